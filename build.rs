@@ -1,0 +1,520 @@
+//! Turns each enabled `specs/<service>.yaml` into `generated/<service>.rs` with progenitor.
+//!
+//! Steps for every service whose cargo feature is on:
+//! 1. read the spec and check the shapes progenitor cannot handle (or handles silently wrong),
+//!    failing with a message that names the file and the operation;
+//! 2. run progenitor (builder interface, merged tags, the SDK's client state as inner type,
+//!    hooks expected); a panic or error inside progenitor is narrowed to the operation that
+//!    causes it;
+//! 3. format with prettyplease and write `generated/<service>.rs` only when the content changed;
+//! 4. write `$OUT_DIR/<service>_operations.rs`: a table of operation metadata (method, path,
+//!    retry safety, response and body types) used by the transport and the conformance tests.
+//!
+//! The functions are `pub` so that `tools/spec-check` (which includes this file) can check a
+//! spec in a second, without building the crate.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+
+/// Services known to the crate: (cargo feature, spec file stem).
+pub const SERVICES: &[&str] = &["auth", "transfer", "groups", "search", "flows", "timers", "gcs", "compute"];
+
+#[allow(dead_code)]
+fn main() {
+    let root = PathBuf::from(std::env::var("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR"));
+    let out_dir = PathBuf::from(std::env::var("OUT_DIR").expect("cargo sets OUT_DIR"));
+    println!("cargo:rerun-if-changed=build.rs");
+    // For spec development: generate from another directory of specs.
+    println!("cargo:rerun-if-env-changed=GLOBUS_SDK_SPEC_DIR");
+    let spec_dir = std::env::var_os("GLOBUS_SDK_SPEC_DIR").filter(|v| !v.is_empty()).map(PathBuf::from).unwrap_or_else(|| root.join("specs"));
+    let mut failures = Vec::new();
+    for service in SERVICES {
+        let feature = format!("CARGO_FEATURE_{}", service.to_uppercase());
+        if std::env::var_os(&feature).is_none() {
+            continue;
+        }
+        let spec_path = spec_dir.join(format!("{service}.yaml"));
+        println!("cargo:rerun-if-changed={}", spec_path.display());
+        match generate_service(&spec_path) {
+            Ok(generated) => {
+                let target = root.join("generated").join(format!("{service}.rs"));
+                if let Err(e) = write_if_changed(&target, &generated.code) {
+                    failures.push(format!("{}: cannot write: {e}", target.display()));
+                }
+                let table = out_dir.join(format!("{service}_operations.rs"));
+                if let Err(e) = write_if_changed(&table, &generated.operations_table) {
+                    failures.push(format!("{}: cannot write: {e}", table.display()));
+                }
+            }
+            Err(errors) => failures.extend(errors),
+        }
+    }
+    if !failures.is_empty() {
+        for f in &failures {
+            println!("cargo:warning={f}");
+        }
+        eprintln!("\nglobus-sdk: the OpenAPI specs could not be turned into code:\n");
+        for f in &failures {
+            eprintln!("  - {f}");
+        }
+        eprintln!("\nFix the spec (see DESIGN.md, \"Spec conventions\") and build again.");
+        std::process::exit(1);
+    }
+}
+
+/// The output of generation for one service.
+pub struct Generated {
+    /// The formatted Rust client (`generated/<service>.rs`).
+    pub code: String,
+    /// The operation metadata table (`$OUT_DIR/<service>_operations.rs`).
+    pub operations_table: String,
+}
+
+/// Check and generate one spec; every error names the file, and the operation when known.
+pub fn generate_service(spec_path: &Path) -> Result<Generated, Vec<String>> {
+    let file = spec_path.display().to_string();
+    let text = std::fs::read_to_string(spec_path).map_err(|e| vec![format!("{file}: cannot read: {e}")])?;
+    let raw: serde_json::Value =
+        serde_norway::from_str(&text).map_err(|e| vec![format!("{file}: not valid YAML: {e}")])?;
+    let problems = check_conventions(&raw);
+    if !problems.is_empty() {
+        return Err(problems.into_iter().map(|p| format!("{file}: {p}")).collect());
+    }
+    let spec: openapiv3::OpenAPI = serde_json::from_value(raw.clone())
+        .map_err(|e| vec![format!("{file}: not an OpenAPI 3.0 document: {e}")])?;
+
+    let tokens = match run_progenitor(&spec) {
+        Ok(tokens) => tokens,
+        Err(whole) => {
+            // Narrow the failure down to the operations that cause it.
+            let mut errors = Vec::new();
+            for (op_id, single) in single_operation_specs(&raw) {
+                if let Err(e) = run_progenitor(&single) {
+                    errors.push(format!("{file}: operation `{op_id}`: progenitor cannot generate it: {e}"));
+                }
+            }
+            if errors.is_empty() {
+                errors.push(format!("{file}: progenitor cannot generate the client: {whole}"));
+            }
+            return Err(errors);
+        }
+    };
+    let syntax: syn::File = syn::parse2(tokens)
+        .map_err(|e| vec![format!("{file}: progenitor produced code that does not parse: {e}")])?;
+    // Builders start a flattened `extra` map (from `additionalProperties: {}`) empty instead of
+    // "missing", so `body_map(|b| b.field(..))` works without an `.extra(..)` call.
+    let body = prettyplease::unparse(&syntax)
+        .replace(r#"extra: Err("no value supplied for extra".to_string())"#, "extra: Ok(Default::default())");
+    let name = spec_path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let code = format!(
+        "// @generated by build.rs from specs/{name} with progenitor 0.15.1. Do not edit:\n\
+         // change the spec and rebuild. Reviewed through tests/generated_code.rs snapshots.\n\n{body}"
+    );
+    let operations_table = operations_table(&raw, &syntax).map_err(|e| vec![format!("{file}: {e}")])?;
+    Ok(Generated { code, operations_table })
+}
+
+fn run_progenitor(spec: &openapiv3::OpenAPI) -> Result<proc_macro2::TokenStream, String> {
+    let mut settings = progenitor::GenerationSettings::new();
+    settings
+        .with_interface(progenitor::InterfaceStyle::Builder)
+        .with_tag(progenitor::TagStyle::Merged)
+        .with_inner_type("crate::transport::ClientState".parse().expect("a valid Rust path"))
+        .with_hooks(progenitor::HooksMode::Expected)
+        .with_derive("PartialEq");
+    let spec = spec.clone();
+    let previous = std::panic::take_hook();
+    std::panic::set_hook(Box::new(|_| {}));
+    let result = std::panic::catch_unwind(move || {
+        let mut generator = progenitor::Generator::new(&settings);
+        generator.generate_tokens(&spec).map_err(|e| e.to_string())
+    });
+    std::panic::set_hook(previous);
+    match result {
+        Ok(r) => r,
+        Err(panic) => {
+            let msg = panic
+                .downcast_ref::<String>()
+                .cloned()
+                .or_else(|| panic.downcast_ref::<&str>().map(|s| s.to_string()))
+                .unwrap_or_else(|| "unknown panic".into());
+            Err(format!("progenitor panicked: {msg}"))
+        }
+    }
+}
+
+/// One spec per operation, with the full components, for narrowing failures.
+fn single_operation_specs(raw: &serde_json::Value) -> Vec<(String, openapiv3::OpenAPI)> {
+    let mut out = Vec::new();
+    for (path, method, op) in operations(raw) {
+        let mut single = raw.clone();
+        let mut item = serde_json::Map::new();
+        item.insert(method.to_string(), op.clone());
+        if let Some(params) = raw["paths"][path].get("parameters") {
+            item.insert("parameters".into(), params.clone());
+        }
+        let mut paths = serde_json::Map::new();
+        paths.insert(path.to_string(), serde_json::Value::Object(item));
+        single["paths"] = serde_json::Value::Object(paths);
+        if let Ok(spec) = serde_json::from_value(single) {
+            out.push((op_id(op).to_string(), spec));
+        }
+    }
+    out
+}
+
+const METHODS: &[&str] = &["get", "put", "post", "delete", "options", "head", "patch", "trace"];
+
+fn operations(raw: &serde_json::Value) -> Vec<(&str, &str, &serde_json::Value)> {
+    let mut out = Vec::new();
+    if let Some(paths) = raw["paths"].as_object() {
+        for (path, item) in paths {
+            for method in METHODS {
+                if let Some(op) = item.get(*method) {
+                    out.push((path.as_str(), *method, op));
+                }
+            }
+        }
+    }
+    out
+}
+
+fn op_id(op: &serde_json::Value) -> &str {
+    op["operationId"].as_str().unwrap_or("<no operationId>")
+}
+
+/// The spec conventions of DESIGN.md that progenitor does not check itself.
+pub fn check_conventions(raw: &serde_json::Value) -> Vec<String> {
+    let mut problems = Vec::new();
+    match raw["openapi"].as_str() {
+        Some(v) if v.starts_with("3.0.") => {}
+        other => problems.push(format!("`openapi` must be 3.0.x, found {other:?}")),
+    }
+    let mut seen = BTreeSet::new();
+    let mut response_refs = BTreeSet::new();
+    for (path, method, op) in operations(raw) {
+        let id = op_id(op);
+        let here = format!("operation `{id}` ({} {path})", method.to_uppercase());
+        let Some(id) = op["operationId"].as_str() else {
+            problems.push(format!("{here}: has no operationId"));
+            continue;
+        };
+        if !is_snake_case(id) {
+            problems.push(format!("{here}: operationId must be snake_case (it becomes the method name)"));
+        }
+        if !seen.insert(id.to_string()) {
+            problems.push(format!("{here}: duplicate operationId"));
+        }
+        if op.get("description").and_then(|d| d.as_str()).is_none_or(|d| d.trim().is_empty()) {
+            problems.push(format!("{here}: needs a description (it becomes the rustdoc users read)"));
+        }
+        // Path parameters must match the template.
+        let template: BTreeSet<String> = path
+            .split('{')
+            .skip(1)
+            .filter_map(|s| s.split('}').next())
+            .map(str::to_string)
+            .collect();
+        let mut declared = BTreeSet::new();
+        let params = raw["paths"][path]["parameters"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .chain(op["parameters"].as_array().into_iter().flatten());
+        for p in params {
+            let p = resolve(raw, p);
+            let name = p["name"].as_str().unwrap_or("?");
+            let location = p["in"].as_str().unwrap_or("?");
+            match location {
+                "path" => {
+                    declared.insert(name.to_string());
+                }
+                "query" | "header" => {}
+                other => problems.push(format!("{here}: parameter `{name}` is in `{other}` (only path, query, header)")),
+            }
+            if let Some(style) = p["style"].as_str()
+                && style != "form"
+                && style != "simple"
+            {
+                problems.push(format!("{here}: parameter `{name}` uses style `{style}` (only form/simple)"));
+            }
+            let schema = resolve(raw, &p["schema"]);
+            if location == "query" && (schema["type"] == "object" || schema.get("properties").is_some()) {
+                problems.push(format!("{here}: query parameter `{name}` is an object (use strings)"));
+            }
+            if p["description"].as_str().is_none_or(|d| d.trim().is_empty()) {
+                problems.push(format!("{here}: parameter `{name}` needs a description"));
+            }
+        }
+        if template != declared {
+            problems.push(format!("{here}: path parameters {template:?} do not match the declared ones {declared:?}"));
+        }
+        // Request body: one media type we can send.
+        if let Some(body) = op.get("requestBody") {
+            let body = resolve(raw, body);
+            let types: Vec<&String> = body["content"].as_object().map(|c| c.keys().collect()).unwrap_or_default();
+            if types.len() != 1 {
+                problems.push(format!("{here}: request body must have exactly one media type, has {types:?}"));
+            } else if !["application/json", "application/x-www-form-urlencoded", "text/plain"].contains(&types[0].as_str()) {
+                problems.push(format!("{here}: request body media type `{}` is not supported", types[0]));
+            }
+        }
+        // Responses: exactly one success status, no typed errors (the SDK layer reads error bodies).
+        let responses = op["responses"].as_object().cloned().unwrap_or_default();
+        let success: Vec<&String> = responses.keys().filter(|k| k.starts_with('2')).collect();
+        if success.len() != 1 {
+            problems.push(format!("{here}: needs exactly one 2xx response, has {success:?}"));
+        }
+        for (status, response) in &responses {
+            if !status.starts_with('2') {
+                problems.push(format!(
+                    "{here}: response `{status}` is declared; error responses are read by the SDK's error layer, \
+                     declare only the success response"
+                ));
+                continue;
+            }
+            let response = resolve(raw, response);
+            if let Some(content) = response["content"].as_object() {
+                if content.len() > 1 {
+                    problems.push(format!("{here}: response `{status}` has more than one media type"));
+                }
+                for media in content.values() {
+                    collect_refs(&media["schema"], &mut response_refs);
+                    check_response_schema(&media["schema"], &format!("{here}: response schema"), &mut problems);
+                }
+            }
+        }
+    }
+    // Schemas reachable from responses must accept what the service may add later.
+    let mut reachable = BTreeSet::new();
+    let mut todo: Vec<String> = response_refs.into_iter().collect();
+    while let Some(name) = todo.pop() {
+        if !reachable.insert(name.clone()) {
+            continue;
+        }
+        let mut refs = BTreeSet::new();
+        collect_refs(&raw["components"]["schemas"][&name], &mut refs);
+        todo.extend(refs);
+    }
+    for name in &reachable {
+        let schema = &raw["components"]["schemas"][name];
+        if schema.is_null() {
+            problems.push(format!("schema `{name}` is referenced but not defined"));
+            continue;
+        }
+        check_response_schema(schema, &format!("schema `{name}` (used in responses)"), &mut problems);
+    }
+    problems
+}
+
+/// Response schemas: no open enums as closed Rust enums, no strict formats.
+fn check_response_schema(schema: &serde_json::Value, here: &str, problems: &mut Vec<String>) {
+    match schema {
+        serde_json::Value::Object(map) => {
+            if map.contains_key("$ref") {
+                return;
+            }
+            if let Some(values) = map.get("enum").and_then(|e| e.as_array())
+                && values.len() > 1
+                && map.get("x-globus-closed-enum") != Some(&serde_json::Value::Bool(true))
+            {
+                problems.push(format!(
+                    "{here}: has a multi-value enum {values:?}; a server-controlled value must be a string \
+                     (list the known values in the description) so a new value does not break responses"
+                ));
+            }
+            if let Some(format) = map.get("format").and_then(|f| f.as_str())
+                && ["uuid", "date-time", "date", "uri"].contains(&format)
+            {
+                problems.push(format!(
+                    "{here}: uses `format: {format}`; responses keep such values as strings (Globus is not \
+                     always strict about them)"
+                ));
+            }
+            for (key, value) in map {
+                if key == "enum" || key == "example" || key == "default" || key == "x-globus-closed-enum" {
+                    continue;
+                }
+                if key == "properties"
+                    && let Some(props) = value.as_object()
+                {
+                    for (prop, sub) in props {
+                        check_response_schema(sub, &format!("{here}, property `{prop}`"), problems);
+                    }
+                    continue;
+                }
+                check_response_schema(value, here, problems);
+            }
+        }
+        serde_json::Value::Array(items) => {
+            for item in items {
+                check_response_schema(item, here, problems);
+            }
+        }
+        _ => {}
+    }
+}
+
+fn collect_refs(value: &serde_json::Value, out: &mut BTreeSet<String>) {
+    match value {
+        serde_json::Value::Object(map) => {
+            if let Some(r) = map.get("$ref").and_then(|r| r.as_str())
+                && let Some(name) = r.strip_prefix("#/components/schemas/")
+            {
+                out.insert(name.to_string());
+            }
+            map.values().for_each(|v| collect_refs(v, out));
+        }
+        serde_json::Value::Array(items) => items.iter().for_each(|v| collect_refs(v, out)),
+        _ => {}
+    }
+}
+
+fn resolve<'a>(raw: &'a serde_json::Value, value: &'a serde_json::Value) -> &'a serde_json::Value {
+    match value.get("$ref").and_then(|r| r.as_str()) {
+        Some(r) => {
+            let pointer = r.trim_start_matches('#');
+            raw.pointer(pointer).unwrap_or(&serde_json::Value::Null)
+        }
+        None => value,
+    }
+}
+
+fn is_snake_case(s: &str) -> bool {
+    !s.is_empty()
+        && s.chars().next().is_some_and(|c| c.is_ascii_lowercase())
+        && s.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+}
+
+/// Metadata for every operation, as Rust source:
+/// `OPERATIONS: &[OperationMeta]` and, for the conformance tests, the response and body types.
+fn operations_table(raw: &serde_json::Value, syntax: &syn::File) -> Result<String, String> {
+    let types = builder_types(syntax);
+    let mut rows = String::new();
+    let mut checks = String::new();
+    let mut body_checks = String::new();
+    let mut sorted: BTreeMap<String, (&str, &str, &serde_json::Value)> = BTreeMap::new();
+    for (path, method, op) in operations(raw) {
+        sorted.insert(op_id(op).to_string(), (path, method, op));
+    }
+    for (id, (path, method, op)) in &sorted {
+        let retry_safe = op["x-globus-retry-safe"].as_bool().unwrap_or(matches!(*method, "get" | "put" | "delete" | "head"));
+        let sensitive = op["x-globus-sensitive-body"].as_bool().unwrap_or(false);
+        let json_response = op["responses"]
+            .as_object()
+            .into_iter()
+            .flat_map(|r| r.iter())
+            .filter(|(status, _)| status.starts_with('2'))
+            .any(|(_, r)| resolve(raw, r)["content"].get("application/json").is_some());
+        let paging = op["x-globus-paging"]["style"].as_str().map(|s| format!("Some({s:?})")).unwrap_or("None".into());
+        let _ = writeln!(
+            rows,
+            "    crate::transport::OperationMeta {{ id: {id:?}, method: {:?}, path: {path:?}, retry_safe: {retry_safe}, \
+             sensitive_body: {sensitive}, json_response: {json_response}, paging: {paging} }},",
+            method.to_uppercase()
+        );
+        let builder = pascal_case(id);
+        let (response, body) = types.get(&builder).cloned().unwrap_or_default();
+        if let Some(response) = response {
+            let _ = writeln!(checks, "        {id:?} => Some(decode::<{response}>(bytes)),");
+        }
+        if let Some(body) = body {
+            let _ = writeln!(body_checks, "        {id:?} => Some(decode::<{body}>(bytes)),");
+        }
+    }
+    Ok(format!(
+        "// @generated by build.rs: operation metadata.\n\
+         /// Every operation of this service's spec.\n\
+         pub const OPERATIONS: &[crate::transport::OperationMeta] = &[\n{rows}];\n\n\
+         /// Decode a success body as the operation's typed response (None: no typed response).\n\
+         #[allow(dead_code)]\n\
+         pub fn decode_response(operation_id: &str, bytes: &[u8]) -> Option<Result<(), serde_json::Error>> {{\n\
+         \x20   fn decode<T: serde::de::DeserializeOwned>(bytes: &[u8]) -> Result<(), serde_json::Error> {{\n\
+         \x20       serde_json::from_slice::<T>(bytes).map(|_| ())\n    }}\n\
+         \x20   match operation_id {{\n{checks}        _ => None,\n    }}\n}}\n\n\
+         /// Decode a request body as the operation's typed body (None: no typed body).\n\
+         #[allow(dead_code)]\n\
+         pub fn decode_request_body(operation_id: &str, bytes: &[u8]) -> Option<Result<(), serde_json::Error>> {{\n\
+         \x20   fn decode<T: serde::de::DeserializeOwned>(bytes: &[u8]) -> Result<(), serde_json::Error> {{\n\
+         \x20       serde_json::from_slice::<T>(bytes).map(|_| ())\n    }}\n\
+         \x20   match operation_id {{\n{body_checks}        _ => None,\n    }}\n}}\n"
+    ))
+}
+
+/// For each builder struct: the typed success response (`types::X`) and the typed body, if any.
+fn builder_types(syntax: &syn::File) -> BTreeMap<String, (Option<String>, Option<String>)> {
+    let mut out = BTreeMap::new();
+    for item in &syntax.items {
+        let syn::Item::Mod(module) = item else { continue };
+        if module.ident != "builder" {
+            continue;
+        }
+        let Some((_, items)) = &module.content else { continue };
+        for item in items {
+            let syn::Item::Impl(imp) = item else { continue };
+            let syn::Type::Path(self_ty) = &*imp.self_ty else { continue };
+            let Some(name) = self_ty.path.segments.last().map(|s| s.ident.to_string()) else { continue };
+            let entry = out.entry(name).or_insert((None, None));
+            for impl_item in &imp.items {
+                let syn::ImplItem::Fn(f) = impl_item else { continue };
+                let tokens = quote_tokens(&f.sig);
+                if f.sig.ident == "send" {
+                    entry.0 = between(&tokens, "ResponseValue<", ">,Error").filter(|t| t.starts_with("types::"));
+                } else if f.sig.ident == "body" {
+                    entry.1 = between(&tokens, "TryInto<", ">").filter(|t| t.starts_with("types::"));
+                }
+            }
+        }
+    }
+    out
+}
+
+fn quote_tokens(sig: &syn::Signature) -> String {
+    use quote::ToTokens as _;
+    sig.to_token_stream().to_string().split_whitespace().collect::<Vec<_>>().join("")
+}
+
+fn between(haystack: &str, start: &str, end: &str) -> Option<String> {
+    let from = haystack.find(start)? + start.len();
+    // Find the matching close bracket for generic types.
+    let rest = &haystack[from..];
+    let mut depth = 0usize;
+    for (i, c) in rest.char_indices() {
+        match c {
+            '<' => depth += 1,
+            '>' if depth == 0 => {
+                let candidate = &rest[..i];
+                if rest[i..].starts_with(end) || end == ">" {
+                    return Some(candidate.to_string());
+                }
+                return None;
+            }
+            '>' => depth -= 1,
+            _ => {}
+        }
+    }
+    None
+}
+
+fn pascal_case(snake: &str) -> String {
+    snake
+        .split('_')
+        .filter(|p| !p.is_empty())
+        .map(|p| {
+            let mut c = p.chars();
+            c.next().map(|f| f.to_ascii_uppercase().to_string() + c.as_str()).unwrap_or_default()
+        })
+        .collect()
+}
+
+/// Write `content` to `path` unless it already holds exactly that (keeps mtimes and diffs quiet).
+pub fn write_if_changed(path: &Path, content: &str) -> std::io::Result<()> {
+    if std::fs::read_to_string(path).ok().as_deref() == Some(content) {
+        return Ok(());
+    }
+    if let Some(parent) = path.parent() {
+        std::fs::create_dir_all(parent)?;
+    }
+    std::fs::write(path, content)
+}

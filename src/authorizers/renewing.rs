@@ -1,0 +1,167 @@
+//! Authorizers whose token is renewed: before it expires, and after a 401.
+
+use std::fmt;
+use std::sync::Arc;
+use std::time::Duration;
+
+use futures::future::BoxFuture;
+use http::HeaderValue;
+use secrecy::SecretString;
+
+use super::{Authorizer, bearer, usable};
+use crate::error::Error;
+
+/// The tokens for one resource server, as kept by a renewing authorizer.
+///
+/// `Debug` shows the scope, resource server and expiry, never the tokens.
+#[derive(Clone)]
+pub struct TokenData {
+    /// The bearer token sent to the service.
+    pub access_token: SecretString,
+    /// The refresh token, for the refresh-token grant (None for client credentials).
+    pub refresh_token: Option<SecretString>,
+    /// When the access token expires (seconds since the Unix epoch), if known.
+    pub expires_at: Option<i64>,
+    /// The scopes the token carries (space-separated).
+    pub scope: String,
+    /// The resource server the token is for (`transfer.api.globus.org`...).
+    pub resource_server: String,
+}
+
+impl fmt::Debug for TokenData {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("TokenData")
+            .field("resource_server", &self.resource_server)
+            .field("scope", &self.scope)
+            .field("expires_at", &self.expires_at)
+            .field("access_token", &"[redacted]")
+            .field("refresh_token", &self.refresh_token.as_ref().map(|_| "[redacted]"))
+            .finish()
+    }
+}
+
+impl TokenData {
+    /// Whether the token is expired, or will be within `leeway`.
+    pub fn expires_within(&self, leeway: Duration) -> bool {
+        match self.expires_at {
+            Some(at) => at - (leeway.as_secs() as i64) <= chrono::Utc::now().timestamp(),
+            None => false,
+        }
+    }
+}
+
+/// Where a renewing authorizer gets new tokens (a grant against Globus Auth).
+pub trait TokenSource: Send + Sync + fmt::Debug {
+    /// Get fresh tokens. `previous` is the data being replaced, if any (a refresh-token
+    /// source reads its refresh token from it).
+    fn fetch<'a>(&'a self, previous: Option<&'a TokenData>) -> BoxFuture<'a, Result<TokenData, Error>>;
+}
+
+/// Called with the new tokens after every renewal (to store them).
+pub type OnRefresh = Arc<dyn Fn(&TokenData) + Send + Sync>;
+
+struct Current {
+    data: TokenData,
+    header: HeaderValue,
+}
+
+/// An authorizer that renews its token from a [`TokenSource`]: when it has none, 60 s
+/// before it expires, and once after a 401. Concurrent requests share one renewal.
+pub struct RenewingAuthorizer<S> {
+    source: S,
+    current: tokio::sync::Mutex<Option<Current>>,
+    on_refresh: Option<OnRefresh>,
+    leeway: Duration,
+}
+
+impl<S: TokenSource> RenewingAuthorizer<S> {
+    /// An authorizer that fetches its first token on first use.
+    pub fn new(source: S) -> Self {
+        RenewingAuthorizer { source, current: tokio::sync::Mutex::new(None), on_refresh: None, leeway: Duration::from_secs(60) }
+    }
+
+    /// Start from tokens obtained earlier (e.g. loaded from storage).
+    pub fn with_tokens(source: S, tokens: TokenData) -> Self {
+        let this = Self::new(source);
+        let header = bearer(&tokens.access_token);
+        if let Some(header) = header {
+            *this.current.try_lock().expect("a new mutex is free") = Some(Current { data: tokens, header });
+        }
+        this
+    }
+
+    /// Call `f` with the new tokens after every renewal.
+    pub fn on_refresh(mut self, f: impl Fn(&TokenData) + Send + Sync + 'static) -> Self {
+        self.on_refresh = Some(Arc::new(f));
+        self
+    }
+
+    /// Renew this long before expiry (default 60 s).
+    pub fn renew_before_expiry(mut self, leeway: Duration) -> Self {
+        self.leeway = leeway;
+        self
+    }
+
+    /// The current tokens, if any.
+    pub async fn tokens(&self) -> Option<TokenData> {
+        self.current.lock().await.as_ref().map(|c| c.data.clone())
+    }
+
+    /// Renew now, whatever the expiry.
+    pub async fn renew(&self) -> Result<TokenData, Error> {
+        let mut guard = self.current.lock().await;
+        self.renew_locked(&mut guard).await
+    }
+
+    async fn renew_locked(&self, slot: &mut Option<Current>) -> Result<TokenData, Error> {
+        let data = self.source.fetch(slot.as_ref().map(|c| &c.data)).await?;
+        let header = usable(&bearer(&data.access_token), "access token from the token grant")?;
+        tracing::debug!(resource_server = %data.resource_server, expires_at = ?data.expires_at, "renewed access token");
+        if let Some(cb) = &self.on_refresh {
+            cb(&data);
+        }
+        *slot = Some(Current { data: data.clone(), header });
+        Ok(data)
+    }
+}
+
+impl<S> fmt::Debug for RenewingAuthorizer<S>
+where
+    S: fmt::Debug,
+{
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("RenewingAuthorizer").field("source", &self.source).field("leeway", &self.leeway).finish()
+    }
+}
+
+impl<S: TokenSource> Authorizer for RenewingAuthorizer<S> {
+    fn authorization_header(&self) -> BoxFuture<'_, Result<Option<HeaderValue>, Error>> {
+        Box::pin(async move {
+            let mut guard = self.current.lock().await;
+            let fresh = guard.as_ref().is_some_and(|c| !c.data.expires_within(self.leeway));
+            if !fresh {
+                self.renew_locked(&mut guard).await?;
+            }
+            Ok(guard.as_ref().map(|c| c.header.clone()))
+        })
+    }
+
+    fn on_unauthorized<'a>(&'a self, rejected: Option<&'a HeaderValue>) -> BoxFuture<'a, bool> {
+        Box::pin(async move {
+            let mut guard = self.current.lock().await;
+            // Another request already renewed the token this one was sent with.
+            if let (Some(current), Some(rejected)) = (guard.as_ref(), rejected)
+                && current.header != rejected
+            {
+                return true;
+            }
+            match self.renew_locked(&mut guard).await {
+                Ok(_) => true,
+                Err(e) => {
+                    tracing::warn!(error = %e, "could not renew the access token after a 401");
+                    false
+                }
+            }
+        })
+    }
+}

@@ -1,0 +1,50 @@
+//! # globus-sdk
+//!
+//! A typed, async Rust SDK for [Globus](https://www.globus.org), the research-data platform.
+//!
+//! Each service's client is generated at build time from a hand-maintained OpenAPI document
+//! (`specs/<service>.yaml`) by progenitor; a thin hand-written layer adds what the specs cannot
+//! say: [authorizers](authorizers), [retries](transport::RetryPolicy), the one [`Error`] type,
+//! [paging](paging), [scopes](scopes) and the OAuth2 login flows.
+//!
+//! ```no_run
+//! use globus_sdk::authorizers::AccessTokenAuthorizer;
+//!
+//! # async fn demo() -> Result<(), globus_sdk::Error> {
+//! let auth = globus_sdk::auth::Client::with_authorizer(AccessTokenAuthorizer::new("TOKEN".to_string()))?;
+//! let found = auth.get_identities().usernames("someone@example.org").send().await?;
+//! for identity in &found.identities {
+//!     println!("{} {}", identity.id, identity.username.as_deref().unwrap_or(""));
+//! }
+//! # Ok(()) }
+//! ```
+//!
+//! Cargo features: one per service (`auth`, ...; all on by default) and `testing` (the local
+//! Globus emulator).
+#![warn(missing_docs)]
+
+pub mod authorizers;
+pub mod config;
+pub mod error;
+pub mod gare;
+pub mod paging;
+pub mod scopes;
+pub mod transport;
+
+#[cfg(feature = "auth")]
+pub mod auth {
+    //! Globus Auth: identities, OAuth2 flows, clients, projects, policies, scopes, consents.
+    pub use crate::services::auth::*;
+}
+
+mod services;
+
+pub use config::{Config, Environment};
+pub use error::{Error, ErrorKind};
+pub use transport::ClientBuilder;
+
+/// `Result` with the SDK's [`Error`].
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+#[cfg(feature = "testing")]
+pub mod testing;

@@ -1,0 +1,158 @@
+//! Building a service client: authorizer, configuration, HTTP client.
+
+use std::marker::PhantomData;
+use std::sync::Arc;
+use std::time::Duration;
+
+use super::{ClientState, OperationMeta, RetryPolicy, RetryVeto};
+use crate::authorizers::{Authorizer, NullAuthorizer};
+use crate::config::{Config, Environment, TlsVerification};
+use crate::error::Error;
+
+/// A Globus service client generated from a spec.
+pub trait Service: Sized {
+    /// The short service name used for base URLs and `GLOBUS_SDK_SERVICE_URL_<NAME>`.
+    const NAME: &'static str;
+    /// Every operation of the spec.
+    const OPERATIONS: &'static [OperationMeta];
+    /// Which retryable responses must not be retried.
+    const RETRY_VETO: Option<RetryVeto>;
+    /// Put the parts together.
+    fn assemble(base_url: &str, http: reqwest::Client, state: ClientState) -> Self;
+    /// Take them apart: base URL, HTTP client, state.
+    fn parts(&self) -> (&str, &reqwest::Client, &ClientState);
+}
+
+/// Configures and builds a service client.
+///
+/// ```
+/// use globus_sdk::authorizers::AccessTokenAuthorizer;
+/// use globus_sdk::config::Environment;
+/// let auth = globus_sdk::auth::Client::builder()
+///     .authorizer(AccessTokenAuthorizer::new("token".to_string()))
+///     .environment(Environment::Sandbox)
+///     .app_name("my-app")
+///     .build()
+///     .unwrap();
+/// assert_eq!(auth.base_url(), "https://auth.sandbox.globuscs.info");
+/// ```
+pub struct ClientBuilder<S> {
+    config: Config,
+    authorizer: Option<Arc<dyn Authorizer>>,
+    base_url: Option<String>,
+    http: Option<reqwest::Client>,
+    _service: PhantomData<fn() -> S>,
+}
+
+impl<S: Service> Default for ClientBuilder<S> {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl<S: Service> ClientBuilder<S> {
+    /// Start from the defaults (and the `GLOBUS_SDK_*` environment variables).
+    pub fn new() -> Self {
+        ClientBuilder { config: Config::new(), authorizer: None, base_url: None, http: None, _service: PhantomData }
+    }
+
+    /// Credentials for every request (default: none).
+    pub fn authorizer(mut self, authorizer: impl Authorizer + 'static) -> Self {
+        self.authorizer = Some(Arc::new(authorizer));
+        self
+    }
+
+    /// Share one authorizer between clients.
+    pub fn shared_authorizer(mut self, authorizer: Arc<dyn Authorizer>) -> Self {
+        self.authorizer = Some(authorizer);
+        self
+    }
+
+    /// All settings at once.
+    pub fn config(mut self, config: Config) -> Self {
+        self.config = config;
+        self
+    }
+
+    /// The Globus environment.
+    pub fn environment(mut self, environment: Environment) -> Self {
+        self.config = self.config.environment(environment);
+        self
+    }
+
+    /// The service's base URL (wins over the environment and its variable).
+    pub fn base_url(mut self, url: impl Into<String>) -> Self {
+        self.base_url = Some(url.into());
+        self
+    }
+
+    /// The retry policy.
+    pub fn retry_policy(mut self, policy: RetryPolicy) -> Self {
+        self.config = self.config.retry_policy(policy);
+        self
+    }
+
+    /// Request timeout (None: no timeout).
+    pub fn timeout(mut self, timeout: Option<Duration>) -> Self {
+        self.config = self.config.timeout(timeout);
+        self
+    }
+
+    /// Appended to `User-Agent`.
+    pub fn app_name(mut self, name: impl Into<String>) -> Self {
+        self.config = self.config.app_name(name);
+        self
+    }
+
+    /// Use this HTTP client (its timeout and TLS settings then apply instead of the config's).
+    pub fn http_client(mut self, http: reqwest::Client) -> Self {
+        self.http = Some(http);
+        self
+    }
+
+    /// Build the client; an invalid setting is an error that names it.
+    pub fn build(self) -> Result<S, Error> {
+        let base_url = match self.base_url {
+            Some(url) => {
+                let cfg = self.config.clone().with_service_url(S::NAME, &url)?;
+                cfg.service_url(S::NAME)?
+            }
+            None => self.config.service_url(S::NAME)?,
+        };
+        let http = match self.http {
+            Some(http) => http,
+            None => http_client(&self.config)?,
+        };
+        let state = ClientState::new(
+            S::NAME,
+            self.authorizer.unwrap_or_else(|| Arc::new(NullAuthorizer)),
+            self.config.resolved_retry_policy().clone(),
+            self.config.resolved_app_name(),
+            S::OPERATIONS,
+            S::RETRY_VETO,
+        );
+        Ok(S::assemble(base_url.as_str(), http, state))
+    }
+}
+
+/// The HTTP client the configuration asks for.
+pub(crate) fn http_client(config: &Config) -> Result<reqwest::Client, Error> {
+    let mut b = reqwest::Client::builder().connect_timeout(Duration::from_secs(30));
+    if let Some(t) = config.resolved_timeout()? {
+        b = b.timeout(t);
+    }
+    match config.resolved_tls()? {
+        TlsVerification::Enabled => {}
+        TlsVerification::Disabled => b = b.tls_danger_accept_invalid_certs(true),
+        TlsVerification::CaBundle(path) => {
+            let pem = std::fs::read(&path)
+                .map_err(|e| Error::config(format!("cannot read the CA bundle {}: {e}", path.display())))?;
+            let certs = reqwest::Certificate::from_pem_bundle(&pem)
+                .map_err(|e| Error::config(format!("{} is not a PEM CA bundle: {e}", path.display())))?;
+            for cert in certs {
+                b = b.add_root_certificate(cert);
+            }
+        }
+    }
+    b.build().map_err(|e| Error::config(format!("cannot build the HTTP client: {e}")).with_source(e))
+}

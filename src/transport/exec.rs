@@ -1,0 +1,208 @@
+//! The attempt loop: send, read the whole body, decide whether to renew or retry.
+
+use std::time::{Duration, Instant};
+
+use bytes::Bytes;
+use http::header::AUTHORIZATION;
+use reqwest::ResponseBuilderExt as _;
+use tracing::Instrument as _;
+
+use super::ClientState;
+use super::OperationMeta;
+use super::retry::{RetryEvent, RetryReason, parse_retry_after, status_is_retryable};
+use crate::error::{BufferedBody, ResponseFacts, UndecodableSuccess};
+
+/// How much of a body is logged at TRACE.
+const TRACE_BODY_LIMIT: usize = 2048;
+
+pub(super) async fn execute(
+    state: &ClientState,
+    http: &reqwest::Client,
+    request: reqwest::Request,
+    operation_id: &'static str,
+    meta: Option<&'static OperationMeta>,
+) -> reqwest::Result<reqwest::Response> {
+    let span = tracing::debug_span!(
+        "globus_request",
+        service = state.service(),
+        operation = operation_id,
+        method = %request.method(),
+        url = %loggable_url(request.url()),
+        status = tracing::field::Empty,
+        attempt = tracing::field::Empty,
+        request_id = tracing::field::Empty,
+        duration_ms = tracing::field::Empty,
+    );
+    attempts(state, http, request, operation_id, meta).instrument(span).await
+}
+
+async fn attempts(
+    state: &ClientState,
+    http: &reqwest::Client,
+    mut request: reqwest::Request,
+    operation_id: &'static str,
+    meta: Option<&'static OperationMeta>,
+) -> reqwest::Result<reqwest::Response> {
+    let idempotent_method = matches!(request.method().as_str(), "GET" | "HEAD" | "PUT" | "DELETE" | "OPTIONS");
+    let retry_safe = meta.map_or(idempotent_method, |m| m.retry_safe);
+    let sensitive = meta.is_some_and(|m| m.sensitive_body);
+    let json_response = meta.is_some_and(|m| m.json_response);
+    let policy = state.retry_policy();
+    let span = tracing::Span::current();
+    let started = Instant::now();
+    let mut retries = 0u32;
+    let mut renewed = false;
+    let mut attempt = 0u32;
+    loop {
+        attempt += 1;
+        span.record("attempt", attempt);
+        // A streaming body cannot be sent twice: such a request gets a single attempt.
+        let Some(this_attempt) = request.try_clone() else {
+            return http.execute(request).await;
+        };
+        let sent_auth = this_attempt.headers().get(AUTHORIZATION).cloned();
+        if !sensitive && tracing::enabled!(tracing::Level::TRACE) {
+            if let Some(body) = this_attempt.body().and_then(|b| b.as_bytes()) {
+                tracing::trace!(body = %truncated(body), "request body");
+            }
+        }
+        let outcome = match http.execute(this_attempt).await {
+            Ok(response) => read_whole(response).await,
+            Err(e) => Err(e),
+        };
+        match outcome {
+            Err(e) => {
+                // A refused connection never reached the server: safe to resend anything.
+                let may_retry = retries < policy.get_max_retries() && (e.is_connect() || retry_safe);
+                if !may_retry {
+                    tracing::debug!(error = %e, retries, "request failed");
+                    return Err(e);
+                }
+                retries += 1;
+                let delay = policy.delay(retries, None);
+                let reason = RetryReason::Connection(e.to_string());
+                wait(state, policy, operation_id, retries, reason, None, delay).await;
+            }
+            Ok((head, body)) => {
+                let status = head.status;
+                span.record("status", status.as_u16());
+                if let Some(id) = header_request_id(&head.headers) {
+                    span.record("request_id", id);
+                }
+                if status == http::StatusCode::UNAUTHORIZED && !renewed {
+                    renewed = true;
+                    if state.authorizer().on_unauthorized(sent_auth.as_ref()).await {
+                        tracing::debug!("401: credentials renewed, sending once more");
+                        reapply_auth(state, &mut request).await;
+                        continue;
+                    }
+                }
+                let vetoed = state.inner.retry_veto.is_some_and(|veto| veto(status.as_u16(), &body));
+                if retries < policy.get_max_retries() && status_is_retryable(status, retry_safe) && !vetoed {
+                    retries += 1;
+                    let retry_after = parse_retry_after(&head.headers);
+                    let delay = policy.delay(retries, retry_after);
+                    wait(state, policy, operation_id, retries, RetryReason::Status(status.as_u16()), retry_after, delay)
+                        .await;
+                    reapply_auth(state, &mut request).await;
+                    continue;
+                }
+                span.record("duration_ms", started.elapsed().as_millis() as u64);
+                if !sensitive && tracing::enabled!(tracing::Level::TRACE) {
+                    tracing::trace!(body = %truncated(&body), "response body");
+                }
+                tracing::debug!(status = status.as_u16(), retries, "request finished");
+                let facts = ResponseFacts { service: state.service(), sensitive, retries };
+                return Ok(rebuild(head, body, facts, json_response));
+            }
+        }
+    }
+}
+
+async fn wait(
+    state: &ClientState,
+    policy: &super::RetryPolicy,
+    operation_id: &'static str,
+    retry: u32,
+    reason: RetryReason,
+    retry_after: Option<Duration>,
+    delay: Duration,
+) {
+    tracing::debug!(retry, ?reason, delay_ms = delay.as_millis() as u64, service = state.service(), "retrying");
+    policy.notify(&RetryEvent { operation_id, retry, reason, retry_after, delay });
+    tokio::time::sleep(delay).await;
+}
+
+async fn reapply_auth(state: &ClientState, request: &mut reqwest::Request) {
+    match state.authorizer().authorization_header().await {
+        Ok(Some(h)) => {
+            request.headers_mut().insert(AUTHORIZATION, h);
+        }
+        Ok(None) => {
+            request.headers_mut().remove(AUTHORIZATION);
+        }
+        Err(e) => tracing::warn!(error = %e, "could not get credentials for a retry; resending the previous ones"),
+    }
+}
+
+/// The parts of a response the transport keeps: everything but the body.
+struct Head {
+    status: http::StatusCode,
+    version: http::Version,
+    headers: http::HeaderMap,
+    url: url::Url,
+}
+
+async fn read_whole(mut response: reqwest::Response) -> reqwest::Result<(Head, Bytes)> {
+    let head = Head {
+        status: response.status(),
+        version: response.version(),
+        headers: std::mem::take(response.headers_mut()),
+        url: response.url().clone(),
+    };
+    let bytes = response.bytes().await?;
+    Ok((head, bytes))
+}
+
+/// A response around the buffered body, carrying what the error conversion needs.
+fn rebuild(head: Head, body: Bytes, facts: ResponseFacts, json_response: bool) -> reqwest::Response {
+    let mut status = head.status;
+    let mut undecodable = None;
+    if status.is_success() && json_response && serde_json::from_slice::<serde::de::IgnoredAny>(&body).is_err() {
+        // Route it to the error path (progenitor would drop the status); the error
+        // conversion restores the original status from the marker.
+        undecodable = Some(UndecodableSuccess(status));
+        status = http::StatusCode::BAD_GATEWAY;
+    }
+    let mut builder = http::Response::builder().status(status).version(head.version).url(head.url);
+    if let Some(headers) = builder.headers_mut() {
+        *headers = head.headers;
+    }
+    if let Some(ext) = builder.extensions_mut() {
+        ext.insert(BufferedBody(body.clone()));
+        ext.insert(facts);
+        if let Some(u) = undecodable {
+            ext.insert(u);
+        }
+    }
+    let response = builder.body(body).expect("status, version and headers come from a valid response");
+    reqwest::Response::from(response)
+}
+
+fn header_request_id(headers: &http::HeaderMap) -> Option<&str> {
+    headers.get("x-request-id").and_then(|v| v.to_str().ok())
+}
+
+/// The URL as logged: no userinfo.
+fn loggable_url(url: &url::Url) -> String {
+    let mut u = url.clone();
+    let _ = u.set_username("");
+    let _ = u.set_password(None);
+    u.to_string()
+}
+
+fn truncated(body: &[u8]) -> String {
+    let shown = &body[..body.len().min(TRACE_BODY_LIMIT)];
+    let text = String::from_utf8_lossy(shown);
+    if body.len() > TRACE_BODY_LIMIT { format!("{text}... ({} bytes)", body.len()) } else { text.into_owned() }
+}

@@ -1,0 +1,147 @@
+//! Requests to paths the specs do not describe, with the same credentials, retries and errors.
+
+use bytes::Bytes;
+use http::{HeaderMap, HeaderName, HeaderValue, Method, StatusCode};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+
+use super::{ClientState, Service};
+use crate::error::{Error, ErrorKind};
+
+enum Body {
+    None,
+    Json(Vec<u8>),
+    Form(String),
+}
+
+/// A request built by a client's `raw_get`/`raw_post`/`raw_put`/`raw_patch`/`raw_delete`.
+///
+/// ```no_run
+/// # async fn demo(auth: globus_sdk::auth::Client) -> Result<(), globus_sdk::Error> {
+/// let response = auth.raw_get("/v2/api/identities").query("usernames", "someone@example.org").send().await?;
+/// let doc: serde_json::Value = response.json()?;
+/// # Ok(()) }
+/// ```
+#[must_use = "a request does nothing until it is sent"]
+pub struct RawRequest<'c> {
+    base_url: &'c str,
+    http: &'c reqwest::Client,
+    state: &'c ClientState,
+    method: Method,
+    path: String,
+    query: Vec<(String, String)>,
+    headers: HeaderMap,
+    body: Result<Body, Error>,
+}
+
+impl<'c> RawRequest<'c> {
+    /// A request to `path` (relative to the client's base URL).
+    pub fn new<S: Service>(client: &'c S, method: Method, path: &str) -> Self {
+        let (base_url, http, state) = client.parts();
+        RawRequest {
+            base_url,
+            http,
+            state,
+            method,
+            path: path.to_string(),
+            query: Vec::new(),
+            headers: HeaderMap::new(),
+            body: Ok(Body::None),
+        }
+    }
+
+    /// Add a query parameter.
+    pub fn query(mut self, name: impl Into<String>, value: impl ToString) -> Self {
+        self.query.push((name.into(), value.to_string()));
+        self
+    }
+
+    /// Add a header.
+    pub fn header(mut self, name: HeaderName, value: HeaderValue) -> Self {
+        self.headers.insert(name, value);
+        self
+    }
+
+    /// Send `body` as JSON.
+    pub fn json(mut self, body: &impl Serialize) -> Self {
+        self.body = serde_json::to_vec(body)
+            .map(Body::Json)
+            .map_err(|e| Error::invalid_request(format!("the JSON body cannot be serialized: {e}")));
+        self
+    }
+
+    /// Send `body` as `application/x-www-form-urlencoded`.
+    pub fn form(mut self, body: &impl Serialize) -> Self {
+        self.body = serde_urlencoded::to_string(body)
+            .map(Body::Form)
+            .map_err(|e| Error::invalid_request(format!("the form body cannot be encoded: {e}")));
+        self
+    }
+
+    /// Send it. A success status gives the response; any other is an [`Error`] holding the
+    /// status, headers and body.
+    pub async fn send(self) -> Result<RawResponse, Error> {
+        let url = format!("{}/{}", self.base_url.trim_end_matches('/'), self.path.trim_start_matches('/'));
+        let mut builder = self.http.request(self.method, url).headers(self.headers);
+        if !self.query.is_empty() {
+            builder = builder.query(&self.query);
+        }
+        builder = match self.body? {
+            Body::None => builder,
+            Body::Json(b) => builder.header(http::header::CONTENT_TYPE, "application/json").body(b),
+            Body::Form(f) => builder.header(http::header::CONTENT_TYPE, "application/x-www-form-urlencoded").body(f),
+        };
+        let mut request = builder.build().map_err(|e| Error::invalid_request(format!("the request is invalid: {e}")))?;
+        self.state.prepare(&mut request).await?;
+        let response = super::exec::execute(self.state, self.http, request, "raw", None)
+            .await
+            .map_err(|e| Error::transport(e).with_service(self.state.service()))?;
+        if !response.status().is_success() {
+            return Err(progenitor_client::Error::<()>::UnexpectedResponse(response).into());
+        }
+        let status = response.status();
+        let headers = response.headers().clone();
+        let body = response.extensions().get::<crate::error::BufferedBody>().map(|b| b.0.clone()).unwrap_or_default();
+        Ok(RawResponse { status, headers, body, service: self.state.service() })
+    }
+}
+
+/// A successful response to a raw request.
+#[derive(Clone, Debug)]
+pub struct RawResponse {
+    status: StatusCode,
+    headers: HeaderMap,
+    body: Bytes,
+    service: &'static str,
+}
+
+impl RawResponse {
+    /// The HTTP status.
+    pub fn status(&self) -> u16 {
+        self.status.as_u16()
+    }
+
+    /// The headers.
+    pub fn headers(&self) -> &HeaderMap {
+        &self.headers
+    }
+
+    /// The body bytes.
+    pub fn bytes(&self) -> &Bytes {
+        &self.body
+    }
+
+    /// The body as text (lossy for invalid UTF-8).
+    pub fn text(&self) -> String {
+        String::from_utf8_lossy(&self.body).into_owned()
+    }
+
+    /// The body as JSON of type `T`; a body that is not keeps its status and bytes in the error.
+    pub fn json<T: DeserializeOwned>(&self) -> Result<T, Error> {
+        serde_json::from_slice(&self.body).map_err(|e| {
+            Error::from_response(ErrorKind::Decode, self.status, self.headers.clone(), self.body.clone(), false)
+                .with_service(self.service)
+                .with_source(e)
+        })
+    }
+}
