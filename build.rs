@@ -81,6 +81,8 @@ pub fn generate_service(spec_path: &Path) -> Result<Generated, Vec<String>> {
     if !problems.is_empty() {
         return Err(problems.into_iter().map(|p| format!("{file}: {p}")).collect());
     }
+    let mut raw = raw;
+    mark_secrets(&mut raw);
     let spec: openapiv3::OpenAPI = serde_json::from_value(raw.clone())
         .map_err(|e| vec![format!("{file}: not an OpenAPI 3.0 document: {e}")])?;
 
@@ -122,6 +124,7 @@ fn run_progenitor(spec: &openapiv3::OpenAPI) -> Result<proc_macro2::TokenStream,
         .with_tag(progenitor::TagStyle::Merged)
         .with_inner_type("crate::transport::ClientState".parse().expect("a valid Rust path"))
         .with_hooks(progenitor::HooksMode::Expected)
+        .with_crate("globus-sdk", progenitor::CrateVers::Any, None)
         .with_derive("PartialEq");
     let spec = spec.clone();
     let previous = std::panic::take_hook();
@@ -141,6 +144,59 @@ fn run_progenitor(spec: &openapiv3::OpenAPI) -> Result<proc_macro2::TokenStream,
                 .unwrap_or_else(|| "unknown panic".into());
             Err(format!("progenitor panicked: {msg}"))
         }
+    }
+}
+
+/// `format: password` strings become `globus_sdk::Secret` (redacted `Debug`).
+fn mark_secrets(value: &mut serde_json::Value) {
+    match value {
+        serde_json::Value::Object(map) => {
+            if map.get("type").and_then(|t| t.as_str()) == Some("string")
+                && map.get("format").and_then(|f| f.as_str()) == Some("password")
+            {
+                map.insert(
+                    "x-rust-type".into(),
+                    serde_json::json!({"crate": "globus-sdk", "version": "*", "path": "globus_sdk::Secret"}),
+                );
+            }
+            map.values_mut().for_each(mark_secrets);
+        }
+        serde_json::Value::Array(items) => items.iter_mut().for_each(mark_secrets),
+        _ => {}
+    }
+}
+
+/// Property names that always hold credentials: they must be `format: password`.
+const SECRET_NAMES: &[&str] = &[
+    "access_token",
+    "refresh_token",
+    "id_token",
+    "client_secret",
+    "secret",
+    "code_verifier",
+    "password",
+];
+
+fn check_secret_properties(value: &serde_json::Value, here: &str, problems: &mut Vec<String>) {
+    match value {
+        serde_json::Value::Object(map) => {
+            if let Some(props) = map.get("properties").and_then(|p| p.as_object()) {
+                for (name, prop) in props {
+                    let is_string = prop.get("type").and_then(|t| t.as_str()) == Some("string");
+                    let marked = prop.get("format").and_then(|f| f.as_str()) == Some("password");
+                    if is_string && SECRET_NAMES.contains(&name.as_str()) && !marked {
+                        problems.push(format!(
+                            "{here}: property `{name}` holds a credential: give it `format: password` so it is never printed"
+                        ));
+                    }
+                }
+            }
+            for (k, v) in map {
+                check_secret_properties(v, &format!("{here}/{k}"), problems);
+            }
+        }
+        serde_json::Value::Array(items) => items.iter().for_each(|v| check_secret_properties(v, here, problems)),
+        _ => {}
     }
 }
 
@@ -286,6 +342,8 @@ pub fn check_conventions(raw: &serde_json::Value) -> Vec<String> {
             }
         }
     }
+    check_secret_properties(&raw["components"], "components", &mut problems);
+    check_secret_properties(&raw["paths"], "paths", &mut problems);
     // Schemas reachable from responses must accept what the service may add later.
     let mut reachable = BTreeSet::new();
     let mut todo: Vec<String> = response_refs.into_iter().collect();

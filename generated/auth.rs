@@ -129,7 +129,7 @@ pub mod types {
         pub name: ::std::option::Option<::std::string::String>,
         ///The secret, only on creation (null otherwise).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub secret: ::std::option::Option<::std::string::String>,
+        pub secret: ::std::option::Option<::globus_sdk::Secret>,
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
@@ -758,7 +758,7 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub client_id: ::std::option::Option<::std::string::String>,
         ///The access token or refresh token to revoke.
-        pub token: ::std::string::String,
+        pub token: ::globus_sdk::Secret,
         ///Optional hint, access_token or refresh_token.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub token_type_hint: ::std::option::Option<::std::string::String>,
@@ -788,13 +788,13 @@ pub mod types {
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct OAuthToken {
         ///The access token.
-        pub access_token: ::std::string::String,
+        pub access_token: ::globus_sdk::Secret,
         ///Lifetime of the access token in seconds.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub expires_in: ::std::option::Option<i64>,
         ///Refresh token, present when offline access was requested.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub refresh_token: ::std::option::Option<::std::string::String>,
+        pub refresh_token: ::std::option::Option<::globus_sdk::Secret>,
         ///The resource server the token is for.
         pub resource_server: ::std::string::String,
         ///Space-separated scopes the token grants.
@@ -840,7 +840,7 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub include: ::std::option::Option<::std::string::String>,
         ///The access token to introspect.
-        pub token: ::std::string::String,
+        pub token: ::globus_sdk::Secret,
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
@@ -924,10 +924,10 @@ pub mod types {
         pub client_id: ::std::option::Option<::std::string::String>,
         ///Authorization code received on the redirect (authorization_code grant).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub code: ::std::option::Option<::std::string::String>,
+        pub code: ::std::option::Option<::globus_sdk::Secret>,
         ///PKCE code verifier matching the code challenge (native app authorization_code grant).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub code_verifier: ::std::option::Option<::std::string::String>,
+        pub code_verifier: ::std::option::Option<::globus_sdk::Secret>,
         ///The OAuth2 grant: authorization_code, refresh_token, client_credentials or urn:globus:auth:grant_type:dependent_token.
         pub grant_type: ::std::string::String,
         ///The redirect URI used in the authorization request (authorization_code grant).
@@ -935,13 +935,13 @@ pub mod types {
         pub redirect_uri: ::std::option::Option<::std::string::String>,
         ///The refresh token to exchange (refresh_token grant).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub refresh_token: ::std::option::Option<::std::string::String>,
+        pub refresh_token: ::std::option::Option<::globus_sdk::Secret>,
         ///Space-separated scopes requested (client_credentials and dependent token grants).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub scope: ::std::option::Option<::std::string::String>,
         ///The access token to get dependent tokens for (dependent token grant).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub token: ::std::option::Option<::std::string::String>,
+        pub token: ::std::option::Option<::globus_sdk::Secret>,
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
@@ -954,19 +954,19 @@ pub mod types {
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct OAuthTokenResponse {
         ///The access token.
-        pub access_token: ::std::string::String,
+        pub access_token: ::globus_sdk::Secret,
         ///Lifetime of the access token in seconds.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub expires_in: ::std::option::Option<i64>,
         ///OIDC ID token (a JWT), present when the openid scope was requested.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub id_token: ::std::option::Option<::std::string::String>,
+        pub id_token: ::std::option::Option<::globus_sdk::Secret>,
         ///Tokens for the other resource servers of the requested scopes.
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub other_tokens: ::std::vec::Vec<OAuthToken>,
         ///Refresh token, present when offline access (refresh tokens) was requested.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub refresh_token: ::std::option::Option<::std::string::String>,
+        pub refresh_token: ::std::option::Option<::globus_sdk::Secret>,
         ///The resource server the token is for (e.g. transfer.api.globus.org).
         pub resource_server: ::std::string::String,
         ///Space-separated scopes the token grants.
@@ -2183,7 +2183,7 @@ pub mod types {
                 ::std::string::String,
             >,
             secret: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
+                ::std::option::Option<::globus_sdk::Secret>,
                 ::std::string::String,
             >,
             extra: ::std::result::Result<
@@ -2252,7 +2252,7 @@ pub mod types {
             }
             pub fn secret<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<::std::option::Option<::globus_sdk::Secret>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.secret = value
@@ -5222,7 +5222,7 @@ pub mod types {
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
-            token: ::std::result::Result<::std::string::String, ::std::string::String>,
+            token: ::std::result::Result<::globus_sdk::Secret, ::std::string::String>,
             token_type_hint: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
@@ -5257,7 +5257,7 @@ pub mod types {
             }
             pub fn token<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::string::String>,
+                T: ::std::convert::TryInto<::globus_sdk::Secret>,
                 T::Error: ::std::fmt::Display,
             {
                 self.token = value
@@ -5392,7 +5392,7 @@ pub mod types {
         #[derive(Clone, Debug)]
         pub struct OAuthToken {
             access_token: ::std::result::Result<
-                ::std::string::String,
+                ::globus_sdk::Secret,
                 ::std::string::String,
             >,
             expires_in: ::std::result::Result<
@@ -5400,7 +5400,7 @@ pub mod types {
                 ::std::string::String,
             >,
             refresh_token: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
+                ::std::option::Option<::globus_sdk::Secret>,
                 ::std::string::String,
             >,
             resource_server: ::std::result::Result<
@@ -5440,7 +5440,7 @@ pub mod types {
         impl OAuthToken {
             pub fn access_token<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::string::String>,
+                T: ::std::convert::TryInto<::globus_sdk::Secret>,
                 T::Error: ::std::fmt::Display,
             {
                 self.access_token = value
@@ -5464,7 +5464,7 @@ pub mod types {
             }
             pub fn refresh_token<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<::std::option::Option<::globus_sdk::Secret>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.refresh_token = value
@@ -5580,7 +5580,7 @@ pub mod types {
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
-            token: ::std::result::Result<::std::string::String, ::std::string::String>,
+            token: ::std::result::Result<::globus_sdk::Secret, ::std::string::String>,
             extra: ::std::result::Result<
                 ::serde_json::Map<::std::string::String, ::serde_json::Value>,
                 ::std::string::String,
@@ -5625,7 +5625,7 @@ pub mod types {
             }
             pub fn token<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::string::String>,
+                T: ::std::convert::TryInto<::globus_sdk::Secret>,
                 T::Error: ::std::fmt::Display,
             {
                 self.token = value
@@ -6061,11 +6061,11 @@ pub mod types {
                 ::std::string::String,
             >,
             code: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
+                ::std::option::Option<::globus_sdk::Secret>,
                 ::std::string::String,
             >,
             code_verifier: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
+                ::std::option::Option<::globus_sdk::Secret>,
                 ::std::string::String,
             >,
             grant_type: ::std::result::Result<
@@ -6077,7 +6077,7 @@ pub mod types {
                 ::std::string::String,
             >,
             refresh_token: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
+                ::std::option::Option<::globus_sdk::Secret>,
                 ::std::string::String,
             >,
             scope: ::std::result::Result<
@@ -6085,7 +6085,7 @@ pub mod types {
                 ::std::string::String,
             >,
             token: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
+                ::std::option::Option<::globus_sdk::Secret>,
                 ::std::string::String,
             >,
             extra: ::std::result::Result<
@@ -6136,7 +6136,7 @@ pub mod types {
             }
             pub fn code<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<::std::option::Option<::globus_sdk::Secret>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.code = value
@@ -6148,7 +6148,7 @@ pub mod types {
             }
             pub fn code_verifier<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<::std::option::Option<::globus_sdk::Secret>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.code_verifier = value
@@ -6184,7 +6184,7 @@ pub mod types {
             }
             pub fn refresh_token<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<::std::option::Option<::globus_sdk::Secret>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.refresh_token = value
@@ -6208,7 +6208,7 @@ pub mod types {
             }
             pub fn token<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<::std::option::Option<::globus_sdk::Secret>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.token = value
@@ -6271,7 +6271,7 @@ pub mod types {
         #[derive(Clone, Debug)]
         pub struct OAuthTokenResponse {
             access_token: ::std::result::Result<
-                ::std::string::String,
+                ::globus_sdk::Secret,
                 ::std::string::String,
             >,
             expires_in: ::std::result::Result<
@@ -6279,7 +6279,7 @@ pub mod types {
                 ::std::string::String,
             >,
             id_token: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
+                ::std::option::Option<::globus_sdk::Secret>,
                 ::std::string::String,
             >,
             other_tokens: ::std::result::Result<
@@ -6287,7 +6287,7 @@ pub mod types {
                 ::std::string::String,
             >,
             refresh_token: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
+                ::std::option::Option<::globus_sdk::Secret>,
                 ::std::string::String,
             >,
             resource_server: ::std::result::Result<
@@ -6329,7 +6329,7 @@ pub mod types {
         impl OAuthTokenResponse {
             pub fn access_token<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::string::String>,
+                T: ::std::convert::TryInto<::globus_sdk::Secret>,
                 T::Error: ::std::fmt::Display,
             {
                 self.access_token = value
@@ -6353,7 +6353,7 @@ pub mod types {
             }
             pub fn id_token<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<::std::option::Option<::globus_sdk::Secret>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.id_token = value
@@ -6377,7 +6377,7 @@ pub mod types {
             }
             pub fn refresh_token<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<::std::option::Option<::globus_sdk::Secret>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.refresh_token = value

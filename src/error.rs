@@ -370,10 +370,15 @@ impl std::error::Error for Error {
     }
 }
 
-/// Marks a response that the transport rewrote because its success body was not JSON;
-/// holds the original status so the conversion restores it.
-#[derive(Clone, Copy, Debug)]
-pub(crate) struct UndecodableSuccess(pub StatusCode);
+/// Marks a response that the transport rewrote because its body was broken (the connection
+/// failed mid-body) or, for a success, not JSON; holds the original status so the conversion
+/// restores it.
+#[derive(Clone, Debug)]
+pub(crate) struct UndecodableSuccess {
+    pub status: StatusCode,
+    /// What broke the connection, when it broke.
+    pub broken: Option<String>,
+}
 
 /// The whole body of a response, kept by the transport so errors can show it.
 #[derive(Clone, Debug)]
@@ -420,14 +425,23 @@ fn from_unexpected(response: reqwest::Response) -> Error {
     let ext = response.extensions();
     let facts = ext.get::<ResponseFacts>().copied();
     let body = ext.get::<BufferedBody>().map(|b| b.0.clone()).unwrap_or_default();
-    let (kind, status) = match ext.get::<UndecodableSuccess>() {
-        Some(UndecodableSuccess(original)) => (ErrorKind::Decode, *original),
+    let marker = ext.get::<UndecodableSuccess>();
+    let (kind, status) = match marker {
+        Some(UndecodableSuccess { broken: Some(_), status }) => (ErrorKind::Transport, *status),
+        Some(UndecodableSuccess { status, .. }) => (ErrorKind::Decode, *status),
         None if response.status().is_success() => (ErrorKind::Decode, response.status()),
         None => (ErrorKind::Api, response.status()),
     };
     let sensitive = facts.is_some_and(|f| f.sensitive);
     let mut e = Error::from_response(kind, status, response.headers().clone(), body, sensitive);
-    if kind == ErrorKind::Decode && response.status().is_success() && ext.get::<UndecodableSuccess>().is_none() {
+    if let Some(UndecodableSuccess { broken: Some(cause), .. }) = marker {
+        e.inner.summary = format!(
+            "the connection broke while the response ({}) was being read, after {} bytes ({cause})",
+            status_text(status),
+            e.inner.raw_body.as_ref().map_or(0, |b| b.len())
+        );
+    }
+    if kind == ErrorKind::Decode && response.status().is_success() && marker.is_none() {
         e.inner.summary = format!(
             "the service answered {} where the spec expects another success status",
             status_text(status)

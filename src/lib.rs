@@ -23,12 +23,16 @@
 //! Globus emulator).
 #![warn(missing_docs)]
 
+// Generated types name `::globus_sdk::Secret` (from `format: password` in the specs).
+extern crate self as globus_sdk;
+
 pub mod authorizers;
 pub mod config;
 pub mod error;
 pub mod gare;
 pub mod paging;
 pub mod scopes;
+mod secret;
 pub mod transport;
 
 #[cfg(feature = "auth")]
@@ -41,6 +45,7 @@ mod services;
 
 pub use config::{Config, Environment};
 pub use error::{Error, ErrorKind};
+pub use secret::Secret;
 pub use transport::ClientBuilder;
 
 /// `Result` with the SDK's [`Error`].

@@ -22,7 +22,7 @@ use std::fmt;
 use base64::Engine as _;
 use futures::future::BoxFuture;
 use http::HeaderValue;
-use secrecy::{ExposeSecret, SecretString};
+use crate::Secret;
 
 use crate::error::Error;
 
@@ -62,11 +62,11 @@ pub struct BasicAuthorizer {
 
 impl BasicAuthorizer {
     /// Credentials for `client_id` with `client_secret`.
-    pub fn new(client_id: impl Into<String>, client_secret: impl Into<SecretString>) -> Self {
+    pub fn new(client_id: impl Into<String>, client_secret: impl Into<Secret>) -> Self {
         let client_id = client_id.into();
-        let secret: SecretString = client_secret.into();
+        let secret: Secret = client_secret.into();
         let encoded = base64::engine::general_purpose::STANDARD
-            .encode(format!("{client_id}:{}", secret.expose_secret()));
+            .encode(format!("{client_id}:{}", secret.expose()));
         BasicAuthorizer { client_id, header: sensitive_header(&format!("Basic {encoded}")) }
     }
 
@@ -96,8 +96,8 @@ pub struct AccessTokenAuthorizer {
 
 impl AccessTokenAuthorizer {
     /// Authorize with `access_token`.
-    pub fn new(access_token: impl Into<SecretString>) -> Self {
-        let token: SecretString = access_token.into();
+    pub fn new(access_token: impl Into<Secret>) -> Self {
+        let token: Secret = access_token.into();
         AccessTokenAuthorizer { header: bearer(&token) }
     }
 }
@@ -132,8 +132,8 @@ impl<A: Authorizer + ?Sized> Authorizer for std::sync::Arc<A> {
     }
 }
 
-pub(crate) fn bearer(token: &SecretString) -> Option<HeaderValue> {
-    sensitive_header(&format!("Bearer {}", token.expose_secret()))
+pub(crate) fn bearer(token: &Secret) -> Option<HeaderValue> {
+    sensitive_header(&format!("Bearer {}", token.expose()))
 }
 
 /// A header value marked sensitive (kept out of HTTP/2 tables and `Debug`); None when the

@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use futures::future::BoxFuture;
 use http::HeaderValue;
-use secrecy::SecretString;
+use crate::Secret;
 
 use super::{Authorizer, bearer, usable};
 use crate::error::Error;
@@ -17,9 +17,9 @@ use crate::error::Error;
 #[derive(Clone)]
 pub struct TokenData {
     /// The bearer token sent to the service.
-    pub access_token: SecretString,
+    pub access_token: Secret,
     /// The refresh token, for the refresh-token grant (None for client credentials).
-    pub refresh_token: Option<SecretString>,
+    pub refresh_token: Option<Secret>,
     /// When the access token expires (seconds since the Unix epoch), if known.
     pub expires_at: Option<i64>,
     /// The scopes the token carries (space-separated).

@@ -11,6 +11,7 @@ use http::{HeaderMap, HeaderName, HeaderValue, StatusCode};
 use http_body_util::{BodyExt, Full, StreamBody, combinators::BoxBody};
 use hyper::body::Frame;
 use hyper_util::rt::TokioIo;
+use futures::StreamExt as _;
 use serde_json::Value;
 
 /// A request the server received.
@@ -270,11 +271,17 @@ async fn handle(
         Action::Truncate(n) => {
             let total = reply.body.len();
             let head = reply.body.slice(..n.min(total));
-            let frames: Vec<Result<Frame<Bytes>, std::io::Error>> = vec![
-                Ok(Frame::data(head)),
-                Err(std::io::Error::new(std::io::ErrorKind::ConnectionAborted, "scripted truncation")),
-            ];
-            let mut resp = hyper::Response::new(BodyExt::boxed(StreamBody::new(futures::stream::iter(frames))));
+            // Let the headers and the first bytes go out before the connection breaks.
+            let frames = futures::stream::iter([Some(head), None]).then(|frame| async move {
+                match frame {
+                    Some(data) => Ok(Frame::data(data)),
+                    None => {
+                        tokio::time::sleep(Duration::from_millis(50)).await;
+                        Err(std::io::Error::new(std::io::ErrorKind::ConnectionAborted, "scripted truncation"))
+                    }
+                }
+            });
+            let mut resp = hyper::Response::new(BodyExt::boxed(StreamBody::new(frames)));
             *resp.status_mut() = reply.status;
             *resp.headers_mut() = reply.headers;
             resp.headers_mut().insert(http::header::CONTENT_LENGTH, HeaderValue::from(total));

@@ -68,15 +68,20 @@ async fn attempts(
         }
         let outcome = match http.execute(this_attempt).await {
             Ok(response) => read_whole(response).await,
-            Err(e) => Err(e),
+            Err(e) => Err((None, e)),
         };
         match outcome {
-            Err(e) => {
+            Err((broken, e)) => {
                 // A refused connection never reached the server: safe to resend anything.
                 let may_retry = retries < policy.get_max_retries() && (e.is_connect() || retry_safe);
                 if !may_retry {
                     tracing::debug!(error = %e, retries, "request failed");
-                    return Err(e);
+                    let facts = ResponseFacts { service: state.service(), sensitive, retries };
+                    return match broken {
+                        // The status and headers arrived: keep them, and the bytes that came.
+                        Some((head, partial)) => Ok(rebuild(head, partial, facts, Some(e.to_string()), false)),
+                        None => Err(e),
+                    };
                 }
                 retries += 1;
                 let delay = policy.delay(retries, None);
@@ -113,7 +118,7 @@ async fn attempts(
                 }
                 tracing::debug!(status = status.as_u16(), retries, "request finished");
                 let facts = ResponseFacts { service: state.service(), sensitive, retries };
-                return Ok(rebuild(head, body, facts, json_response));
+                return Ok(rebuild(head, body, facts, None, json_response));
             }
         }
     }
@@ -153,25 +158,42 @@ struct Head {
     url: url::Url,
 }
 
-async fn read_whole(mut response: reqwest::Response) -> reqwest::Result<(Head, Bytes)> {
+type Broken = (Option<(Head, Bytes)>, reqwest::Error);
+
+/// Read the whole body. When the connection breaks mid-body, the error comes with the
+/// status, headers and the bytes that did arrive.
+async fn read_whole(mut response: reqwest::Response) -> Result<(Head, Bytes), Broken> {
     let head = Head {
         status: response.status(),
         version: response.version(),
         headers: std::mem::take(response.headers_mut()),
         url: response.url().clone(),
     };
-    let bytes = response.bytes().await?;
-    Ok((head, bytes))
+    let mut body = bytes::BytesMut::new();
+    loop {
+        match response.chunk().await {
+            Ok(Some(chunk)) if body.is_empty() && chunk.len() == response.content_length().unwrap_or(0) as usize => {
+                // The common case: the whole body in one chunk, no copy.
+                return Ok((head, chunk));
+            }
+            Ok(Some(chunk)) => body.extend_from_slice(&chunk),
+            Ok(None) => return Ok((head, body.freeze())),
+            Err(e) => return Err((Some((head, body.freeze())), e)),
+        }
+    }
 }
 
 /// A response around the buffered body, carrying what the error conversion needs.
-fn rebuild(head: Head, body: Bytes, facts: ResponseFacts, json_response: bool) -> reqwest::Response {
+///
+/// A success whose body is broken (`broken`: the connection failed mid-body) or not JSON
+/// where JSON is expected is routed to the error path: its status is replaced (progenitor
+/// would drop it with the body) and the error conversion restores it from the marker.
+fn rebuild(head: Head, body: Bytes, facts: ResponseFacts, broken: Option<String>, json_response: bool) -> reqwest::Response {
     let mut status = head.status;
     let mut undecodable = None;
-    if status.is_success() && json_response && serde_json::from_slice::<serde::de::IgnoredAny>(&body).is_err() {
-        // Route it to the error path (progenitor would drop the status); the error
-        // conversion restores the original status from the marker.
-        undecodable = Some(UndecodableSuccess(status));
+    let not_json = || json_response && serde_json::from_slice::<serde::de::IgnoredAny>(&body).is_err();
+    if broken.is_some() || (status.is_success() && not_json()) {
+        undecodable = Some(UndecodableSuccess { status, broken });
         status = http::StatusCode::BAD_GATEWAY;
     }
     let mut builder = http::Response::builder().status(status).version(head.version).url(head.url);

@@ -202,6 +202,16 @@ macro_rules! service_client {
                 Self::builder().authorizer(authorizer).build()
             }
 
+            /// The service's base URL (no trailing slash).
+            pub fn base_url(&self) -> &str {
+                &self.baseurl
+            }
+
+            /// The shared state: authorizer, retry policy, operations.
+            pub fn state(&self) -> &$crate::transport::ClientState {
+                &self.inner
+            }
+
             /// A GET to a path the spec does not describe, with the same credentials,
             /// retries and errors as the typed methods.
             pub fn raw_get(&self, path: &str) -> $crate::transport::RawRequest<'_> {

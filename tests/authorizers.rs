@@ -1,0 +1,258 @@
+//! Renewing authorizers over real HTTP: expiry, 401 renewal, shared renewal, rotation, secrecy.
+
+mod common;
+
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+
+use common::*;
+use globus_sdk::authorizers::{Authorizer, TokenData};
+use globus_sdk::auth::ConfidentialAppClient;
+use globus_sdk::testing::{RecordedRequest, Reply, ScriptedServer};
+use globus_sdk::transport::RetryPolicy;
+use globus_sdk::{ErrorKind, Secret};
+use serde_json::json;
+
+const TOKEN: &str = "/v2/oauth2/token";
+const IDS: &str = "/v2/api/identities";
+
+fn token_reply(access: &str, refresh: Option<&str>, expires_in: i64) -> Reply {
+    Reply::json(
+        200,
+        json!({"access_token": access, "refresh_token": refresh, "expires_in": expires_in, "token_type": "Bearer",
+               "resource_server": "auth.globus.org", "scope": "urn:globus:auth:scope:auth.globus.org:view_identities",
+               "other_tokens": []}),
+    )
+}
+
+/// Identities answer 200 only to `Bearer <accepted>`, else 401.
+fn identities_for(s: &ScriptedServer, accepted: Arc<Mutex<String>>) {
+    s.always("GET", IDS, move |r: &RecordedRequest| {
+        let want = format!("Bearer {}", accepted.lock().unwrap());
+        if r.header("authorization") == Some(want.as_str()) {
+            Reply::json(200, identities(&[("id-1", "a@b.org")]))
+        } else {
+            Reply::json(401, json!({"errors": [{"code": "UNAUTHORIZED", "status": "401"}], "error": "invalid_token"}))
+        }
+    });
+}
+
+fn app(s: &ScriptedServer) -> ConfidentialAppClient {
+    let login = globus_sdk::auth::Client::builder()
+        .base_url(s.url())
+        .authorizer(globus_sdk::authorizers::BasicAuthorizer::new("cid", "csecret"))
+        .retry_policy(RetryPolicy::none())
+        .build()
+        .unwrap();
+    ConfidentialAppClient::from_client(login, "cid")
+}
+
+fn expired(access: &str, refresh: &str) -> TokenData {
+    TokenData {
+        access_token: Secret::from(access),
+        refresh_token: Some(Secret::from(refresh)),
+        expires_at: Some(chrono::Utc::now().timestamp() - 10),
+        scope: "urn:globus:auth:scope:auth.globus.org:view_identities".into(),
+        resource_server: "auth.globus.org".into(),
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn hundred_concurrent_calls_share_one_refresh() {
+    let s = server().await;
+    let accepted = Arc::new(Mutex::new("fresh-1".to_string()));
+    identities_for(&s, accepted);
+    let grants = Arc::new(AtomicUsize::new(0));
+    let g = grants.clone();
+    s.always("POST", TOKEN, move |_| {
+        g.fetch_add(1, Ordering::SeqCst);
+        token_reply("fresh-1", None, 3600)
+    });
+    let authorizer = app(&s).refresh_token_authorizer(expired("stale", "rt-1")).unwrap();
+    let auth = Arc::new(auth_client(&s, authorizer, RetryPolicy::none()));
+    let calls = (0..100).map(|_| {
+        let auth = auth.clone();
+        tokio::spawn(async move { auth.get_identities().ids("id-1").send().await.map(|r| r.into_inner()) })
+    });
+    for result in futures::future::join_all(calls).await {
+        assert_eq!(result.unwrap().expect("every call succeeds").identities[0].id, "id-1");
+    }
+    assert_eq!(grants.load(Ordering::SeqCst), 1, "exactly one token request");
+    assert_eq!(s.requests_to("GET", IDS).len(), 100, "no call needed a second attempt");
+    let grant = &s.requests_to("POST", TOKEN)[0];
+    assert_eq!(grant.form_field("grant_type").as_deref(), Some("refresh_token"));
+    assert_eq!(grant.form_field("refresh_token").as_deref(), Some("rt-1"));
+    assert!(grant.header("authorization").unwrap().starts_with("Basic "));
+}
+
+#[tokio::test]
+async fn renews_sixty_seconds_before_expiry() {
+    let s = server().await;
+    let n = Arc::new(AtomicUsize::new(0));
+    let counter = n.clone();
+    // Tokens that live 50 s: always within the 60 s margin, so every use renews.
+    s.always("POST", TOKEN, move |_| {
+        let i = counter.fetch_add(1, Ordering::SeqCst) + 1;
+        token_reply(&format!("short-{i}"), None, 50)
+    });
+    let authorizer = app(&s).client_credentials_authorizer(&[globus_sdk::scopes::auth::view_identities()]);
+    for i in 1..=2 {
+        let h = authorizer.authorization_header().await.unwrap().unwrap();
+        assert_eq!(h.to_str().unwrap(), format!("Bearer short-{i}"));
+    }
+    assert_eq!(n.load(Ordering::SeqCst), 2);
+    let grant = &s.requests_to("POST", TOKEN)[0];
+    assert_eq!(grant.form_field("grant_type").as_deref(), Some("client_credentials"));
+    assert_eq!(grant.form_field("scope").as_deref(), Some("urn:globus:auth:scope:auth.globus.org:view_identities"));
+}
+
+#[tokio::test]
+async fn keeps_a_token_that_is_not_near_expiry() {
+    let s = server().await;
+    s.once("POST", TOKEN, token_reply("long", None, 3600));
+    let authorizer = app(&s).client_credentials_authorizer(&[globus_sdk::scopes::auth::view_identities()]);
+    for _ in 0..3 {
+        authorizer.authorization_header().await.unwrap();
+    }
+    assert_eq!(s.requests_to("POST", TOKEN).len(), 1);
+}
+
+#[tokio::test]
+async fn on_refresh_receives_the_new_tokens() {
+    let s = server().await;
+    s.once("POST", TOKEN, token_reply("new-at", Some("new-rt"), 3600));
+    let seen = Arc::new(Mutex::new(Vec::new()));
+    let sink = seen.clone();
+    let authorizer = app(&s)
+        .refresh_token_authorizer(expired("old-at", "old-rt"))
+        .unwrap()
+        .on_refresh(move |t: &TokenData| sink.lock().unwrap().push(t.clone()));
+    authorizer.authorization_header().await.unwrap();
+    let seen = seen.lock().unwrap();
+    assert_eq!(seen.len(), 1);
+    assert_eq!(seen[0].access_token.expose(), "new-at");
+    assert_eq!(seen[0].refresh_token.as_ref().unwrap().expose(), "new-rt");
+    assert!(seen[0].expires_at.unwrap() > chrono::Utc::now().timestamp() + 3500);
+}
+
+#[tokio::test]
+async fn refresh_without_a_new_refresh_token_keeps_the_old_one() {
+    let s = server().await;
+    s.once("POST", TOKEN, token_reply("at-2", None, 10));
+    s.once("POST", TOKEN, token_reply("at-3", Some("rt-rotated"), 10));
+    s.once("POST", TOKEN, token_reply("at-4", None, 10));
+    let authorizer = app(&s).refresh_token_authorizer(expired("at-1", "rt-original")).unwrap();
+    for _ in 0..3 {
+        // Each token lives 10 s, inside the 60 s margin: every use renews.
+        authorizer.authorization_header().await.unwrap();
+    }
+    let sent: Vec<String> = s.requests_to("POST", TOKEN).iter().map(|r| r.form_field("refresh_token").unwrap()).collect();
+    assert_eq!(sent, ["rt-original", "rt-original", "rt-rotated"]);
+    let kept = authorizer.tokens().await.unwrap();
+    assert_eq!(kept.refresh_token.unwrap().expose(), "rt-rotated");
+}
+
+#[tokio::test]
+async fn a_401_renews_once_and_resends_once() {
+    let s = server().await;
+    let accepted = Arc::new(Mutex::new("renewed".to_string()));
+    identities_for(&s, accepted);
+    s.once("POST", TOKEN, token_reply("renewed", None, 3600));
+    let mut valid = expired("revoked-but-not-expired", "rt");
+    valid.expires_at = Some(chrono::Utc::now().timestamp() + 3600);
+    let authorizer = app(&s).refresh_token_authorizer(valid).unwrap();
+    let auth = auth_client(&s, authorizer, RetryPolicy::none());
+    auth.get_identities().ids("id-1").send().await.expect("renewed after the 401");
+    let sent: Vec<_> = s.requests_to("GET", IDS).iter().map(|r| r.header("authorization").unwrap().to_string()).collect();
+    assert_eq!(sent, ["Bearer revoked-but-not-expired", "Bearer renewed"]);
+    assert_eq!(s.requests_to("POST", TOKEN).len(), 1);
+}
+
+#[tokio::test]
+async fn a_second_401_is_returned_not_looped() {
+    let s = server().await;
+    identities_for(&s, Arc::new(Mutex::new("nothing-is-accepted".into())));
+    s.always("POST", TOKEN, |_| token_reply("still-bad", None, 3600));
+    let mut valid = expired("bad", "rt");
+    valid.expires_at = Some(chrono::Utc::now().timestamp() + 3600);
+    let authorizer = app(&s).refresh_token_authorizer(valid).unwrap();
+    let auth = auth_client(&s, authorizer, RetryPolicy::none());
+    let e = globus_sdk::Error::from(auth.get_identities().ids("id-1").send().await.unwrap_err());
+    assert_eq!(e.http_status(), Some(401));
+    assert_eq!(e.code(), Some("invalid_token"));
+    assert_eq!(s.requests_to("GET", IDS).len(), 2);
+    assert_eq!(s.requests_to("POST", TOKEN).len(), 1);
+    assert!(e.to_string().contains("log in again"), "{e}");
+}
+
+#[tokio::test]
+async fn a_failed_renewal_is_a_clear_authorization_error() {
+    let s = server().await;
+    s.once("POST", TOKEN, Reply::json(400, json!({"error": "invalid_grant", "error_description": "refresh token revoked"})));
+    let authorizer = app(&s).refresh_token_authorizer(expired("at-secret-1", "rt-secret-1")).unwrap();
+    let auth = auth_client(&s, authorizer, RetryPolicy::none());
+    let e = globus_sdk::Error::from(auth.get_identities().ids("id-1").send().await.unwrap_err());
+    assert_eq!(e.kind(), ErrorKind::Authorization);
+    let shown = format!("{e} {e:?}");
+    assert!(shown.contains("invalid_grant") && shown.contains("refresh token revoked"), "{shown}");
+    assert!(!shown.contains("rt-secret-1") && !shown.contains("at-secret-1"));
+    assert!(s.requests_to("GET", IDS).is_empty(), "nothing is sent without credentials");
+}
+
+#[tokio::test]
+async fn native_apps_send_their_client_id_in_the_form() {
+    let s = server().await;
+    s.once("POST", TOKEN, token_reply("n-at", None, 3600));
+    let native = globus_sdk::auth::NativeAppClient::from_client(auth_client(&s, globus_sdk::authorizers::NullAuthorizer, RetryPolicy::none()), "native-id");
+    let authorizer = native.refresh_token_authorizer(expired("x", "native-rt")).unwrap();
+    authorizer.authorization_header().await.unwrap();
+    let grant = &s.requests_to("POST", TOKEN)[0];
+    assert_eq!(grant.form_field("client_id").as_deref(), Some("native-id"));
+    assert_eq!(grant.header("authorization"), None);
+}
+
+#[test]
+fn no_token_in_debug_or_logs() {
+    use tracing_subscriber::fmt::MakeWriter;
+
+    #[derive(Clone, Default)]
+    struct Buffer(Arc<Mutex<Vec<u8>>>);
+    impl std::io::Write for Buffer {
+        fn write(&mut self, b: &[u8]) -> std::io::Result<usize> {
+            self.0.lock().unwrap().extend_from_slice(b);
+            Ok(b.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+    impl<'a> MakeWriter<'a> for Buffer {
+        type Writer = Buffer;
+        fn make_writer(&'a self) -> Buffer {
+            self.clone()
+        }
+    }
+
+    let logs = Buffer::default();
+    let subscriber = tracing_subscriber::fmt().with_max_level(tracing::Level::TRACE).with_writer(logs.clone()).finish();
+    let _guard = tracing::subscriber::set_default(subscriber);
+    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    let debug = rt.block_on(async {
+        let s = server().await;
+        s.always("POST", TOKEN, |_| token_reply("AT-LEAK-CHECK", Some("RT-LEAK-CHECK"), 3600));
+        let accepted = Arc::new(Mutex::new("AT-LEAK-CHECK".to_string()));
+        identities_for(&s, accepted);
+        let app = app(&s);
+        let tokens = app.client_credentials_tokens(&[globus_sdk::scopes::auth::view_identities()]).await.unwrap();
+        let authorizer = app.refresh_token_authorizer(expired("OLD-AT-LEAK", "RT-LEAK-CHECK")).unwrap();
+        let auth = auth_client(&s, authorizer, RetryPolicy::none());
+        let found = auth.get_identities().ids("id-1").send().await.unwrap();
+        format!("{tokens:?} {:?} {auth:?} {found:?} {:?}", tokens.by_resource_server(), auth.state())
+    });
+    let logs = String::from_utf8(logs.0.lock().unwrap().clone()).unwrap();
+    assert!(logs.contains("globus_request"), "requests were traced: {logs}");
+    for secret in ["AT-LEAK-CHECK", "RT-LEAK-CHECK", "OLD-AT-LEAK", "csecret"] {
+        assert!(!logs.contains(secret), "{secret} in logs");
+        assert!(!debug.contains(secret), "{secret} in Debug output: {debug}");
+    }
+}
