@@ -27,7 +27,10 @@ fn main() {
     println!("cargo:rerun-if-changed=build.rs");
     // For spec development: generate from another directory of specs.
     println!("cargo:rerun-if-env-changed=GLOBUS_SDK_SPEC_DIR");
-    let spec_dir = std::env::var_os("GLOBUS_SDK_SPEC_DIR").filter(|v| !v.is_empty()).map(PathBuf::from).unwrap_or_else(|| root.join("specs"));
+    let spec_dir = std::env::var_os("GLOBUS_SDK_SPEC_DIR")
+        .filter(|v| !v.is_empty())
+        .map(PathBuf::from)
+        .unwrap_or_else(|| root.join("specs"));
     let mut failures = Vec::new();
     for service in SERVICES {
         let feature = format!("CARGO_FEATURE_{}", service.to_uppercase());
@@ -83,8 +86,8 @@ pub fn generate_service(spec_path: &Path) -> Result<Generated, Vec<String>> {
     }
     let mut raw = raw;
     mark_secrets(&mut raw);
-    let spec: openapiv3::OpenAPI = serde_json::from_value(raw.clone())
-        .map_err(|e| vec![format!("{file}: not an OpenAPI 3.0 document: {e}")])?;
+    let spec: openapiv3::OpenAPI =
+        serde_json::from_value(raw.clone()).map_err(|e| vec![format!("{file}: not an OpenAPI 3.0 document: {e}")])?;
 
     let tokens = match run_progenitor(&spec) {
         Ok(tokens) => tokens,
@@ -102,8 +105,8 @@ pub fn generate_service(spec_path: &Path) -> Result<Generated, Vec<String>> {
             return Err(errors);
         }
     };
-    let syntax: syn::File = syn::parse2(tokens)
-        .map_err(|e| vec![format!("{file}: progenitor produced code that does not parse: {e}")])?;
+    let syntax: syn::File =
+        syn::parse2(tokens).map_err(|e| vec![format!("{file}: progenitor produced code that does not parse: {e}")])?;
     // Builders start a flattened `extra` map (from `additionalProperties: {}`) empty instead of
     // "missing", so `body_map(|b| b.field(..))` works without an `.extra(..)` call.
     let body = prettyplease::unparse(&syntax)
@@ -167,15 +170,8 @@ fn mark_secrets(value: &mut serde_json::Value) {
 }
 
 /// Property names that always hold credentials: they must be `format: password`.
-const SECRET_NAMES: &[&str] = &[
-    "access_token",
-    "refresh_token",
-    "id_token",
-    "client_secret",
-    "secret",
-    "code_verifier",
-    "password",
-];
+const SECRET_NAMES: &[&str] =
+    &["access_token", "refresh_token", "id_token", "client_secret", "secret", "code_verifier", "password"];
 
 fn check_secret_properties(value: &serde_json::Value, here: &str, problems: &mut Vec<String>) {
     match value {
@@ -266,12 +262,8 @@ pub fn check_conventions(raw: &serde_json::Value) -> Vec<String> {
             problems.push(format!("{here}: needs a description (it becomes the rustdoc users read)"));
         }
         // Path parameters must match the template.
-        let template: BTreeSet<String> = path
-            .split('{')
-            .skip(1)
-            .filter_map(|s| s.split('}').next())
-            .map(str::to_string)
-            .collect();
+        let template: BTreeSet<String> =
+            path.split('{').skip(1).filter_map(|s| s.split('}').next()).map(str::to_string).collect();
         let mut declared = BTreeSet::new();
         let params = raw["paths"][path]["parameters"]
             .as_array()
@@ -287,7 +279,9 @@ pub fn check_conventions(raw: &serde_json::Value) -> Vec<String> {
                     declared.insert(name.to_string());
                 }
                 "query" | "header" => {}
-                other => problems.push(format!("{here}: parameter `{name}` is in `{other}` (only path, query, header)")),
+                other => {
+                    problems.push(format!("{here}: parameter `{name}` is in `{other}` (only path, query, header)"))
+                }
             }
             if let Some(style) = p["style"].as_str()
                 && style != "form"
@@ -312,7 +306,9 @@ pub fn check_conventions(raw: &serde_json::Value) -> Vec<String> {
             let types: Vec<&String> = body["content"].as_object().map(|c| c.keys().collect()).unwrap_or_default();
             if types.len() != 1 {
                 problems.push(format!("{here}: request body must have exactly one media type, has {types:?}"));
-            } else if !["application/json", "application/x-www-form-urlencoded", "text/plain"].contains(&types[0].as_str()) {
+            } else if !["application/json", "application/x-www-form-urlencoded", "text/plain"]
+                .contains(&types[0].as_str())
+            {
                 problems.push(format!("{here}: request body media type `{}` is not supported", types[0]));
             }
         }
@@ -457,7 +453,8 @@ fn operations_table(raw: &serde_json::Value, syntax: &syn::File) -> Result<Strin
         sorted.insert(op_id(op).to_string(), (path, method, op));
     }
     for (id, (path, method, op)) in &sorted {
-        let retry_safe = op["x-globus-retry-safe"].as_bool().unwrap_or(matches!(*method, "get" | "put" | "delete" | "head"));
+        let retry_safe =
+            op["x-globus-retry-safe"].as_bool().unwrap_or(matches!(*method, "get" | "put" | "delete" | "head"));
         let sensitive = op["x-globus-sensitive-body"].as_bool().unwrap_or(false);
         let json_response = op["responses"]
             .as_object()

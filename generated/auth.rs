@@ -9493,7 +9493,7 @@ pub mod types {
 #[derive(Clone, Debug)]
 /**Client for Globus Auth API
 
-Hand-maintained description of the Globus Auth API (https://auth.globus.org) as used by the Python globus-sdk 3.62 (AuthClient, NativeAppAuthClient, ConfidentialAppAuthClient). Paths carry the /v2 prefix; the base URL is the service host root. Facts come from the Python SDK source and its registered test responses, the JavaScript SDK's Auth service module, and the Globus Auth API reference.
+Hand-maintained description of the Globus Auth API (<https://auth.globus.org>) as used by the Python globus-sdk 3.62 (AuthClient, NativeAppAuthClient, ConfidentialAppAuthClient). Paths carry the /v2 prefix; the base URL is the service host root. Facts come from the Python SDK source and its registered test responses, the JavaScript SDK's Auth service module, and the Globus Auth API reference.
 
 Version: 2*/
 pub struct Client {

@@ -61,6 +61,7 @@ def export(resp, service_dir, module, case):
         "case": case,
         "method": resp.method,
         "path": resp.path,
+        "full_url": resp.full_url,
         "status": resp.status,
         "json": plain(body),
         "raw_body": resp.body if resp.json is None else None,

@@ -117,14 +117,11 @@ impl fmt::Display for Environment {
 impl FromStr for Environment {
     type Err = Error;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Environment::ALL
-            .into_iter()
-            .find(|e| e.name().eq_ignore_ascii_case(s.trim()))
-            .ok_or_else(|| {
-                Error::config(format!(
-                    "unknown Globus environment {s:?}; use one of production, preview, sandbox, integration, test, staging"
-                ))
-            })
+        Environment::ALL.into_iter().find(|e| e.name().eq_ignore_ascii_case(s.trim())).ok_or_else(|| {
+            Error::config(format!(
+                "unknown Globus environment {s:?}; use one of production, preview, sandbox, integration, test, staging"
+            ))
+        })
     }
 }
 

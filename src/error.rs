@@ -169,7 +169,13 @@ impl Error {
     ///
     /// `kind` is [`ErrorKind::Api`] for error statuses and [`ErrorKind::Decode`] for
     /// success statuses whose body could not be read.
-    pub(crate) fn from_response(kind: ErrorKind, status: StatusCode, headers: HeaderMap, body: Bytes, sensitive: bool) -> Self {
+    pub(crate) fn from_response(
+        kind: ErrorKind,
+        status: StatusCode,
+        headers: HeaderMap,
+        body: Bytes,
+        sensitive: bool,
+    ) -> Self {
         let parsed = parse_body(&body, &headers);
         let summary = match kind {
             ErrorKind::Decode => describe_undecodable(status, &headers, &body),
@@ -295,7 +301,9 @@ impl Error {
                 "the service sent something this SDK cannot read for this operation: the raw body is kept in Error::raw_body(); if it is valid, the spec may be out of date (please report it)",
             ),
             (ErrorKind::Transport, _) => Some("check the network and the service URL; the request may be retried"),
-            (ErrorKind::Timeout, _) => Some("raise the timeout (GLOBUS_SDK_HTTP_TIMEOUT or Config::timeout) or retry later"),
+            (ErrorKind::Timeout, _) => {
+                Some("raise the timeout (GLOBUS_SDK_HTTP_TIMEOUT or Config::timeout) or retry later")
+            }
             (ErrorKind::Config, _) => Some("fix the setting named above"),
             _ => None,
         }
@@ -311,7 +319,9 @@ impl fmt::Display for Error {
         if let Some(code) = self.code() {
             write!(f, " [{code}]")?;
         }
-        if let Some(message) = self.message().filter(|_| !(self.inner.sensitive && self.inner.kind == ErrorKind::Decode)) {
+        if let Some(message) =
+            self.message().filter(|_| !(self.inner.sensitive && self.inner.kind == ErrorKind::Decode))
+        {
             write!(f, ": {message}")?;
         } else if self.inner.kind == ErrorKind::Api
             && let Some(body) = &self.inner.raw_body
@@ -442,10 +452,8 @@ fn from_unexpected(response: reqwest::Response) -> Error {
         );
     }
     if kind == ErrorKind::Decode && response.status().is_success() && marker.is_none() {
-        e.inner.summary = format!(
-            "the service answered {} where the spec expects another success status",
-            status_text(status)
-        );
+        e.inner.summary =
+            format!("the service answered {} where the spec expects another success status", status_text(status));
     }
     if let Some(f) = facts {
         e.inner.service = Some(f.service);
@@ -555,7 +563,10 @@ mod tests {
         assert_eq!(e.request_id(), Some("abc123"));
         assert_eq!(e.json().unwrap()["resource"], "/task/1");
         let shown = e.to_string();
-        assert!(shown.contains("404 Not Found") && shown.contains("ClientError.NotFound") && shown.contains("abc123"), "{shown}");
+        assert!(
+            shown.contains("404 Not Found") && shown.contains("ClientError.NotFound") && shown.contains("abc123"),
+            "{shown}"
+        );
         assert!(!e.is_retryable());
     }
 

@@ -137,7 +137,9 @@ impl AuthorizationParameters {
         let list = |key: &str| -> Vec<String> {
             match map.get(key) {
                 Some(Value::Array(items)) => items.iter().filter_map(|s| s.as_str().map(str::to_string)).collect(),
-                Some(Value::String(s)) => s.split(',').map(str::trim).filter(|s| !s.is_empty()).map(str::to_string).collect(),
+                Some(Value::String(s)) => {
+                    s.split(',').map(str::trim).filter(|s| !s.is_empty()).map(str::to_string).collect()
+                }
                 _ => Vec::new(),
             }
         };

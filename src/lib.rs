@@ -4,8 +4,8 @@
 //!
 //! Each service's client is generated at build time from a hand-maintained OpenAPI document
 //! (`specs/<service>.yaml`) by progenitor; a thin hand-written layer adds what the specs cannot
-//! say: [authorizers](authorizers), [retries](transport::RetryPolicy), the one [`Error`] type,
-//! [paging](paging), [scopes](scopes) and the OAuth2 login flows.
+//! say: [authorizers], [retries](transport::RetryPolicy), the one [`Error`] type,
+//! [paging], [scopes] and the OAuth2 login flows.
 //!
 //! ```no_run
 //! use globus_sdk::authorizers::AccessTokenAuthorizer;
@@ -39,6 +39,12 @@ pub mod transport;
 pub mod auth {
     //! Globus Auth: identities, OAuth2 flows, clients, projects, policies, scopes, consents.
     pub use crate::services::auth::*;
+}
+
+#[cfg(feature = "transfer")]
+pub mod transfer {
+    //! Globus Transfer: collections, file operations, tasks, access rules, endpoint manager, tunnels.
+    pub use crate::services::transfer::*;
 }
 
 mod services;

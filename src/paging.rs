@@ -173,9 +173,11 @@ impl<P: Page + 'static> Style<P> {
 
     /// `has_next_page` with a `last_key` (Transfer `endpoint_manager_task_list`).
     pub fn last_key(has_next: fn(&P) -> bool, last_key: fn(&P) -> Option<String>) -> Self {
-        Self::custom(move |page, _| {
-            if has_next(page) { last_key(page).filter(|k| !k.is_empty()).map(Cursor::LastKey) } else { None }
-        })
+        Self::custom(
+            move |page, _| {
+                if has_next(page) { last_key(page).filter(|k| !k.is_empty()).map(Cursor::LastKey) } else { None }
+            },
+        )
     }
 
     /// JSON:API `links.next` (Transfer v2 tunnels).

@@ -55,7 +55,9 @@ async fn truncated_json_error_body() {
 
 #[tokio::test]
 async fn html_where_json_was_expected() {
-    let e = get_identities_error(Reply::bytes(200, "text/html", "<html>maintenance</html>").header("x-request-id", "r1")).await;
+    let e =
+        get_identities_error(Reply::bytes(200, "text/html", "<html>maintenance</html>").header("x-request-id", "r1"))
+            .await;
     assert_eq!(e.kind(), ErrorKind::Decode);
     assert_eq!(e.http_status(), Some(200));
     assert_eq!(e.raw_text(), Some("<html>maintenance</html>"));
@@ -90,8 +92,10 @@ async fn json_of_the_wrong_shape() {
 #[tokio::test]
 async fn connection_dropped_mid_body() {
     let body = serde_json::to_vec(&identities(&[("a", "a@b.org")])).unwrap();
-    let e = get_identities_error(Reply::bytes(200, "application/json", body.clone()).header("x-request-id", "r2").truncated(10))
-        .await;
+    let e = get_identities_error(
+        Reply::bytes(200, "application/json", body.clone()).header("x-request-id", "r2").truncated(10),
+    )
+    .await;
     assert_eq!(e.kind(), ErrorKind::Transport);
     assert_eq!(e.http_status(), Some(200));
     assert_eq!(e.raw_body(), Some(&body[..10]), "the bytes that arrived are kept");
@@ -130,7 +134,10 @@ async fn globus_error_formats_over_http() {
         json!({"code": "ClientError.NotFound", "message": "not here", "request_id": "abc", "resource": "/x"}),
     ))
     .await;
-    assert_eq!((transfer.code(), transfer.message(), transfer.request_id()), (Some("ClientError.NotFound"), Some("not here"), Some("abc")));
+    assert_eq!(
+        (transfer.code(), transfer.message(), transfer.request_id()),
+        (Some("ClientError.NotFound"), Some("not here"), Some("abc"))
+    );
 
     let auth = get_identities_error(Reply::json(
         400,
@@ -173,7 +180,10 @@ async fn token_endpoint_bodies_never_shown() {
         "/v2/oauth2/token",
         Reply::bytes(200, "application/json", format!(r#"{{"access_token": "{secret}", "resource_ser"#)),
     );
-    let app = globus_sdk::auth::ConfidentialAppClient::from_client(auth_client(&s, NullAuthorizer, RetryPolicy::none()), "cid");
+    let app = globus_sdk::auth::ConfidentialAppClient::from_client(
+        auth_client(&s, NullAuthorizer, RetryPolicy::none()),
+        "cid",
+    );
     let e = app.client_credentials_tokens(&[globus_sdk::scopes::auth::openid()]).await.unwrap_err();
     assert_eq!(e.kind(), ErrorKind::Decode);
     assert!(e.raw_text().unwrap().contains(secret), "the caller can still read the body");

@@ -19,10 +19,10 @@ mod renewing;
 
 use std::fmt;
 
+use crate::Secret;
 use base64::Engine as _;
 use futures::future::BoxFuture;
 use http::HeaderValue;
-use crate::Secret;
 
 use crate::error::Error;
 
@@ -65,8 +65,7 @@ impl BasicAuthorizer {
     pub fn new(client_id: impl Into<String>, client_secret: impl Into<Secret>) -> Self {
         let client_id = client_id.into();
         let secret: Secret = client_secret.into();
-        let encoded = base64::engine::general_purpose::STANDARD
-            .encode(format!("{client_id}:{}", secret.expose()));
+        let encoded = base64::engine::general_purpose::STANDARD.encode(format!("{client_id}:{}", secret.expose()));
         BasicAuthorizer { client_id, header: sensitive_header(&format!("Basic {encoded}")) }
     }
 
@@ -78,7 +77,10 @@ impl BasicAuthorizer {
 
 impl fmt::Debug for BasicAuthorizer {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("BasicAuthorizer").field("client_id", &self.client_id).field("client_secret", &"[redacted]").finish()
+        f.debug_struct("BasicAuthorizer")
+            .field("client_id", &self.client_id)
+            .field("client_secret", &"[redacted]")
+            .finish()
     }
 }
 

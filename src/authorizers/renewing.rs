@@ -4,9 +4,9 @@ use std::fmt;
 use std::sync::Arc;
 use std::time::Duration;
 
+use crate::Secret;
 use futures::future::BoxFuture;
 use http::HeaderValue;
-use crate::Secret;
 
 use super::{Authorizer, bearer, usable};
 use crate::error::Error;
@@ -77,7 +77,12 @@ pub struct RenewingAuthorizer<S> {
 impl<S: TokenSource> RenewingAuthorizer<S> {
     /// An authorizer that fetches its first token on first use.
     pub fn new(source: S) -> Self {
-        RenewingAuthorizer { source, current: tokio::sync::Mutex::new(None), on_refresh: None, leeway: Duration::from_secs(60) }
+        RenewingAuthorizer {
+            source,
+            current: tokio::sync::Mutex::new(None),
+            on_refresh: None,
+            leeway: Duration::from_secs(60),
+        }
     }
 
     /// Start from tokens obtained earlier (e.g. loaded from storage).

@@ -137,7 +137,9 @@ impl Parser {
                 self.pos += 1;
             }
             let start = self.pos;
-            while self.pos < self.chars.len() && !matches!(self.chars[self.pos], '[' | ']' | '*') && !self.chars[self.pos].is_whitespace()
+            while self.pos < self.chars.len()
+                && !matches!(self.chars[self.pos], '[' | ']' | '*')
+                && !self.chars[self.pos].is_whitespace()
             {
                 self.pos += 1;
             }
@@ -168,7 +170,13 @@ mod tests {
 
     #[test]
     fn round_trips() {
-        for s in ["openid", "a[b]", "a[b c]", "a[*b[c d] e]", "urn:globus:auth:scope:transfer.api.globus.org:all[*https://auth.globus.org/scopes/x/data_access]"] {
+        for s in [
+            "openid",
+            "a[b]",
+            "a[b c]",
+            "a[*b[c d] e]",
+            "urn:globus:auth:scope:transfer.api.globus.org:all[*https://auth.globus.org/scopes/x/data_access]",
+        ] {
             assert_eq!(s.parse::<Scope>().unwrap().to_string(), s);
         }
         let list = Scope::parse_list("  openid   email a[ b ]  ").unwrap();

@@ -2,3 +2,6 @@
 
 #[cfg(feature = "auth")]
 pub mod auth;
+
+#[cfg(feature = "transfer")]
+pub mod transfer;

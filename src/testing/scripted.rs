@@ -7,11 +7,11 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use bytes::Bytes;
+use futures::StreamExt as _;
 use http::{HeaderMap, HeaderName, HeaderValue, StatusCode};
 use http_body_util::{BodyExt, Full, StreamBody, combinators::BoxBody};
 use hyper::body::Frame;
 use hyper_util::rt::TokioIo;
-use futures::StreamExt as _;
 use serde_json::Value;
 
 /// A request the server received.
@@ -190,7 +190,12 @@ impl ScriptedServer {
 
     /// Answer every `method` request to `path` (once the one-shot replies are used) with
     /// what `handler` returns.
-    pub fn always(&self, method: &str, path: &str, handler: impl Fn(&RecordedRequest) -> Reply + Send + Sync + 'static) -> &Self {
+    pub fn always(
+        &self,
+        method: &str,
+        path: &str,
+        handler: impl Fn(&RecordedRequest) -> Reply + Send + Sync + 'static,
+    ) -> &Self {
         let mut s = self.script.lock().expect("script lock");
         s.always.insert((method.to_uppercase(), path.to_string()), Arc::new(handler));
         self

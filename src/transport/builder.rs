@@ -149,6 +149,9 @@ pub(crate) fn http_client(config: &Config) -> Result<reqwest::Client, Error> {
                 .map_err(|e| Error::config(format!("cannot read the CA bundle {}: {e}", path.display())))?;
             let certs = reqwest::Certificate::from_pem_bundle(&pem)
                 .map_err(|e| Error::config(format!("{} is not a PEM CA bundle: {e}", path.display())))?;
+            if certs.is_empty() {
+                return Err(Error::config(format!("{} holds no PEM certificate", path.display())));
+            }
             for cert in certs {
                 b = b.add_root_certificate(cert);
             }

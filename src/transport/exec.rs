@@ -61,10 +61,11 @@ async fn attempts(
             return http.execute(request).await;
         };
         let sent_auth = this_attempt.headers().get(AUTHORIZATION).cloned();
-        if !sensitive && tracing::enabled!(tracing::Level::TRACE) {
-            if let Some(body) = this_attempt.body().and_then(|b| b.as_bytes()) {
-                tracing::trace!(body = %truncated(body), "request body");
-            }
+        if !sensitive
+            && tracing::enabled!(tracing::Level::TRACE)
+            && let Some(body) = this_attempt.body().and_then(|b| b.as_bytes())
+        {
+            tracing::trace!(body = %truncated(body), "request body");
         }
         let outcome = match http.execute(this_attempt).await {
             Ok(response) => read_whole(response).await,
@@ -107,8 +108,16 @@ async fn attempts(
                     retries += 1;
                     let retry_after = parse_retry_after(&head.headers);
                     let delay = policy.delay(retries, retry_after);
-                    wait(state, policy, operation_id, retries, RetryReason::Status(status.as_u16()), retry_after, delay)
-                        .await;
+                    wait(
+                        state,
+                        policy,
+                        operation_id,
+                        retries,
+                        RetryReason::Status(status.as_u16()),
+                        retry_after,
+                        delay,
+                    )
+                    .await;
                     reapply_auth(state, &mut request).await;
                     continue;
                 }
@@ -188,7 +197,13 @@ async fn read_whole(mut response: reqwest::Response) -> Result<(Head, Bytes), Br
 /// A success whose body is broken (`broken`: the connection failed mid-body) or not JSON
 /// where JSON is expected is routed to the error path: its status is replaced (progenitor
 /// would drop it with the body) and the error conversion restores it from the marker.
-fn rebuild(head: Head, body: Bytes, facts: ResponseFacts, broken: Option<String>, json_response: bool) -> reqwest::Response {
+fn rebuild(
+    head: Head,
+    body: Bytes,
+    facts: ResponseFacts,
+    broken: Option<String>,
+    json_response: bool,
+) -> reqwest::Response {
     let mut status = head.status;
     let mut undecodable = None;
     let not_json = || json_response && serde_json::from_slice::<serde::de::IgnoredAny>(&body).is_err();

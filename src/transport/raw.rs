@@ -91,7 +91,8 @@ impl<'c> RawRequest<'c> {
             Body::Json(b) => builder.header(http::header::CONTENT_TYPE, "application/json").body(b),
             Body::Form(f) => builder.header(http::header::CONTENT_TYPE, "application/x-www-form-urlencoded").body(f),
         };
-        let mut request = builder.build().map_err(|e| Error::invalid_request(format!("the request is invalid: {e}")))?;
+        let mut request =
+            builder.build().map_err(|e| Error::invalid_request(format!("the request is invalid: {e}")))?;
         self.state.prepare(&mut request).await?;
         let response = super::exec::execute(self.state, self.http, request, "raw", None)
             .await

@@ -25,7 +25,11 @@ pub async fn server() -> ScriptedServer {
 }
 
 /// An Auth client pointed at the scripted server.
-pub fn auth_client(server: &ScriptedServer, authorizer: impl Authorizer + 'static, retry: RetryPolicy) -> globus_sdk::auth::Client {
+pub fn auth_client(
+    server: &ScriptedServer,
+    authorizer: impl Authorizer + 'static,
+    retry: RetryPolicy,
+) -> globus_sdk::auth::Client {
     globus_sdk::auth::Client::builder()
         .base_url(server.url())
         .authorizer(authorizer)

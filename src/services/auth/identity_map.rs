@@ -67,7 +67,11 @@ impl<'c> IdentityMap<'c> {
         if self.cache.contains_key(key) {
             return false;
         }
-        if is_username(key) { self.pending_usernames.insert(key.to_string()) } else { self.pending_ids.insert(key.to_string()) }
+        if is_username(key) {
+            self.pending_usernames.insert(key.to_string())
+        } else {
+            self.pending_ids.insert(key.to_string())
+        }
     }
 
     /// The identity for an id or username, fetching a batch when it is not cached yet.

@@ -294,10 +294,16 @@ impl ConfidentialAppClient {
     }
 
     /// A confidential app with explicit settings.
-    pub fn with_config(client_id: impl Into<String>, client_secret: impl Into<Secret>, config: Config) -> Result<Self, Error> {
+    pub fn with_config(
+        client_id: impl Into<String>,
+        client_secret: impl Into<Secret>,
+        config: Config,
+    ) -> Result<Self, Error> {
         let client_id = client_id.into();
-        let client =
-            Client::builder().config(config).authorizer(BasicAuthorizer::new(client_id.clone(), client_secret)).build()?;
+        let client = Client::builder()
+            .config(config)
+            .authorizer(BasicAuthorizer::new(client_id.clone(), client_secret))
+            .build()?;
         Ok(ConfidentialAppClient { client, client_id })
     }
 
@@ -387,7 +393,11 @@ impl ConfidentialAppClient {
     }
 }
 
-pub(crate) async fn refresh(client: &Client, refresh_token: &Secret, client_id: Option<&str>) -> Result<TokenResponse, Error> {
+pub(crate) async fn refresh(
+    client: &Client,
+    refresh_token: &Secret,
+    client_id: Option<&str>,
+) -> Result<TokenResponse, Error> {
     let body = types::OAuthTokenRequest::builder()
         .grant_type("refresh_token")
         .refresh_token(refresh_token.clone())

@@ -54,7 +54,8 @@ pub(crate) fn refresh_token_authorizer(
             tokens.resource_server
         ))
     })?;
-    let source = RefreshTokenSource { client, client_id, refresh_token, resource_server: tokens.resource_server.clone() };
+    let source =
+        RefreshTokenSource { client, client_id, refresh_token, resource_server: tokens.resource_server.clone() };
     Ok(RenewingAuthorizer::with_tokens(source, tokens))
 }
 

@@ -1,0 +1,105 @@
+//! No token appears in logs (even at TRACE) or in `Debug` output.
+//!
+//! Alone in its test binary: tracing caches per-callsite interest process-wide, so a
+//! thread-local subscriber only sees every event when no other test runs beside it.
+
+mod common;
+
+use std::sync::{Arc, Mutex};
+
+use common::*;
+use globus_sdk::Secret;
+use globus_sdk::auth::ConfidentialAppClient;
+use globus_sdk::authorizers::TokenData;
+use globus_sdk::testing::{RecordedRequest, Reply, ScriptedServer};
+use globus_sdk::transport::RetryPolicy;
+use serde_json::json;
+
+const TOKEN: &str = "/v2/oauth2/token";
+const IDS: &str = "/v2/api/identities";
+
+fn token_reply(access: &str, refresh: Option<&str>, expires_in: i64) -> Reply {
+    Reply::json(
+        200,
+        json!({"access_token": access, "refresh_token": refresh, "expires_in": expires_in, "token_type": "Bearer",
+               "resource_server": "auth.globus.org", "scope": "urn:globus:auth:scope:auth.globus.org:view_identities",
+               "other_tokens": []}),
+    )
+}
+
+fn identities_for(s: &ScriptedServer, accepted: Arc<Mutex<String>>) {
+    s.always("GET", IDS, move |r: &RecordedRequest| {
+        let want = format!("Bearer {}", accepted.lock().unwrap());
+        if r.header("authorization") == Some(want.as_str()) {
+            Reply::json(200, identities(&[("id-1", "a@b.org")]))
+        } else {
+            Reply::json(401, json!({"error": "invalid_token"}))
+        }
+    });
+}
+
+fn app(s: &ScriptedServer) -> ConfidentialAppClient {
+    let login = globus_sdk::auth::Client::builder()
+        .base_url(s.url())
+        .authorizer(globus_sdk::authorizers::BasicAuthorizer::new("cid", "csecret"))
+        .retry_policy(RetryPolicy::none())
+        .build()
+        .unwrap();
+    ConfidentialAppClient::from_client(login, "cid")
+}
+
+fn expired(access: &str, refresh: &str) -> TokenData {
+    TokenData {
+        access_token: Secret::from(access),
+        refresh_token: Some(Secret::from(refresh)),
+        expires_at: Some(chrono::Utc::now().timestamp() - 10),
+        scope: "urn:globus:auth:scope:auth.globus.org:view_identities".into(),
+        resource_server: "auth.globus.org".into(),
+    }
+}
+
+#[test]
+fn no_token_in_debug_or_logs() {
+    use tracing_subscriber::fmt::MakeWriter;
+
+    #[derive(Clone, Default)]
+    struct Buffer(Arc<Mutex<Vec<u8>>>);
+    impl std::io::Write for Buffer {
+        fn write(&mut self, b: &[u8]) -> std::io::Result<usize> {
+            self.0.lock().unwrap().extend_from_slice(b);
+            Ok(b.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+    impl<'a> MakeWriter<'a> for Buffer {
+        type Writer = Buffer;
+        fn make_writer(&'a self) -> Buffer {
+            self.clone()
+        }
+    }
+
+    let logs = Buffer::default();
+    let subscriber = tracing_subscriber::fmt().with_max_level(tracing::Level::TRACE).with_writer(logs.clone()).finish();
+    let _guard = tracing::subscriber::set_default(subscriber);
+    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    let debug = rt.block_on(async {
+        let s = server().await;
+        s.always("POST", TOKEN, |_| token_reply("AT-LEAK-CHECK", Some("RT-LEAK-CHECK"), 3600));
+        let accepted = Arc::new(Mutex::new("AT-LEAK-CHECK".to_string()));
+        identities_for(&s, accepted);
+        let app = app(&s);
+        let tokens = app.client_credentials_tokens(&[globus_sdk::scopes::auth::view_identities()]).await.unwrap();
+        let authorizer = app.refresh_token_authorizer(expired("OLD-AT-LEAK", "RT-LEAK-CHECK")).unwrap();
+        let auth = auth_client(&s, authorizer, RetryPolicy::none());
+        let found = auth.get_identities().ids("id-1").send().await.unwrap();
+        format!("{tokens:?} {:?} {auth:?} {found:?} {:?}", tokens.by_resource_server(), auth.state())
+    });
+    let logs = String::from_utf8(logs.0.lock().unwrap().clone()).unwrap();
+    assert!(logs.contains("globus_request"), "requests were traced: {logs}");
+    for secret in ["AT-LEAK-CHECK", "RT-LEAK-CHECK", "OLD-AT-LEAK", "csecret"] {
+        assert!(!logs.contains(secret), "{secret} in logs");
+        assert!(!debug.contains(secret), "{secret} in Debug output: {debug}");
+    }
+}
