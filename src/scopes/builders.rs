@@ -26,6 +26,29 @@ impl ScopeBuilder {
         self.resource_server
     }
 
+    /// A builder for a resource server known only at run time (a collection or flow id).
+    pub fn new_owned(resource_server: &str) -> OwnedScopeBuilder {
+        OwnedScopeBuilder { resource_server: resource_server.to_string() }
+    }
+
+    /// `urn:globus:auth:scope:<resource server>:<name>`.
+    pub fn urn(&self, name: &str) -> Scope {
+        Scope::new(format!("urn:globus:auth:scope:{}:{name}", self.resource_server))
+    }
+
+    /// `https://auth.globus.org/scopes/<resource server>/<name>`.
+    pub fn url(&self, name: &str) -> Scope {
+        Scope::new(format!("https://auth.globus.org/scopes/{}/{name}", self.resource_server))
+    }
+}
+
+/// [`ScopeBuilder`] for a resource server known at run time.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct OwnedScopeBuilder {
+    resource_server: String,
+}
+
+impl OwnedScopeBuilder {
     /// `urn:globus:auth:scope:<resource server>:<name>`.
     pub fn urn(&self, name: &str) -> Scope {
         Scope::new(format!("urn:globus:auth:scope:{}:{name}", self.resource_server))
@@ -88,6 +111,42 @@ pub mod auth {
     }
 }
 
+/// Globus Transfer's scopes, and the `data_access` scopes of mapped collections.
+///
+/// ```
+/// use globus_sdk::scopes::transfer;
+/// let scope = transfer::all_with_data_access(&["c8f8a5a0-0000-4000-8000-000000000001"]);
+/// assert_eq!(
+///     scope.to_string(),
+///     "urn:globus:auth:scope:transfer.api.globus.org:all[*https://auth.globus.org/scopes/c8f8a5a0-0000-4000-8000-000000000001/data_access]"
+/// );
+/// ```
+pub mod transfer {
+    use super::{Scope, ScopeBuilder};
+
+    /// Transfer's resource server.
+    pub const RESOURCE_SERVER: &str = "transfer.api.globus.org";
+    /// The builder for Transfer's scopes.
+    pub const BUILDER: ScopeBuilder = ScopeBuilder::new(RESOURCE_SERVER);
+
+    /// Full use of Transfer.
+    pub fn all() -> Scope {
+        BUILDER.urn("all")
+    }
+    /// Installing Globus Connect Personal.
+    pub fn gcp_install() -> Scope {
+        BUILDER.urn("gcp_install")
+    }
+    /// The `data_access` scope of one mapped collection (GCSv5), needed to use it through Transfer.
+    pub fn data_access(collection_id: &str) -> Scope {
+        ScopeBuilder::new_owned(collection_id).url("data_access")
+    }
+    /// [`all`] with the `data_access` scope of each collection as an optional dependency.
+    pub fn all_with_data_access(collection_ids: &[&str]) -> Scope {
+        collection_ids.iter().fold(all(), |scope, id| scope.with_dependency(data_access(id).optional()))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -105,5 +164,18 @@ mod tests {
         assert_eq!(auth::view_clients().to_string(), urn("view_clients"));
         assert_eq!(auth::view_clients_and_scopes().to_string(), urn("view_clients_and_scopes"));
         assert_eq!(auth::view_consents().to_string(), urn("view_consents"));
+    }
+
+    #[test]
+    fn transfer_scopes() {
+        assert_eq!(transfer::all().to_string(), "urn:globus:auth:scope:transfer.api.globus.org:all");
+        assert_eq!(transfer::gcp_install().to_string(), "urn:globus:auth:scope:transfer.api.globus.org:gcp_install");
+        assert_eq!(transfer::data_access("c1").to_string(), "https://auth.globus.org/scopes/c1/data_access");
+        assert_eq!(
+            transfer::all_with_data_access(&["c1", "c2"]).to_string(),
+            "urn:globus:auth:scope:transfer.api.globus.org:all[*https://auth.globus.org/scopes/c1/data_access *https://auth.globus.org/scopes/c2/data_access]"
+        );
+        let parsed: Scope = transfer::all_with_data_access(&["c1"]).to_string().parse().unwrap();
+        assert!(parsed.dependencies[0].optional);
     }
 }

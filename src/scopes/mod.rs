@@ -20,7 +20,7 @@ use std::str::FromStr;
 
 use crate::error::Error;
 
-pub use builders::{ScopeBuilder, auth};
+pub use builders::{OwnedScopeBuilder, ScopeBuilder, auth, transfer};
 
 /// One scope and the scopes it depends on.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]

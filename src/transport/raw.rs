@@ -35,7 +35,8 @@ pub struct RawRequest<'c> {
 }
 
 impl<'c> RawRequest<'c> {
-    /// A request to `path` (relative to the client's base URL).
+    /// A request to `path`: relative to the client's base URL, or a full URL on the same
+    /// origin (such as a JSON:API `links.next`).
     pub fn new<S: Service>(client: &'c S, method: Method, path: &str) -> Self {
         let (base_url, http, state) = client.parts();
         RawRequest {
@@ -81,7 +82,23 @@ impl<'c> RawRequest<'c> {
     /// Send it. A success status gives the response; any other is an [`Error`] holding the
     /// status, headers and body.
     pub async fn send(self) -> Result<RawResponse, Error> {
-        let url = format!("{}/{}", self.base_url.trim_end_matches('/'), self.path.trim_start_matches('/'));
+        let url = if self.path.starts_with("http://") || self.path.starts_with("https://") {
+            // A full URL (a JSON:API `links.next`): only on the service's own origin, since
+            // the request carries its credentials.
+            let target = url::Url::parse(&self.path)
+                .map_err(|e| Error::invalid_request(format!("{:?} is not a URL: {e}", self.path)))?;
+            let base = url::Url::parse(self.base_url)
+                .map_err(|e| Error::invalid_request(format!("the base URL is not a URL: {e}")))?;
+            if target.origin() != base.origin() {
+                return Err(Error::invalid_request(format!(
+                    "{} is not on {}: the SDK sends credentials only to the service's own host",
+                    self.path, self.base_url
+                )));
+            }
+            self.path.clone()
+        } else {
+            format!("{}/{}", self.base_url.trim_end_matches('/'), self.path.trim_start_matches('/'))
+        };
         let mut builder = self.http.request(self.method, url).headers(self.headers);
         if !self.query.is_empty() {
             builder = builder.query(&self.query);

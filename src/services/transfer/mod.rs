@@ -1,5 +1,27 @@
-//! Globus Transfer: collections and endpoints, file operations, transfer and delete tasks,
-//! access rules, roles, bookmarks, the endpoint manager and tunnels.
+//! Globus Transfer: the generated client for every Transfer operation, and the hand-written
+//! layer for submitting work ([`TransferData`], [`DeleteData`], safe resubmission), waiting
+//! and progress ([`Client::task_wait`], [`Client::task_progress`]) and paging
+//! ([`Client::paginated`]).
+//!
+//! ```no_run
+//! use globus_sdk::authorizers::AccessTokenAuthorizer;
+//! use globus_sdk::transfer::{SyncLevel, TransferData, WaitOptions};
+//!
+//! # async fn demo() -> Result<(), globus_sdk::Error> {
+//! let transfer = globus_sdk::transfer::Client::with_authorizer(AccessTokenAuthorizer::new("TOKEN"))?;
+//! let listing = transfer.operation_ls().endpoint_id("SRC-ID").path("/data/").send().await?;
+//! for entry in &listing.data {
+//!     println!("{} {}", entry.type_, entry.name);
+//! }
+//! let data = TransferData::new("SRC-ID", "DST-ID")
+//!     .sync_level(SyncLevel::Checksum)
+//!     .verify_checksum(true)
+//!     .add_item("/data/", "/backup/data/", true);
+//! let task = transfer.submit_transfer_data(&data).await?;
+//! let done = transfer.task_wait(&task.task_id, WaitOptions::default()).await?;
+//! println!("{}", done.status);
+//! # Ok(()) }
+//! ```
 
 mod generated {
     #![allow(missing_docs, clippy::all, unused_imports, dead_code)]
@@ -13,6 +35,29 @@ pub mod operations {
     include!(concat!(env!("OUT_DIR"), "/transfer_operations.rs"));
 }
 
-pub use generated::{Client, builder, types};
+mod documents;
+mod paging;
+mod tasks;
 
-crate::transport::service_client!(Client, "transfer", operations::OPERATIONS, None);
+pub use documents::{DeleteData, FilterRule, SyncLevel, TransferData};
+pub use generated::{Client, builder, types};
+pub use paging::{PAGINATED_OPERATIONS, Paginated};
+pub use tasks::{WaitOptions, is_task_finished};
+
+/// Transfer's `EndpointError` and `ExternalError` on a 500, 502 or 504 are faults of the
+/// endpoint or of a third party: sending again will not help, so they are not retried.
+pub fn retry_veto(status: u16, body: &[u8]) -> bool {
+    if !matches!(status, 500 | 502 | 504) {
+        return false;
+    }
+    #[derive(serde::Deserialize)]
+    struct Code {
+        code: Option<String>,
+    }
+    serde_json::from_slice::<Code>(body)
+        .ok()
+        .and_then(|c| c.code)
+        .is_some_and(|code| code.contains("EndpointError") || code.contains("ExternalError"))
+}
+
+crate::transport::service_client!(Client, "transfer", operations::OPERATIONS, Some(retry_veto));

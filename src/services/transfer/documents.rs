@@ -1,0 +1,396 @@
+//! Transfer and delete task documents: every option, only the ones set are sent.
+
+use super::types;
+use crate::error::Error;
+
+/// How Transfer decides that a file already at the destination need not be copied again.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SyncLevel {
+    /// Copy only files that do not exist at the destination (0).
+    Exists,
+    /// ... or whose size differs (1).
+    Size,
+    /// ... or whose modification time is older at the destination (2).
+    Mtime,
+    /// ... or whose checksum differs (3).
+    Checksum,
+}
+
+impl SyncLevel {
+    /// The number the API uses.
+    pub fn as_api(self) -> i64 {
+        match self {
+            SyncLevel::Exists => 0,
+            SyncLevel::Size => 1,
+            SyncLevel::Mtime => 2,
+            SyncLevel::Checksum => 3,
+        }
+    }
+}
+
+/// A filter rule of a recursive transfer: include or exclude names matching a glob.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FilterRule {
+    /// Include (true) or exclude (false) what matches.
+    pub include: bool,
+    /// The glob (`*.tmp`, `.git`...).
+    pub name: String,
+    /// Only files (`Some(false)`), only directories (`Some(true)`), or both (`None`).
+    pub directories: Option<bool>,
+}
+
+/// A transfer task to submit.
+///
+/// ```
+/// use globus_sdk::transfer::{SyncLevel, TransferData};
+/// let data = TransferData::new("SRC-COLLECTION-ID", "DST-COLLECTION-ID")
+///     .label("nightly results")
+///     .sync_level(SyncLevel::Checksum)
+///     .verify_checksum(true)
+///     .exclude("*.tmp")
+///     .add_item("/results/run-1/", "/backup/run-1/", true)
+///     .add_item("/results/summary.csv", "/backup/summary.csv", false);
+/// let doc = data.to_document("SUBMISSION-ID").unwrap();
+/// let json = serde_json::to_value(&doc).unwrap();
+/// assert_eq!(json["sync_level"], 3);
+/// assert_eq!(json["DATA"][0]["recursive"], true);
+/// assert!(json.get("deadline").is_none(), "options left unset are not sent");
+/// ```
+#[derive(Clone, Debug, PartialEq)]
+#[must_use]
+pub struct TransferData {
+    source: String,
+    destination: String,
+    submission_id: Option<String>,
+    items: Vec<types::TransferItem>,
+    filter_rules: Vec<FilterRule>,
+    label: Option<String>,
+    sync_level: Option<SyncLevel>,
+    verify_checksum: Option<bool>,
+    preserve_timestamp: Option<bool>,
+    encrypt_data: Option<bool>,
+    deadline: Option<String>,
+    skip_source_errors: Option<bool>,
+    fail_on_quota_errors: Option<bool>,
+    delete_destination_extra: Option<bool>,
+    notify_on_succeeded: Option<bool>,
+    notify_on_failed: Option<bool>,
+    notify_on_inactive: Option<bool>,
+    source_local_user: Option<String>,
+    destination_local_user: Option<String>,
+    extra: serde_json::Map<String, serde_json::Value>,
+}
+
+macro_rules! setters {
+    ($($(#[$doc:meta])* $name:ident: $ty:ty),* $(,)?) => {
+        $(
+            $(#[$doc])*
+            pub fn $name(mut self, value: impl Into<$ty>) -> Self {
+                self.$name = Some(value.into());
+                self
+            }
+        )*
+    };
+}
+
+impl TransferData {
+    /// A transfer from collection `source` to collection `destination`.
+    pub fn new(source: impl Into<String>, destination: impl Into<String>) -> Self {
+        TransferData {
+            source: source.into(),
+            destination: destination.into(),
+            submission_id: None,
+            items: Vec::new(),
+            filter_rules: Vec::new(),
+            label: None,
+            sync_level: None,
+            verify_checksum: None,
+            preserve_timestamp: None,
+            encrypt_data: None,
+            deadline: None,
+            skip_source_errors: None,
+            fail_on_quota_errors: None,
+            delete_destination_extra: None,
+            notify_on_succeeded: None,
+            notify_on_failed: None,
+            notify_on_inactive: None,
+            source_local_user: None,
+            destination_local_user: None,
+            extra: Default::default(),
+        }
+    }
+
+    /// Copy `source_path` to `destination_path`; `recursive` for a directory.
+    pub fn add_item(
+        mut self,
+        source_path: impl Into<String>,
+        destination_path: impl Into<String>,
+        recursive: bool,
+    ) -> Self {
+        let mut item = item(source_path.into(), destination_path.into());
+        item.recursive = recursive.then_some(true);
+        self.items.push(item);
+        self
+    }
+
+    /// Copy a file and have Transfer check it against a checksum you computed.
+    pub fn add_item_with_checksum(
+        mut self,
+        source_path: impl Into<String>,
+        destination_path: impl Into<String>,
+        checksum: impl Into<String>,
+        algorithm: impl Into<String>,
+    ) -> Self {
+        let mut item = item(source_path.into(), destination_path.into());
+        item.external_checksum = Some(checksum.into());
+        item.checksum_algorithm = Some(algorithm.into());
+        self.items.push(item);
+        self
+    }
+
+    /// Add a filter rule (recursive items only).
+    pub fn filter_rule(mut self, rule: FilterRule) -> Self {
+        self.filter_rules.push(rule);
+        self
+    }
+
+    /// Exclude files and directories whose name matches `glob`.
+    pub fn exclude(self, glob: impl Into<String>) -> Self {
+        self.filter_rule(FilterRule { include: false, name: glob.into(), directories: None })
+    }
+
+    /// Include files and directories whose name matches `glob` (after exclusions).
+    pub fn include(self, glob: impl Into<String>) -> Self {
+        self.filter_rule(FilterRule { include: true, name: glob.into(), directories: None })
+    }
+
+    /// Finish the task by this time (RFC 3339), or fail.
+    pub fn deadline(mut self, deadline: chrono::DateTime<chrono::Utc>) -> Self {
+        self.deadline = Some(deadline.to_rfc3339_opts(chrono::SecondsFormat::Secs, true));
+        self
+    }
+
+    /// When a file needs no copying.
+    pub fn sync_level(mut self, level: SyncLevel) -> Self {
+        self.sync_level = Some(level);
+        self
+    }
+
+    /// A field this SDK does not know yet, sent as given.
+    pub fn extra_field(mut self, name: impl Into<String>, value: serde_json::Value) -> Self {
+        self.extra.insert(name.into(), value);
+        self
+    }
+
+    setters! {
+        /// Use this submission id (else one is fetched when submitting).
+        submission_id: String,
+        /// A label for the task.
+        label: String,
+        /// Verify each file's checksum after copying.
+        verify_checksum: bool,
+        /// Keep modification times.
+        preserve_timestamp: bool,
+        /// Encrypt data in transit.
+        encrypt_data: bool,
+        /// Go on when a source file cannot be read.
+        skip_source_errors: bool,
+        /// Fail at once when the destination is over quota.
+        fail_on_quota_errors: bool,
+        /// Delete destination files not present at the source (recursive items).
+        delete_destination_extra: bool,
+        /// Email when the task succeeds.
+        notify_on_succeeded: bool,
+        /// Email when the task fails.
+        notify_on_failed: bool,
+        /// Email when the task needs attention.
+        notify_on_inactive: bool,
+        /// The local account to read the source as.
+        source_local_user: String,
+        /// The local account to write the destination as.
+        destination_local_user: String,
+    }
+
+    /// The submission id, if set.
+    pub fn get_submission_id(&self) -> Option<&str> {
+        self.submission_id.as_deref()
+    }
+
+    /// The document sent to Transfer, with `submission_id` unless one is set already.
+    pub fn to_document(&self, submission_id: &str) -> Result<types::TransferDocument, Error> {
+        if self.items.is_empty() {
+            return Err(Error::invalid_request("a transfer needs at least one item (TransferData::add_item)"));
+        }
+        let filter_rules = self
+            .filter_rules
+            .iter()
+            .map(|r| types::FilterRule {
+                data_type: "filter_rule".into(),
+                method: if r.include { types::FilterRuleMethod::Include } else { types::FilterRuleMethod::Exclude },
+                name: r.name.clone(),
+                type_: r.directories.map(|d| if d { types::FilterRuleType::Dir } else { types::FilterRuleType::File }),
+            })
+            .collect();
+        Ok(types::TransferDocument {
+            data: self.items.clone(),
+            data_type: "transfer".into(),
+            deadline: self.deadline.clone(),
+            delete_destination_extra: self.delete_destination_extra,
+            destination_endpoint: self.destination.clone(),
+            destination_local_user: self.destination_local_user.clone(),
+            encrypt_data: self.encrypt_data,
+            fail_on_quota_errors: self.fail_on_quota_errors,
+            filter_rules,
+            label: self.label.clone(),
+            notify_on_failed: self.notify_on_failed,
+            notify_on_inactive: self.notify_on_inactive,
+            notify_on_succeeded: self.notify_on_succeeded,
+            preserve_timestamp: self.preserve_timestamp,
+            recursive_symlinks: None,
+            skip_source_errors: self.skip_source_errors,
+            source_endpoint: self.source.clone(),
+            source_local_user: self.source_local_user.clone(),
+            store_base_path_info: None,
+            submission_id: self.submission_id.clone().unwrap_or_else(|| submission_id.to_string()),
+            sync_level: self.sync_level.map(SyncLevel::as_api),
+            verify_checksum: self.verify_checksum,
+            extra: self.extra.clone(),
+        })
+    }
+}
+
+fn item(source_path: String, destination_path: String) -> types::TransferItem {
+    types::TransferItem {
+        checksum_algorithm: None,
+        data_type: "transfer_item".into(),
+        destination_path,
+        external_checksum: None,
+        recursive: None,
+        source_path,
+        extra: Default::default(),
+    }
+}
+
+/// A delete task to submit.
+///
+/// ```
+/// use globus_sdk::transfer::DeleteData;
+/// let data = DeleteData::new("COLLECTION-ID").recursive(true).ignore_missing(true).add_item("/scratch/old/");
+/// let json = serde_json::to_value(data.to_document("SUB-ID").unwrap()).unwrap();
+/// assert_eq!(json["DATA"][0], serde_json::json!({"DATA_TYPE": "delete_item", "path": "/scratch/old/"}));
+/// assert_eq!(json["recursive"], true);
+/// ```
+#[derive(Clone, Debug, PartialEq)]
+#[must_use]
+pub struct DeleteData {
+    endpoint: String,
+    submission_id: Option<String>,
+    items: Vec<String>,
+    label: Option<String>,
+    deadline: Option<String>,
+    recursive: Option<bool>,
+    ignore_missing: Option<bool>,
+    interpret_globs: Option<bool>,
+    local_user: Option<String>,
+    notify_on_succeeded: Option<bool>,
+    notify_on_failed: Option<bool>,
+    notify_on_inactive: Option<bool>,
+    extra: serde_json::Map<String, serde_json::Value>,
+}
+
+impl DeleteData {
+    /// A delete on collection `endpoint`.
+    pub fn new(endpoint: impl Into<String>) -> Self {
+        DeleteData {
+            endpoint: endpoint.into(),
+            submission_id: None,
+            items: Vec::new(),
+            label: None,
+            deadline: None,
+            recursive: None,
+            ignore_missing: None,
+            interpret_globs: None,
+            local_user: None,
+            notify_on_succeeded: None,
+            notify_on_failed: None,
+            notify_on_inactive: None,
+            extra: Default::default(),
+        }
+    }
+
+    /// Delete `path`.
+    pub fn add_item(mut self, path: impl Into<String>) -> Self {
+        self.items.push(path.into());
+        self
+    }
+
+    /// Finish the task by this time, or fail.
+    pub fn deadline(mut self, deadline: chrono::DateTime<chrono::Utc>) -> Self {
+        self.deadline = Some(deadline.to_rfc3339_opts(chrono::SecondsFormat::Secs, true));
+        self
+    }
+
+    /// A field this SDK does not know yet, sent as given.
+    pub fn extra_field(mut self, name: impl Into<String>, value: serde_json::Value) -> Self {
+        self.extra.insert(name.into(), value);
+        self
+    }
+
+    setters! {
+        /// Use this submission id (else one is fetched when submitting).
+        submission_id: String,
+        /// A label for the task.
+        label: String,
+        /// Delete directories and what they hold.
+        recursive: bool,
+        /// Do not fail on paths that do not exist.
+        ignore_missing: bool,
+        /// Treat `*`, `?` and `[...]` in paths as globs.
+        interpret_globs: bool,
+        /// The local account to delete as.
+        local_user: String,
+        /// Email when the task succeeds.
+        notify_on_succeeded: bool,
+        /// Email when the task fails.
+        notify_on_failed: bool,
+        /// Email when the task needs attention.
+        notify_on_inactive: bool,
+    }
+
+    /// The submission id, if set.
+    pub fn get_submission_id(&self) -> Option<&str> {
+        self.submission_id.as_deref()
+    }
+
+    /// The document sent to Transfer, with `submission_id` unless one is set already.
+    pub fn to_document(&self, submission_id: &str) -> Result<types::DeleteDocument, Error> {
+        if self.items.is_empty() {
+            return Err(Error::invalid_request("a delete needs at least one item (DeleteData::add_item)"));
+        }
+        Ok(types::DeleteDocument {
+            data: self
+                .items
+                .iter()
+                .map(|p| types::DeleteItem {
+                    data_type: "delete_item".into(),
+                    path: p.clone(),
+                    extra: Default::default(),
+                })
+                .collect(),
+            data_type: "delete".into(),
+            deadline: self.deadline.clone(),
+            endpoint: self.endpoint.clone(),
+            ignore_missing: self.ignore_missing,
+            interpret_globs: self.interpret_globs,
+            label: self.label.clone(),
+            local_user: self.local_user.clone(),
+            notify_on_failed: self.notify_on_failed,
+            notify_on_inactive: self.notify_on_inactive,
+            notify_on_succeeded: self.notify_on_succeeded,
+            recursive: self.recursive,
+            store_base_path_info: None,
+            submission_id: self.submission_id.clone().unwrap_or_else(|| submission_id.to_string()),
+            extra: self.extra.clone(),
+        })
+    }
+}

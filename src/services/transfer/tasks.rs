@@ -1,0 +1,127 @@
+//! Submitting tasks safely, waiting for them, and watching their progress.
+
+use std::time::Duration;
+
+use futures::stream::{self, BoxStream, StreamExt};
+
+use super::documents::{DeleteData, TransferData};
+use super::{Client, types};
+use crate::error::Error;
+
+/// How [`Client::task_wait`] and [`Client::task_progress`] poll.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct WaitOptions {
+    /// Give up after this long (the task goes on; only the waiting stops).
+    pub timeout: Duration,
+    /// Time between two polls.
+    pub interval: Duration,
+}
+
+impl Default for WaitOptions {
+    /// Ten seconds of waiting, polling every second.
+    fn default() -> Self {
+        WaitOptions { timeout: Duration::from_secs(10), interval: Duration::from_secs(1) }
+    }
+}
+
+impl WaitOptions {
+    /// Wait at most `timeout`, polling every `interval`.
+    pub fn new(timeout: Duration, interval: Duration) -> Self {
+        WaitOptions { timeout, interval }
+    }
+}
+
+/// Whether a task has stopped running: any status but `ACTIVE` (`SUCCEEDED`, `FAILED`,
+/// `INACTIVE`, and whatever Transfer adds later).
+pub fn is_task_finished(task: &types::Task) -> bool {
+    task.status != "ACTIVE"
+}
+
+impl Client {
+    /// Submit a transfer. When `data` has no submission id, one is fetched first, so that
+    /// the transport may resend the submission after a lost response without creating a
+    /// second task (Transfer answers a repeated submission id with the first task).
+    pub async fn submit_transfer_data(&self, data: &TransferData) -> Result<types::SubmissionResult, Error> {
+        let submission_id = match data.get_submission_id() {
+            Some(id) => id.to_string(),
+            None => self.get_submission_id().send().await?.into_inner().value,
+        };
+        let document = data.to_document(&submission_id)?;
+        Ok(self.submit_transfer().body(document).send().await?.into_inner())
+    }
+
+    /// Submit a delete (a submission id is fetched when `data` has none, as for transfers).
+    pub async fn submit_delete_data(&self, data: &DeleteData) -> Result<types::SubmissionResult, Error> {
+        let submission_id = match data.get_submission_id() {
+            Some(id) => id.to_string(),
+            None => self.get_submission_id().send().await?.into_inner().value,
+        };
+        let document = data.to_document(&submission_id)?;
+        Ok(self.submit_delete().body(document).send().await?.into_inner())
+    }
+
+    /// Poll a task until it is no longer `ACTIVE` or `options.timeout` passes; returns the
+    /// last snapshot ([`is_task_finished`] tells which).
+    ///
+    /// ```no_run
+    /// # async fn demo(transfer: globus_sdk::transfer::Client, task_id: &str) -> Result<(), globus_sdk::Error> {
+    /// use std::time::Duration;
+    /// use globus_sdk::transfer::{WaitOptions, is_task_finished};
+    /// let task = transfer.task_wait(task_id, WaitOptions::new(Duration::from_secs(600), Duration::from_secs(5))).await?;
+    /// if !is_task_finished(&task) {
+    ///     println!("still running: {:?}", task.nice_status);
+    /// }
+    /// # Ok(()) }
+    /// ```
+    pub async fn task_wait(&self, task_id: &str, options: WaitOptions) -> Result<types::Task, Error> {
+        let deadline = tokio::time::Instant::now() + options.timeout;
+        loop {
+            let task = self.get_task().task_id(task_id).send().await?.into_inner();
+            let now = tokio::time::Instant::now();
+            if is_task_finished(&task) || now >= deadline {
+                return Ok(task);
+            }
+            tokio::time::sleep(options.interval.min(deadline - now)).await;
+        }
+    }
+
+    /// Snapshots of a task every `interval`, ending with the first snapshot that is no
+    /// longer `ACTIVE` (or with an error). Draw a progress bar from `bytes_transferred`,
+    /// `files_transferred`, `subtasks_*` and `faults`.
+    ///
+    /// ```no_run
+    /// # async fn demo(transfer: globus_sdk::transfer::Client, task_id: &str) -> Result<(), globus_sdk::Error> {
+    /// use futures::StreamExt;
+    /// let mut progress = transfer.task_progress(task_id, std::time::Duration::from_secs(2));
+    /// while let Some(task) = progress.next().await {
+    ///     let task = task?;
+    ///     println!("{} bytes, {}/{} files", task.bytes_transferred.unwrap_or(0),
+    ///              task.files_transferred.unwrap_or(0), task.files.unwrap_or(0));
+    /// }
+    /// # Ok(()) }
+    /// ```
+    pub fn task_progress<'a>(
+        &'a self,
+        task_id: &'a str,
+        interval: Duration,
+    ) -> BoxStream<'a, Result<types::Task, Error>> {
+        // State: (first poll?, finished?)
+        stream::unfold((true, false), move |(first, finished)| async move {
+            if finished {
+                return None;
+            }
+            if !first {
+                tokio::time::sleep(interval).await;
+            }
+            match self.get_task().task_id(task_id).send().await {
+                Ok(task) => {
+                    let task = task.into_inner();
+                    let done = is_task_finished(&task);
+                    Some((Ok(task), (false, done)))
+                }
+                Err(e) => Some((Err(Error::from(e)), (false, true))),
+            }
+        })
+        .boxed()
+    }
+}
