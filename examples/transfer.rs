@@ -1,0 +1,93 @@
+//! Search collections, list a directory, submit a transfer, wait for it, and show its events.
+//!
+//! Runs against any Globus: the real one (a confidential app's credentials and two collection
+//! ids) or the local one (`cargo run --features testing --bin globus-local` prints the
+//! variables to export).
+//!
+//! ```sh
+//! export GLOBUS_CLIENT_ID=... GLOBUS_CLIENT_SECRET=...
+//! export SOURCE_COLLECTION=... DESTINATION_COLLECTION=... SOURCE_PATH=/~/ DESTINATION_PATH=/~/copy/
+//! cargo run --example transfer -- "search words"
+//! ```
+
+use std::time::Duration;
+
+use futures::{StreamExt, TryStreamExt};
+use globus_sdk::auth::ConfidentialAppClient;
+use globus_sdk::scopes::transfer as transfer_scopes;
+use globus_sdk::transfer::{SyncLevel, TransferData, WaitOptions, is_task_finished};
+
+fn var(name: &str) -> String {
+    std::env::var(name).unwrap_or_else(|_| {
+        eprintln!("set {name} (see the comment at the top of examples/transfer.rs)");
+        std::process::exit(2);
+    })
+}
+
+#[tokio::main]
+async fn main() -> Result<(), globus_sdk::Error> {
+    let app = ConfidentialAppClient::new(var("GLOBUS_CLIENT_ID"), var("GLOBUS_CLIENT_SECRET"))?;
+    let (source, destination) = (var("SOURCE_COLLECTION"), var("DESTINATION_COLLECTION"));
+    let source_path = std::env::var("SOURCE_PATH").unwrap_or_else(|_| "/~/".into());
+    let destination_path = std::env::var("DESTINATION_PATH").unwrap_or_else(|_| "/~/globus-sdk-example/".into());
+    let authorizer =
+        app.client_credentials_authorizer(&[transfer_scopes::all_with_data_access(&[&source, &destination])]);
+    let transfer = globus_sdk::transfer::Client::with_authorizer(authorizer)?;
+
+    // Search: the first 20 collections matching the words on the command line.
+    let words = std::env::args().nth(1).unwrap_or_else(|| "Globus Tutorial".into());
+    let found: Vec<_> = transfer
+        .paginated()
+        .endpoint_search(|r| r.filter_fulltext(words.as_str()))
+        .max_total(20)
+        .items()
+        .try_collect()
+        .await?;
+    println!("{} collections match {words:?}", found.len());
+    for ep in &found {
+        println!("  {}  {}", ep.id, ep.display_name.as_deref().unwrap_or("(no name)"));
+    }
+
+    // List the source directory.
+    let listing = transfer.operation_ls().endpoint_id(source.as_str()).path(source_path.as_str()).send().await?;
+    println!("\n{source_path}:");
+    for entry in &listing.data {
+        println!("  {:<8} {:>12}  {}", entry.type_, entry.size.unwrap_or(0), entry.name);
+    }
+
+    // Submit a recursive transfer with checksums, and watch it.
+    let data = TransferData::new(source.as_str(), destination.as_str())
+        .label("globus-sdk-rust example")
+        .sync_level(SyncLevel::Checksum)
+        .verify_checksum(true)
+        .add_item(source_path.as_str(), destination_path.as_str(), true);
+    let submitted = transfer.submit_transfer_data(&data).await?;
+    println!("\nsubmitted task {}", submitted.task_id);
+    let mut progress = transfer.task_progress(&submitted.task_id, Duration::from_secs(2));
+    while let Some(task) = progress.next().await {
+        let task = task?;
+        println!(
+            "  {:<9} {:>12} bytes  {}/{} files  {} faults",
+            task.status,
+            task.bytes_transferred.unwrap_or(0),
+            task.files_transferred.unwrap_or(0),
+            task.files.unwrap_or(0),
+            task.faults.unwrap_or(0)
+        );
+        if is_task_finished(&task) {
+            break;
+        }
+    }
+    let task = transfer
+        .task_wait(&submitted.task_id, WaitOptions::new(Duration::from_secs(1), Duration::from_secs(1)))
+        .await?;
+
+    // Its events.
+    let events: Vec<_> =
+        transfer.paginated().task_event_list(|r| r.task_id(task.task_id.as_str())).items().try_collect().await?;
+    println!("\n{} events:", events.len());
+    for e in events.iter().rev() {
+        println!("  {}  {}  {}", e.time, e.code, e.description.as_deref().unwrap_or(""));
+    }
+    Ok(())
+}
