@@ -6,56 +6,11 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
 use common::*;
-use globus_sdk::auth::ConfidentialAppClient;
 use globus_sdk::authorizers::{Authorizer, TokenData};
-use globus_sdk::testing::{RecordedRequest, Reply, ScriptedServer};
+use globus_sdk::testing::Reply;
 use globus_sdk::transport::RetryPolicy;
-use globus_sdk::{ErrorKind, Secret};
+use globus_sdk::ErrorKind;
 use serde_json::json;
-
-const TOKEN: &str = "/v2/oauth2/token";
-const IDS: &str = "/v2/api/identities";
-
-fn token_reply(access: &str, refresh: Option<&str>, expires_in: i64) -> Reply {
-    Reply::json(
-        200,
-        json!({"access_token": access, "refresh_token": refresh, "expires_in": expires_in, "token_type": "Bearer",
-               "resource_server": "auth.globus.org", "scope": "urn:globus:auth:scope:auth.globus.org:view_identities",
-               "other_tokens": []}),
-    )
-}
-
-/// Identities answer 200 only to `Bearer <accepted>`, else 401.
-fn identities_for(s: &ScriptedServer, accepted: Arc<Mutex<String>>) {
-    s.always("GET", IDS, move |r: &RecordedRequest| {
-        let want = format!("Bearer {}", accepted.lock().unwrap());
-        if r.header("authorization") == Some(want.as_str()) {
-            Reply::json(200, identities(&[("id-1", "a@b.org")]))
-        } else {
-            Reply::json(401, json!({"errors": [{"code": "UNAUTHORIZED", "status": "401"}], "error": "invalid_token"}))
-        }
-    });
-}
-
-fn app(s: &ScriptedServer) -> ConfidentialAppClient {
-    let login = globus_sdk::auth::Client::builder()
-        .base_url(s.url())
-        .authorizer(globus_sdk::authorizers::BasicAuthorizer::new("cid", "csecret"))
-        .retry_policy(RetryPolicy::none())
-        .build()
-        .unwrap();
-    ConfidentialAppClient::from_client(login, "cid")
-}
-
-fn expired(access: &str, refresh: &str) -> TokenData {
-    TokenData {
-        access_token: Secret::from(access),
-        refresh_token: Some(Secret::from(refresh)),
-        expires_at: Some(chrono::Utc::now().timestamp() - 10),
-        scope: "urn:globus:auth:scope:auth.globus.org:view_identities".into(),
-        resource_server: "auth.globus.org".into(),
-    }
-}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn hundred_concurrent_calls_share_one_refresh() {

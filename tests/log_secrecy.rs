@@ -8,55 +8,7 @@ mod common;
 use std::sync::{Arc, Mutex};
 
 use common::*;
-use globus_sdk::Secret;
-use globus_sdk::auth::ConfidentialAppClient;
-use globus_sdk::authorizers::TokenData;
-use globus_sdk::testing::{RecordedRequest, Reply, ScriptedServer};
 use globus_sdk::transport::RetryPolicy;
-use serde_json::json;
-
-const TOKEN: &str = "/v2/oauth2/token";
-const IDS: &str = "/v2/api/identities";
-
-fn token_reply(access: &str, refresh: Option<&str>, expires_in: i64) -> Reply {
-    Reply::json(
-        200,
-        json!({"access_token": access, "refresh_token": refresh, "expires_in": expires_in, "token_type": "Bearer",
-               "resource_server": "auth.globus.org", "scope": "urn:globus:auth:scope:auth.globus.org:view_identities",
-               "other_tokens": []}),
-    )
-}
-
-fn identities_for(s: &ScriptedServer, accepted: Arc<Mutex<String>>) {
-    s.always("GET", IDS, move |r: &RecordedRequest| {
-        let want = format!("Bearer {}", accepted.lock().unwrap());
-        if r.header("authorization") == Some(want.as_str()) {
-            Reply::json(200, identities(&[("id-1", "a@b.org")]))
-        } else {
-            Reply::json(401, json!({"error": "invalid_token"}))
-        }
-    });
-}
-
-fn app(s: &ScriptedServer) -> ConfidentialAppClient {
-    let login = globus_sdk::auth::Client::builder()
-        .base_url(s.url())
-        .authorizer(globus_sdk::authorizers::BasicAuthorizer::new("cid", "csecret"))
-        .retry_policy(RetryPolicy::none())
-        .build()
-        .unwrap();
-    ConfidentialAppClient::from_client(login, "cid")
-}
-
-fn expired(access: &str, refresh: &str) -> TokenData {
-    TokenData {
-        access_token: Secret::from(access),
-        refresh_token: Some(Secret::from(refresh)),
-        expires_at: Some(chrono::Utc::now().timestamp() - 10),
-        scope: "urn:globus:auth:scope:auth.globus.org:view_identities".into(),
-        resource_server: "auth.globus.org".into(),
-    }
-}
 
 #[test]
 fn no_token_in_debug_or_logs() {

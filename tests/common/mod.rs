@@ -4,9 +4,12 @@
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use globus_sdk::authorizers::Authorizer;
-use globus_sdk::testing::ScriptedServer;
+use globus_sdk::Secret;
+use globus_sdk::auth::ConfidentialAppClient;
+use globus_sdk::authorizers::{Authorizer, TokenData};
+use globus_sdk::testing::{RecordedRequest, Reply, ScriptedServer};
 use globus_sdk::transport::{RetryEvent, RetryPolicy};
+use serde_json::json;
 
 /// A retry policy with tiny delays that records every retry event.
 pub fn fast_retries(max: u32) -> (RetryPolicy, Arc<Mutex<Vec<RetryEvent>>>) {
@@ -48,4 +51,50 @@ pub fn identity(id: &str, username: &str) -> serde_json::Value {
 
 pub fn identities(list: &[(&str, &str)]) -> serde_json::Value {
     serde_json::json!({"identities": list.iter().map(|(i, u)| identity(i, u)).collect::<Vec<_>>()})
+}
+
+// ---- Auth token endpoint and a token-checking identities endpoint ----
+
+pub const TOKEN: &str = "/v2/oauth2/token";
+pub const IDS: &str = "/v2/api/identities";
+
+pub fn token_reply(access: &str, refresh: Option<&str>, expires_in: i64) -> Reply {
+    Reply::json(
+        200,
+        json!({"access_token": access, "refresh_token": refresh, "expires_in": expires_in, "token_type": "Bearer",
+               "resource_server": "auth.globus.org", "scope": "urn:globus:auth:scope:auth.globus.org:view_identities",
+               "other_tokens": []}),
+    )
+}
+
+/// Identities answer 200 only to `Bearer <accepted>`, else 401.
+pub fn identities_for(s: &ScriptedServer, accepted: Arc<Mutex<String>>) {
+    s.always("GET", IDS, move |r: &RecordedRequest| {
+        let want = format!("Bearer {}", accepted.lock().unwrap());
+        if r.header("authorization") == Some(want.as_str()) {
+            Reply::json(200, identities(&[("id-1", "a@b.org")]))
+        } else {
+            Reply::json(401, json!({"errors": [{"code": "UNAUTHORIZED", "status": "401"}], "error": "invalid_token"}))
+        }
+    });
+}
+
+pub fn app(s: &ScriptedServer) -> ConfidentialAppClient {
+    let login = globus_sdk::auth::Client::builder()
+        .base_url(s.url())
+        .authorizer(globus_sdk::authorizers::BasicAuthorizer::new("cid", "csecret"))
+        .retry_policy(RetryPolicy::none())
+        .build()
+        .unwrap();
+    ConfidentialAppClient::from_client(login, "cid")
+}
+
+pub fn expired(access: &str, refresh: &str) -> TokenData {
+    TokenData {
+        access_token: Secret::from(access),
+        refresh_token: Some(Secret::from(refresh)),
+        expires_at: Some(chrono::Utc::now().timestamp() - 10),
+        scope: "urn:globus:auth:scope:auth.globus.org:view_identities".into(),
+        resource_server: "auth.globus.org".into(),
+    }
 }

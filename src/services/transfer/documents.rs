@@ -166,7 +166,7 @@ impl TransferData {
 
     /// Finish the task by this time (RFC 3339), or fail.
     pub fn deadline(mut self, deadline: chrono::DateTime<chrono::Utc>) -> Self {
-        self.deadline = Some(deadline.to_rfc3339_opts(chrono::SecondsFormat::Secs, true));
+        self.deadline = Some(rfc3339(deadline));
         self
     }
 
@@ -259,6 +259,11 @@ impl TransferData {
     }
 }
 
+/// A deadline as Transfer reads it (RFC 3339, UTC, whole seconds).
+fn rfc3339(deadline: chrono::DateTime<chrono::Utc>) -> String {
+    deadline.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+}
+
 fn item(source_path: String, destination_path: String) -> types::TransferItem {
     types::TransferItem {
         checksum_algorithm: None,
@@ -326,7 +331,7 @@ impl DeleteData {
 
     /// Finish the task by this time, or fail.
     pub fn deadline(mut self, deadline: chrono::DateTime<chrono::Utc>) -> Self {
-        self.deadline = Some(deadline.to_rfc3339_opts(chrono::SecondsFormat::Secs, true));
+        self.deadline = Some(rfc3339(deadline));
         self
     }
 
