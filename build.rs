@@ -67,6 +67,7 @@ fn main() {
 }
 
 /// The output of generation for one service.
+#[derive(Debug)]
 pub struct Generated {
     /// The formatted Rust client (`generated/<service>.rs`).
     pub code: String,

@@ -243,3 +243,41 @@ async fn sends_the_sdk_headers() {
     assert_eq!(req.header("api-version"), None);
     assert_eq!(req.query_param("ids"), Some(ID));
 }
+
+#[tokio::test]
+async fn raw_requests_share_auth_retries_and_errors() {
+    let s = server().await;
+    for method in ["GET", "POST", "PUT", "PATCH", "DELETE"] {
+        s.once(method, "/v2/api/unlisted", Reply::json(503, json!({})));
+        s.once(method, "/v2/api/unlisted", Reply::json(200, json!({"method": method})));
+    }
+    s.once(
+        "DELETE",
+        "/v2/api/unlisted",
+        Reply::json(409, json!({"code": "Conflict", "message": "busy", "request_id": "raw-1"})),
+    );
+    let (policy, events) = fast_retries(2);
+    let auth = auth_client(&s, AccessTokenAuthorizer::new("raw-token"), policy);
+    let body = json!({"k": "v"});
+    let responses = [
+        auth.raw_get("/v2/api/unlisted").query("a", 1).send().await.unwrap(),
+        auth.raw_post("/v2/api/unlisted").json(&body).send().await.unwrap(),
+        auth.raw_put("v2/api/unlisted").json(&body).send().await.unwrap(),
+        auth.raw_patch("/v2/api/unlisted").form(&[("f", "1")]).send().await.unwrap(),
+        auth.raw_delete("/v2/api/unlisted").send().await.unwrap(),
+    ];
+    for (r, method) in responses.iter().zip(["GET", "POST", "PUT", "PATCH", "DELETE"]) {
+        assert_eq!(r.status(), 200);
+        assert_eq!(r.json::<serde_json::Value>().unwrap()["method"], method);
+    }
+    assert_eq!(events.lock().unwrap().len(), 5, "each 503 was retried");
+    let reqs = s.requests();
+    assert!(reqs.iter().all(|r| r.header("authorization") == Some("Bearer raw-token")));
+    assert_eq!(reqs[0].query_param("a"), Some("1"));
+    assert_eq!(reqs[2].json(), body);
+    assert_eq!(reqs[2].header("content-type"), Some("application/json"));
+    assert_eq!(reqs[6].form_field("f").as_deref(), Some("1"));
+    let e = auth.raw_delete("/v2/api/unlisted").send().await.unwrap_err();
+    assert_eq!((e.http_status(), e.code(), e.request_id()), (Some(409), Some("Conflict"), Some("raw-1")));
+    assert!(e.raw_text().unwrap().contains("busy"));
+}
