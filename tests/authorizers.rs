@@ -6,10 +6,10 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
 use common::*;
+use globus_sdk::ErrorKind;
 use globus_sdk::authorizers::{Authorizer, TokenData};
 use globus_sdk::testing::Reply;
 use globus_sdk::transport::RetryPolicy;
-use globus_sdk::ErrorKind;
 use serde_json::json;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
