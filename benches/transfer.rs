@@ -3,7 +3,8 @@
 //! (a) per-request overhead of `get_task` against the same request sent with bare reqwest;
 //! (b) walking `task_list` over 100,000 tasks; (c) decoding a 100,000-entry `ls` response,
 //! over HTTP and in memory; (d) 1,000 concurrent `get_task` calls.
-//! The server is the SDK's scripted loopback server answering prebuilt bodies.
+//! The server is the SDK's scripted loopback server answering prebuilt bodies (the minimal
+//! raw loopback server), and for (a) also the local Globus (a real task, token checks).
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -11,9 +12,11 @@ use std::time::Duration;
 use bytes::Bytes;
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 use futures::TryStreamExt;
+use globus_sdk::auth::ConfidentialAppClient;
 use globus_sdk::authorizers::AccessTokenAuthorizer;
-use globus_sdk::testing::{Reply, ScriptedServer};
+use globus_sdk::testing::{LocalGlobus, Reply, ScriptedServer};
 use globus_sdk::transfer::types;
+use globus_sdk::transfer::{TransferData, WaitOptions};
 use globus_sdk::transport::RetryPolicy;
 use serde_json::json;
 
@@ -73,6 +76,34 @@ fn setup() -> Setup {
     Setup { rt, server, sdk }
 }
 
+/// The local Globus with one finished transfer task, and a client logged in to it.
+async fn local_globus_task() -> (LocalGlobus, globus_sdk::transfer::Client, String) {
+    let local = LocalGlobus::start().await.unwrap();
+    let src = local.collection("source").unwrap();
+    std::fs::write(src.root().join("f.dat"), vec![7u8; 4096]).unwrap();
+    let app = local.confidential_client();
+    let login = ConfidentialAppClient::with_config(app.id(), app.secret().unwrap().clone(), local.config()).unwrap();
+    let authorizer = login.client_credentials_authorizer(&[globus_sdk::scopes::transfer::all()]);
+    let sdk = globus_sdk::transfer::Client::builder()
+        .config(local.config())
+        .authorizer(authorizer)
+        .retry_policy(RetryPolicy::none())
+        .build()
+        .unwrap();
+    let dst = local.collection("destination").unwrap().id().to_string();
+    let data = TransferData::new(src.id(), dst).add_item("/f.dat", "/f.dat", false);
+    let task = sdk.submit_transfer_data(&data).await.unwrap().task_id;
+    sdk.task_wait(&task, WaitOptions::new(Duration::from_secs(30), Duration::from_millis(50))).await.unwrap();
+    (local, sdk, task)
+}
+
+async fn local_token(local: &LocalGlobus) -> String {
+    let app = local.confidential_client();
+    let login = ConfidentialAppClient::with_config(app.id(), app.secret().unwrap().clone(), local.config()).unwrap();
+    let tokens = login.client_credentials_tokens(&[globus_sdk::scopes::transfer::all()]).await.unwrap();
+    tokens.for_resource_server("transfer.api.globus.org").unwrap().access_token.expose().to_string()
+}
+
 fn benches(c: &mut Criterion) {
     let s = setup();
     let bare = reqwest::Client::new();
@@ -81,6 +112,18 @@ fn benches(c: &mut Criterion) {
     let mut g = c.benchmark_group("a_get_task");
     g.bench_function("sdk", |b| {
         b.to_async(&s.rt).iter(|| async { s.sdk.get_task().task_id("t-1").send().await.unwrap() })
+    });
+    let (local, local_sdk, local_task) = s.rt.block_on(local_globus_task());
+    let local_url = format!("{}/v0.10/task/{local_task}", local.transfer_url());
+    g.bench_function("sdk_local_globus", |b| {
+        b.to_async(&s.rt).iter(|| async { local_sdk.get_task().task_id(local_task.as_str()).send().await.unwrap() })
+    });
+    let token = s.rt.block_on(local_token(&local));
+    g.bench_function("bare_reqwest_local_globus", |b| {
+        b.to_async(&s.rt).iter(|| async {
+            let r = bare.get(&local_url).bearer_auth(&token).send().await.unwrap();
+            serde_json::from_slice::<types::Task>(&r.bytes().await.unwrap()).unwrap()
+        })
     });
     g.bench_function("bare_reqwest", |b| {
         b.to_async(&s.rt).iter(|| async {
@@ -121,16 +164,14 @@ fn benches(c: &mut Criterion) {
 
     let mut g = c.benchmark_group("d_concurrent_get_task");
     g.sample_size(10).throughput(Throughput::Elements(1000));
-    for n in [1000usize] {
-        g.bench_with_input(BenchmarkId::from_parameter(n), &n, |b, &n| {
-            b.to_async(&s.rt).iter(|| async {
-                let calls = (0..n).map(|_| s.sdk.get_task().task_id("t-1").send());
-                for r in futures::future::join_all(calls).await {
-                    r.unwrap();
-                }
-            })
-        });
-    }
+    g.bench_with_input(BenchmarkId::from_parameter(1000), &1000usize, |b, &n| {
+        b.to_async(&s.rt).iter(|| async {
+            let calls = (0..n).map(|_| s.sdk.get_task().task_id("t-1").send());
+            for r in futures::future::join_all(calls).await {
+                r.unwrap();
+            }
+        })
+    });
     g.finish();
 }
 

@@ -16,6 +16,13 @@
 //! # });
 //! ```
 
+#[cfg(all(feature = "auth", feature = "transfer"))]
+mod local;
 mod scripted;
 
+#[cfg(all(feature = "auth", feature = "transfer"))]
+pub use local::{
+    Approval, Faults, LocalClient, LocalCollection, LocalGlobus, LocalGlobusBuilder, LocalIdentity, LoggedRequest,
+    LostResponse,
+};
 pub use scripted::{RecordedRequest, Reply, ScriptedServer};

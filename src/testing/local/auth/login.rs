@@ -1,0 +1,127 @@
+//! The authorize page and approvals: a login approved at once, without a browser.
+
+use std::time::SystemTime;
+
+use super::{Handled, Refusal};
+use crate::testing::local::server::{Reply, Request};
+use crate::testing::local::tokens::{self, CodeRecord};
+use crate::testing::local::{Approval, Shared, errors, lock};
+
+/// The approval an authorize request's query asks for.
+pub(crate) fn approval_from_query(shared: &Shared, query: &[(String, String)]) -> Result<Approval, Refusal> {
+    let get = |name: &str| query.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone());
+    let required =
+        |name: &str| get(name).filter(|v| !v.is_empty()).ok_or(("invalid_request", format!("{name} is required")));
+    if let Some(rt) = get("response_type")
+        && rt != "code"
+    {
+        return Err(("unsupported_response_type", format!("response_type {rt:?} is not supported; use code")));
+    }
+    let mut approval = Approval::new(required("client_id")?, required("scope")?, required("redirect_uri")?);
+    approval.code_challenge = get("code_challenge");
+    approval.code_challenge_method = get("code_challenge_method");
+    approval.refresh_tokens = get("access_type").as_deref() == Some("offline");
+    approval.state = get("state");
+    approval.nonce = get("nonce");
+    if let Some(wanted) = get("session_required_identities").filter(|v| !v.is_empty()) {
+        let found = wanted.split(',').map(str::trim).find_map(|w| shared.find_identity(w));
+        match found {
+            Some(identity) => approval.identity = Some(identity.id),
+            None => {
+                return Err((
+                    "access_denied",
+                    format!("none of the session_required_identities {wanted:?} is a user of the local Globus"),
+                ));
+            }
+        }
+    }
+    Ok(approval)
+}
+
+/// Record the user's consent and return the authorization code.
+pub(crate) fn approve(shared: &Shared, approval: &Approval) -> Result<String, Refusal> {
+    let client = shared
+        .client(&approval.client_id)
+        .ok_or(("invalid_client", format!("unknown client {:?}", approval.client_id)))?;
+    let scopes = tokens::parse_scopes(&approval.scopes).map_err(|e| ("invalid_scope", e))?;
+    if scopes.is_empty() {
+        return Err(("invalid_scope", "no scope requested".into()));
+    }
+    let identity = match &approval.identity {
+        Some(who) => shared.find_identity(who).ok_or(("access_denied", format!("unknown user {who:?}")))?,
+        None => shared.default_user(),
+    };
+    url::Url::parse(&approval.redirect_uri)
+        .map_err(|e| ("invalid_request", format!("redirect_uri {:?} is not a URL: {e}", approval.redirect_uri)))?;
+    match (&approval.code_challenge, approval.code_challenge_method.as_deref()) {
+        (Some(c), None | Some("S256")) => {
+            if !(43..=128).contains(&c.len()) {
+                return Err(("invalid_request", "code_challenge must be 43 to 128 characters long".into()));
+            }
+        }
+        (Some(_), Some(m)) => {
+            return Err(("invalid_request", format!("code_challenge_method {m:?} is not supported; use S256")));
+        }
+        (None, _) if !client.is_confidential() => {
+            return Err(("invalid_request", "native apps must send a PKCE code_challenge (S256)".into()));
+        }
+        (None, _) => {}
+    }
+    let record = CodeRecord {
+        client_id: client.id.clone(),
+        identity_id: identity.id,
+        scopes,
+        redirect_uri: approval.redirect_uri.clone(),
+        code_challenge: approval.code_challenge.clone(),
+        refresh: approval.refresh_tokens,
+        state: approval.state.clone(),
+        nonce: approval.nonce.clone(),
+        expires_at: SystemTime::now(),
+    };
+    Ok(lock(&shared.tokens).add_code(record))
+}
+
+/// The authorize page: the default user (or the one `session_required_identities` names)
+/// approves at once, and the browser goes back to `redirect_uri` with the code.
+pub(super) fn authorize(shared: &Shared, req: &Request) -> Handled {
+    let bad = |(error, detail): Refusal| errors::auth(400, error, "INVALID_REQUEST", detail, req);
+    let approval = approval_from_query(shared, &req.query).map_err(bad)?;
+    if shared.client(&approval.client_id).is_none() {
+        return Err(errors::auth(400, "invalid_client", "INVALID_CLIENT", "unknown client_id", req));
+    }
+    let mut target = url::Url::parse(&approval.redirect_uri)
+        .map_err(|e| bad(("invalid_request", format!("redirect_uri is not a URL: {e}"))))?;
+    match approve(shared, &approval) {
+        Ok(code) => {
+            target.query_pairs_mut().append_pair("code", &code);
+        }
+        Err((error, detail)) => {
+            target.query_pairs_mut().append_pair("error", error).append_pair("error_description", &detail);
+        }
+    }
+    if let Some(state) = &approval.state {
+        target.query_pairs_mut().append_pair("state", state);
+    }
+    Ok(Reply::redirect(target.as_str()))
+}
+
+/// Auth's page for native apps that shows the code to copy.
+pub(super) fn auth_code_page(req: &Request) -> Reply {
+    let code = req.query("code").unwrap_or_default();
+    let escaped: String = code
+        .chars()
+        .map(|c| match c {
+            '<' => "&lt;".to_string(),
+            '>' => "&gt;".to_string(),
+            '&' => "&amp;".to_string(),
+            '"' => "&quot;".to_string(),
+            c => c.to_string(),
+        })
+        .collect();
+    let html = format!(
+        "<!doctype html><html><head><title>Native App Authorization Code</title></head><body>\
+         <h1>Native App Authorization Code</h1><p>Copy this code back into your application:</p>\
+         <pre id=\"code\">{escaped}</pre></body></html>\n"
+    );
+    Reply::bytes(200, "text/html; charset=utf-8", html)
+}

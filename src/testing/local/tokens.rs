@@ -1,0 +1,314 @@
+//! Tokens and authorization codes: opaque random strings that carry scopes, a resource
+//! server, an identity and an expiry.
+
+use std::collections::HashMap;
+use std::time::{Duration, SystemTime};
+
+use rand::Rng as _;
+
+/// Auth's own resource server.
+pub(crate) const AUTH_RS: &str = "auth.globus.org";
+/// Transfer's resource server.
+pub(crate) const TRANSFER_RS: &str = "transfer.api.globus.org";
+/// The scope every Transfer call needs.
+pub(crate) const TRANSFER_SCOPE: &str = "urn:globus:auth:scope:transfer.api.globus.org:all";
+/// How long an authorization code can be exchanged.
+const CODE_LIFETIME: Duration = Duration::from_secs(600);
+
+/// One requested scope (without its dependent scopes) and the resource server it is for.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct RequestedScope {
+    pub scope: String,
+    pub resource_server: String,
+}
+
+/// Parse a space-separated scope string (`openid profile urn:...:all[*https://...]`). Every
+/// scope must name a resource server Globus-style; dependent scopes in brackets are accepted
+/// and dropped, as the token response does.
+pub(crate) fn parse_scopes(s: &str) -> Result<Vec<RequestedScope>, String> {
+    let mut out: Vec<RequestedScope> = Vec::new();
+    let mut depth = 0usize;
+    let mut current = String::new();
+    let mut parts = Vec::new();
+    for c in s.chars() {
+        match c {
+            '[' => {
+                depth += 1;
+                current.push(c);
+            }
+            ']' => {
+                if depth == 0 {
+                    return Err(format!("unbalanced ']' in the scope string {s:?}"));
+                }
+                depth -= 1;
+                current.push(c);
+            }
+            c if c.is_whitespace() && depth == 0 => {
+                if !current.is_empty() {
+                    parts.push(std::mem::take(&mut current));
+                }
+            }
+            c => current.push(c),
+        }
+    }
+    if depth != 0 {
+        return Err(format!("unbalanced '[' in the scope string {s:?}"));
+    }
+    if !current.is_empty() {
+        parts.push(current);
+    }
+    for part in parts {
+        let base = part.split('[').next().unwrap_or_default().trim_start_matches('*').to_string();
+        let resource_server = resource_server(&base).ok_or_else(|| format!("unknown scope {base:?}"))?;
+        if !out.iter().any(|r| r.scope == base) {
+            out.push(RequestedScope { scope: base, resource_server });
+        }
+    }
+    Ok(out)
+}
+
+/// The resource server of a scope: `openid`, `profile`, `email` are Auth's;
+/// `urn:globus:auth:scope:<rs>:<name>` and `https://auth.globus.org/scopes/<rs>/<name>` name it.
+fn resource_server(scope: &str) -> Option<String> {
+    if matches!(scope, "openid" | "profile" | "email") {
+        return Some(AUTH_RS.to_string());
+    }
+    if let Some(rest) = scope.strip_prefix("urn:globus:auth:scope:") {
+        let (rs, name) = rest.split_once(':')?;
+        return (!rs.is_empty() && !name.is_empty()).then(|| rs.to_string());
+    }
+    if let Some(rest) = scope.strip_prefix("https://auth.globus.org/scopes/") {
+        let (rs, name) = rest.split_once('/')?;
+        return (!rs.is_empty() && !name.is_empty()).then(|| rs.to_string());
+    }
+    None
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum TokenKind {
+    Access,
+    Refresh,
+}
+
+/// What the server knows of a token.
+#[derive(Clone, Debug)]
+pub(crate) struct TokenRecord {
+    pub kind: TokenKind,
+    pub client_id: String,
+    pub identity_id: String,
+    pub resource_server: String,
+    pub scopes: Vec<String>,
+    pub issued_at: SystemTime,
+    /// None for refresh tokens (they do not expire).
+    pub expires_at: Option<SystemTime>,
+    pub revoked: bool,
+}
+
+impl TokenRecord {
+    pub fn is_active(&self) -> bool {
+        !self.revoked && self.expires_at.is_none_or(|t| t > SystemTime::now())
+    }
+
+    pub fn scope_string(&self) -> String {
+        self.scopes.join(" ")
+    }
+
+    pub fn has_scope(&self, scope: &str) -> bool {
+        self.scopes.iter().any(|s| s == scope)
+    }
+}
+
+/// A token issued for one resource server.
+pub(crate) struct Issued {
+    pub resource_server: String,
+    pub scope: String,
+    pub access_token: String,
+    pub refresh_token: Option<String>,
+    pub expires_in: i64,
+}
+
+/// A code waiting to be exchanged.
+#[derive(Clone, Debug)]
+pub(crate) struct CodeRecord {
+    pub client_id: String,
+    pub identity_id: String,
+    pub scopes: Vec<RequestedScope>,
+    pub redirect_uri: String,
+    pub code_challenge: Option<String>,
+    pub refresh: bool,
+    pub state: Option<String>,
+    pub nonce: Option<String>,
+    pub expires_at: SystemTime,
+}
+
+/// Every token and code the server issued.
+#[derive(Default)]
+pub(crate) struct TokenStore {
+    tokens: HashMap<String, TokenRecord>,
+    codes: HashMap<String, CodeRecord>,
+}
+
+/// A random opaque string of `len` letters and digits.
+pub(crate) fn random_string(len: usize) -> String {
+    rand::rng().sample_iter(rand::distr::Alphanumeric).take(len).map(char::from).collect()
+}
+
+/// Seconds since the Unix epoch.
+pub(crate) fn unix(t: SystemTime) -> i64 {
+    t.duration_since(SystemTime::UNIX_EPOCH).map(|d| d.as_secs() as i64).unwrap_or(0)
+}
+
+impl TokenStore {
+    /// Issue one token per resource server of `scopes` (Auth's first), with refresh tokens
+    /// when `refresh` is set.
+    pub fn issue(
+        &mut self,
+        client_id: &str,
+        identity_id: &str,
+        scopes: &[RequestedScope],
+        refresh: bool,
+        lifetime: Duration,
+    ) -> Vec<Issued> {
+        let mut servers: Vec<&str> = Vec::new();
+        for s in scopes {
+            if !servers.contains(&s.resource_server.as_str()) {
+                servers.push(&s.resource_server);
+            }
+        }
+        servers.sort_by_key(|rs| *rs != AUTH_RS);
+        servers
+            .into_iter()
+            .map(|rs| {
+                let scopes: Vec<String> =
+                    scopes.iter().filter(|s| s.resource_server == rs).map(|s| s.scope.clone()).collect();
+                self.issue_one(client_id, identity_id, rs, scopes, refresh, lifetime)
+            })
+            .collect()
+    }
+
+    /// Issue an access token (and a refresh token if asked) for one resource server.
+    pub fn issue_one(
+        &mut self,
+        client_id: &str,
+        identity_id: &str,
+        resource_server: &str,
+        scopes: Vec<String>,
+        refresh: bool,
+        lifetime: Duration,
+    ) -> Issued {
+        let now = SystemTime::now();
+        let record = TokenRecord {
+            kind: TokenKind::Access,
+            client_id: client_id.to_string(),
+            identity_id: identity_id.to_string(),
+            resource_server: resource_server.to_string(),
+            scopes,
+            issued_at: now,
+            expires_at: Some(now + lifetime),
+            revoked: false,
+        };
+        let access_token = random_string(48);
+        let refresh_token = refresh.then(|| {
+            let token = random_string(64);
+            let r = TokenRecord { kind: TokenKind::Refresh, expires_at: None, ..record.clone() };
+            self.tokens.insert(token.clone(), r);
+            token
+        });
+        let issued = Issued {
+            resource_server: resource_server.to_string(),
+            scope: record.scope_string(),
+            access_token: access_token.clone(),
+            refresh_token,
+            expires_in: lifetime.as_secs_f64().ceil() as i64,
+        };
+        self.tokens.insert(access_token, record);
+        issued
+    }
+
+    /// What the server knows of `token`, active or not.
+    pub fn get(&self, token: &str) -> Option<&TokenRecord> {
+        self.tokens.get(token)
+    }
+
+    /// Make a token expire now; false when it is unknown.
+    pub fn expire(&mut self, token: &str) -> bool {
+        match self.tokens.get_mut(token) {
+            Some(r) => {
+                r.expires_at = Some(SystemTime::now() - Duration::from_secs(1));
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// Make every access token expire now (refresh tokens stay valid).
+    pub fn expire_all(&mut self) {
+        let past = SystemTime::now() - Duration::from_secs(1);
+        for r in self.tokens.values_mut().filter(|r| r.kind == TokenKind::Access) {
+            r.expires_at = Some(past);
+        }
+    }
+
+    /// Revoke a token: it stops working (tokens issued from it are not touched).
+    pub fn revoke(&mut self, token: &str) {
+        if let Some(r) = self.tokens.get_mut(token) {
+            r.revoked = true;
+        }
+    }
+
+    /// Store a code; returns it.
+    pub fn add_code(&mut self, mut record: CodeRecord) -> String {
+        record.expires_at = SystemTime::now() + CODE_LIFETIME;
+        let code = random_string(32);
+        self.codes.insert(code.clone(), record);
+        code
+    }
+
+    /// Take a code out (it can be used once); None when unknown, used or expired.
+    pub fn redeem_code(&mut self, code: &str) -> Option<CodeRecord> {
+        self.codes.remove(code).filter(|c| c.expires_at > SystemTime::now())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn scopes_parse_into_resource_servers() {
+        let s = parse_scopes(
+            "openid  profile \
+             urn:globus:auth:scope:transfer.api.globus.org:all[*https://auth.globus.org/scopes/abc/data_access] \
+             https://auth.globus.org/scopes/abc/data_access openid",
+        )
+        .unwrap();
+        let got: Vec<(&str, &str)> = s.iter().map(|r| (r.scope.as_str(), r.resource_server.as_str())).collect();
+        assert_eq!(
+            got,
+            [
+                ("openid", AUTH_RS),
+                ("profile", AUTH_RS),
+                (TRANSFER_SCOPE, TRANSFER_RS),
+                ("https://auth.globus.org/scopes/abc/data_access", "abc"),
+            ]
+        );
+        assert!(parse_scopes("nonsense").is_err());
+        assert!(parse_scopes("urn:globus:auth:scope:x:all[").is_err());
+    }
+
+    #[test]
+    fn tokens_expire_and_auth_comes_first() {
+        let mut store = TokenStore::default();
+        let scopes = parse_scopes(&format!("{TRANSFER_SCOPE} openid")).unwrap();
+        let issued = store.issue("c", "i", &scopes, true, Duration::from_secs(60));
+        assert_eq!(issued[0].resource_server, AUTH_RS);
+        assert_eq!(issued[1].resource_server, TRANSFER_RS);
+        let t = &issued[1].access_token;
+        assert!(store.get(t).unwrap().is_active());
+        assert!(store.expire(t));
+        assert!(!store.get(t).unwrap().is_active());
+        let r = issued[1].refresh_token.as_ref().unwrap();
+        store.expire_all();
+        assert!(store.get(r).unwrap().is_active(), "refresh tokens do not expire");
+    }
+}

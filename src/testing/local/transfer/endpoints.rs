@@ -1,0 +1,154 @@
+//! Collections as endpoint documents: `get_endpoint` and `endpoint_search`.
+
+use std::collections::HashSet;
+
+use super::{Caller, Handled, bad_request, build, collection, document, int_param};
+use crate::testing::local::server::{Reply, Request};
+use crate::testing::local::{LocalCollection, Shared, lock};
+use crate::transfer::types;
+
+/// The fields Transfer always sends in an endpoint document (null when unset).
+const ALWAYS: &[&str] = &[
+    "DATA_TYPE",
+    "contact_email",
+    "contact_info",
+    "department",
+    "description",
+    "display_name",
+    "entity_type",
+    "gcs_version",
+    "host_endpoint_id",
+    "https_server",
+    "info_link",
+    "keywords",
+    "organization",
+    "owner_id",
+    "owner_string",
+    "subscription_id",
+    "tlsftp_server",
+    "user_message",
+    "user_message_link",
+];
+
+/// How many results `endpoint_search` can page through, as Transfer.
+const SEARCH_MAX: i64 = 1000;
+
+fn endpoint_doc(
+    shared: &Shared,
+    c: &LocalCollection,
+    caller: &Caller,
+    in_use: bool,
+    req: &Request,
+) -> Result<types::Endpoint, Reply> {
+    let owner = shared.default_user();
+    let roles = if owner.id == caller.identity_id { vec!["administrator".to_string()] } else { Vec::new() };
+    let b = types::Endpoint::builder()
+        .data_type("endpoint".to_string())
+        .id(c.id.clone())
+        .display_name(c.name.clone())
+        .entity_type("GCSv5_mapped_collection".to_string())
+        .owner_id(owner.id.clone())
+        .owner_string(owner.username.clone())
+        .description(format!("Local directory served by the local Globus ({})", c.root.display()))
+        .organization("Local Globus".to_string())
+        .keywords("local,globus-local".to_string())
+        .public(true)
+        .default_directory("/~/".to_string())
+        .force_encryption(false)
+        .force_verify(false)
+        .disable_verify(false)
+        .disable_anonymous_writes(false)
+        .french_english_bilingual(false)
+        .high_assurance(false)
+        .mfa_required(false)
+        .non_functional(false)
+        .is_globus_connect(false)
+        .subscription_admin_verified(false)
+        .acl_available(false)
+        .acl_editable(false)
+        .shareable(false)
+        .in_use(in_use)
+        .my_effective_roles(roles)
+        .storage_type("posix".to_string())
+        .network_use("normal".to_string())
+        .data(Vec::<types::Server>::new());
+    build(b, req)
+}
+
+pub(super) fn get(shared: &Shared, req: &Request, caller: &Caller, id: &str) -> Handled {
+    let c = collection(shared, id, req)?;
+    let in_use = lock(&shared.tasks).collections_used_by(&caller.identity_id, true).contains(&c.id);
+    Ok(Reply::ok(&document(&endpoint_doc(shared, c, caller, in_use, req)?, ALWAYS)))
+}
+
+/// Whether every term of the query is the beginning of a word of the collection's texts.
+fn fulltext_match(c: &LocalCollection, owner: &str, query: &str) -> bool {
+    let text = format!("{} {} Local Globus local globus-local {owner}", c.name, c.root.display()).to_lowercase();
+    let words: Vec<&str> = text.split(|ch: char| !ch.is_alphanumeric()).filter(|w| !w.is_empty()).collect();
+    query.to_lowercase().split_whitespace().all(|term| {
+        term == c.id || words.iter().any(|w| w.starts_with(term.trim_matches(|ch: char| !ch.is_alphanumeric())))
+    })
+}
+
+pub(super) fn search(shared: &Shared, req: &Request, caller: &Caller) -> Handled {
+    let scope = req.query("filter_scope").unwrap_or("all");
+    let fulltext = req.query("filter_fulltext").map(str::trim).filter(|s| !s.is_empty());
+    let limit = int_param(req, "limit", 25, 1, 100)?;
+    let offset = int_param(req, "offset", 0, 0, SEARCH_MAX)?;
+    if offset + limit > SEARCH_MAX {
+        return Err(bad_request(format!("offset + limit must be at most {SEARCH_MAX}"), req));
+    }
+    let owner = shared.default_user();
+    let tasks = lock(&shared.tasks);
+    let used: HashSet<String> = tasks.collections_used_by(&caller.identity_id, false);
+    let active: HashSet<String> = tasks.collections_used_by(&caller.identity_id, true);
+    drop(tasks);
+    let mine = owner.id == caller.identity_id;
+    let in_scope = |c: &LocalCollection| -> Result<bool, Reply> {
+        Ok(match scope {
+            "all" | "hide-no-permissions" => true,
+            "my-endpoints" | "administered-by-me" => mine,
+            "recently-used" => used.contains(&c.id),
+            "in-use" => active.contains(&c.id),
+            "my-gcp-endpoints" | "shared-by-me" | "shared-with-me" => false,
+            other => return Err(bad_request(format!("Invalid filter_scope {other:?}"), req)),
+        })
+    };
+    if scope == "all" && fulltext.is_none() {
+        return Err(bad_request("filter_fulltext is required when filter_scope is all", req));
+    }
+    if req.query("filter_non_functional").is_some() && req.query("filter_entity_type").is_some() {
+        return Err(bad_request("filter_non_functional and filter_entity_type are mutually exclusive", req));
+    }
+    let non_functional = int_param(req, "filter_non_functional", 0, 0, 1)?;
+    let mut found = Vec::new();
+    for c in &shared.collections {
+        let keep = in_scope(c)?
+            && fulltext.is_none_or(|q| fulltext_match(c, &owner.username, q))
+            && req.query("filter_owner_id").is_none_or(|o| o == owner.id)
+            && req.query("filter_host_endpoint").is_none()
+            && non_functional == 0
+            && req.query("filter_entity_type").is_none_or(|t| t == "GCSv5_mapped_collection");
+        if keep {
+            found.push(c);
+        }
+    }
+    let total = found.len() as i64;
+    let mut data = Vec::new();
+    for c in found.iter().skip(offset as usize).take(limit as usize) {
+        data.push(endpoint_doc(shared, c, caller, active.contains(&c.id), req)?);
+    }
+    let page = types::EndpointList {
+        data,
+        data_type: Some("endpoint_list".into()),
+        has_next_page: Some(offset + limit < total.min(SEARCH_MAX)),
+        length: None,
+        limit: Some(limit),
+        offset: Some(offset),
+        total: None,
+        extra: Default::default(),
+    };
+    let mut page_json = document(&page, &[]);
+    page_json["DATA"] = page.data.iter().map(|e| document(e, ALWAYS)).collect();
+    Ok(Reply::ok(&page_json))
+}

@@ -1,0 +1,93 @@
+//! The Python `globus-sdk` against the local Globus: `scripts/python_local_smoke.py` gets
+//! client-credential tokens, searches endpoints, lists, submits a transfer, waits for it and
+//! reads its events, with only the environment variables `LocalGlobus::env_vars` gives.
+//!
+//! The interpreter (one with `globus-sdk` installed) comes from `GLOBUS_SDK_PYTHON`. Without
+//! it the test says so and passes, unless `GLOBUS_SDK_REQUIRE_FIXTURES=1`: then it uses the
+//! virtualenv `scripts/fixtures.sh` makes (`target/fixtures/venv-3.62.0`), and fails if
+//! there is none.
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use globus_sdk::testing::LocalGlobus;
+
+fn python() -> Option<PathBuf> {
+    if let Some(p) = std::env::var_os("GLOBUS_SDK_PYTHON").filter(|p| !p.is_empty()) {
+        return Some(PathBuf::from(p));
+    }
+    if std::env::var("GLOBUS_SDK_REQUIRE_FIXTURES").is_ok_and(|v| v == "1") {
+        let target = std::env::var_os("CARGO_TARGET_DIR")
+            .map(PathBuf::from)
+            .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("target"));
+        let venv = target.join("fixtures/venv-3.62.0/bin/python");
+        assert!(
+            venv.exists(),
+            "GLOBUS_SDK_PYTHON is not set and {} does not exist: run scripts/fixtures.sh, or set \
+             GLOBUS_SDK_PYTHON to a python with globus-sdk installed",
+            venv.display()
+        );
+        return Some(venv);
+    }
+    eprintln!(
+        "local_python: GLOBUS_SDK_PYTHON is not set; nothing checked (set it to a python with globus-sdk, \
+         e.g. target/fixtures/venv-3.62.0/bin/python made by scripts/fixtures.sh)"
+    );
+    None
+}
+
+fn write(root: &Path, rel: &str, content: &[u8]) {
+    let p = root.join(rel);
+    std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+    std::fs::write(p, content).unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_python_sdk_works_against_the_local_globus() {
+    let Some(python) = python() else { return };
+    let local = LocalGlobus::start().await.unwrap();
+    let source = local.collection("source").unwrap().root().to_path_buf();
+    let destination = local.collection("destination").unwrap().root().to_path_buf();
+    let binary: Vec<u8> = (0..200_000u32).map(|i| (i % 251) as u8).collect();
+    let files: [(&str, &[u8]); 3] =
+        [("README.txt", b"hello from Rust\n"), ("data/values.bin", &binary), ("data/nested/deep.txt", b"deep\n")];
+    for (rel, content) in files {
+        write(&source, rel, content);
+    }
+
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("scripts/python_local_smoke.py");
+    let run = tokio::process::Command::new(&python)
+        .arg(&script)
+        .env_clear()
+        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+        .env("HOME", std::env::temp_dir())
+        .envs(local.env_vars())
+        .kill_on_drop(true)
+        .output();
+    let output = tokio::time::timeout(Duration::from_secs(120), run)
+        .await
+        .expect("the Python smoke test finished within 120 s")
+        .unwrap_or_else(|e| panic!("cannot run {}: {e}", python.display()));
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "the Python smoke test failed ({}):\n{stdout}\n{stderr}", output.status);
+
+    let summary: serde_json::Value =
+        serde_json::from_str(stdout.lines().last().unwrap_or_default()).unwrap_or_else(|e| panic!("{e}: {stdout}"));
+    assert_eq!(summary["status"], "SUCCEEDED");
+    assert_eq!(summary["files_transferred"], 3);
+    assert_eq!(summary["listed"], serde_json::json!(["README.txt", "data"]));
+    assert_eq!(summary["source"], local.collection("source").unwrap().id());
+    assert!(summary["events"].as_array().unwrap().contains(&"SUCCEEDED".into()));
+    for (rel, content) in files {
+        assert_eq!(std::fs::read(destination.join("python-smoke").join(rel)).unwrap(), content, "{rel}");
+    }
+
+    // The Python SDK spoke to both services, under Transfer's /v0.10/ prefix.
+    let requests = local.requests();
+    assert!(requests.iter().any(|r| r.service == "auth" && r.path == "/v2/oauth2/token" && r.status == Some(200)));
+    for path in ["/v0.10/endpoint_search", "/v0.10/transfer", "/v0.10/submission_id"] {
+        assert!(requests.iter().any(|r| r.path == path && r.status == Some(200)), "{path}");
+    }
+    assert!(requests.iter().all(|r| r.status.is_some_and(|s| s < 400)), "{requests:?}");
+}
