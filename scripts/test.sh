@@ -15,6 +15,7 @@ for version in 3.62.0 latest; do
 done
 GLOBUS_SDK_PYTHON_DOCUMENTS="$(IFS=,; echo "${docs[*]}")"
 export GLOBUS_SDK_PYTHON_DOCUMENTS
-export GLOBUS_SDK_PYTHON="$target_dir/venv-3.62.0/bin/python"
+# The Pythons the local Globus must serve (tests/local_python.rs).
+export GLOBUS_SDK_PYTHON="$target_dir/venv-3.62.0/bin/python,$target_dir/venv-latest/bin/python"
 export GLOBUS_SDK_REQUIRE_FIXTURES=1
 cargo test --all-features "$@"

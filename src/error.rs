@@ -134,6 +134,7 @@ impl Error {
         Self::new(ErrorKind::Authorization, summary)
     }
 
+    #[cfg(feature = "auth")]
     pub(crate) fn token(summary: impl Into<String>) -> Self {
         Self::new(ErrorKind::Token, summary)
     }

@@ -49,42 +49,30 @@ struct Args {
     help: bool,
 }
 
-fn parse_args(mut args: impl Iterator<Item = String>) -> Result<Args, String> {
+fn parse_args(args: impl IntoIterator<Item = String>) -> Result<Args, lexopt::Error> {
+    use lexopt::prelude::*;
     let mut out = Args::default();
-    while let Some(arg) = args.next() {
-        let (flag, inline) = match arg.split_once('=') {
-            Some((f, v)) if f.starts_with("--") => (f.to_string(), Some(v.to_string())),
-            _ => (arg.clone(), None),
-        };
-        let mut value = |name: &str| -> Result<String, String> {
-            inline.clone().or_else(|| args.next()).ok_or_else(|| format!("{name} needs a value"))
-        };
-        let number = |name: &str, v: String| v.parse::<u64>().map_err(|_| format!("{name}: {v:?} is not a number"));
-        match flag.as_str() {
-            "--auth-port" => {
-                out.auth_port =
-                    number("--auth-port", value("--auth-port")?)?.try_into().map_err(|_| "--auth-port: not a port")?
-            }
-            "--transfer-port" => {
-                out.transfer_port = number("--transfer-port", value("--transfer-port")?)?
-                    .try_into()
-                    .map_err(|_| "--transfer-port: not a port")?
-            }
-            "--collection" => {
-                let v = value("--collection")?;
-                let (name, dir) = v.split_once('=').ok_or_else(|| format!("--collection {v:?}: use NAME=DIR"))?;
-                if name.is_empty() || dir.is_empty() {
-                    return Err(format!("--collection {v:?}: use NAME=DIR"));
+    let mut parser = lexopt::Parser::from_iter(std::iter::once("globus-local".to_string()).chain(args));
+    while let Some(arg) = parser.next()? {
+        match arg {
+            Long("auth-port") => out.auth_port = parser.value()?.parse()?,
+            Long("transfer-port") => out.transfer_port = parser.value()?.parse()?,
+            Long("collection") => {
+                let v: String = parser.value()?.parse()?;
+                match v.split_once('=') {
+                    Some((name, dir)) if !name.is_empty() && !dir.is_empty() => {
+                        out.collections.push((name.to_string(), PathBuf::from(dir)))
+                    }
+                    _ => return Err(format!("--collection {v:?}: use NAME=DIR").into()),
                 }
-                out.collections.push((name.to_string(), PathBuf::from(dir)));
             }
-            "--client-id" => out.client_id = Some(value("--client-id")?),
-            "--client-secret" => out.client_secret = Some(value("--client-secret")?),
-            "--token-lifetime" => out.token_lifetime = Some(number("--token-lifetime", value("--token-lifetime")?)?),
-            "--throttle" => out.throttle = Some(number("--throttle", value("--throttle")?)?),
-            "--quiet" => out.quiet = true,
-            "-h" | "--help" => out.help = true,
-            other => return Err(format!("unknown argument {other:?}")),
+            Long("client-id") => out.client_id = Some(parser.value()?.parse()?),
+            Long("client-secret") => out.client_secret = Some(parser.value()?.parse()?),
+            Long("token-lifetime") => out.token_lifetime = Some(parser.value()?.parse()?),
+            Long("throttle") => out.throttle = Some(parser.value()?.parse()?),
+            Long("quiet") => out.quiet = true,
+            Short('h') | Long("help") => out.help = true,
+            _ => return Err(arg.unexpected()),
         }
     }
     if out.client_secret.is_some() && out.client_id.is_none() {
@@ -167,7 +155,7 @@ mod tests {
     use super::*;
 
     fn args(v: &[&str]) -> Result<Args, String> {
-        parse_args(v.iter().map(|s| s.to_string()))
+        parse_args(v.iter().map(|s| s.to_string())).map_err(|e| e.to_string())
     }
 
     #[test]

@@ -1,5 +1,11 @@
 //! Test support for programs built on this SDK (feature `testing`).
 //!
+//! [`LocalGlobus`] (with the `auth` and `transfer` features) is a local Globus: Auth and
+//! Transfer served on 127.0.0.1, with tokens that expire, collections backed by directories,
+//! transfer tasks that really copy bytes, and fault injection ([`Faults`]). Point any client at
+//! it with [`LocalGlobus::config`], or any program (the Python SDK too) with the variables of
+//! [`LocalGlobus::env_exports`]; the `globus-local` binary serves it standalone.
+//!
 //! [`ScriptedServer`] is an HTTP server on 127.0.0.1 that answers from a script and records
 //! every request: point a client's base URL at it to test how a program handles any answer
 //! Globus may give (errors, retries, dropped connections, truncated bodies).

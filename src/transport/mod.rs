@@ -155,6 +155,7 @@ impl ClientState {
 
 /// Implement progenitor's hooks for a generated client by delegating to [`ClientState`],
 /// and the [`Service`] trait that builds it.
+#[cfg(any(feature = "auth", feature = "transfer"))]
 macro_rules! service_client {
     ($client:ty, $name:literal, $operations:expr, $veto:expr) => {
         impl progenitor_client::ClientHooks<$crate::transport::ClientState> for $client {
@@ -240,4 +241,5 @@ macro_rules! service_client {
         }
     };
 }
+#[cfg(any(feature = "auth", feature = "transfer"))]
 pub(crate) use service_client;

@@ -1,97 +1,36 @@
 //! Shell-style wildcards as Transfer uses them (filter rules, `ls` name filters, delete
-//! globs): `*`, `?`, `[abc]`, `[a-z]`, `[!abc]`, and `\` to escape.
+//! globs): `*`, `?`, `[abc]`, `[a-z]`, `[!abc]`, and `\` to escape a wildcard.
 
-/// Whether `name` matches `pattern` as a whole.
+/// Whether `name` matches `pattern` as a whole. A pattern that is not a valid glob (an
+/// unclosed `[`) matches only itself.
 pub(crate) fn matches(pattern: &str, name: &str) -> bool {
-    let p: Vec<char> = pattern.chars().collect();
-    let n: Vec<char> = name.chars().collect();
-    // Iterative matcher with backtracking to the last `*`.
-    let (mut pi, mut ni) = (0usize, 0usize);
-    let mut star: Option<(usize, usize)> = None;
-    while ni < n.len() {
-        if pi < p.len() {
-            match p[pi] {
-                '*' => {
-                    star = Some((pi, ni));
-                    pi += 1;
-                    continue;
-                }
-                '?' => {
-                    pi += 1;
-                    ni += 1;
-                    continue;
-                }
-                '[' => {
-                    if let Some((matched, next)) = class(&p, pi, n[ni])
-                        && matched
-                    {
-                        pi = next;
-                        ni += 1;
-                        continue;
-                    }
-                    if class(&p, pi, n[ni]).is_none() && n[ni] == '[' {
-                        // An unclosed `[` is a literal.
-                        pi += 1;
-                        ni += 1;
-                        continue;
-                    }
-                }
-                '\\' if pi + 1 < p.len() => {
-                    if p[pi + 1] == n[ni] {
-                        pi += 2;
-                        ni += 1;
-                        continue;
-                    }
-                }
-                c => {
-                    if c == n[ni] {
-                        pi += 1;
-                        ni += 1;
-                        continue;
-                    }
-                }
-            }
-        }
-        match star {
-            Some((sp, sn)) => {
-                pi = sp + 1;
-                ni = sn + 1;
-                star = Some((sp, sn + 1));
-            }
-            None => return false,
-        }
+    let options = glob::MatchOptions {
+        case_sensitive: true,
+        require_literal_separator: false,
+        require_literal_leading_dot: false,
+    };
+    match glob::Pattern::new(&unescape(pattern)) {
+        Ok(p) => p.matches_with(name, options),
+        Err(_) => pattern == name,
     }
-    p[pi..].iter().all(|&c| c == '*')
 }
 
-/// Match `c` against the class starting at `p[start] == '['`: (matched, index after `]`),
-/// or None when the class is not closed.
-fn class(p: &[char], start: usize, c: char) -> Option<(bool, usize)> {
-    let mut i = start + 1;
-    let negate = matches!(p.get(i), Some('!' | '^'));
-    if negate {
-        i += 1;
-    }
-    let mut matched = false;
-    let mut first = true;
-    while i < p.len() {
-        if p[i] == ']' && !first {
-            return Some((matched != negate, i + 1));
-        }
-        first = false;
-        if i + 2 < p.len() && p[i + 1] == '-' && p[i + 2] != ']' {
-            if p[i] <= c && c <= p[i + 2] {
-                matched = true;
+/// `\*` (Transfer's escape) as `[*]` (the glob crate's).
+fn unescape(pattern: &str) -> String {
+    let mut out = String::with_capacity(pattern.len());
+    let mut chars = pattern.chars();
+    while let Some(c) = chars.next() {
+        match (c, chars.clone().next()) {
+            ('\\', Some(next @ ('*' | '?' | '[' | ']' | '\\'))) => {
+                chars.next();
+                out.push('[');
+                out.push(next);
+                out.push(']');
             }
-            i += 3;
-        } else {
-            if p[i] == c {
-                matched = true;
-            }
-            i += 1;
+            _ => out.push(c),
         }
     }
-    None
+    out
 }
 
 /// Whether `s` holds an unescaped wildcard.
