@@ -24,6 +24,7 @@
 
 #[cfg(all(feature = "auth", feature = "transfer"))]
 mod local;
+mod loopback;
 mod scripted;
 
 #[cfg(all(feature = "auth", feature = "transfer"))]

@@ -11,8 +11,9 @@ use futures::StreamExt as _;
 use http::{HeaderMap, HeaderName, HeaderValue, StatusCode};
 use http_body_util::{BodyExt, Full, StreamBody, combinators::BoxBody};
 use hyper::body::Frame;
-use hyper_util::rt::TokioIo;
 use serde_json::Value;
+
+use super::loopback::{self, Incoming};
 
 /// A request the server received.
 #[derive(Clone, Debug)]
@@ -145,7 +146,7 @@ struct Script {
 pub struct ScriptedServer {
     addr: SocketAddr,
     script: Arc<Mutex<Script>>,
-    shutdown: Option<tokio::sync::oneshot::Sender<()>>,
+    shutdown: tokio::sync::watch::Sender<bool>,
 }
 
 impl ScriptedServer {
@@ -154,26 +155,10 @@ impl ScriptedServer {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
         let addr = listener.local_addr()?;
         let script = Arc::new(Mutex::new(Script::default()));
-        let (tx, mut rx) = tokio::sync::oneshot::channel::<()>();
+        let (shutdown, stop) = tokio::sync::watch::channel(false);
         let shared = script.clone();
-        tokio::spawn(async move {
-            loop {
-                tokio::select! {
-                    _ = &mut rx => break,
-                    accepted = listener.accept() => {
-                        let Ok((stream, _)) = accepted else { continue };
-                        let script = shared.clone();
-                        tokio::spawn(async move {
-                            let service = hyper::service::service_fn(move |req| handle(script.clone(), req));
-                            let _ = hyper::server::conn::http1::Builder::new()
-                                .serve_connection(TokioIo::new(stream), service)
-                                .await;
-                        });
-                    }
-                }
-            }
-        });
-        Ok(ScriptedServer { addr, script, shutdown: Some(tx) })
+        tokio::spawn(loopback::serve(listener, stop, move |req| handle(shared.clone(), req)));
+        Ok(ScriptedServer { addr, script, shutdown })
     }
 
     /// The base URL, `http://127.0.0.1:<port>`.
@@ -214,9 +199,7 @@ impl ScriptedServer {
 
 impl Drop for ScriptedServer {
     fn drop(&mut self) {
-        if let Some(tx) = self.shutdown.take() {
-            let _ = tx.send(());
-        }
+        let _ = self.shutdown.send(true);
     }
 }
 
@@ -226,18 +209,13 @@ async fn handle(
     script: Arc<Mutex<Script>>,
     req: hyper::Request<hyper::body::Incoming>,
 ) -> Result<hyper::Response<ResponseBody>, std::io::Error> {
-    let (parts, body) = req.into_parts();
-    let body = body.collect().await.map(|b| b.to_bytes()).unwrap_or_default();
+    let incoming = Incoming::read(req, usize::MAX).await;
     let recorded = RecordedRequest {
-        method: parts.method.to_string(),
-        path: parts.uri.path().to_string(),
-        query: parts
-            .uri
-            .query()
-            .map(|q| url::form_urlencoded::parse(q.as_bytes()).into_owned().collect())
-            .unwrap_or_default(),
-        headers: parts.headers,
-        body,
+        method: incoming.method.to_string(),
+        path: incoming.path,
+        query: incoming.query,
+        headers: incoming.headers,
+        body: incoming.body.unwrap_or_default(),
     };
     let reply = {
         let mut s = script.lock().expect("script lock");
@@ -265,8 +243,7 @@ async fn handle(
         tokio::time::sleep(d).await;
     }
     match reply.action {
-        // An error from the service makes hyper close the connection without answering.
-        Action::Drop => Err(std::io::Error::new(std::io::ErrorKind::ConnectionReset, "scripted drop")),
+        Action::Drop => Err(loopback::dropped("scripted drop")),
         Action::Respond => {
             let mut resp = hyper::Response::new(Full::new(reply.body).map_err(|e: Infallible| match e {}).boxed());
             *resp.status_mut() = reply.status;

@@ -4,13 +4,13 @@ use std::sync::Arc;
 
 use bytes::Bytes;
 use http::{HeaderMap, HeaderName, HeaderValue, Method, StatusCode};
-use http_body_util::{BodyExt, Full, Limited};
-use hyper_util::rt::TokioIo;
+use http_body_util::Full;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
 use super::faults::{FaultAction, LostResponse};
 use super::{Shared, errors};
+use crate::testing::loopback::{Incoming, dropped};
 
 /// The largest request body accepted (transfer documents with many items stay far below).
 const MAX_BODY: usize = 16 * 1024 * 1024;
@@ -158,40 +158,14 @@ pub(crate) fn request_id() -> String {
     rand::rng().sample_iter(rand::distr::Alphanumeric).take(9).map(char::from).collect()
 }
 
-/// Accept connections until shutdown; each connection is served until the client closes it
-/// or the server shuts down.
+/// Serve `service` on `listener` until shutdown.
 pub(crate) async fn serve(
     listener: tokio::net::TcpListener,
     service: Service,
     shared: Arc<Shared>,
-    mut shutdown: tokio::sync::watch::Receiver<bool>,
+    shutdown: tokio::sync::watch::Receiver<bool>,
 ) {
-    loop {
-        tokio::select! {
-            _ = shutdown.changed() => break,
-            accepted = listener.accept() => {
-                let Ok((stream, _)) = accepted else {
-                    // Out of file descriptors or similar: let it pass rather than spin.
-                    tokio::time::sleep(std::time::Duration::from_millis(10)).await;
-                    continue;
-                };
-                let shared = shared.clone();
-                let mut stop = shutdown.clone();
-                tokio::spawn(async move {
-                    let svc = hyper::service::service_fn(move |req| handle(shared.clone(), service, req));
-                    let conn = hyper::server::conn::http1::Builder::new().serve_connection(TokioIo::new(stream), svc);
-                    tokio::pin!(conn);
-                    tokio::select! {
-                        _ = conn.as_mut() => {}
-                        _ = stop.changed() => {
-                            conn.as_mut().graceful_shutdown();
-                            let _ = conn.await;
-                        }
-                    }
-                });
-            }
-        }
-    }
+    crate::testing::loopback::serve(listener, shutdown, move |req| handle(shared.clone(), service, req)).await
 }
 
 type Body = Full<Bytes>;
@@ -201,18 +175,14 @@ async fn handle(
     service: Service,
     req: hyper::Request<hyper::body::Incoming>,
 ) -> Result<hyper::Response<Body>, std::io::Error> {
-    let (parts, body) = req.into_parts();
-    let body = Limited::new(body, MAX_BODY).collect().await.map(|b| b.to_bytes());
+    let incoming = Incoming::read(req, MAX_BODY).await;
+    let body_ok = incoming.body.is_some();
     let request = Request {
-        method: parts.method,
-        path: normalize_path(parts.uri.path()),
-        query: parts
-            .uri
-            .query()
-            .map(|q| url::form_urlencoded::parse(q.as_bytes()).into_owned().collect())
-            .unwrap_or_default(),
-        headers: parts.headers,
-        body: body.as_ref().cloned().unwrap_or_default(),
+        method: incoming.method,
+        path: normalize_path(&incoming.path),
+        query: incoming.query,
+        headers: incoming.headers,
+        body: incoming.body.unwrap_or_default(),
         request_id: request_id(),
     };
     let fault = shared.faults.take(request.method.as_str(), &request.path);
@@ -232,7 +202,7 @@ async fn handle(
     let reply = match &fault {
         Some(FaultAction::Drop) => {
             log(None);
-            return Err(dropped());
+            return Err(dropped(DROPPED));
         }
         Some(FaultAction::Fail { status, retry_after }) => {
             let reply = errors::injected(service, *status, &request);
@@ -241,7 +211,7 @@ async fn handle(
                 None => reply,
             }
         }
-        _ if body.is_err() => match service {
+        _ if !body_ok => match service {
             Service::Transfer => errors::transfer(
                 413,
                 "ClientError.RequestTooLarge",
@@ -264,7 +234,7 @@ async fn handle(
             match &fault {
                 Some(FaultAction::Lose(LostResponse::Drop)) => {
                     log(None);
-                    return Err(dropped());
+                    return Err(dropped(DROPPED));
                 }
                 Some(FaultAction::Lose(LostResponse::Status(s))) => errors::injected(service, *s, &request),
                 _ => reply,
@@ -281,7 +251,4 @@ async fn handle(
     Ok(response)
 }
 
-/// An error from the service makes hyper close the connection without answering.
-fn dropped() -> std::io::Error {
-    std::io::Error::new(std::io::ErrorKind::ConnectionReset, "connection dropped by an injected fault")
-}
+const DROPPED: &str = "connection dropped by an injected fault";
