@@ -125,6 +125,14 @@ fn benches(c: &mut Criterion) {
             serde_json::from_slice::<types::Task>(&r.bytes().await.unwrap()).unwrap()
         })
     });
+    // The SDK's HTTP client has a request timeout (60 s by default); so does this one.
+    let bare_with_timeout = reqwest::Client::builder().timeout(Duration::from_secs(60)).build().unwrap();
+    g.bench_function("bare_reqwest_with_timeout", |b| {
+        b.to_async(&s.rt).iter(|| async {
+            let r = bare_with_timeout.get(&task_url).bearer_auth("bench-token").send().await.unwrap();
+            serde_json::from_slice::<types::Task>(&r.bytes().await.unwrap()).unwrap()
+        })
+    });
     g.bench_function("bare_reqwest", |b| {
         b.to_async(&s.rt).iter(|| async {
             let r = bare.get(&task_url).bearer_auth("bench-token").send().await.unwrap();
