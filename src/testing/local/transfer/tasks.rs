@@ -542,33 +542,54 @@ fn marker_page(req: &Request, len: usize, page_size: usize) -> Result<(usize, us
 }
 
 pub(super) fn successful_transfers(shared: &Shared, req: &Request, caller: &Caller, id: &str) -> Handled {
-    let store = lock(&shared.tasks);
-    let task = owned(&store, caller, id, req)?;
-    let (start, end, next) = marker_page(req, task.successful.len(), shared.marker_page_size)?;
-    let page = types::SuccessfulTransferList {
-        data: task.successful[start..end].to_vec(),
-        data_type: Some("successful_transfers".into()),
-        marker: Some(json!(start)),
-        next_marker: None,
-        extra: Default::default(),
-    };
-    let mut body = document(&page, &[]);
-    body["next_marker"] = next;
-    Ok(Reply::ok(&body))
+    marker_list(
+        shared,
+        req,
+        caller,
+        id,
+        |t| &t.successful,
+        |data, marker| types::SuccessfulTransferList {
+            data,
+            data_type: Some("successful_transfers".into()),
+            marker: Some(marker),
+            next_marker: None,
+            extra: Default::default(),
+        },
+    )
 }
 
 pub(super) fn skipped_errors(shared: &Shared, req: &Request, caller: &Caller, id: &str) -> Handled {
+    marker_list(
+        shared,
+        req,
+        caller,
+        id,
+        |t| &t.skipped,
+        |data, marker| types::SkippedErrorList {
+            data,
+            data_type: Some("skipped_errors".into()),
+            marker: Some(marker),
+            next_marker: None,
+            extra: Default::default(),
+        },
+    )
+}
+
+/// One marker page of a task's list; `next_marker` is written as Transfer sends it (a
+/// number, or null on the last page).
+fn marker_list<T: Clone, L: serde::Serialize>(
+    shared: &Shared,
+    req: &Request,
+    caller: &Caller,
+    id: &str,
+    items: impl Fn(&TaskRecord) -> &Vec<T>,
+    page: impl Fn(Vec<T>, Value) -> L,
+) -> Handled {
     let store = lock(&shared.tasks);
     let task = owned(&store, caller, id, req)?;
-    let (start, end, next) = marker_page(req, task.skipped.len(), shared.marker_page_size)?;
-    let page = types::SkippedErrorList {
-        data: task.skipped[start..end].to_vec(),
-        data_type: Some("skipped_errors".into()),
-        marker: Some(json!(start)),
-        next_marker: None,
-        extra: Default::default(),
-    };
-    let mut body = document(&page, &[]);
+    let list = items(task);
+    let (start, end, next) = marker_page(req, list.len(), shared.marker_page_size)?;
+    let mut body = document(&page(list[start..end].to_vec(), json!(start)), &[]);
     body["next_marker"] = next;
     Ok(Reply::ok(&body))
 }
