@@ -133,6 +133,19 @@ pub struct LoginFlow {
 }
 
 impl LoginFlow {
+    fn new(client: &Client, client_id: &str, scopes: &[Scope], redirect_uri: String, pkce: Option<Pkce>) -> Self {
+        LoginFlow {
+            client: client.clone(),
+            client_id: client_id.to_string(),
+            scopes: Scope::join(scopes),
+            redirect_uri,
+            state: "_default".into(),
+            refresh_tokens: false,
+            prefill_named_grant: None,
+            pkce,
+        }
+    }
+
     /// Where Auth sends the user back (default for native apps: Auth's page that shows the code).
     pub fn redirect_uri(mut self, uri: impl Into<String>) -> Self {
         self.redirect_uri = uri.into();
@@ -251,16 +264,8 @@ impl NativeAppClient {
 
     /// Start a login for `scopes`, with PKCE and Auth's code-display page as redirect.
     pub fn start_flow(&self, scopes: &[Scope]) -> LoginFlow {
-        LoginFlow {
-            redirect_uri: format!("{}/v2/web/auth-code", self.client.base_url()),
-            client: self.client.clone(),
-            client_id: self.client_id.clone(),
-            scopes: Scope::join(scopes),
-            state: "_default".into(),
-            refresh_tokens: false,
-            prefill_named_grant: None,
-            pkce: Some(Pkce::generate()),
-        }
+        let redirect_uri = format!("{}/v2/web/auth-code", self.client.base_url());
+        LoginFlow::new(&self.client, &self.client_id, scopes, redirect_uri, Some(Pkce::generate()))
     }
 
     /// New tokens from a refresh token.
@@ -324,16 +329,7 @@ impl ConfidentialAppClient {
 
     /// Start a web login for `scopes` that returns to `redirect_uri`.
     pub fn start_flow(&self, redirect_uri: impl Into<String>, scopes: &[Scope]) -> LoginFlow {
-        LoginFlow {
-            redirect_uri: redirect_uri.into(),
-            client: self.client.clone(),
-            client_id: self.client_id.clone(),
-            scopes: Scope::join(scopes),
-            state: "_default".into(),
-            refresh_tokens: false,
-            prefill_named_grant: None,
-            pkce: None,
-        }
+        LoginFlow::new(&self.client, &self.client_id, scopes, redirect_uri.into(), None)
     }
 
     /// Tokens for the app itself (client credentials grant).

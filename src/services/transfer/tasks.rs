@@ -42,22 +42,22 @@ impl Client {
     /// the transport may resend the submission after a lost response without creating a
     /// second task (Transfer answers a repeated submission id with the first task).
     pub async fn submit_transfer_data(&self, data: &TransferData) -> Result<types::SubmissionResult, Error> {
-        let submission_id = match data.get_submission_id() {
-            Some(id) => id.to_string(),
-            None => self.get_submission_id().send().await?.into_inner().value,
-        };
-        let document = data.to_document(&submission_id)?;
+        let document = data.to_document(&self.submission_id_for(data.get_submission_id()).await?)?;
         Ok(self.submit_transfer().body(document).send().await?.into_inner())
     }
 
     /// Submit a delete (a submission id is fetched when `data` has none, as for transfers).
     pub async fn submit_delete_data(&self, data: &DeleteData) -> Result<types::SubmissionResult, Error> {
-        let submission_id = match data.get_submission_id() {
-            Some(id) => id.to_string(),
-            None => self.get_submission_id().send().await?.into_inner().value,
-        };
-        let document = data.to_document(&submission_id)?;
+        let document = data.to_document(&self.submission_id_for(data.get_submission_id()).await?)?;
         Ok(self.submit_delete().body(document).send().await?.into_inner())
+    }
+
+    /// The document's own submission id, else a new one from Transfer.
+    async fn submission_id_for(&self, given: Option<&str>) -> Result<String, Error> {
+        match given {
+            Some(id) => Ok(id.to_string()),
+            None => Ok(self.get_submission_id().send().await?.into_inner().value),
+        }
     }
 
     /// Poll a task until it is no longer `ACTIVE` or `options.timeout` passes; returns the
