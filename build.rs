@@ -1,53 +1,96 @@
-//! Turns each enabled `specs/<service>.yaml` into `generated/<service>.rs` with progenitor.
+//! Turns each `specs/<service>.yaml` whose cargo feature is on into a typed client with
+//! progenitor, plus the SDK's layer the spec's extensions ask for (see `specs/README.md`).
 //!
-//! Steps for every service whose cargo feature is on:
-//! 1. read the spec and check the shapes progenitor cannot handle (or handles silently wrong),
-//!    failing with a message that names the file and the operation;
+//! For every enabled spec:
+//! 1. read it and check the shapes progenitor cannot handle (or handles silently wrong), and
+//!    the `x-globus-*` extensions, failing with a message that names the file and operation;
 //! 2. run progenitor (builder interface, merged tags, the SDK's client state as inner type,
 //!    hooks expected); a panic or error inside progenitor is narrowed to the operation that
 //!    causes it;
-//! 3. format with prettyplease and write `generated/<service>.rs` only when the content changed;
-//! 4. write `$OUT_DIR/<service>_operations.rs`: a table of operation metadata (method, path,
-//!    retry safety, response and body types) used by the transport and the conformance tests.
+//! 3. add the SDK's layer (`build/codegen.rs`): `send()` returning `globus_sdk::Error`,
+//!    `into_stream()` for paginated operations, envelopes unpacked, the `operations` table;
+//! 4. format with prettyplease and write `$OUT_DIR/<service>.rs`, which the crate compiles.
+//!    In a development checkout (a `.git` beside `Cargo.toml`) the same text is also written
+//!    to `generated/<service>.rs`, the reviewed copy CI checks is current; a packaged,
+//!    vendored or read-only copy of the crate is never written to.
 //!
-//! The functions are `pub` so that `tools/spec-check` (which includes this file) can check a
-//! spec in a second, without building the crate.
+//! Specs are found, not listed: `specs/<name>.yaml` is built with the cargo feature `<name>`,
+//! `specs/testing/<name>.yaml` with the feature `testing` (specs that exercise the pipeline).
+//!
+//! The functions are `pub` so that `tools/spec-check` and `tests/` (which include this file)
+//! can check a spec in a second, without building the crate.
 
-use std::collections::{BTreeMap, BTreeSet};
-use std::fmt::Write as _;
+use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
-/// Services known to the crate: (cargo feature, spec file stem).
-pub const SERVICES: &[&str] = &["auth", "transfer", "groups", "search", "flows", "timers", "gcs", "compute"];
+#[path = "build/codegen.rs"]
+mod codegen;
+#[path = "build/paging.rs"]
+pub mod paging;
+
+/// One spec file and the cargo feature that builds it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SpecFile {
+    /// The service's name: the file stem, the module and the output file's name.
+    pub name: String,
+    /// The cargo feature that builds it.
+    pub feature: String,
+    /// Where the spec is.
+    pub path: PathBuf,
+}
+
+/// The specs in `dir`: `<name>.yaml` (feature `<name>`) and `testing/<name>.yaml` (feature `testing`).
+pub fn discover(dir: &Path) -> Vec<SpecFile> {
+    let mut out = Vec::new();
+    for (sub, feature) in [(dir.to_path_buf(), None), (dir.join("testing"), Some("testing"))] {
+        let Ok(entries) = std::fs::read_dir(&sub) else { continue };
+        for entry in entries.flatten() {
+            let path = entry.path();
+            if path.extension().is_some_and(|e| e == "yaml")
+                && let Some(name) = path.file_stem().and_then(|s| s.to_str())
+            {
+                let feature = feature.unwrap_or(name).to_string();
+                out.push(SpecFile { name: name.to_string(), feature, path });
+            }
+        }
+    }
+    out.sort_by(|a, b| a.name.cmp(&b.name));
+    out
+}
 
 #[allow(dead_code)]
 fn main() {
     let root = PathBuf::from(std::env::var("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR"));
     let out_dir = PathBuf::from(std::env::var("OUT_DIR").expect("cargo sets OUT_DIR"));
     println!("cargo:rerun-if-changed=build.rs");
+    println!("cargo:rerun-if-changed=build");
     // For spec development: generate from another directory of specs.
     println!("cargo:rerun-if-env-changed=GLOBUS_SDK_SPEC_DIR");
     let spec_dir = std::env::var_os("GLOBUS_SDK_SPEC_DIR")
         .filter(|v| !v.is_empty())
         .map(PathBuf::from)
         .unwrap_or_else(|| root.join("specs"));
+    println!("cargo:rerun-if-changed={}", spec_dir.display());
+    // Only a development checkout keeps the reviewed copy in generated/ up to date.
+    let development = root.join(".git").exists();
     let mut failures = Vec::new();
-    for service in SERVICES {
-        let feature = format!("CARGO_FEATURE_{}", service.to_uppercase());
+    for spec in discover(&spec_dir) {
+        let feature = format!("CARGO_FEATURE_{}", spec.feature.to_uppercase().replace('-', "_"));
         if std::env::var_os(&feature).is_none() {
             continue;
         }
-        let spec_path = spec_dir.join(format!("{service}.yaml"));
-        println!("cargo:rerun-if-changed={}", spec_path.display());
-        match generate_service(&spec_path) {
+        println!("cargo:rerun-if-changed={}", spec.path.display());
+        match generate_service(&spec.path) {
             Ok(generated) => {
-                let target = root.join("generated").join(format!("{service}.rs"));
+                let target = out_dir.join(format!("{}.rs", spec.name));
                 if let Err(e) = write_if_changed(&target, &generated.code) {
                     failures.push(format!("{}: cannot write: {e}", target.display()));
                 }
-                let table = out_dir.join(format!("{service}_operations.rs"));
-                if let Err(e) = write_if_changed(&table, &generated.operations_table) {
-                    failures.push(format!("{}: cannot write: {e}", table.display()));
+                if development {
+                    let reviewed = root.join("generated").join(format!("{}.rs", spec.name));
+                    if let Err(e) = write_if_changed(&reviewed, &generated.code) {
+                        println!("cargo:warning=cannot update the reviewed copy {}: {e}", reviewed.display());
+                    }
                 }
             }
             Err(errors) => failures.extend(errors),
@@ -61,7 +104,7 @@ fn main() {
         for f in &failures {
             eprintln!("  - {f}");
         }
-        eprintln!("\nFix the spec (see DESIGN.md, \"Spec conventions\") and build again.");
+        eprintln!("\nFix the spec (see specs/README.md, \"Conventions\") and build again.");
         std::process::exit(1);
     }
 }
@@ -69,10 +112,8 @@ fn main() {
 /// The output of generation for one service.
 #[derive(Debug)]
 pub struct Generated {
-    /// The formatted Rust client (`generated/<service>.rs`).
+    /// The formatted Rust client with its `operations` table (`$OUT_DIR/<service>.rs`).
     pub code: String,
-    /// The operation metadata table (`$OUT_DIR/<service>_operations.rs`).
-    pub operations_table: String,
 }
 
 /// Check and generate one spec; every error names the file, and the operation when known.
@@ -106,8 +147,13 @@ pub fn generate_service(spec_path: &Path) -> Result<Generated, Vec<String>> {
             return Err(errors);
         }
     };
-    let syntax: syn::File =
+    let mut syntax: syn::File =
         syn::parse2(tokens).map_err(|e| vec![format!("{file}: progenitor produced code that does not parse: {e}")])?;
+    let operations = codegen::postprocess(&raw, &mut syntax)
+        .map_err(|errors| errors.into_iter().map(|e| format!("{file}: {e}")).collect::<Vec<_>>())?;
+    let operations: syn::File = syn::parse_str(&operations)
+        .map_err(|e| vec![format!("{file}: build.rs made an operations table that does not parse: {e}")])?;
+    syntax.items.extend(operations.items);
     // Builders start a flattened `extra` map (from `additionalProperties: {}`) empty instead of
     // "missing", so `body_map(|b| b.field(..))` works without an `.extra(..)` call.
     let body = prettyplease::unparse(&syntax)
@@ -117,8 +163,7 @@ pub fn generate_service(spec_path: &Path) -> Result<Generated, Vec<String>> {
         "// @generated by build.rs from specs/{name} with progenitor 0.15.1. Do not edit:\n\
          // change the spec and rebuild. Reviewed through tests/generated_code.rs snapshots.\n\n{body}"
     );
-    let operations_table = operations_table(&raw, &syntax).map_err(|e| vec![format!("{file}: {e}")])?;
-    Ok(Generated { code, operations_table })
+    Ok(Generated { code })
 }
 
 fn run_progenitor(spec: &openapiv3::OpenAPI) -> Result<proc_macro2::TokenStream, String> {
@@ -219,7 +264,7 @@ fn single_operation_specs(raw: &serde_json::Value) -> Vec<(String, openapiv3::Op
 
 const METHODS: &[&str] = &["get", "put", "post", "delete", "options", "head", "patch", "trace"];
 
-fn operations(raw: &serde_json::Value) -> Vec<(&str, &str, &serde_json::Value)> {
+pub(crate) fn operations(raw: &serde_json::Value) -> Vec<(&str, &str, &serde_json::Value)> {
     let mut out = Vec::new();
     if let Some(paths) = raw["paths"].as_object() {
         for (path, item) in paths {
@@ -233,7 +278,7 @@ fn operations(raw: &serde_json::Value) -> Vec<(&str, &str, &serde_json::Value)> 
     out
 }
 
-fn op_id(op: &serde_json::Value) -> &str {
+pub(crate) fn op_id(op: &serde_json::Value) -> &str {
     op["operationId"].as_str().unwrap_or("<no operationId>")
 }
 
@@ -313,6 +358,7 @@ pub fn check_conventions(raw: &serde_json::Value) -> Vec<String> {
                 problems.push(format!("{here}: request body media type `{}` is not supported", types[0]));
             }
         }
+        paging::check(raw, &raw["paths"][path], op, &here, &mut problems);
         // Responses: exactly one success status, no typed errors (the SDK layer reads error bodies).
         let responses = op["responses"].as_object().cloned().unwrap_or_default();
         let success: Vec<&String> = responses.keys().filter(|k| k.starts_with('2')).collect();
@@ -426,7 +472,7 @@ fn collect_refs(value: &serde_json::Value, out: &mut BTreeSet<String>) {
     }
 }
 
-fn resolve<'a>(raw: &'a serde_json::Value, value: &'a serde_json::Value) -> &'a serde_json::Value {
+pub(crate) fn resolve<'a>(raw: &'a serde_json::Value, value: &'a serde_json::Value) -> &'a serde_json::Value {
     match value.get("$ref").and_then(|r| r.as_str()) {
         Some(r) => {
             let pointer = r.trim_start_matches('#');
@@ -442,118 +488,7 @@ fn is_snake_case(s: &str) -> bool {
         && s.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
 }
 
-/// Metadata for every operation, as Rust source:
-/// `OPERATIONS: &[OperationMeta]` and, for the conformance tests, the response and body types.
-fn operations_table(raw: &serde_json::Value, syntax: &syn::File) -> Result<String, String> {
-    let types = builder_types(syntax);
-    let mut rows = String::new();
-    let mut checks = String::new();
-    let mut body_checks = String::new();
-    let mut sorted: BTreeMap<String, (&str, &str, &serde_json::Value)> = BTreeMap::new();
-    for (path, method, op) in operations(raw) {
-        sorted.insert(op_id(op).to_string(), (path, method, op));
-    }
-    for (id, (path, method, op)) in &sorted {
-        let retry_safe =
-            op["x-globus-retry-safe"].as_bool().unwrap_or(matches!(*method, "get" | "put" | "delete" | "head"));
-        let sensitive = op["x-globus-sensitive-body"].as_bool().unwrap_or(false);
-        let json_response = op["responses"]
-            .as_object()
-            .into_iter()
-            .flat_map(|r| r.iter())
-            .filter(|(status, _)| status.starts_with('2'))
-            .any(|(_, r)| resolve(raw, r)["content"].get("application/json").is_some());
-        let paging = op["x-globus-paging"]["style"].as_str().map(|s| format!("Some({s:?})")).unwrap_or("None".into());
-        let _ = writeln!(
-            rows,
-            "    crate::transport::OperationMeta {{ id: {id:?}, method: {:?}, path: {path:?}, retry_safe: {retry_safe}, \
-             sensitive_body: {sensitive}, json_response: {json_response}, paging: {paging} }},",
-            method.to_uppercase()
-        );
-        let builder = pascal_case(id);
-        let (response, body) = types.get(&builder).cloned().unwrap_or_default();
-        if let Some(response) = response {
-            let _ = writeln!(checks, "        {id:?} => Some(decode::<{response}>(bytes)),");
-        }
-        if let Some(body) = body {
-            let _ = writeln!(body_checks, "        {id:?} => Some(decode::<{body}>(bytes)),");
-        }
-    }
-    Ok(format!(
-        "// @generated by build.rs: operation metadata.\n\
-         /// Every operation of this service's spec.\n\
-         pub const OPERATIONS: &[crate::transport::OperationMeta] = &[\n{rows}];\n\n\
-         /// Decode a success body as the operation's typed response (None: no typed response).\n\
-         #[allow(dead_code)]\n\
-         pub fn decode_response(operation_id: &str, bytes: &[u8]) -> Option<Result<(), serde_json::Error>> {{\n\
-         \x20   fn decode<T: serde::de::DeserializeOwned>(bytes: &[u8]) -> Result<(), serde_json::Error> {{\n\
-         \x20       serde_json::from_slice::<T>(bytes).map(|_| ())\n    }}\n\
-         \x20   match operation_id {{\n{checks}        _ => None,\n    }}\n}}\n\n\
-         /// Decode a request body as the operation's typed body (None: no typed body).\n\
-         #[allow(dead_code)]\n\
-         pub fn decode_request_body(operation_id: &str, bytes: &[u8]) -> Option<Result<(), serde_json::Error>> {{\n\
-         \x20   fn decode<T: serde::de::DeserializeOwned>(bytes: &[u8]) -> Result<(), serde_json::Error> {{\n\
-         \x20       serde_json::from_slice::<T>(bytes).map(|_| ())\n    }}\n\
-         \x20   match operation_id {{\n{body_checks}        _ => None,\n    }}\n}}\n"
-    ))
-}
-
-/// For each builder struct: the typed success response (`types::X`) and the typed body, if any.
-fn builder_types(syntax: &syn::File) -> BTreeMap<String, (Option<String>, Option<String>)> {
-    let mut out = BTreeMap::new();
-    for item in &syntax.items {
-        let syn::Item::Mod(module) = item else { continue };
-        if module.ident != "builder" {
-            continue;
-        }
-        let Some((_, items)) = &module.content else { continue };
-        for item in items {
-            let syn::Item::Impl(imp) = item else { continue };
-            let syn::Type::Path(self_ty) = &*imp.self_ty else { continue };
-            let Some(name) = self_ty.path.segments.last().map(|s| s.ident.to_string()) else { continue };
-            let entry = out.entry(name).or_insert((None, None));
-            for impl_item in &imp.items {
-                let syn::ImplItem::Fn(f) = impl_item else { continue };
-                let tokens = quote_tokens(&f.sig);
-                if f.sig.ident == "send" {
-                    entry.0 = between(&tokens, "ResponseValue<", ">,Error").filter(|t| t.starts_with("types::"));
-                } else if f.sig.ident == "body" {
-                    entry.1 = between(&tokens, "TryInto<", ">").filter(|t| t.starts_with("types::"));
-                }
-            }
-        }
-    }
-    out
-}
-
-fn quote_tokens(sig: &syn::Signature) -> String {
-    use quote::ToTokens as _;
-    sig.to_token_stream().to_string().split_whitespace().collect::<Vec<_>>().join("")
-}
-
-fn between(haystack: &str, start: &str, end: &str) -> Option<String> {
-    let from = haystack.find(start)? + start.len();
-    // Find the matching close bracket for generic types.
-    let rest = &haystack[from..];
-    let mut depth = 0usize;
-    for (i, c) in rest.char_indices() {
-        match c {
-            '<' => depth += 1,
-            '>' if depth == 0 => {
-                let candidate = &rest[..i];
-                if rest[i..].starts_with(end) || end == ">" {
-                    return Some(candidate.to_string());
-                }
-                return None;
-            }
-            '>' => depth -= 1,
-            _ => {}
-        }
-    }
-    None
-}
-
-fn pascal_case(snake: &str) -> String {
+pub(crate) fn pascal_case(snake: &str) -> String {
     snake
         .split('_')
         .filter(|p| !p.is_empty())

@@ -46,8 +46,9 @@ fn main() {
         let before = peak_rss_kib();
         let started = Instant::now();
         let (count, bytes) = sdk
-            .paginated()
-            .task_successful_transfers(|r| r.task_id("t1"))
+            .task_successful_transfers()
+            .task_id("t1")
+            .into_stream()
             .items()
             .try_fold((0usize, 0usize), |(n, b), item| async move {
                 Ok((n + 1, b + item.source_path.as_deref().map_or(0, str::len) + item.destination_path.as_deref().map_or(0, str::len)))

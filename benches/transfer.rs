@@ -1,7 +1,8 @@
 //! Performance of the SDK over loopback HTTP (run on demand: `cargo bench --bench transfer`).
 //!
 //! (a) per-request overhead of `get_task` against the same request sent with bare reqwest;
-//! (b) walking `task_list` over 100,000 tasks; (c) decoding a 100,000-entry `ls` response,
+//! (b) walking `endpoint_manager_task_list` over 100,000 tasks (`task_list` stops at the
+//! service's ceiling of 1000); (c) decoding a 100,000-entry `ls` response,
 //! over HTTP and in memory; (d) 1,000 concurrent `get_task` calls.
 //! The server is the SDK's scripted loopback server answering prebuilt bodies (the minimal
 //! raw loopback server), and for (a) also the local Globus (a real task, token checks).
@@ -56,13 +57,20 @@ fn setup() -> Setup {
         (0..100)
             .map(|p| {
                 let data: Vec<_> = (p * 1000..(p + 1) * 1000).map(task).collect();
-                Bytes::from(serde_json::to_vec(&json!({"DATA_TYPE": "task_list", "DATA": data, "offset": p * 1000, "limit": 1000, "total": 100_000})).unwrap())
+                let more = p < 99;
+                let key = more.then(|| format!("k{}", p + 1));
+                Bytes::from(
+                    serde_json::to_vec(
+                        &json!({"DATA_TYPE": "task_list", "DATA": data, "has_next_page": more, "last_key": key}),
+                    )
+                    .unwrap(),
+                )
             })
             .collect(),
     );
-    server.always("GET", "/v0.10/task_list", move |r| {
-        let offset: usize = r.query_param("offset").and_then(|o| o.parse().ok()).unwrap_or(0);
-        Reply::bytes(200, "application/json", pages[offset / 1000].clone())
+    server.always("GET", "/v0.10/endpoint_manager/task_list", move |r| {
+        let page: usize = r.query_param("last_key").and_then(|k| k.trim_start_matches('k').parse().ok()).unwrap_or(0);
+        Reply::bytes(200, "application/json", pages[page].clone())
     });
     let ls = ls_body(100_000);
     server.always("GET", "/v0.10/operation/endpoint/ep/ls", move |_| Reply::bytes(200, "application/json", ls.clone()));
@@ -83,7 +91,7 @@ async fn local_globus_task() -> (LocalGlobus, globus_sdk::transfer::Client, Stri
     std::fs::write(src.root().join("f.dat"), vec![7u8; 4096]).unwrap();
     let app = local.confidential_client();
     let login = ConfidentialAppClient::with_config(app.id(), app.secret().unwrap().clone(), local.config()).unwrap();
-    let authorizer = login.client_credentials_authorizer(&[globus_sdk::scopes::transfer::all()]);
+    let authorizer = login.client_credentials_authorizer(&[globus_sdk::transfer::scopes::all()]);
     let sdk = globus_sdk::transfer::Client::builder()
         .config(local.config())
         .authorizer(authorizer)
@@ -100,7 +108,7 @@ async fn local_globus_task() -> (LocalGlobus, globus_sdk::transfer::Client, Stri
 async fn local_token(local: &LocalGlobus) -> String {
     let app = local.confidential_client();
     let login = ConfidentialAppClient::with_config(app.id(), app.secret().unwrap().clone(), local.config()).unwrap();
-    let tokens = login.client_credentials_tokens(&[globus_sdk::scopes::transfer::all()]).await.unwrap();
+    let tokens = login.client_credentials_tokens(&[globus_sdk::transfer::scopes::all()]).await.unwrap();
     tokens.for_resource_server("transfer.api.globus.org").unwrap().access_token.expose().to_string()
 }
 
@@ -147,8 +155,9 @@ fn benches(c: &mut Criterion) {
         b.to_async(&s.rt).iter(|| async {
             let n = s
                 .sdk
-                .paginated()
-                .task_list(|r| r)
+                .endpoint_manager_task_list()
+                .limit(1000)
+                .into_stream()
                 .items()
                 .try_fold(0usize, |n, _| async move { Ok(n + 1) })
                 .await

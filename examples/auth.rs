@@ -7,9 +7,9 @@
 
 use std::io::Write as _;
 
+use globus_sdk::auth::scopes as auth;
 use globus_sdk::auth::{AuthorizeParams, IdentityMap, NativeAppClient};
 use globus_sdk::authorizers::AccessTokenAuthorizer;
-use globus_sdk::scopes::auth;
 
 #[tokio::main]
 async fn main() -> Result<(), globus_sdk::Error> {

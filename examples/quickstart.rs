@@ -21,8 +21,8 @@ use std::time::{Duration, Instant};
 
 use futures::{StreamExt, TryStreamExt};
 use globus_sdk::auth::ConfidentialAppClient;
-use globus_sdk::scopes::transfer as transfer_scopes;
 use globus_sdk::testing::LocalGlobus;
+use globus_sdk::transfer::scopes as transfer_scopes;
 use globus_sdk::transfer::{SyncLevel, TransferData, WaitOptions, is_task_finished};
 use globus_sdk::{Config, Secret};
 use indicatif::{ProgressBar, ProgressStyle};
@@ -164,8 +164,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     }
 
     // 6. The task's events, oldest first.
-    let events: Vec<_> =
-        transfer.paginated().task_event_list(|r| r.task_id(task.task_id.as_str())).items().try_collect().await?;
+    let events: Vec<_> = transfer.task_event_list().task_id(&task.task_id).into_stream().items().try_collect().await?;
     println!("\nEvents:");
     for e in events.iter().rev() {
         println!("  {}  {:<20} {}", e.time, e.code, e.description.as_deref().unwrap_or(""));

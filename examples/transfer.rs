@@ -14,7 +14,7 @@ use std::time::Duration;
 
 use futures::{StreamExt, TryStreamExt};
 use globus_sdk::auth::ConfidentialAppClient;
-use globus_sdk::scopes::transfer as transfer_scopes;
+use globus_sdk::transfer::scopes as transfer_scopes;
 use globus_sdk::transfer::{SyncLevel, TransferData, WaitOptions, is_task_finished};
 
 fn var(name: &str) -> String {
@@ -37,9 +37,10 @@ async fn main() -> Result<(), globus_sdk::Error> {
     // Search: the first 20 collections matching the words on the command line.
     let words = std::env::args().nth(1).unwrap_or_else(|| "Globus Tutorial".into());
     let found: Vec<_> = transfer
-        .paginated()
-        .endpoint_search(|r| r.filter_fulltext(words.as_str()))
-        .max_total(20)
+        .endpoint_search()
+        .filter_fulltext(words.as_str())
+        .into_stream()
+        .max_items(20)
         .items()
         .try_collect()
         .await?;
@@ -83,8 +84,7 @@ async fn main() -> Result<(), globus_sdk::Error> {
         .await?;
 
     // Its events.
-    let events: Vec<_> =
-        transfer.paginated().task_event_list(|r| r.task_id(task.task_id.as_str())).items().try_collect().await?;
+    let events: Vec<_> = transfer.task_event_list().task_id(&task.task_id).into_stream().items().try_collect().await?;
     println!("\n{} events:", events.len());
     for e in events.iter().rev() {
         println!("  {}  {}  {}", e.time, e.code, e.description.as_deref().unwrap_or(""));

@@ -10059,8 +10059,7 @@ pub mod builder {
         pub fn new(client: &'a super::Client) -> Self {
             Self { client: client }
         }
-        ///Sends a `GET` request to `/.well-known/openid-configuration`
-        pub async fn send(
+        async fn send_generated(
             self,
         ) -> Result<ResponseValue<types::OpenIdConfiguration>, Error<()>> {
             let Self { client } = self;
@@ -10095,6 +10094,15 @@ pub mod builder {
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
+        ///Sends a `GET` request to `/.well-known/openid-configuration`
+        pub async fn send(
+            self,
+        ) -> ::std::result::Result<
+            ResponseValue<types::OpenIdConfiguration>,
+            crate::Error,
+        > {
+            self.send_generated().await.map_err(crate::Error::from)
+        }
     }
     /**Builder for [`Client::get_jwk`]
 
@@ -10107,8 +10115,7 @@ pub mod builder {
         pub fn new(client: &'a super::Client) -> Self {
             Self { client: client }
         }
-        ///Sends a `GET` request to `/jwk.json`
-        pub async fn send(
+        async fn send_generated(
             self,
         ) -> Result<ResponseValue<types::JsonWebKeySet>, Error<()>> {
             let Self { client } = self;
@@ -10142,6 +10149,12 @@ pub mod builder {
                 200u16 => ResponseValue::from_response(response).await,
                 _ => Err(Error::UnexpectedResponse(response)),
             }
+        }
+        ///Sends a `GET` request to `/jwk.json`
+        pub async fn send(
+            self,
+        ) -> ::std::result::Result<ResponseValue<types::JsonWebKeySet>, crate::Error> {
+            self.send_generated().await.map_err(crate::Error::from)
         }
     }
     /**Builder for [`Client::get_clients`]
@@ -10187,8 +10200,7 @@ pub mod builder {
                 });
             self
         }
-        ///Sends a `GET` request to `/v2/api/clients`
-        pub async fn send(
+        async fn send_generated(
             self,
         ) -> Result<ResponseValue<types::GetClientsResponse>, Error<()>> {
             let Self { client, fqdn, project_id } = self;
@@ -10226,6 +10238,15 @@ pub mod builder {
                 200u16 => ResponseValue::from_response(response).await,
                 _ => Err(Error::UnexpectedResponse(response)),
             }
+        }
+        ///Sends a `GET` request to `/v2/api/clients`
+        pub async fn send(
+            self,
+        ) -> ::std::result::Result<
+            ResponseValue<types::GetClientsResponse>,
+            crate::Error,
+        > {
+            self.send_generated().await.map_err(crate::Error::from)
         }
     }
     /**Builder for [`Client::create_client`]
@@ -10267,8 +10288,7 @@ pub mod builder {
             self.body = self.body.map(f);
             self
         }
-        ///Sends a `POST` request to `/v2/api/clients`
-        pub async fn send(
+        async fn send_generated(
             self,
         ) -> Result<ResponseValue<types::ClientResponse>, Error<()>> {
             let Self { client, body } = self;
@@ -10309,6 +10329,12 @@ pub mod builder {
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
+        ///Sends a `POST` request to `/v2/api/clients`
+        pub async fn send(
+            self,
+        ) -> ::std::result::Result<ResponseValue<types::ClientResponse>, crate::Error> {
+            self.send_generated().await.map_err(crate::Error::from)
+        }
     }
     /**Builder for [`Client::get_client`]
 
@@ -10337,8 +10363,7 @@ pub mod builder {
                 });
             self
         }
-        ///Sends a `GET` request to `/v2/api/clients/{client_id}`
-        pub async fn send(
+        async fn send_generated(
             self,
         ) -> Result<ResponseValue<types::ClientResponse>, Error<()>> {
             let Self { client, client_id } = self;
@@ -10376,6 +10401,12 @@ pub mod builder {
                 200u16 => ResponseValue::from_response(response).await,
                 _ => Err(Error::UnexpectedResponse(response)),
             }
+        }
+        ///Sends a `GET` request to `/v2/api/clients/{client_id}`
+        pub async fn send(
+            self,
+        ) -> ::std::result::Result<ResponseValue<types::ClientResponse>, crate::Error> {
+            self.send_generated().await.map_err(crate::Error::from)
         }
     }
     /**Builder for [`Client::update_client`]
@@ -10431,8 +10462,7 @@ pub mod builder {
             self.body = self.body.map(f);
             self
         }
-        ///Sends a `PUT` request to `/v2/api/clients/{client_id}`
-        pub async fn send(
+        async fn send_generated(
             self,
         ) -> Result<ResponseValue<types::ClientResponse>, Error<()>> {
             let Self { client, client_id, body } = self;
@@ -10477,6 +10507,12 @@ pub mod builder {
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
+        ///Sends a `PUT` request to `/v2/api/clients/{client_id}`
+        pub async fn send(
+            self,
+        ) -> ::std::result::Result<ResponseValue<types::ClientResponse>, crate::Error> {
+            self.send_generated().await.map_err(crate::Error::from)
+        }
     }
     /**Builder for [`Client::delete_client`]
 
@@ -10505,8 +10541,7 @@ pub mod builder {
                 });
             self
         }
-        ///Sends a `DELETE` request to `/v2/api/clients/{client_id}`
-        pub async fn send(
+        async fn send_generated(
             self,
         ) -> Result<ResponseValue<types::ClientResponse>, Error<()>> {
             let Self { client, client_id } = self;
@@ -10545,6 +10580,12 @@ pub mod builder {
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
+        ///Sends a `DELETE` request to `/v2/api/clients/{client_id}`
+        pub async fn send(
+            self,
+        ) -> ::std::result::Result<ResponseValue<types::ClientResponse>, crate::Error> {
+            self.send_generated().await.map_err(crate::Error::from)
+        }
     }
     /**Builder for [`Client::get_client_credentials`]
 
@@ -10573,8 +10614,7 @@ pub mod builder {
                 });
             self
         }
-        ///Sends a `GET` request to `/v2/api/clients/{client_id}/credentials`
-        pub async fn send(
+        async fn send_generated(
             self,
         ) -> Result<ResponseValue<types::GetClientCredentialsResponse>, Error<()>> {
             let Self { client, client_id } = self;
@@ -10612,6 +10652,15 @@ pub mod builder {
                 200u16 => ResponseValue::from_response(response).await,
                 _ => Err(Error::UnexpectedResponse(response)),
             }
+        }
+        ///Sends a `GET` request to `/v2/api/clients/{client_id}/credentials`
+        pub async fn send(
+            self,
+        ) -> ::std::result::Result<
+            ResponseValue<types::GetClientCredentialsResponse>,
+            crate::Error,
+        > {
+            self.send_generated().await.map_err(crate::Error::from)
         }
     }
     /**Builder for [`Client::create_client_credential`]
@@ -10670,8 +10719,7 @@ pub mod builder {
             self.body = self.body.map(f);
             self
         }
-        ///Sends a `POST` request to `/v2/api/clients/{client_id}/credentials`
-        pub async fn send(
+        async fn send_generated(
             self,
         ) -> Result<ResponseValue<types::ClientCredentialResponse>, Error<()>> {
             let Self { client, client_id, body } = self;
@@ -10717,6 +10765,15 @@ pub mod builder {
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
+        ///Sends a `POST` request to `/v2/api/clients/{client_id}/credentials`
+        pub async fn send(
+            self,
+        ) -> ::std::result::Result<
+            ResponseValue<types::ClientCredentialResponse>,
+            crate::Error,
+        > {
+            self.send_generated().await.map_err(crate::Error::from)
+        }
     }
     /**Builder for [`Client::delete_client_credential`]
 
@@ -10759,8 +10816,7 @@ pub mod builder {
                 });
             self
         }
-        ///Sends a `DELETE` request to `/v2/api/clients/{client_id}/credentials/{credential_id}`
-        pub async fn send(
+        async fn send_generated(
             self,
         ) -> Result<ResponseValue<types::ClientCredentialResponse>, Error<()>> {
             let Self { client, client_id, credential_id } = self;
@@ -10799,6 +10855,15 @@ pub mod builder {
                 200u16 => ResponseValue::from_response(response).await,
                 _ => Err(Error::UnexpectedResponse(response)),
             }
+        }
+        ///Sends a `DELETE` request to `/v2/api/clients/{client_id}/credentials/{credential_id}`
+        pub async fn send(
+            self,
+        ) -> ::std::result::Result<
+            ResponseValue<types::ClientCredentialResponse>,
+            crate::Error,
+        > {
+            self.send_generated().await.map_err(crate::Error::from)
         }
     }
     /**Builder for [`Client::create_scope`]
@@ -10854,8 +10919,7 @@ pub mod builder {
             self.body = self.body.map(f);
             self
         }
-        ///Sends a `POST` request to `/v2/api/clients/{client_id}/scopes`
-        pub async fn send(
+        async fn send_generated(
             self,
         ) -> Result<ResponseValue<types::ScopeResponse>, Error<()>> {
             let Self { client, client_id, body } = self;
@@ -10899,6 +10963,12 @@ pub mod builder {
                 200u16 => ResponseValue::from_response(response).await,
                 _ => Err(Error::UnexpectedResponse(response)),
             }
+        }
+        ///Sends a `POST` request to `/v2/api/clients/{client_id}/scopes`
+        pub async fn send(
+            self,
+        ) -> ::std::result::Result<ResponseValue<types::ScopeResponse>, crate::Error> {
+            self.send_generated().await.map_err(crate::Error::from)
         }
     }
     /**Builder for [`Client::get_identities`]
@@ -10971,8 +11041,7 @@ pub mod builder {
                 });
             self
         }
-        ///Sends a `GET` request to `/v2/api/identities`
-        pub async fn send(
+        async fn send_generated(
             self,
         ) -> Result<ResponseValue<types::GetIdentitiesResponse>, Error<()>> {
             let Self { client, ids, include, provision, usernames } = self;
@@ -11015,6 +11084,15 @@ pub mod builder {
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
+        ///Sends a `GET` request to `/v2/api/identities`
+        pub async fn send(
+            self,
+        ) -> ::std::result::Result<
+            ResponseValue<types::GetIdentitiesResponse>,
+            crate::Error,
+        > {
+            self.send_generated().await.map_err(crate::Error::from)
+        }
     }
     /**Builder for [`Client::get_consents`]
 
@@ -11055,8 +11133,7 @@ pub mod builder {
                 .map_err(|_| "conversion to `bool` for all failed".to_string());
             self
         }
-        ///Sends a `GET` request to `/v2/api/identities/{identity_id}/consents`
-        pub async fn send(
+        async fn send_generated(
             self,
         ) -> Result<ResponseValue<types::GetConsentsResponse>, Error<()>> {
             let Self { client, identity_id, all } = self;
@@ -11096,6 +11173,15 @@ pub mod builder {
                 200u16 => ResponseValue::from_response(response).await,
                 _ => Err(Error::UnexpectedResponse(response)),
             }
+        }
+        ///Sends a `GET` request to `/v2/api/identities/{identity_id}/consents`
+        pub async fn send(
+            self,
+        ) -> ::std::result::Result<
+            ResponseValue<types::GetConsentsResponse>,
+            crate::Error,
+        > {
+            self.send_generated().await.map_err(crate::Error::from)
         }
     }
     /**Builder for [`Client::get_identity_providers`]
@@ -11141,8 +11227,7 @@ pub mod builder {
                 });
             self
         }
-        ///Sends a `GET` request to `/v2/api/identity_providers`
-        pub async fn send(
+        async fn send_generated(
             self,
         ) -> Result<ResponseValue<types::GetIdentityProvidersResponse>, Error<()>> {
             let Self { client, domains, ids } = self;
@@ -11181,6 +11266,15 @@ pub mod builder {
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
+        ///Sends a `GET` request to `/v2/api/identity_providers`
+        pub async fn send(
+            self,
+        ) -> ::std::result::Result<
+            ResponseValue<types::GetIdentityProvidersResponse>,
+            crate::Error,
+        > {
+            self.send_generated().await.map_err(crate::Error::from)
+        }
     }
     /**Builder for [`Client::get_policies`]
 
@@ -11193,8 +11287,7 @@ pub mod builder {
         pub fn new(client: &'a super::Client) -> Self {
             Self { client: client }
         }
-        ///Sends a `GET` request to `/v2/api/policies`
-        pub async fn send(
+        async fn send_generated(
             self,
         ) -> Result<ResponseValue<types::GetPoliciesResponse>, Error<()>> {
             let Self { client } = self;
@@ -11228,6 +11321,15 @@ pub mod builder {
                 200u16 => ResponseValue::from_response(response).await,
                 _ => Err(Error::UnexpectedResponse(response)),
             }
+        }
+        ///Sends a `GET` request to `/v2/api/policies`
+        pub async fn send(
+            self,
+        ) -> ::std::result::Result<
+            ResponseValue<types::GetPoliciesResponse>,
+            crate::Error,
+        > {
+            self.send_generated().await.map_err(crate::Error::from)
         }
     }
     /**Builder for [`Client::create_policy`]
@@ -11269,8 +11371,7 @@ pub mod builder {
             self.body = self.body.map(f);
             self
         }
-        ///Sends a `POST` request to `/v2/api/policies`
-        pub async fn send(
+        async fn send_generated(
             self,
         ) -> Result<ResponseValue<types::PolicyResponse>, Error<()>> {
             let Self { client, body } = self;
@@ -11311,6 +11412,12 @@ pub mod builder {
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
+        ///Sends a `POST` request to `/v2/api/policies`
+        pub async fn send(
+            self,
+        ) -> ::std::result::Result<ResponseValue<types::PolicyResponse>, crate::Error> {
+            self.send_generated().await.map_err(crate::Error::from)
+        }
     }
     /**Builder for [`Client::get_policy`]
 
@@ -11339,8 +11446,7 @@ pub mod builder {
                 });
             self
         }
-        ///Sends a `GET` request to `/v2/api/policies/{policy_id}`
-        pub async fn send(
+        async fn send_generated(
             self,
         ) -> Result<ResponseValue<types::PolicyResponse>, Error<()>> {
             let Self { client, policy_id } = self;
@@ -11378,6 +11484,12 @@ pub mod builder {
                 200u16 => ResponseValue::from_response(response).await,
                 _ => Err(Error::UnexpectedResponse(response)),
             }
+        }
+        ///Sends a `GET` request to `/v2/api/policies/{policy_id}`
+        pub async fn send(
+            self,
+        ) -> ::std::result::Result<ResponseValue<types::PolicyResponse>, crate::Error> {
+            self.send_generated().await.map_err(crate::Error::from)
         }
     }
     /**Builder for [`Client::update_policy`]
@@ -11433,8 +11545,7 @@ pub mod builder {
             self.body = self.body.map(f);
             self
         }
-        ///Sends a `PUT` request to `/v2/api/policies/{policy_id}`
-        pub async fn send(
+        async fn send_generated(
             self,
         ) -> Result<ResponseValue<types::PolicyResponse>, Error<()>> {
             let Self { client, policy_id, body } = self;
@@ -11479,6 +11590,12 @@ pub mod builder {
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
+        ///Sends a `PUT` request to `/v2/api/policies/{policy_id}`
+        pub async fn send(
+            self,
+        ) -> ::std::result::Result<ResponseValue<types::PolicyResponse>, crate::Error> {
+            self.send_generated().await.map_err(crate::Error::from)
+        }
     }
     /**Builder for [`Client::delete_policy`]
 
@@ -11507,8 +11624,7 @@ pub mod builder {
                 });
             self
         }
-        ///Sends a `DELETE` request to `/v2/api/policies/{policy_id}`
-        pub async fn send(
+        async fn send_generated(
             self,
         ) -> Result<ResponseValue<types::PolicyResponse>, Error<()>> {
             let Self { client, policy_id } = self;
@@ -11547,6 +11663,12 @@ pub mod builder {
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
+        ///Sends a `DELETE` request to `/v2/api/policies/{policy_id}`
+        pub async fn send(
+            self,
+        ) -> ::std::result::Result<ResponseValue<types::PolicyResponse>, crate::Error> {
+            self.send_generated().await.map_err(crate::Error::from)
+        }
     }
     /**Builder for [`Client::get_projects`]
 
@@ -11559,8 +11681,7 @@ pub mod builder {
         pub fn new(client: &'a super::Client) -> Self {
             Self { client: client }
         }
-        ///Sends a `GET` request to `/v2/api/projects`
-        pub async fn send(
+        async fn send_generated(
             self,
         ) -> Result<ResponseValue<types::GetProjectsResponse>, Error<()>> {
             let Self { client } = self;
@@ -11594,6 +11715,15 @@ pub mod builder {
                 200u16 => ResponseValue::from_response(response).await,
                 _ => Err(Error::UnexpectedResponse(response)),
             }
+        }
+        ///Sends a `GET` request to `/v2/api/projects`
+        pub async fn send(
+            self,
+        ) -> ::std::result::Result<
+            ResponseValue<types::GetProjectsResponse>,
+            crate::Error,
+        > {
+            self.send_generated().await.map_err(crate::Error::from)
         }
     }
     /**Builder for [`Client::create_project`]
@@ -11637,8 +11767,7 @@ pub mod builder {
             self.body = self.body.map(f);
             self
         }
-        ///Sends a `POST` request to `/v2/api/projects`
-        pub async fn send(
+        async fn send_generated(
             self,
         ) -> Result<ResponseValue<types::ProjectResponse>, Error<()>> {
             let Self { client, body } = self;
@@ -11679,6 +11808,12 @@ pub mod builder {
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
+        ///Sends a `POST` request to `/v2/api/projects`
+        pub async fn send(
+            self,
+        ) -> ::std::result::Result<ResponseValue<types::ProjectResponse>, crate::Error> {
+            self.send_generated().await.map_err(crate::Error::from)
+        }
     }
     /**Builder for [`Client::get_project`]
 
@@ -11707,8 +11842,7 @@ pub mod builder {
                 });
             self
         }
-        ///Sends a `GET` request to `/v2/api/projects/{project_id}`
-        pub async fn send(
+        async fn send_generated(
             self,
         ) -> Result<ResponseValue<types::ProjectResponse>, Error<()>> {
             let Self { client, project_id } = self;
@@ -11746,6 +11880,12 @@ pub mod builder {
                 200u16 => ResponseValue::from_response(response).await,
                 _ => Err(Error::UnexpectedResponse(response)),
             }
+        }
+        ///Sends a `GET` request to `/v2/api/projects/{project_id}`
+        pub async fn send(
+            self,
+        ) -> ::std::result::Result<ResponseValue<types::ProjectResponse>, crate::Error> {
+            self.send_generated().await.map_err(crate::Error::from)
         }
     }
     /**Builder for [`Client::update_project`]
@@ -11803,8 +11943,7 @@ pub mod builder {
             self.body = self.body.map(f);
             self
         }
-        ///Sends a `PUT` request to `/v2/api/projects/{project_id}`
-        pub async fn send(
+        async fn send_generated(
             self,
         ) -> Result<ResponseValue<types::ProjectResponse>, Error<()>> {
             let Self { client, project_id, body } = self;
@@ -11849,6 +11988,12 @@ pub mod builder {
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
+        ///Sends a `PUT` request to `/v2/api/projects/{project_id}`
+        pub async fn send(
+            self,
+        ) -> ::std::result::Result<ResponseValue<types::ProjectResponse>, crate::Error> {
+            self.send_generated().await.map_err(crate::Error::from)
+        }
     }
     /**Builder for [`Client::delete_project`]
 
@@ -11877,8 +12022,7 @@ pub mod builder {
                 });
             self
         }
-        ///Sends a `DELETE` request to `/v2/api/projects/{project_id}`
-        pub async fn send(
+        async fn send_generated(
             self,
         ) -> Result<ResponseValue<types::ProjectResponse>, Error<()>> {
             let Self { client, project_id } = self;
@@ -11916,6 +12060,12 @@ pub mod builder {
                 200u16 => ResponseValue::from_response(response).await,
                 _ => Err(Error::UnexpectedResponse(response)),
             }
+        }
+        ///Sends a `DELETE` request to `/v2/api/projects/{project_id}`
+        pub async fn send(
+            self,
+        ) -> ::std::result::Result<ResponseValue<types::ProjectResponse>, crate::Error> {
+            self.send_generated().await.map_err(crate::Error::from)
         }
     }
     /**Builder for [`Client::get_scopes`]
@@ -11961,8 +12111,7 @@ pub mod builder {
                 });
             self
         }
-        ///Sends a `GET` request to `/v2/api/scopes`
-        pub async fn send(
+        async fn send_generated(
             self,
         ) -> Result<ResponseValue<types::GetScopesResponse>, Error<()>> {
             let Self { client, ids, scope_strings } = self;
@@ -12003,6 +12152,15 @@ pub mod builder {
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
+        ///Sends a `GET` request to `/v2/api/scopes`
+        pub async fn send(
+            self,
+        ) -> ::std::result::Result<
+            ResponseValue<types::GetScopesResponse>,
+            crate::Error,
+        > {
+            self.send_generated().await.map_err(crate::Error::from)
+        }
     }
     /**Builder for [`Client::get_scope`]
 
@@ -12031,8 +12189,7 @@ pub mod builder {
                 });
             self
         }
-        ///Sends a `GET` request to `/v2/api/scopes/{scope_id}`
-        pub async fn send(
+        async fn send_generated(
             self,
         ) -> Result<ResponseValue<types::ScopeResponse>, Error<()>> {
             let Self { client, scope_id } = self;
@@ -12070,6 +12227,12 @@ pub mod builder {
                 200u16 => ResponseValue::from_response(response).await,
                 _ => Err(Error::UnexpectedResponse(response)),
             }
+        }
+        ///Sends a `GET` request to `/v2/api/scopes/{scope_id}`
+        pub async fn send(
+            self,
+        ) -> ::std::result::Result<ResponseValue<types::ScopeResponse>, crate::Error> {
+            self.send_generated().await.map_err(crate::Error::from)
         }
     }
     /**Builder for [`Client::update_scope`]
@@ -12125,8 +12288,7 @@ pub mod builder {
             self.body = self.body.map(f);
             self
         }
-        ///Sends a `PUT` request to `/v2/api/scopes/{scope_id}`
-        pub async fn send(
+        async fn send_generated(
             self,
         ) -> Result<ResponseValue<types::ScopeResponse>, Error<()>> {
             let Self { client, scope_id, body } = self;
@@ -12171,6 +12333,12 @@ pub mod builder {
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
+        ///Sends a `PUT` request to `/v2/api/scopes/{scope_id}`
+        pub async fn send(
+            self,
+        ) -> ::std::result::Result<ResponseValue<types::ScopeResponse>, crate::Error> {
+            self.send_generated().await.map_err(crate::Error::from)
+        }
     }
     /**Builder for [`Client::delete_scope`]
 
@@ -12199,8 +12367,7 @@ pub mod builder {
                 });
             self
         }
-        ///Sends a `DELETE` request to `/v2/api/scopes/{scope_id}`
-        pub async fn send(
+        async fn send_generated(
             self,
         ) -> Result<ResponseValue<types::ScopeResponse>, Error<()>> {
             let Self { client, scope_id } = self;
@@ -12238,6 +12405,12 @@ pub mod builder {
                 200u16 => ResponseValue::from_response(response).await,
                 _ => Err(Error::UnexpectedResponse(response)),
             }
+        }
+        ///Sends a `DELETE` request to `/v2/api/scopes/{scope_id}`
+        pub async fn send(
+            self,
+        ) -> ::std::result::Result<ResponseValue<types::ScopeResponse>, crate::Error> {
+            self.send_generated().await.map_err(crate::Error::from)
         }
     }
     /**Builder for [`Client::oauth2_token`]
@@ -12279,8 +12452,7 @@ pub mod builder {
             self.body = self.body.map(f);
             self
         }
-        ///Sends a `POST` request to `/v2/oauth2/token`
-        pub async fn send(
+        async fn send_generated(
             self,
         ) -> Result<ResponseValue<types::OAuthTokenGrantResponse>, Error<()>> {
             let Self { client, body } = self;
@@ -12320,6 +12492,15 @@ pub mod builder {
                 200u16 => ResponseValue::from_response(response).await,
                 _ => Err(Error::UnexpectedResponse(response)),
             }
+        }
+        ///Sends a `POST` request to `/v2/oauth2/token`
+        pub async fn send(
+            self,
+        ) -> ::std::result::Result<
+            ResponseValue<types::OAuthTokenGrantResponse>,
+            crate::Error,
+        > {
+            self.send_generated().await.map_err(crate::Error::from)
         }
     }
     /**Builder for [`Client::oauth2_token_introspect`]
@@ -12364,8 +12545,7 @@ pub mod builder {
             self.body = self.body.map(f);
             self
         }
-        ///Sends a `POST` request to `/v2/oauth2/token/introspect`
-        pub async fn send(
+        async fn send_generated(
             self,
         ) -> Result<ResponseValue<types::OAuthTokenIntrospectResponse>, Error<()>> {
             let Self { client, body } = self;
@@ -12406,6 +12586,15 @@ pub mod builder {
                 200u16 => ResponseValue::from_response(response).await,
                 _ => Err(Error::UnexpectedResponse(response)),
             }
+        }
+        ///Sends a `POST` request to `/v2/oauth2/token/introspect`
+        pub async fn send(
+            self,
+        ) -> ::std::result::Result<
+            ResponseValue<types::OAuthTokenIntrospectResponse>,
+            crate::Error,
+        > {
+            self.send_generated().await.map_err(crate::Error::from)
         }
     }
     /**Builder for [`Client::oauth2_revoke_token`]
@@ -12449,8 +12638,7 @@ pub mod builder {
             self.body = self.body.map(f);
             self
         }
-        ///Sends a `POST` request to `/v2/oauth2/token/revoke`
-        pub async fn send(
+        async fn send_generated(
             self,
         ) -> Result<ResponseValue<types::OAuthRevokeTokenResponse>, Error<()>> {
             let Self { client, body } = self;
@@ -12492,6 +12680,15 @@ pub mod builder {
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
+        ///Sends a `POST` request to `/v2/oauth2/token/revoke`
+        pub async fn send(
+            self,
+        ) -> ::std::result::Result<
+            ResponseValue<types::OAuthRevokeTokenResponse>,
+            crate::Error,
+        > {
+            self.send_generated().await.map_err(crate::Error::from)
+        }
     }
     /**Builder for [`Client::oauth2_userinfo`]
 
@@ -12504,8 +12701,9 @@ pub mod builder {
         pub fn new(client: &'a super::Client) -> Self {
             Self { client: client }
         }
-        ///Sends a `GET` request to `/v2/oauth2/userinfo`
-        pub async fn send(self) -> Result<ResponseValue<types::UserInfo>, Error<()>> {
+        async fn send_generated(
+            self,
+        ) -> Result<ResponseValue<types::UserInfo>, Error<()>> {
             let Self { client } = self;
             let url = format!("{}/v2/oauth2/userinfo", client.baseurl,);
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
@@ -12538,9 +12736,461 @@ pub mod builder {
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
+        ///Sends a `GET` request to `/v2/oauth2/userinfo`
+        pub async fn send(
+            self,
+        ) -> ::std::result::Result<ResponseValue<types::UserInfo>, crate::Error> {
+            self.send_generated().await.map_err(crate::Error::from)
+        }
+    }
+    #[doc(hidden)]
+    /// The paging test's entry: the named operation's stream, with sample required parameters.
+    pub fn __paging_probe(
+        client: &super::Client,
+        operation_id: &str,
+    ) -> ::std::option::Option<
+        ::std::result::Result<crate::paging::Probe, crate::Error>,
+    > {
+        let _ = client;
+        match operation_id {
+            _ => None,
+        }
     }
 }
 /// Items consumers will typically use such as the Client.
 pub mod prelude {
     pub use self::super::Client;
+}
+/// Metadata of every operation of this service, from its spec: read by the transport
+/// (retry safety, secrecy), the paging streams and the tests.
+#[doc(hidden)]
+pub mod operations {
+    #[allow(unused_imports)]
+    use super::types;
+    /// Every operation of this service's spec.
+    pub const OPERATIONS: &[crate::transport::OperationMeta] = &[
+        crate::transport::OperationMeta {
+            id: "create_client",
+            method: "POST",
+            path: "/v2/api/clients",
+            retry_safe: false,
+            sensitive_body: true,
+            json_response: true,
+            paging: None,
+            envelope: None,
+        },
+        crate::transport::OperationMeta {
+            id: "create_client_credential",
+            method: "POST",
+            path: "/v2/api/clients/{client_id}/credentials",
+            retry_safe: false,
+            sensitive_body: true,
+            json_response: true,
+            paging: None,
+            envelope: None,
+        },
+        crate::transport::OperationMeta {
+            id: "create_policy",
+            method: "POST",
+            path: "/v2/api/policies",
+            retry_safe: false,
+            sensitive_body: false,
+            json_response: true,
+            paging: None,
+            envelope: None,
+        },
+        crate::transport::OperationMeta {
+            id: "create_project",
+            method: "POST",
+            path: "/v2/api/projects",
+            retry_safe: false,
+            sensitive_body: false,
+            json_response: true,
+            paging: None,
+            envelope: None,
+        },
+        crate::transport::OperationMeta {
+            id: "create_scope",
+            method: "POST",
+            path: "/v2/api/clients/{client_id}/scopes",
+            retry_safe: false,
+            sensitive_body: false,
+            json_response: true,
+            paging: None,
+            envelope: None,
+        },
+        crate::transport::OperationMeta {
+            id: "delete_client",
+            method: "DELETE",
+            path: "/v2/api/clients/{client_id}",
+            retry_safe: true,
+            sensitive_body: false,
+            json_response: true,
+            paging: None,
+            envelope: None,
+        },
+        crate::transport::OperationMeta {
+            id: "delete_client_credential",
+            method: "DELETE",
+            path: "/v2/api/clients/{client_id}/credentials/{credential_id}",
+            retry_safe: true,
+            sensitive_body: false,
+            json_response: true,
+            paging: None,
+            envelope: None,
+        },
+        crate::transport::OperationMeta {
+            id: "delete_policy",
+            method: "DELETE",
+            path: "/v2/api/policies/{policy_id}",
+            retry_safe: true,
+            sensitive_body: false,
+            json_response: true,
+            paging: None,
+            envelope: None,
+        },
+        crate::transport::OperationMeta {
+            id: "delete_project",
+            method: "DELETE",
+            path: "/v2/api/projects/{project_id}",
+            retry_safe: true,
+            sensitive_body: false,
+            json_response: true,
+            paging: None,
+            envelope: None,
+        },
+        crate::transport::OperationMeta {
+            id: "delete_scope",
+            method: "DELETE",
+            path: "/v2/api/scopes/{scope_id}",
+            retry_safe: true,
+            sensitive_body: false,
+            json_response: true,
+            paging: None,
+            envelope: None,
+        },
+        crate::transport::OperationMeta {
+            id: "get_client",
+            method: "GET",
+            path: "/v2/api/clients/{client_id}",
+            retry_safe: true,
+            sensitive_body: false,
+            json_response: true,
+            paging: None,
+            envelope: None,
+        },
+        crate::transport::OperationMeta {
+            id: "get_client_credentials",
+            method: "GET",
+            path: "/v2/api/clients/{client_id}/credentials",
+            retry_safe: true,
+            sensitive_body: false,
+            json_response: true,
+            paging: None,
+            envelope: None,
+        },
+        crate::transport::OperationMeta {
+            id: "get_clients",
+            method: "GET",
+            path: "/v2/api/clients",
+            retry_safe: true,
+            sensitive_body: false,
+            json_response: true,
+            paging: None,
+            envelope: None,
+        },
+        crate::transport::OperationMeta {
+            id: "get_consents",
+            method: "GET",
+            path: "/v2/api/identities/{identity_id}/consents",
+            retry_safe: true,
+            sensitive_body: false,
+            json_response: true,
+            paging: None,
+            envelope: None,
+        },
+        crate::transport::OperationMeta {
+            id: "get_identities",
+            method: "GET",
+            path: "/v2/api/identities",
+            retry_safe: true,
+            sensitive_body: false,
+            json_response: true,
+            paging: None,
+            envelope: None,
+        },
+        crate::transport::OperationMeta {
+            id: "get_identity_providers",
+            method: "GET",
+            path: "/v2/api/identity_providers",
+            retry_safe: true,
+            sensitive_body: false,
+            json_response: true,
+            paging: None,
+            envelope: None,
+        },
+        crate::transport::OperationMeta {
+            id: "get_jwk",
+            method: "GET",
+            path: "/jwk.json",
+            retry_safe: true,
+            sensitive_body: false,
+            json_response: true,
+            paging: None,
+            envelope: None,
+        },
+        crate::transport::OperationMeta {
+            id: "get_openid_configuration",
+            method: "GET",
+            path: "/.well-known/openid-configuration",
+            retry_safe: true,
+            sensitive_body: false,
+            json_response: true,
+            paging: None,
+            envelope: None,
+        },
+        crate::transport::OperationMeta {
+            id: "get_policies",
+            method: "GET",
+            path: "/v2/api/policies",
+            retry_safe: true,
+            sensitive_body: false,
+            json_response: true,
+            paging: None,
+            envelope: None,
+        },
+        crate::transport::OperationMeta {
+            id: "get_policy",
+            method: "GET",
+            path: "/v2/api/policies/{policy_id}",
+            retry_safe: true,
+            sensitive_body: false,
+            json_response: true,
+            paging: None,
+            envelope: None,
+        },
+        crate::transport::OperationMeta {
+            id: "get_project",
+            method: "GET",
+            path: "/v2/api/projects/{project_id}",
+            retry_safe: true,
+            sensitive_body: false,
+            json_response: true,
+            paging: None,
+            envelope: None,
+        },
+        crate::transport::OperationMeta {
+            id: "get_projects",
+            method: "GET",
+            path: "/v2/api/projects",
+            retry_safe: true,
+            sensitive_body: false,
+            json_response: true,
+            paging: None,
+            envelope: None,
+        },
+        crate::transport::OperationMeta {
+            id: "get_scope",
+            method: "GET",
+            path: "/v2/api/scopes/{scope_id}",
+            retry_safe: true,
+            sensitive_body: false,
+            json_response: true,
+            paging: None,
+            envelope: None,
+        },
+        crate::transport::OperationMeta {
+            id: "get_scopes",
+            method: "GET",
+            path: "/v2/api/scopes",
+            retry_safe: true,
+            sensitive_body: false,
+            json_response: true,
+            paging: None,
+            envelope: None,
+        },
+        crate::transport::OperationMeta {
+            id: "oauth2_revoke_token",
+            method: "POST",
+            path: "/v2/oauth2/token/revoke",
+            retry_safe: true,
+            sensitive_body: true,
+            json_response: true,
+            paging: None,
+            envelope: None,
+        },
+        crate::transport::OperationMeta {
+            id: "oauth2_token",
+            method: "POST",
+            path: "/v2/oauth2/token",
+            retry_safe: false,
+            sensitive_body: true,
+            json_response: true,
+            paging: None,
+            envelope: None,
+        },
+        crate::transport::OperationMeta {
+            id: "oauth2_token_introspect",
+            method: "POST",
+            path: "/v2/oauth2/token/introspect",
+            retry_safe: true,
+            sensitive_body: true,
+            json_response: true,
+            paging: None,
+            envelope: None,
+        },
+        crate::transport::OperationMeta {
+            id: "oauth2_userinfo",
+            method: "GET",
+            path: "/v2/oauth2/userinfo",
+            retry_safe: true,
+            sensitive_body: false,
+            json_response: true,
+            paging: None,
+            envelope: None,
+        },
+        crate::transport::OperationMeta {
+            id: "update_client",
+            method: "PUT",
+            path: "/v2/api/clients/{client_id}",
+            retry_safe: true,
+            sensitive_body: false,
+            json_response: true,
+            paging: None,
+            envelope: None,
+        },
+        crate::transport::OperationMeta {
+            id: "update_policy",
+            method: "PUT",
+            path: "/v2/api/policies/{policy_id}",
+            retry_safe: true,
+            sensitive_body: false,
+            json_response: true,
+            paging: None,
+            envelope: None,
+        },
+        crate::transport::OperationMeta {
+            id: "update_project",
+            method: "PUT",
+            path: "/v2/api/projects/{project_id}",
+            retry_safe: true,
+            sensitive_body: false,
+            json_response: true,
+            paging: None,
+            envelope: None,
+        },
+        crate::transport::OperationMeta {
+            id: "update_scope",
+            method: "PUT",
+            path: "/v2/api/scopes/{scope_id}",
+            retry_safe: true,
+            sensitive_body: false,
+            json_response: true,
+            paging: None,
+            envelope: None,
+        },
+    ];
+    /// Decode a success body as the operation's typed response (None: no typed response).
+    pub fn decode_response(
+        operation_id: &str,
+        bytes: &[u8],
+    ) -> Option<Result<(), serde_json::Error>> {
+        fn decode<T: serde::de::DeserializeOwned>(
+            bytes: &[u8],
+        ) -> Result<(), serde_json::Error> {
+            serde_json::from_slice::<T>(bytes).map(|_| ())
+        }
+        let _ = bytes;
+        match operation_id {
+            "create_client" => Some(decode::<types::ClientResponse>(bytes)),
+            "create_client_credential" => {
+                Some(decode::<types::ClientCredentialResponse>(bytes))
+            }
+            "create_policy" => Some(decode::<types::PolicyResponse>(bytes)),
+            "create_project" => Some(decode::<types::ProjectResponse>(bytes)),
+            "create_scope" => Some(decode::<types::ScopeResponse>(bytes)),
+            "delete_client" => Some(decode::<types::ClientResponse>(bytes)),
+            "delete_client_credential" => {
+                Some(decode::<types::ClientCredentialResponse>(bytes))
+            }
+            "delete_policy" => Some(decode::<types::PolicyResponse>(bytes)),
+            "delete_project" => Some(decode::<types::ProjectResponse>(bytes)),
+            "delete_scope" => Some(decode::<types::ScopeResponse>(bytes)),
+            "get_client" => Some(decode::<types::ClientResponse>(bytes)),
+            "get_client_credentials" => {
+                Some(decode::<types::GetClientCredentialsResponse>(bytes))
+            }
+            "get_clients" => Some(decode::<types::GetClientsResponse>(bytes)),
+            "get_consents" => Some(decode::<types::GetConsentsResponse>(bytes)),
+            "get_identities" => Some(decode::<types::GetIdentitiesResponse>(bytes)),
+            "get_identity_providers" => {
+                Some(decode::<types::GetIdentityProvidersResponse>(bytes))
+            }
+            "get_jwk" => Some(decode::<types::JsonWebKeySet>(bytes)),
+            "get_openid_configuration" => {
+                Some(decode::<types::OpenIdConfiguration>(bytes))
+            }
+            "get_policies" => Some(decode::<types::GetPoliciesResponse>(bytes)),
+            "get_policy" => Some(decode::<types::PolicyResponse>(bytes)),
+            "get_project" => Some(decode::<types::ProjectResponse>(bytes)),
+            "get_projects" => Some(decode::<types::GetProjectsResponse>(bytes)),
+            "get_scope" => Some(decode::<types::ScopeResponse>(bytes)),
+            "get_scopes" => Some(decode::<types::GetScopesResponse>(bytes)),
+            "oauth2_revoke_token" => {
+                Some(decode::<types::OAuthRevokeTokenResponse>(bytes))
+            }
+            "oauth2_token" => Some(decode::<types::OAuthTokenGrantResponse>(bytes)),
+            "oauth2_token_introspect" => {
+                Some(decode::<types::OAuthTokenIntrospectResponse>(bytes))
+            }
+            "oauth2_userinfo" => Some(decode::<types::UserInfo>(bytes)),
+            "update_client" => Some(decode::<types::ClientResponse>(bytes)),
+            "update_policy" => Some(decode::<types::PolicyResponse>(bytes)),
+            "update_project" => Some(decode::<types::ProjectResponse>(bytes)),
+            "update_scope" => Some(decode::<types::ScopeResponse>(bytes)),
+            _ => None,
+        }
+    }
+    /// Decode a request body as the operation's typed body (None: no typed body).
+    pub fn decode_request_body(
+        operation_id: &str,
+        bytes: &[u8],
+    ) -> Option<Result<(), serde_json::Error>> {
+        fn decode<T: serde::de::DeserializeOwned>(
+            bytes: &[u8],
+        ) -> Result<(), serde_json::Error> {
+            serde_json::from_slice::<T>(bytes).map(|_| ())
+        }
+        let _ = bytes;
+        match operation_id {
+            "create_client" => Some(decode::<types::CreateClientRequest>(bytes)),
+            "create_client_credential" => {
+                Some(decode::<types::CreateClientCredentialRequest>(bytes))
+            }
+            "create_policy" => Some(decode::<types::CreatePolicyRequest>(bytes)),
+            "create_project" => Some(decode::<types::CreateProjectRequest>(bytes)),
+            "create_scope" => Some(decode::<types::CreateScopeRequest>(bytes)),
+            "oauth2_revoke_token" => {
+                Some(decode::<types::OAuthRevokeTokenRequest>(bytes))
+            }
+            "oauth2_token" => Some(decode::<types::OAuthTokenRequest>(bytes)),
+            "oauth2_token_introspect" => {
+                Some(decode::<types::OAuthTokenIntrospectRequest>(bytes))
+            }
+            "update_client" => Some(decode::<types::UpdateClientRequest>(bytes)),
+            "update_policy" => Some(decode::<types::UpdatePolicyRequest>(bytes)),
+            "update_project" => Some(decode::<types::UpdateProjectRequest>(bytes)),
+            "update_scope" => Some(decode::<types::UpdateScopeRequest>(bytes)),
+            _ => None,
+        }
+    }
+    /// The stream of a paginated operation, with sample required parameters (for the paging test).
+    pub fn paging_probe(
+        client: &super::Client,
+        operation_id: &str,
+    ) -> ::std::option::Option<
+        ::std::result::Result<crate::paging::Probe, crate::Error>,
+    > {
+        super::builder::__paging_probe(client, operation_id)
+    }
 }

@@ -19667,6 +19667,172 @@ pub mod types {
             }
         }
     }
+    impl crate::paging::Page for BookmarkV2List {
+        type Item = <::std::vec::Vec<BookmarkV2> as crate::paging::ItemsField>::Item;
+        const ITEMS_FIELD: &'static str = "data";
+        fn item_count(&self) -> usize {
+            crate::paging::ItemsField::count(&self.data)
+        }
+        fn take_items(&mut self) -> ::std::vec::Vec<Self::Item> {
+            crate::paging::ItemsField::take(&mut self.data)
+        }
+        fn field(&self, name: &str) -> ::std::option::Option<::serde_json::Value> {
+            match name {
+                "links" => ::serde_json::to_value(&self.links).ok(),
+                _ => self.extra.get(name).cloned(),
+            }
+        }
+    }
+    impl crate::paging::Page for EndpointList {
+        type Item = <::std::vec::Vec<Endpoint> as crate::paging::ItemsField>::Item;
+        const ITEMS_FIELD: &'static str = "DATA";
+        fn item_count(&self) -> usize {
+            crate::paging::ItemsField::count(&self.data)
+        }
+        fn take_items(&mut self) -> ::std::vec::Vec<Self::Item> {
+            crate::paging::ItemsField::take(&mut self.data)
+        }
+        fn field(&self, name: &str) -> ::std::option::Option<::serde_json::Value> {
+            match name {
+                "has_next_page" => ::serde_json::to_value(&self.has_next_page).ok(),
+                _ => self.extra.get(name).cloned(),
+            }
+        }
+    }
+    impl crate::paging::Page for EventList {
+        type Item = <::std::vec::Vec<Event> as crate::paging::ItemsField>::Item;
+        const ITEMS_FIELD: &'static str = "DATA";
+        fn item_count(&self) -> usize {
+            crate::paging::ItemsField::count(&self.data)
+        }
+        fn take_items(&mut self) -> ::std::vec::Vec<Self::Item> {
+            crate::paging::ItemsField::take(&mut self.data)
+        }
+        fn field(&self, name: &str) -> ::std::option::Option<::serde_json::Value> {
+            match name {
+                "total" => ::serde_json::to_value(&self.total).ok(),
+                _ => self.extra.get(name).cloned(),
+            }
+        }
+    }
+    impl crate::paging::Page for SharedEndpointList {
+        type Item = <::std::vec::Vec<Endpoint> as crate::paging::ItemsField>::Item;
+        const ITEMS_FIELD: &'static str = "shared_endpoints";
+        fn item_count(&self) -> usize {
+            crate::paging::ItemsField::count(&self.shared_endpoints)
+        }
+        fn take_items(&mut self) -> ::std::vec::Vec<Self::Item> {
+            crate::paging::ItemsField::take(&mut self.shared_endpoints)
+        }
+        fn field(&self, name: &str) -> ::std::option::Option<::serde_json::Value> {
+            match name {
+                "next_token" => ::serde_json::to_value(&self.next_token).ok(),
+                _ => self.extra.get(name).cloned(),
+            }
+        }
+    }
+    impl crate::paging::Page for SkippedErrorList {
+        type Item = <::std::vec::Vec<SkippedError> as crate::paging::ItemsField>::Item;
+        const ITEMS_FIELD: &'static str = "DATA";
+        fn item_count(&self) -> usize {
+            crate::paging::ItemsField::count(&self.data)
+        }
+        fn take_items(&mut self) -> ::std::vec::Vec<Self::Item> {
+            crate::paging::ItemsField::take(&mut self.data)
+        }
+        fn field(&self, name: &str) -> ::std::option::Option<::serde_json::Value> {
+            match name {
+                "next_marker" => ::serde_json::to_value(&self.next_marker).ok(),
+                _ => self.extra.get(name).cloned(),
+            }
+        }
+    }
+    impl crate::paging::Page for StreamAccessPointList {
+        type Item = <::std::vec::Vec<
+            StreamAccessPoint,
+        > as crate::paging::ItemsField>::Item;
+        const ITEMS_FIELD: &'static str = "data";
+        fn item_count(&self) -> usize {
+            crate::paging::ItemsField::count(&self.data)
+        }
+        fn take_items(&mut self) -> ::std::vec::Vec<Self::Item> {
+            crate::paging::ItemsField::take(&mut self.data)
+        }
+        fn field(&self, name: &str) -> ::std::option::Option<::serde_json::Value> {
+            match name {
+                "links" => ::serde_json::to_value(&self.links).ok(),
+                _ => self.extra.get(name).cloned(),
+            }
+        }
+    }
+    impl crate::paging::Page for SuccessfulTransferList {
+        type Item = <::std::vec::Vec<
+            SuccessfulTransfer,
+        > as crate::paging::ItemsField>::Item;
+        const ITEMS_FIELD: &'static str = "DATA";
+        fn item_count(&self) -> usize {
+            crate::paging::ItemsField::count(&self.data)
+        }
+        fn take_items(&mut self) -> ::std::vec::Vec<Self::Item> {
+            crate::paging::ItemsField::take(&mut self.data)
+        }
+        fn field(&self, name: &str) -> ::std::option::Option<::serde_json::Value> {
+            match name {
+                "next_marker" => ::serde_json::to_value(&self.next_marker).ok(),
+                _ => self.extra.get(name).cloned(),
+            }
+        }
+    }
+    impl crate::paging::Page for TaskList {
+        type Item = <::std::vec::Vec<Task> as crate::paging::ItemsField>::Item;
+        const ITEMS_FIELD: &'static str = "DATA";
+        fn item_count(&self) -> usize {
+            crate::paging::ItemsField::count(&self.data)
+        }
+        fn take_items(&mut self) -> ::std::vec::Vec<Self::Item> {
+            crate::paging::ItemsField::take(&mut self.data)
+        }
+        fn field(&self, name: &str) -> ::std::option::Option<::serde_json::Value> {
+            match name {
+                "has_next_page" => ::serde_json::to_value(&self.has_next_page).ok(),
+                "last_key" => ::serde_json::to_value(&self.last_key).ok(),
+                "total" => ::serde_json::to_value(&self.total).ok(),
+                _ => self.extra.get(name).cloned(),
+            }
+        }
+    }
+    impl crate::paging::Page for TunnelEventList {
+        type Item = <::std::vec::Vec<TunnelEvent> as crate::paging::ItemsField>::Item;
+        const ITEMS_FIELD: &'static str = "data";
+        fn item_count(&self) -> usize {
+            crate::paging::ItemsField::count(&self.data)
+        }
+        fn take_items(&mut self) -> ::std::vec::Vec<Self::Item> {
+            crate::paging::ItemsField::take(&mut self.data)
+        }
+        fn field(&self, name: &str) -> ::std::option::Option<::serde_json::Value> {
+            match name {
+                "links" => ::serde_json::to_value(&self.links).ok(),
+                _ => self.extra.get(name).cloned(),
+            }
+        }
+    }
+    impl crate::paging::Page for TunnelList {
+        type Item = <::std::vec::Vec<Tunnel> as crate::paging::ItemsField>::Item;
+        const ITEMS_FIELD: &'static str = "data";
+        fn item_count(&self) -> usize {
+            crate::paging::ItemsField::count(&self.data)
+        }
+        fn take_items(&mut self) -> ::std::vec::Vec<Self::Item> {
+            crate::paging::ItemsField::take(&mut self.data)
+        }
+        fn field(&self, name: &str) -> ::std::option::Option<::serde_json::Value> {
+            match name {
+                "links" => ::serde_json::to_value(&self.links).ok(),
+                _ => self.extra.get(name).cloned(),
+            }
+        }
+    }
 }
 #[derive(Clone, Debug)]
 /**Client for Globus Transfer API
@@ -21023,8 +21189,9 @@ pub mod builder {
             self.body = self.body.map(f);
             self
         }
-        ///Sends a `POST` request to `/v0.10/bookmark`
-        pub async fn send(self) -> Result<ResponseValue<types::Bookmark>, Error<()>> {
+        async fn send_generated(
+            self,
+        ) -> Result<ResponseValue<types::Bookmark>, Error<()>> {
             let Self { client, body } = self;
             let body = body
                 .and_then(|v| {
@@ -21063,6 +21230,12 @@ pub mod builder {
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
+        ///Sends a `POST` request to `/v0.10/bookmark`
+        pub async fn send(
+            self,
+        ) -> ::std::result::Result<ResponseValue<types::Bookmark>, crate::Error> {
+            self.send_generated().await.map_err(crate::Error::from)
+        }
     }
     /**Builder for [`Client::get_bookmark`]
 
@@ -21091,8 +21264,9 @@ pub mod builder {
                 });
             self
         }
-        ///Sends a `GET` request to `/v0.10/bookmark/{bookmark_id}`
-        pub async fn send(self) -> Result<ResponseValue<types::Bookmark>, Error<()>> {
+        async fn send_generated(
+            self,
+        ) -> Result<ResponseValue<types::Bookmark>, Error<()>> {
             let Self { client, bookmark_id } = self;
             let bookmark_id = bookmark_id.map_err(Error::InvalidRequest)?;
             let url = format!(
@@ -21128,6 +21302,12 @@ pub mod builder {
                 200u16 => ResponseValue::from_response(response).await,
                 _ => Err(Error::UnexpectedResponse(response)),
             }
+        }
+        ///Sends a `GET` request to `/v0.10/bookmark/{bookmark_id}`
+        pub async fn send(
+            self,
+        ) -> ::std::result::Result<ResponseValue<types::Bookmark>, crate::Error> {
+            self.send_generated().await.map_err(crate::Error::from)
         }
     }
     /**Builder for [`Client::update_bookmark`]
@@ -21183,8 +21363,9 @@ pub mod builder {
             self.body = self.body.map(f);
             self
         }
-        ///Sends a `PUT` request to `/v0.10/bookmark/{bookmark_id}`
-        pub async fn send(self) -> Result<ResponseValue<types::Bookmark>, Error<()>> {
+        async fn send_generated(
+            self,
+        ) -> Result<ResponseValue<types::Bookmark>, Error<()>> {
             let Self { client, bookmark_id, body } = self;
             let bookmark_id = bookmark_id.map_err(Error::InvalidRequest)?;
             let body = body
@@ -21227,6 +21408,12 @@ pub mod builder {
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
+        ///Sends a `PUT` request to `/v0.10/bookmark/{bookmark_id}`
+        pub async fn send(
+            self,
+        ) -> ::std::result::Result<ResponseValue<types::Bookmark>, crate::Error> {
+            self.send_generated().await.map_err(crate::Error::from)
+        }
     }
     /**Builder for [`Client::delete_bookmark`]
 
@@ -21255,8 +21442,7 @@ pub mod builder {
                 });
             self
         }
-        ///Sends a `DELETE` request to `/v0.10/bookmark/{bookmark_id}`
-        pub async fn send(
+        async fn send_generated(
             self,
         ) -> Result<ResponseValue<types::ResultDocument>, Error<()>> {
             let Self { client, bookmark_id } = self;
@@ -21295,6 +21481,12 @@ pub mod builder {
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
+        ///Sends a `DELETE` request to `/v0.10/bookmark/{bookmark_id}`
+        pub async fn send(
+            self,
+        ) -> ::std::result::Result<ResponseValue<types::ResultDocument>, crate::Error> {
+            self.send_generated().await.map_err(crate::Error::from)
+        }
     }
     /**Builder for [`Client::bookmark_list`]
 
@@ -21307,8 +21499,7 @@ pub mod builder {
         pub fn new(client: &'a super::Client) -> Self {
             Self { client: client }
         }
-        ///Sends a `GET` request to `/v0.10/bookmark_list`
-        pub async fn send(
+        async fn send_generated(
             self,
         ) -> Result<ResponseValue<types::BookmarkList>, Error<()>> {
             let Self { client } = self;
@@ -21342,6 +21533,12 @@ pub mod builder {
                 200u16 => ResponseValue::from_response(response).await,
                 _ => Err(Error::UnexpectedResponse(response)),
             }
+        }
+        ///Sends a `GET` request to `/v0.10/bookmark_list`
+        pub async fn send(
+            self,
+        ) -> ::std::result::Result<ResponseValue<types::BookmarkList>, crate::Error> {
+            self.send_generated().await.map_err(crate::Error::from)
         }
     }
     /**Builder for [`Client::submit_delete`]
@@ -21383,8 +21580,7 @@ pub mod builder {
             self.body = self.body.map(f);
             self
         }
-        ///Sends a `POST` request to `/v0.10/delete`
-        pub async fn send(
+        async fn send_generated(
             self,
         ) -> Result<ResponseValue<types::SubmissionResult>, Error<()>> {
             let Self { client, body } = self;
@@ -21424,6 +21620,15 @@ pub mod builder {
                 200..=299 => ResponseValue::from_response(response).await,
                 _ => Err(Error::UnexpectedResponse(response)),
             }
+        }
+        ///Sends a `POST` request to `/v0.10/delete`
+        pub async fn send(
+            self,
+        ) -> ::std::result::Result<
+            ResponseValue<types::SubmissionResult>,
+            crate::Error,
+        > {
+            self.send_generated().await.map_err(crate::Error::from)
         }
     }
     /**Builder for [`Client::set_subscription_id`]
@@ -21481,8 +21686,7 @@ pub mod builder {
             self.body = self.body.map(f);
             self
         }
-        ///Sends a `PUT` request to `/v0.10/endpoint/{collection_id}/subscription`
-        pub async fn send(
+        async fn send_generated(
             self,
         ) -> Result<ResponseValue<types::ResultDocument>, Error<()>> {
             let Self { client, collection_id, body } = self;
@@ -21526,6 +21730,12 @@ pub mod builder {
                 200u16 => ResponseValue::from_response(response).await,
                 _ => Err(Error::UnexpectedResponse(response)),
             }
+        }
+        ///Sends a `PUT` request to `/v0.10/endpoint/{collection_id}/subscription`
+        pub async fn send(
+            self,
+        ) -> ::std::result::Result<ResponseValue<types::ResultDocument>, crate::Error> {
+            self.send_generated().await.map_err(crate::Error::from)
         }
     }
     /**Builder for [`Client::set_subscription_admin_verified`]
@@ -21584,8 +21794,7 @@ pub mod builder {
             self.body = self.body.map(f);
             self
         }
-        ///Sends a `PUT` request to `/v0.10/endpoint/{collection_id}/subscription_admin_verified`
-        pub async fn send(
+        async fn send_generated(
             self,
         ) -> Result<ResponseValue<types::ResultDocument>, Error<()>> {
             let Self { client, collection_id, body } = self;
@@ -21631,6 +21840,12 @@ pub mod builder {
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
+        ///Sends a `PUT` request to `/v0.10/endpoint/{collection_id}/subscription_admin_verified`
+        pub async fn send(
+            self,
+        ) -> ::std::result::Result<ResponseValue<types::ResultDocument>, crate::Error> {
+            self.send_generated().await.map_err(crate::Error::from)
+        }
     }
     /**Builder for [`Client::get_endpoint`]
 
@@ -21659,8 +21874,9 @@ pub mod builder {
                 });
             self
         }
-        ///Sends a `GET` request to `/v0.10/endpoint/{endpoint_id}`
-        pub async fn send(self) -> Result<ResponseValue<types::Endpoint>, Error<()>> {
+        async fn send_generated(
+            self,
+        ) -> Result<ResponseValue<types::Endpoint>, Error<()>> {
             let Self { client, endpoint_id } = self;
             let endpoint_id = endpoint_id.map_err(Error::InvalidRequest)?;
             let url = format!(
@@ -21696,6 +21912,12 @@ pub mod builder {
                 200u16 => ResponseValue::from_response(response).await,
                 _ => Err(Error::UnexpectedResponse(response)),
             }
+        }
+        ///Sends a `GET` request to `/v0.10/endpoint/{endpoint_id}`
+        pub async fn send(
+            self,
+        ) -> ::std::result::Result<ResponseValue<types::Endpoint>, crate::Error> {
+            self.send_generated().await.map_err(crate::Error::from)
         }
     }
     /**Builder for [`Client::update_endpoint`]
@@ -21751,8 +21973,7 @@ pub mod builder {
             self.body = self.body.map(f);
             self
         }
-        ///Sends a `PUT` request to `/v0.10/endpoint/{endpoint_id}`
-        pub async fn send(
+        async fn send_generated(
             self,
         ) -> Result<ResponseValue<types::ResultDocument>, Error<()>> {
             let Self { client, endpoint_id, body } = self;
@@ -21797,6 +22018,12 @@ pub mod builder {
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
+        ///Sends a `PUT` request to `/v0.10/endpoint/{endpoint_id}`
+        pub async fn send(
+            self,
+        ) -> ::std::result::Result<ResponseValue<types::ResultDocument>, crate::Error> {
+            self.send_generated().await.map_err(crate::Error::from)
+        }
     }
     /**Builder for [`Client::delete_endpoint`]
 
@@ -21825,8 +22052,7 @@ pub mod builder {
                 });
             self
         }
-        ///Sends a `DELETE` request to `/v0.10/endpoint/{endpoint_id}`
-        pub async fn send(
+        async fn send_generated(
             self,
         ) -> Result<ResponseValue<types::ResultDocument>, Error<()>> {
             let Self { client, endpoint_id } = self;
@@ -21864,6 +22090,12 @@ pub mod builder {
                 200u16 => ResponseValue::from_response(response).await,
                 _ => Err(Error::UnexpectedResponse(response)),
             }
+        }
+        ///Sends a `DELETE` request to `/v0.10/endpoint/{endpoint_id}`
+        pub async fn send(
+            self,
+        ) -> ::std::result::Result<ResponseValue<types::ResultDocument>, crate::Error> {
+            self.send_generated().await.map_err(crate::Error::from)
         }
     }
     /**Builder for [`Client::add_endpoint_acl_rule`]
@@ -21919,8 +22151,7 @@ pub mod builder {
             self.body = self.body.map(f);
             self
         }
-        ///Sends a `POST` request to `/v0.10/endpoint/{endpoint_id}/access`
-        pub async fn send(
+        async fn send_generated(
             self,
         ) -> Result<ResponseValue<types::AccessCreateResult>, Error<()>> {
             let Self { client, endpoint_id, body } = self;
@@ -21965,6 +22196,15 @@ pub mod builder {
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
+        ///Sends a `POST` request to `/v0.10/endpoint/{endpoint_id}/access`
+        pub async fn send(
+            self,
+        ) -> ::std::result::Result<
+            ResponseValue<types::AccessCreateResult>,
+            crate::Error,
+        > {
+            self.send_generated().await.map_err(crate::Error::from)
+        }
     }
     /**Builder for [`Client::get_endpoint_acl_rule`]
 
@@ -22007,8 +22247,9 @@ pub mod builder {
                 });
             self
         }
-        ///Sends a `GET` request to `/v0.10/endpoint/{endpoint_id}/access/{rule_id}`
-        pub async fn send(self) -> Result<ResponseValue<types::AccessRule>, Error<()>> {
+        async fn send_generated(
+            self,
+        ) -> Result<ResponseValue<types::AccessRule>, Error<()>> {
             let Self { client, endpoint_id, rule_id } = self;
             let endpoint_id = endpoint_id.map_err(Error::InvalidRequest)?;
             let rule_id = rule_id.map_err(Error::InvalidRequest)?;
@@ -22045,6 +22286,12 @@ pub mod builder {
                 200u16 => ResponseValue::from_response(response).await,
                 _ => Err(Error::UnexpectedResponse(response)),
             }
+        }
+        ///Sends a `GET` request to `/v0.10/endpoint/{endpoint_id}/access/{rule_id}`
+        pub async fn send(
+            self,
+        ) -> ::std::result::Result<ResponseValue<types::AccessRule>, crate::Error> {
+            self.send_generated().await.map_err(crate::Error::from)
         }
     }
     /**Builder for [`Client::update_endpoint_acl_rule`]
@@ -22114,8 +22361,7 @@ pub mod builder {
             self.body = self.body.map(f);
             self
         }
-        ///Sends a `PUT` request to `/v0.10/endpoint/{endpoint_id}/access/{rule_id}`
-        pub async fn send(
+        async fn send_generated(
             self,
         ) -> Result<ResponseValue<types::ResultDocument>, Error<()>> {
             let Self { client, endpoint_id, rule_id, body } = self;
@@ -22161,6 +22407,12 @@ pub mod builder {
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
+        ///Sends a `PUT` request to `/v0.10/endpoint/{endpoint_id}/access/{rule_id}`
+        pub async fn send(
+            self,
+        ) -> ::std::result::Result<ResponseValue<types::ResultDocument>, crate::Error> {
+            self.send_generated().await.map_err(crate::Error::from)
+        }
     }
     /**Builder for [`Client::delete_endpoint_acl_rule`]
 
@@ -22203,8 +22455,7 @@ pub mod builder {
                 });
             self
         }
-        ///Sends a `DELETE` request to `/v0.10/endpoint/{endpoint_id}/access/{rule_id}`
-        pub async fn send(
+        async fn send_generated(
             self,
         ) -> Result<ResponseValue<types::ResultDocument>, Error<()>> {
             let Self { client, endpoint_id, rule_id } = self;
@@ -22244,6 +22495,12 @@ pub mod builder {
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
+        ///Sends a `DELETE` request to `/v0.10/endpoint/{endpoint_id}/access/{rule_id}`
+        pub async fn send(
+            self,
+        ) -> ::std::result::Result<ResponseValue<types::ResultDocument>, crate::Error> {
+            self.send_generated().await.map_err(crate::Error::from)
+        }
     }
     /**Builder for [`Client::endpoint_acl_list`]
 
@@ -22272,8 +22529,7 @@ pub mod builder {
                 });
             self
         }
-        ///Sends a `GET` request to `/v0.10/endpoint/{endpoint_id}/access_list`
-        pub async fn send(
+        async fn send_generated(
             self,
         ) -> Result<ResponseValue<types::AccessRuleList>, Error<()>> {
             let Self { client, endpoint_id } = self;
@@ -22312,6 +22568,12 @@ pub mod builder {
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
+        ///Sends a `GET` request to `/v0.10/endpoint/{endpoint_id}/access_list`
+        pub async fn send(
+            self,
+        ) -> ::std::result::Result<ResponseValue<types::AccessRuleList>, crate::Error> {
+            self.send_generated().await.map_err(crate::Error::from)
+        }
     }
     /**Builder for [`Client::my_effective_pause_rule_list`]
 
@@ -22340,8 +22602,7 @@ pub mod builder {
                 });
             self
         }
-        ///Sends a `GET` request to `/v0.10/endpoint/{endpoint_id}/my_effective_pause_rule_list`
-        pub async fn send(
+        async fn send_generated(
             self,
         ) -> Result<ResponseValue<types::PauseRuleList>, Error<()>> {
             let Self { client, endpoint_id } = self;
@@ -22380,6 +22641,12 @@ pub mod builder {
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
+        ///Sends a `GET` request to `/v0.10/endpoint/{endpoint_id}/my_effective_pause_rule_list`
+        pub async fn send(
+            self,
+        ) -> ::std::result::Result<ResponseValue<types::PauseRuleList>, crate::Error> {
+            self.send_generated().await.map_err(crate::Error::from)
+        }
     }
     /**Builder for [`Client::my_shared_endpoint_list`]
 
@@ -22408,8 +22675,7 @@ pub mod builder {
                 });
             self
         }
-        ///Sends a `GET` request to `/v0.10/endpoint/{endpoint_id}/my_shared_endpoint_list`
-        pub async fn send(
+        async fn send_generated(
             self,
         ) -> Result<ResponseValue<types::EndpointList>, Error<()>> {
             let Self { client, endpoint_id } = self;
@@ -22447,6 +22713,12 @@ pub mod builder {
                 200u16 => ResponseValue::from_response(response).await,
                 _ => Err(Error::UnexpectedResponse(response)),
             }
+        }
+        ///Sends a `GET` request to `/v0.10/endpoint/{endpoint_id}/my_shared_endpoint_list`
+        pub async fn send(
+            self,
+        ) -> ::std::result::Result<ResponseValue<types::EndpointList>, crate::Error> {
+            self.send_generated().await.map_err(crate::Error::from)
         }
     }
     /**Builder for [`Client::add_endpoint_role`]
@@ -22500,8 +22772,7 @@ pub mod builder {
             self.body = self.body.map(f);
             self
         }
-        ///Sends a `POST` request to `/v0.10/endpoint/{endpoint_id}/role`
-        pub async fn send(self) -> Result<ResponseValue<types::Role>, Error<()>> {
+        async fn send_generated(self) -> Result<ResponseValue<types::Role>, Error<()>> {
             let Self { client, endpoint_id, body } = self;
             let endpoint_id = endpoint_id.map_err(Error::InvalidRequest)?;
             let body = body
@@ -22541,6 +22812,12 @@ pub mod builder {
                 200..=299 => ResponseValue::from_response(response).await,
                 _ => Err(Error::UnexpectedResponse(response)),
             }
+        }
+        ///Sends a `POST` request to `/v0.10/endpoint/{endpoint_id}/role`
+        pub async fn send(
+            self,
+        ) -> ::std::result::Result<ResponseValue<types::Role>, crate::Error> {
+            self.send_generated().await.map_err(crate::Error::from)
         }
     }
     /**Builder for [`Client::get_endpoint_role`]
@@ -22584,8 +22861,7 @@ pub mod builder {
                 });
             self
         }
-        ///Sends a `GET` request to `/v0.10/endpoint/{endpoint_id}/role/{role_id}`
-        pub async fn send(self) -> Result<ResponseValue<types::Role>, Error<()>> {
+        async fn send_generated(self) -> Result<ResponseValue<types::Role>, Error<()>> {
             let Self { client, endpoint_id, role_id } = self;
             let endpoint_id = endpoint_id.map_err(Error::InvalidRequest)?;
             let role_id = role_id.map_err(Error::InvalidRequest)?;
@@ -22622,6 +22898,12 @@ pub mod builder {
                 200u16 => ResponseValue::from_response(response).await,
                 _ => Err(Error::UnexpectedResponse(response)),
             }
+        }
+        ///Sends a `GET` request to `/v0.10/endpoint/{endpoint_id}/role/{role_id}`
+        pub async fn send(
+            self,
+        ) -> ::std::result::Result<ResponseValue<types::Role>, crate::Error> {
+            self.send_generated().await.map_err(crate::Error::from)
         }
     }
     /**Builder for [`Client::delete_endpoint_role`]
@@ -22665,8 +22947,7 @@ pub mod builder {
                 });
             self
         }
-        ///Sends a `DELETE` request to `/v0.10/endpoint/{endpoint_id}/role/{role_id}`
-        pub async fn send(
+        async fn send_generated(
             self,
         ) -> Result<ResponseValue<types::ResultDocument>, Error<()>> {
             let Self { client, endpoint_id, role_id } = self;
@@ -22706,6 +22987,12 @@ pub mod builder {
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
+        ///Sends a `DELETE` request to `/v0.10/endpoint/{endpoint_id}/role/{role_id}`
+        pub async fn send(
+            self,
+        ) -> ::std::result::Result<ResponseValue<types::ResultDocument>, crate::Error> {
+            self.send_generated().await.map_err(crate::Error::from)
+        }
     }
     /**Builder for [`Client::endpoint_role_list`]
 
@@ -22734,8 +23021,9 @@ pub mod builder {
                 });
             self
         }
-        ///Sends a `GET` request to `/v0.10/endpoint/{endpoint_id}/role_list`
-        pub async fn send(self) -> Result<ResponseValue<types::RoleList>, Error<()>> {
+        async fn send_generated(
+            self,
+        ) -> Result<ResponseValue<types::RoleList>, Error<()>> {
             let Self { client, endpoint_id } = self;
             let endpoint_id = endpoint_id.map_err(Error::InvalidRequest)?;
             let url = format!(
@@ -22771,6 +23059,12 @@ pub mod builder {
                 200u16 => ResponseValue::from_response(response).await,
                 _ => Err(Error::UnexpectedResponse(response)),
             }
+        }
+        ///Sends a `GET` request to `/v0.10/endpoint/{endpoint_id}/role_list`
+        pub async fn send(
+            self,
+        ) -> ::std::result::Result<ResponseValue<types::RoleList>, crate::Error> {
+            self.send_generated().await.map_err(crate::Error::from)
         }
     }
     /**Builder for [`Client::get_endpoint_server`]
@@ -22811,8 +23105,9 @@ pub mod builder {
                 .map_err(|_| "conversion to `i64` for server_id failed".to_string());
             self
         }
-        ///Sends a `GET` request to `/v0.10/endpoint/{endpoint_id}/server/{server_id}`
-        pub async fn send(self) -> Result<ResponseValue<types::Server>, Error<()>> {
+        async fn send_generated(
+            self,
+        ) -> Result<ResponseValue<types::Server>, Error<()>> {
             let Self { client, endpoint_id, server_id } = self;
             let endpoint_id = endpoint_id.map_err(Error::InvalidRequest)?;
             let server_id = server_id.map_err(Error::InvalidRequest)?;
@@ -22850,6 +23145,12 @@ pub mod builder {
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
+        ///Sends a `GET` request to `/v0.10/endpoint/{endpoint_id}/server/{server_id}`
+        pub async fn send(
+            self,
+        ) -> ::std::result::Result<ResponseValue<types::Server>, crate::Error> {
+            self.send_generated().await.map_err(crate::Error::from)
+        }
     }
     /**Builder for [`Client::endpoint_server_list`]
 
@@ -22878,8 +23179,9 @@ pub mod builder {
                 });
             self
         }
-        ///Sends a `GET` request to `/v0.10/endpoint/{endpoint_id}/server_list`
-        pub async fn send(self) -> Result<ResponseValue<types::ServerList>, Error<()>> {
+        async fn send_generated(
+            self,
+        ) -> Result<ResponseValue<types::ServerList>, Error<()>> {
             let Self { client, endpoint_id } = self;
             let endpoint_id = endpoint_id.map_err(Error::InvalidRequest)?;
             let url = format!(
@@ -22915,6 +23217,12 @@ pub mod builder {
                 200u16 => ResponseValue::from_response(response).await,
                 _ => Err(Error::UnexpectedResponse(response)),
             }
+        }
+        ///Sends a `GET` request to `/v0.10/endpoint/{endpoint_id}/server_list`
+        pub async fn send(
+            self,
+        ) -> ::std::result::Result<ResponseValue<types::ServerList>, crate::Error> {
+            self.send_generated().await.map_err(crate::Error::from)
         }
     }
     /**Builder for [`Client::get_shared_endpoint_list`]
@@ -22971,8 +23279,7 @@ pub mod builder {
                 });
             self
         }
-        ///Sends a `GET` request to `/v0.10/endpoint/{endpoint_id}/shared_endpoint_list`
-        pub async fn send(
+        async fn send_generated(
             self,
         ) -> Result<ResponseValue<types::SharedEndpointList>, Error<()>> {
             let Self { client, endpoint_id, max_results, next_token } = self;
@@ -23015,6 +23322,15 @@ pub mod builder {
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
+        ///Sends a `GET` request to `/v0.10/endpoint/{endpoint_id}/shared_endpoint_list`
+        pub async fn send(
+            self,
+        ) -> ::std::result::Result<
+            ResponseValue<types::SharedEndpointList>,
+            crate::Error,
+        > {
+            self.send_generated().await.map_err(crate::Error::from)
+        }
     }
     /**Builder for [`Client::endpoint_manager_cancel_tasks`]
 
@@ -23055,8 +23371,9 @@ pub mod builder {
             self.body = self.body.map(f);
             self
         }
-        ///Sends a `POST` request to `/v0.10/endpoint_manager/admin_cancel`
-        pub async fn send(self) -> Result<ResponseValue<types::AdminCancel>, Error<()>> {
+        async fn send_generated(
+            self,
+        ) -> Result<ResponseValue<types::AdminCancel>, Error<()>> {
             let Self { client, body } = self;
             let body = body
                 .and_then(|v| {
@@ -23095,6 +23412,12 @@ pub mod builder {
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
+        ///Sends a `POST` request to `/v0.10/endpoint_manager/admin_cancel`
+        pub async fn send(
+            self,
+        ) -> ::std::result::Result<ResponseValue<types::AdminCancel>, crate::Error> {
+            self.send_generated().await.map_err(crate::Error::from)
+        }
     }
     /**Builder for [`Client::endpoint_manager_cancel_status`]
 
@@ -23123,8 +23446,9 @@ pub mod builder {
                 });
             self
         }
-        ///Sends a `GET` request to `/v0.10/endpoint_manager/admin_cancel/{admin_cancel_id}`
-        pub async fn send(self) -> Result<ResponseValue<types::AdminCancel>, Error<()>> {
+        async fn send_generated(
+            self,
+        ) -> Result<ResponseValue<types::AdminCancel>, Error<()>> {
             let Self { client, admin_cancel_id } = self;
             let admin_cancel_id = admin_cancel_id.map_err(Error::InvalidRequest)?;
             let url = format!(
@@ -23160,6 +23484,12 @@ pub mod builder {
                 200u16 => ResponseValue::from_response(response).await,
                 _ => Err(Error::UnexpectedResponse(response)),
             }
+        }
+        ///Sends a `GET` request to `/v0.10/endpoint_manager/admin_cancel/{admin_cancel_id}`
+        pub async fn send(
+            self,
+        ) -> ::std::result::Result<ResponseValue<types::AdminCancel>, crate::Error> {
+            self.send_generated().await.map_err(crate::Error::from)
         }
     }
     /**Builder for [`Client::endpoint_manager_pause_tasks`]
@@ -23201,8 +23531,7 @@ pub mod builder {
             self.body = self.body.map(f);
             self
         }
-        ///Sends a `POST` request to `/v0.10/endpoint_manager/admin_pause`
-        pub async fn send(
+        async fn send_generated(
             self,
         ) -> Result<ResponseValue<types::ResultDocument>, Error<()>> {
             let Self { client, body } = self;
@@ -23242,6 +23571,12 @@ pub mod builder {
                 200..=299 => ResponseValue::from_response(response).await,
                 _ => Err(Error::UnexpectedResponse(response)),
             }
+        }
+        ///Sends a `POST` request to `/v0.10/endpoint_manager/admin_pause`
+        pub async fn send(
+            self,
+        ) -> ::std::result::Result<ResponseValue<types::ResultDocument>, crate::Error> {
+            self.send_generated().await.map_err(crate::Error::from)
         }
     }
     /**Builder for [`Client::endpoint_manager_resume_tasks`]
@@ -23283,8 +23618,7 @@ pub mod builder {
             self.body = self.body.map(f);
             self
         }
-        ///Sends a `POST` request to `/v0.10/endpoint_manager/admin_resume`
-        pub async fn send(
+        async fn send_generated(
             self,
         ) -> Result<ResponseValue<types::ResultDocument>, Error<()>> {
             let Self { client, body } = self;
@@ -23325,6 +23659,12 @@ pub mod builder {
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
+        ///Sends a `POST` request to `/v0.10/endpoint_manager/admin_resume`
+        pub async fn send(
+            self,
+        ) -> ::std::result::Result<ResponseValue<types::ResultDocument>, crate::Error> {
+            self.send_generated().await.map_err(crate::Error::from)
+        }
     }
     /**Builder for [`Client::endpoint_manager_get_endpoint`]
 
@@ -23353,8 +23693,9 @@ pub mod builder {
                 });
             self
         }
-        ///Sends a `GET` request to `/v0.10/endpoint_manager/endpoint/{endpoint_id}`
-        pub async fn send(self) -> Result<ResponseValue<types::Endpoint>, Error<()>> {
+        async fn send_generated(
+            self,
+        ) -> Result<ResponseValue<types::Endpoint>, Error<()>> {
             let Self { client, endpoint_id } = self;
             let endpoint_id = endpoint_id.map_err(Error::InvalidRequest)?;
             let url = format!(
@@ -23391,6 +23732,12 @@ pub mod builder {
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
+        ///Sends a `GET` request to `/v0.10/endpoint_manager/endpoint/{endpoint_id}`
+        pub async fn send(
+            self,
+        ) -> ::std::result::Result<ResponseValue<types::Endpoint>, crate::Error> {
+            self.send_generated().await.map_err(crate::Error::from)
+        }
     }
     /**Builder for [`Client::endpoint_manager_acl_list`]
 
@@ -23419,8 +23766,7 @@ pub mod builder {
                 });
             self
         }
-        ///Sends a `GET` request to `/v0.10/endpoint_manager/endpoint/{endpoint_id}/access_list`
-        pub async fn send(
+        async fn send_generated(
             self,
         ) -> Result<ResponseValue<types::AccessRuleList>, Error<()>> {
             let Self { client, endpoint_id } = self;
@@ -23459,6 +23805,12 @@ pub mod builder {
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
+        ///Sends a `GET` request to `/v0.10/endpoint_manager/endpoint/{endpoint_id}/access_list`
+        pub async fn send(
+            self,
+        ) -> ::std::result::Result<ResponseValue<types::AccessRuleList>, crate::Error> {
+            self.send_generated().await.map_err(crate::Error::from)
+        }
     }
     /**Builder for [`Client::endpoint_manager_hosted_endpoint_list`]
 
@@ -23487,8 +23839,7 @@ pub mod builder {
                 });
             self
         }
-        ///Sends a `GET` request to `/v0.10/endpoint_manager/endpoint/{endpoint_id}/hosted_endpoint_list`
-        pub async fn send(
+        async fn send_generated(
             self,
         ) -> Result<ResponseValue<types::EndpointList>, Error<()>> {
             let Self { client, endpoint_id } = self;
@@ -23527,6 +23878,12 @@ pub mod builder {
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
+        ///Sends a `GET` request to `/v0.10/endpoint_manager/endpoint/{endpoint_id}/hosted_endpoint_list`
+        pub async fn send(
+            self,
+        ) -> ::std::result::Result<ResponseValue<types::EndpointList>, crate::Error> {
+            self.send_generated().await.map_err(crate::Error::from)
+        }
     }
     /**Builder for [`Client::endpoint_manager_monitored_endpoints`]
 
@@ -23539,8 +23896,7 @@ pub mod builder {
         pub fn new(client: &'a super::Client) -> Self {
             Self { client: client }
         }
-        ///Sends a `GET` request to `/v0.10/endpoint_manager/monitored_endpoints`
-        pub async fn send(
+        async fn send_generated(
             self,
         ) -> Result<ResponseValue<types::EndpointList>, Error<()>> {
             let Self { client } = self;
@@ -23576,6 +23932,12 @@ pub mod builder {
                 200u16 => ResponseValue::from_response(response).await,
                 _ => Err(Error::UnexpectedResponse(response)),
             }
+        }
+        ///Sends a `GET` request to `/v0.10/endpoint_manager/monitored_endpoints`
+        pub async fn send(
+            self,
+        ) -> ::std::result::Result<ResponseValue<types::EndpointList>, crate::Error> {
+            self.send_generated().await.map_err(crate::Error::from)
         }
     }
     /**Builder for [`Client::endpoint_manager_create_pause_rule`]
@@ -23617,8 +23979,9 @@ pub mod builder {
             self.body = self.body.map(f);
             self
         }
-        ///Sends a `POST` request to `/v0.10/endpoint_manager/pause_rule`
-        pub async fn send(self) -> Result<ResponseValue<types::PauseRule>, Error<()>> {
+        async fn send_generated(
+            self,
+        ) -> Result<ResponseValue<types::PauseRule>, Error<()>> {
             let Self { client, body } = self;
             let body = body
                 .and_then(|v| {
@@ -23657,6 +24020,12 @@ pub mod builder {
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
+        ///Sends a `POST` request to `/v0.10/endpoint_manager/pause_rule`
+        pub async fn send(
+            self,
+        ) -> ::std::result::Result<ResponseValue<types::PauseRule>, crate::Error> {
+            self.send_generated().await.map_err(crate::Error::from)
+        }
     }
     /**Builder for [`Client::endpoint_manager_get_pause_rule`]
 
@@ -23685,8 +24054,9 @@ pub mod builder {
                 });
             self
         }
-        ///Sends a `GET` request to `/v0.10/endpoint_manager/pause_rule/{pause_rule_id}`
-        pub async fn send(self) -> Result<ResponseValue<types::PauseRule>, Error<()>> {
+        async fn send_generated(
+            self,
+        ) -> Result<ResponseValue<types::PauseRule>, Error<()>> {
             let Self { client, pause_rule_id } = self;
             let pause_rule_id = pause_rule_id.map_err(Error::InvalidRequest)?;
             let url = format!(
@@ -23722,6 +24092,12 @@ pub mod builder {
                 200u16 => ResponseValue::from_response(response).await,
                 _ => Err(Error::UnexpectedResponse(response)),
             }
+        }
+        ///Sends a `GET` request to `/v0.10/endpoint_manager/pause_rule/{pause_rule_id}`
+        pub async fn send(
+            self,
+        ) -> ::std::result::Result<ResponseValue<types::PauseRule>, crate::Error> {
+            self.send_generated().await.map_err(crate::Error::from)
         }
     }
     /**Builder for [`Client::endpoint_manager_update_pause_rule`]
@@ -23777,8 +24153,9 @@ pub mod builder {
             self.body = self.body.map(f);
             self
         }
-        ///Sends a `PUT` request to `/v0.10/endpoint_manager/pause_rule/{pause_rule_id}`
-        pub async fn send(self) -> Result<ResponseValue<types::PauseRule>, Error<()>> {
+        async fn send_generated(
+            self,
+        ) -> Result<ResponseValue<types::PauseRule>, Error<()>> {
             let Self { client, pause_rule_id, body } = self;
             let pause_rule_id = pause_rule_id.map_err(Error::InvalidRequest)?;
             let body = body
@@ -23821,6 +24198,12 @@ pub mod builder {
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
+        ///Sends a `PUT` request to `/v0.10/endpoint_manager/pause_rule/{pause_rule_id}`
+        pub async fn send(
+            self,
+        ) -> ::std::result::Result<ResponseValue<types::PauseRule>, crate::Error> {
+            self.send_generated().await.map_err(crate::Error::from)
+        }
     }
     /**Builder for [`Client::endpoint_manager_delete_pause_rule`]
 
@@ -23849,8 +24232,7 @@ pub mod builder {
                 });
             self
         }
-        ///Sends a `DELETE` request to `/v0.10/endpoint_manager/pause_rule/{pause_rule_id}`
-        pub async fn send(
+        async fn send_generated(
             self,
         ) -> Result<ResponseValue<types::ResultDocument>, Error<()>> {
             let Self { client, pause_rule_id } = self;
@@ -23888,6 +24270,12 @@ pub mod builder {
                 200u16 => ResponseValue::from_response(response).await,
                 _ => Err(Error::UnexpectedResponse(response)),
             }
+        }
+        ///Sends a `DELETE` request to `/v0.10/endpoint_manager/pause_rule/{pause_rule_id}`
+        pub async fn send(
+            self,
+        ) -> ::std::result::Result<ResponseValue<types::ResultDocument>, crate::Error> {
+            self.send_generated().await.map_err(crate::Error::from)
         }
     }
     /**Builder for [`Client::endpoint_manager_pause_rule_list`]
@@ -23933,8 +24321,7 @@ pub mod builder {
                 });
             self
         }
-        ///Sends a `GET` request to `/v0.10/endpoint_manager/pause_rule_list`
-        pub async fn send(
+        async fn send_generated(
             self,
         ) -> Result<ResponseValue<types::PauseRuleList>, Error<()>> {
             let Self { client, filter_endpoint, filter_host_endpoint } = self;
@@ -23986,6 +24373,12 @@ pub mod builder {
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
+        ///Sends a `GET` request to `/v0.10/endpoint_manager/pause_rule_list`
+        pub async fn send(
+            self,
+        ) -> ::std::result::Result<ResponseValue<types::PauseRuleList>, crate::Error> {
+            self.send_generated().await.map_err(crate::Error::from)
+        }
     }
     /**Builder for [`Client::endpoint_manager_get_task`]
 
@@ -24014,8 +24407,7 @@ pub mod builder {
                 });
             self
         }
-        ///Sends a `GET` request to `/v0.10/endpoint_manager/task/{task_id}`
-        pub async fn send(self) -> Result<ResponseValue<types::Task>, Error<()>> {
+        async fn send_generated(self) -> Result<ResponseValue<types::Task>, Error<()>> {
             let Self { client, task_id } = self;
             let task_id = task_id.map_err(Error::InvalidRequest)?;
             let url = format!(
@@ -24051,6 +24443,12 @@ pub mod builder {
                 200u16 => ResponseValue::from_response(response).await,
                 _ => Err(Error::UnexpectedResponse(response)),
             }
+        }
+        ///Sends a `GET` request to `/v0.10/endpoint_manager/task/{task_id}`
+        pub async fn send(
+            self,
+        ) -> ::std::result::Result<ResponseValue<types::Task>, crate::Error> {
+            self.send_generated().await.map_err(crate::Error::from)
         }
     }
     /**Builder for [`Client::endpoint_manager_task_event_list`]
@@ -24118,8 +24516,9 @@ pub mod builder {
                 .map_err(|_| "conversion to `i64` for offset failed".to_string());
             self
         }
-        ///Sends a `GET` request to `/v0.10/endpoint_manager/task/{task_id}/event_list`
-        pub async fn send(self) -> Result<ResponseValue<types::EventList>, Error<()>> {
+        async fn send_generated(
+            self,
+        ) -> Result<ResponseValue<types::EventList>, Error<()>> {
             let Self { client, task_id, filter_is_error, limit, offset } = self;
             let task_id = task_id.map_err(Error::InvalidRequest)?;
             let filter_is_error = filter_is_error.map_err(Error::InvalidRequest)?;
@@ -24167,6 +24566,12 @@ pub mod builder {
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
+        ///Sends a `GET` request to `/v0.10/endpoint_manager/task/{task_id}/event_list`
+        pub async fn send(
+            self,
+        ) -> ::std::result::Result<ResponseValue<types::EventList>, crate::Error> {
+            self.send_generated().await.map_err(crate::Error::from)
+        }
     }
     /**Builder for [`Client::endpoint_manager_task_pause_info`]
 
@@ -24195,8 +24600,9 @@ pub mod builder {
                 });
             self
         }
-        ///Sends a `GET` request to `/v0.10/endpoint_manager/task/{task_id}/pause_info`
-        pub async fn send(self) -> Result<ResponseValue<types::PauseInfo>, Error<()>> {
+        async fn send_generated(
+            self,
+        ) -> Result<ResponseValue<types::PauseInfo>, Error<()>> {
             let Self { client, task_id } = self;
             let task_id = task_id.map_err(Error::InvalidRequest)?;
             let url = format!(
@@ -24232,6 +24638,12 @@ pub mod builder {
                 200u16 => ResponseValue::from_response(response).await,
                 _ => Err(Error::UnexpectedResponse(response)),
             }
+        }
+        ///Sends a `GET` request to `/v0.10/endpoint_manager/task/{task_id}/pause_info`
+        pub async fn send(
+            self,
+        ) -> ::std::result::Result<ResponseValue<types::PauseInfo>, crate::Error> {
+            self.send_generated().await.map_err(crate::Error::from)
         }
     }
     /**Builder for [`Client::endpoint_manager_task_skipped_errors`]
@@ -24276,8 +24688,7 @@ pub mod builder {
                 });
             self
         }
-        ///Sends a `GET` request to `/v0.10/endpoint_manager/task/{task_id}/skipped_errors`
-        pub async fn send(
+        async fn send_generated(
             self,
         ) -> Result<ResponseValue<types::SkippedErrorList>, Error<()>> {
             let Self { client, task_id, marker } = self;
@@ -24317,6 +24728,15 @@ pub mod builder {
                 200u16 => ResponseValue::from_response(response).await,
                 _ => Err(Error::UnexpectedResponse(response)),
             }
+        }
+        ///Sends a `GET` request to `/v0.10/endpoint_manager/task/{task_id}/skipped_errors`
+        pub async fn send(
+            self,
+        ) -> ::std::result::Result<
+            ResponseValue<types::SkippedErrorList>,
+            crate::Error,
+        > {
+            self.send_generated().await.map_err(crate::Error::from)
         }
     }
     /**Builder for [`Client::endpoint_manager_task_successful_transfers`]
@@ -24361,8 +24781,7 @@ pub mod builder {
                 });
             self
         }
-        ///Sends a `GET` request to `/v0.10/endpoint_manager/task/{task_id}/successful_transfers`
-        pub async fn send(
+        async fn send_generated(
             self,
         ) -> Result<ResponseValue<types::SuccessfulTransferList>, Error<()>> {
             let Self { client, task_id, marker } = self;
@@ -24402,6 +24821,15 @@ pub mod builder {
                 200u16 => ResponseValue::from_response(response).await,
                 _ => Err(Error::UnexpectedResponse(response)),
             }
+        }
+        ///Sends a `GET` request to `/v0.10/endpoint_manager/task/{task_id}/successful_transfers`
+        pub async fn send(
+            self,
+        ) -> ::std::result::Result<
+            ResponseValue<types::SuccessfulTransferList>,
+            crate::Error,
+        > {
+            self.send_generated().await.map_err(crate::Error::from)
         }
     }
     /**Builder for [`Client::endpoint_manager_task_list`]
@@ -24577,8 +25005,9 @@ pub mod builder {
                 .map_err(|_| "conversion to `i64` for limit failed".to_string());
             self
         }
-        ///Sends a `GET` request to `/v0.10/endpoint_manager/task_list`
-        pub async fn send(self) -> Result<ResponseValue<types::TaskList>, Error<()>> {
+        async fn send_generated(
+            self,
+        ) -> Result<ResponseValue<types::TaskList>, Error<()>> {
             let Self {
                 client,
                 filter_completion_time,
@@ -24689,6 +25118,12 @@ pub mod builder {
                 200u16 => ResponseValue::from_response(response).await,
                 _ => Err(Error::UnexpectedResponse(response)),
             }
+        }
+        ///Sends a `GET` request to `/v0.10/endpoint_manager/task_list`
+        pub async fn send(
+            self,
+        ) -> ::std::result::Result<ResponseValue<types::TaskList>, crate::Error> {
+            self.send_generated().await.map_err(crate::Error::from)
         }
     }
     /**Builder for [`Client::endpoint_search`]
@@ -24817,8 +25252,7 @@ pub mod builder {
                 .map_err(|_| "conversion to `i64` for offset failed".to_string());
             self
         }
-        ///Sends a `GET` request to `/v0.10/endpoint_search`
-        pub async fn send(
+        async fn send_generated(
             self,
         ) -> Result<ResponseValue<types::EndpointList>, Error<()>> {
             let Self {
@@ -24907,6 +25341,12 @@ pub mod builder {
                 200u16 => ResponseValue::from_response(response).await,
                 _ => Err(Error::UnexpectedResponse(response)),
             }
+        }
+        ///Sends a `GET` request to `/v0.10/endpoint_search`
+        pub async fn send(
+            self,
+        ) -> ::std::result::Result<ResponseValue<types::EndpointList>, crate::Error> {
+            self.send_generated().await.map_err(crate::Error::from)
         }
     }
     /**Builder for [`Client::operation_ls`]
@@ -25032,8 +25472,9 @@ pub mod builder {
                 .map_err(|_| "conversion to `i64` for show_hidden failed".to_string());
             self
         }
-        ///Sends a `GET` request to `/v0.10/operation/endpoint/{endpoint_id}/ls`
-        pub async fn send(self) -> Result<ResponseValue<types::FileList>, Error<()>> {
+        async fn send_generated(
+            self,
+        ) -> Result<ResponseValue<types::FileList>, Error<()>> {
             let Self {
                 client,
                 endpoint_id,
@@ -25094,6 +25535,12 @@ pub mod builder {
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
+        ///Sends a `GET` request to `/v0.10/operation/endpoint/{endpoint_id}/ls`
+        pub async fn send(
+            self,
+        ) -> ::std::result::Result<ResponseValue<types::FileList>, crate::Error> {
+            self.send_generated().await.map_err(crate::Error::from)
+        }
     }
     /**Builder for [`Client::operation_mkdir`]
 
@@ -25146,8 +25593,7 @@ pub mod builder {
             self.body = self.body.map(f);
             self
         }
-        ///Sends a `POST` request to `/v0.10/operation/endpoint/{endpoint_id}/mkdir`
-        pub async fn send(
+        async fn send_generated(
             self,
         ) -> Result<ResponseValue<types::ResultDocument>, Error<()>> {
             let Self { client, endpoint_id, body } = self;
@@ -25191,6 +25637,12 @@ pub mod builder {
                 200u16 => ResponseValue::from_response(response).await,
                 _ => Err(Error::UnexpectedResponse(response)),
             }
+        }
+        ///Sends a `POST` request to `/v0.10/operation/endpoint/{endpoint_id}/mkdir`
+        pub async fn send(
+            self,
+        ) -> ::std::result::Result<ResponseValue<types::ResultDocument>, crate::Error> {
+            self.send_generated().await.map_err(crate::Error::from)
         }
     }
     /**Builder for [`Client::operation_rename`]
@@ -25246,8 +25698,7 @@ pub mod builder {
             self.body = self.body.map(f);
             self
         }
-        ///Sends a `POST` request to `/v0.10/operation/endpoint/{endpoint_id}/rename`
-        pub async fn send(
+        async fn send_generated(
             self,
         ) -> Result<ResponseValue<types::ResultDocument>, Error<()>> {
             let Self { client, endpoint_id, body } = self;
@@ -25291,6 +25742,12 @@ pub mod builder {
                 200u16 => ResponseValue::from_response(response).await,
                 _ => Err(Error::UnexpectedResponse(response)),
             }
+        }
+        ///Sends a `POST` request to `/v0.10/operation/endpoint/{endpoint_id}/rename`
+        pub async fn send(
+            self,
+        ) -> ::std::result::Result<ResponseValue<types::ResultDocument>, crate::Error> {
+            self.send_generated().await.map_err(crate::Error::from)
         }
     }
     /**Builder for [`Client::operation_stat`]
@@ -25350,8 +25807,9 @@ pub mod builder {
                 });
             self
         }
-        ///Sends a `GET` request to `/v0.10/operation/endpoint/{endpoint_id}/stat`
-        pub async fn send(self) -> Result<ResponseValue<types::FileEntry>, Error<()>> {
+        async fn send_generated(
+            self,
+        ) -> Result<ResponseValue<types::FileEntry>, Error<()>> {
             let Self { client, endpoint_id, local_user, path } = self;
             let endpoint_id = endpoint_id.map_err(Error::InvalidRequest)?;
             let local_user = local_user.map_err(Error::InvalidRequest)?;
@@ -25391,6 +25849,12 @@ pub mod builder {
                 200u16 => ResponseValue::from_response(response).await,
                 _ => Err(Error::UnexpectedResponse(response)),
             }
+        }
+        ///Sends a `GET` request to `/v0.10/operation/endpoint/{endpoint_id}/stat`
+        pub async fn send(
+            self,
+        ) -> ::std::result::Result<ResponseValue<types::FileEntry>, crate::Error> {
+            self.send_generated().await.map_err(crate::Error::from)
         }
     }
     /**Builder for [`Client::create_shared_endpoint`]
@@ -25434,8 +25898,7 @@ pub mod builder {
             self.body = self.body.map(f);
             self
         }
-        ///Sends a `POST` request to `/v0.10/shared_endpoint`
-        pub async fn send(
+        async fn send_generated(
             self,
         ) -> Result<ResponseValue<types::EndpointCreateResult>, Error<()>> {
             let Self { client, body } = self;
@@ -25476,6 +25939,15 @@ pub mod builder {
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
+        ///Sends a `POST` request to `/v0.10/shared_endpoint`
+        pub async fn send(
+            self,
+        ) -> ::std::result::Result<
+            ResponseValue<types::EndpointCreateResult>,
+            crate::Error,
+        > {
+            self.send_generated().await.map_err(crate::Error::from)
+        }
     }
     /**Builder for [`Client::get_submission_id`]
 
@@ -25488,8 +25960,7 @@ pub mod builder {
         pub fn new(client: &'a super::Client) -> Self {
             Self { client: client }
         }
-        ///Sends a `GET` request to `/v0.10/submission_id`
-        pub async fn send(
+        async fn send_generated(
             self,
         ) -> Result<ResponseValue<types::SubmissionId>, Error<()>> {
             let Self { client } = self;
@@ -25524,6 +25995,12 @@ pub mod builder {
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
+        ///Sends a `GET` request to `/v0.10/submission_id`
+        pub async fn send(
+            self,
+        ) -> ::std::result::Result<ResponseValue<types::SubmissionId>, crate::Error> {
+            self.send_generated().await.map_err(crate::Error::from)
+        }
     }
     /**Builder for [`Client::get_task`]
 
@@ -25552,8 +26029,7 @@ pub mod builder {
                 });
             self
         }
-        ///Sends a `GET` request to `/v0.10/task/{task_id}`
-        pub async fn send(self) -> Result<ResponseValue<types::Task>, Error<()>> {
+        async fn send_generated(self) -> Result<ResponseValue<types::Task>, Error<()>> {
             let Self { client, task_id } = self;
             let task_id = task_id.map_err(Error::InvalidRequest)?;
             let url = format!(
@@ -25588,6 +26064,12 @@ pub mod builder {
                 200u16 => ResponseValue::from_response(response).await,
                 _ => Err(Error::UnexpectedResponse(response)),
             }
+        }
+        ///Sends a `GET` request to `/v0.10/task/{task_id}`
+        pub async fn send(
+            self,
+        ) -> ::std::result::Result<ResponseValue<types::Task>, crate::Error> {
+            self.send_generated().await.map_err(crate::Error::from)
         }
     }
     /**Builder for [`Client::update_task`]
@@ -25641,8 +26123,7 @@ pub mod builder {
             self.body = self.body.map(f);
             self
         }
-        ///Sends a `PUT` request to `/v0.10/task/{task_id}`
-        pub async fn send(
+        async fn send_generated(
             self,
         ) -> Result<ResponseValue<types::ResultDocument>, Error<()>> {
             let Self { client, task_id, body } = self;
@@ -25684,6 +26165,12 @@ pub mod builder {
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
+        ///Sends a `PUT` request to `/v0.10/task/{task_id}`
+        pub async fn send(
+            self,
+        ) -> ::std::result::Result<ResponseValue<types::ResultDocument>, crate::Error> {
+            self.send_generated().await.map_err(crate::Error::from)
+        }
     }
     /**Builder for [`Client::cancel_task`]
 
@@ -25712,8 +26199,7 @@ pub mod builder {
                 });
             self
         }
-        ///Sends a `POST` request to `/v0.10/task/{task_id}/cancel`
-        pub async fn send(
+        async fn send_generated(
             self,
         ) -> Result<ResponseValue<types::ResultDocument>, Error<()>> {
             let Self { client, task_id } = self;
@@ -25751,6 +26237,12 @@ pub mod builder {
                 200u16 => ResponseValue::from_response(response).await,
                 _ => Err(Error::UnexpectedResponse(response)),
             }
+        }
+        ///Sends a `POST` request to `/v0.10/task/{task_id}/cancel`
+        pub async fn send(
+            self,
+        ) -> ::std::result::Result<ResponseValue<types::ResultDocument>, crate::Error> {
+            self.send_generated().await.map_err(crate::Error::from)
         }
     }
     /**Builder for [`Client::task_event_list`]
@@ -25819,8 +26311,9 @@ pub mod builder {
                 .map_err(|_| "conversion to `i64` for offset failed".to_string());
             self
         }
-        ///Sends a `GET` request to `/v0.10/task/{task_id}/event_list`
-        pub async fn send(self) -> Result<ResponseValue<types::EventList>, Error<()>> {
+        async fn send_generated(
+            self,
+        ) -> Result<ResponseValue<types::EventList>, Error<()>> {
             let Self { client, task_id, filter, limit, offset } = self;
             let task_id = task_id.map_err(Error::InvalidRequest)?;
             let filter = filter.map_err(Error::InvalidRequest)?;
@@ -25863,6 +26356,12 @@ pub mod builder {
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
+        ///Sends a `GET` request to `/v0.10/task/{task_id}/event_list`
+        pub async fn send(
+            self,
+        ) -> ::std::result::Result<ResponseValue<types::EventList>, crate::Error> {
+            self.send_generated().await.map_err(crate::Error::from)
+        }
     }
     /**Builder for [`Client::task_pause_info`]
 
@@ -25891,8 +26390,9 @@ pub mod builder {
                 });
             self
         }
-        ///Sends a `GET` request to `/v0.10/task/{task_id}/pause_info`
-        pub async fn send(self) -> Result<ResponseValue<types::PauseInfo>, Error<()>> {
+        async fn send_generated(
+            self,
+        ) -> Result<ResponseValue<types::PauseInfo>, Error<()>> {
             let Self { client, task_id } = self;
             let task_id = task_id.map_err(Error::InvalidRequest)?;
             let url = format!(
@@ -25928,6 +26428,12 @@ pub mod builder {
                 200u16 => ResponseValue::from_response(response).await,
                 _ => Err(Error::UnexpectedResponse(response)),
             }
+        }
+        ///Sends a `GET` request to `/v0.10/task/{task_id}/pause_info`
+        pub async fn send(
+            self,
+        ) -> ::std::result::Result<ResponseValue<types::PauseInfo>, crate::Error> {
+            self.send_generated().await.map_err(crate::Error::from)
         }
     }
     /**Builder for [`Client::task_skipped_errors`]
@@ -25972,8 +26478,7 @@ pub mod builder {
                 });
             self
         }
-        ///Sends a `GET` request to `/v0.10/task/{task_id}/skipped_errors`
-        pub async fn send(
+        async fn send_generated(
             self,
         ) -> Result<ResponseValue<types::SkippedErrorList>, Error<()>> {
             let Self { client, task_id, marker } = self;
@@ -26013,6 +26518,15 @@ pub mod builder {
                 200u16 => ResponseValue::from_response(response).await,
                 _ => Err(Error::UnexpectedResponse(response)),
             }
+        }
+        ///Sends a `GET` request to `/v0.10/task/{task_id}/skipped_errors`
+        pub async fn send(
+            self,
+        ) -> ::std::result::Result<
+            ResponseValue<types::SkippedErrorList>,
+            crate::Error,
+        > {
+            self.send_generated().await.map_err(crate::Error::from)
         }
     }
     /**Builder for [`Client::task_successful_transfers`]
@@ -26057,8 +26571,7 @@ pub mod builder {
                 });
             self
         }
-        ///Sends a `GET` request to `/v0.10/task/{task_id}/successful_transfers`
-        pub async fn send(
+        async fn send_generated(
             self,
         ) -> Result<ResponseValue<types::SuccessfulTransferList>, Error<()>> {
             let Self { client, task_id, marker } = self;
@@ -26098,6 +26611,15 @@ pub mod builder {
                 200u16 => ResponseValue::from_response(response).await,
                 _ => Err(Error::UnexpectedResponse(response)),
             }
+        }
+        ///Sends a `GET` request to `/v0.10/task/{task_id}/successful_transfers`
+        pub async fn send(
+            self,
+        ) -> ::std::result::Result<
+            ResponseValue<types::SuccessfulTransferList>,
+            crate::Error,
+        > {
+            self.send_generated().await.map_err(crate::Error::from)
         }
     }
     /**Builder for [`Client::task_list`]
@@ -26167,8 +26689,9 @@ pub mod builder {
                 });
             self
         }
-        ///Sends a `GET` request to `/v0.10/task_list`
-        pub async fn send(self) -> Result<ResponseValue<types::TaskList>, Error<()>> {
+        async fn send_generated(
+            self,
+        ) -> Result<ResponseValue<types::TaskList>, Error<()>> {
             let Self { client, filter, limit, offset, orderby } = self;
             let filter = filter.map_err(Error::InvalidRequest)?;
             let limit = limit.map_err(Error::InvalidRequest)?;
@@ -26208,6 +26731,12 @@ pub mod builder {
                 200u16 => ResponseValue::from_response(response).await,
                 _ => Err(Error::UnexpectedResponse(response)),
             }
+        }
+        ///Sends a `GET` request to `/v0.10/task_list`
+        pub async fn send(
+            self,
+        ) -> ::std::result::Result<ResponseValue<types::TaskList>, crate::Error> {
+            self.send_generated().await.map_err(crate::Error::from)
         }
     }
     /**Builder for [`Client::submit_transfer`]
@@ -26249,8 +26778,7 @@ pub mod builder {
             self.body = self.body.map(f);
             self
         }
-        ///Sends a `POST` request to `/v0.10/transfer`
-        pub async fn send(
+        async fn send_generated(
             self,
         ) -> Result<ResponseValue<types::SubmissionResult>, Error<()>> {
             let Self { client, body } = self;
@@ -26290,6 +26818,15 @@ pub mod builder {
                 200..=299 => ResponseValue::from_response(response).await,
                 _ => Err(Error::UnexpectedResponse(response)),
             }
+        }
+        ///Sends a `POST` request to `/v0.10/transfer`
+        pub async fn send(
+            self,
+        ) -> ::std::result::Result<
+            ResponseValue<types::SubmissionResult>,
+            crate::Error,
+        > {
+            self.send_generated().await.map_err(crate::Error::from)
         }
     }
     /**Builder for [`Client::list_bookmarks`]
@@ -26347,8 +26884,7 @@ pub mod builder {
                 });
             self
         }
-        ///Sends a `GET` request to `/v2/bookmarks`
-        pub async fn send(
+        async fn send_generated(
             self,
         ) -> Result<ResponseValue<types::BookmarkV2List>, Error<()>> {
             let Self { client, include, page_limit, page_marker } = self;
@@ -26388,6 +26924,12 @@ pub mod builder {
                 200u16 => ResponseValue::from_response(response).await,
                 _ => Err(Error::UnexpectedResponse(response)),
             }
+        }
+        ///Sends a `GET` request to `/v2/bookmarks`
+        pub async fn send(
+            self,
+        ) -> ::std::result::Result<ResponseValue<types::BookmarkV2List>, crate::Error> {
+            self.send_generated().await.map_err(crate::Error::from)
         }
     }
     /**Builder for [`Client::create_bookmark_v2`]
@@ -26429,8 +26971,7 @@ pub mod builder {
             self.body = self.body.map(f);
             self
         }
-        ///Sends a `POST` request to `/v2/bookmarks`
-        pub async fn send(
+        async fn send_generated(
             self,
         ) -> Result<ResponseValue<types::BookmarkV2Document>, Error<()>> {
             let Self { client, body } = self;
@@ -26470,6 +27011,15 @@ pub mod builder {
                 200..=299 => ResponseValue::from_response(response).await,
                 _ => Err(Error::UnexpectedResponse(response)),
             }
+        }
+        ///Sends a `POST` request to `/v2/bookmarks`
+        pub async fn send(
+            self,
+        ) -> ::std::result::Result<
+            ResponseValue<types::BookmarkV2Document>,
+            crate::Error,
+        > {
+            self.send_generated().await.map_err(crate::Error::from)
         }
     }
     /**Builder for [`Client::get_bookmark_v2`]
@@ -26514,8 +27064,7 @@ pub mod builder {
                 });
             self
         }
-        ///Sends a `GET` request to `/v2/bookmarks/{bookmark_id}`
-        pub async fn send(
+        async fn send_generated(
             self,
         ) -> Result<ResponseValue<types::BookmarkV2Document>, Error<()>> {
             let Self { client, bookmark_id, include } = self;
@@ -26556,6 +27105,15 @@ pub mod builder {
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
+        ///Sends a `GET` request to `/v2/bookmarks/{bookmark_id}`
+        pub async fn send(
+            self,
+        ) -> ::std::result::Result<
+            ResponseValue<types::BookmarkV2Document>,
+            crate::Error,
+        > {
+            self.send_generated().await.map_err(crate::Error::from)
+        }
     }
     /**Builder for [`Client::delete_bookmark_v2`]
 
@@ -26584,8 +27142,7 @@ pub mod builder {
                 });
             self
         }
-        ///Sends a `DELETE` request to `/v2/bookmarks/{bookmark_id}`
-        pub async fn send(
+        async fn send_generated(
             self,
         ) -> Result<ResponseValue<types::JsonApiMetaDocument>, Error<()>> {
             let Self { client, bookmark_id } = self;
@@ -26623,6 +27180,15 @@ pub mod builder {
                 200u16 => ResponseValue::from_response(response).await,
                 _ => Err(Error::UnexpectedResponse(response)),
             }
+        }
+        ///Sends a `DELETE` request to `/v2/bookmarks/{bookmark_id}`
+        pub async fn send(
+            self,
+        ) -> ::std::result::Result<
+            ResponseValue<types::JsonApiMetaDocument>,
+            crate::Error,
+        > {
+            self.send_generated().await.map_err(crate::Error::from)
         }
     }
     /**Builder for [`Client::update_bookmark_v2`]
@@ -26678,8 +27244,7 @@ pub mod builder {
             self.body = self.body.map(f);
             self
         }
-        ///Sends a `PATCH` request to `/v2/bookmarks/{bookmark_id}`
-        pub async fn send(
+        async fn send_generated(
             self,
         ) -> Result<ResponseValue<types::BookmarkV2Document>, Error<()>> {
             let Self { client, bookmark_id, body } = self;
@@ -26723,6 +27288,15 @@ pub mod builder {
                 200u16 => ResponseValue::from_response(response).await,
                 _ => Err(Error::UnexpectedResponse(response)),
             }
+        }
+        ///Sends a `PATCH` request to `/v2/bookmarks/{bookmark_id}`
+        pub async fn send(
+            self,
+        ) -> ::std::result::Result<
+            ResponseValue<types::BookmarkV2Document>,
+            crate::Error,
+        > {
+            self.send_generated().await.map_err(crate::Error::from)
         }
     }
     /**Builder for [`Client::list_stream_access_points`]
@@ -26794,8 +27368,7 @@ pub mod builder {
                 });
             self
         }
-        ///Sends a `GET` request to `/v2/stream_access_points`
-        pub async fn send(
+        async fn send_generated(
             self,
         ) -> Result<ResponseValue<types::StreamAccessPointList>, Error<()>> {
             let Self {
@@ -26855,6 +27428,15 @@ pub mod builder {
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
+        ///Sends a `GET` request to `/v2/stream_access_points`
+        pub async fn send(
+            self,
+        ) -> ::std::result::Result<
+            ResponseValue<types::StreamAccessPointList>,
+            crate::Error,
+        > {
+            self.send_generated().await.map_err(crate::Error::from)
+        }
     }
     /**Builder for [`Client::get_stream_access_point`]
 
@@ -26883,8 +27465,7 @@ pub mod builder {
                 });
             self
         }
-        ///Sends a `GET` request to `/v2/stream_access_points/{stream_ap_id}`
-        pub async fn send(
+        async fn send_generated(
             self,
         ) -> Result<ResponseValue<types::StreamAccessPointDocument>, Error<()>> {
             let Self { client, stream_ap_id } = self;
@@ -26923,6 +27504,15 @@ pub mod builder {
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
+        ///Sends a `GET` request to `/v2/stream_access_points/{stream_ap_id}`
+        pub async fn send(
+            self,
+        ) -> ::std::result::Result<
+            ResponseValue<types::StreamAccessPointDocument>,
+            crate::Error,
+        > {
+            self.send_generated().await.map_err(crate::Error::from)
+        }
     }
     /**Builder for [`Client::list_tunnels`]
 
@@ -26935,8 +27525,9 @@ pub mod builder {
         pub fn new(client: &'a super::Client) -> Self {
             Self { client: client }
         }
-        ///Sends a `GET` request to `/v2/tunnels`
-        pub async fn send(self) -> Result<ResponseValue<types::TunnelList>, Error<()>> {
+        async fn send_generated(
+            self,
+        ) -> Result<ResponseValue<types::TunnelList>, Error<()>> {
             let Self { client } = self;
             let url = format!("{}/v2/tunnels", client.baseurl,);
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
@@ -26968,6 +27559,12 @@ pub mod builder {
                 200u16 => ResponseValue::from_response(response).await,
                 _ => Err(Error::UnexpectedResponse(response)),
             }
+        }
+        ///Sends a `GET` request to `/v2/tunnels`
+        pub async fn send(
+            self,
+        ) -> ::std::result::Result<ResponseValue<types::TunnelList>, crate::Error> {
+            self.send_generated().await.map_err(crate::Error::from)
         }
     }
     /**Builder for [`Client::create_tunnel`]
@@ -27007,8 +27604,7 @@ pub mod builder {
             self.body = self.body.map(f);
             self
         }
-        ///Sends a `POST` request to `/v2/tunnels`
-        pub async fn send(
+        async fn send_generated(
             self,
         ) -> Result<ResponseValue<types::TunnelDocument>, Error<()>> {
             let Self { client, body } = self;
@@ -27049,6 +27645,12 @@ pub mod builder {
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
+        ///Sends a `POST` request to `/v2/tunnels`
+        pub async fn send(
+            self,
+        ) -> ::std::result::Result<ResponseValue<types::TunnelDocument>, crate::Error> {
+            self.send_generated().await.map_err(crate::Error::from)
+        }
     }
     /**Builder for [`Client::get_tunnel`]
 
@@ -27077,8 +27679,7 @@ pub mod builder {
                 });
             self
         }
-        ///Sends a `GET` request to `/v2/tunnels/{tunnel_id}`
-        pub async fn send(
+        async fn send_generated(
             self,
         ) -> Result<ResponseValue<types::TunnelDocument>, Error<()>> {
             let Self { client, tunnel_id } = self;
@@ -27116,6 +27717,12 @@ pub mod builder {
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
+        ///Sends a `GET` request to `/v2/tunnels/{tunnel_id}`
+        pub async fn send(
+            self,
+        ) -> ::std::result::Result<ResponseValue<types::TunnelDocument>, crate::Error> {
+            self.send_generated().await.map_err(crate::Error::from)
+        }
     }
     /**Builder for [`Client::delete_tunnel`]
 
@@ -27144,8 +27751,7 @@ pub mod builder {
                 });
             self
         }
-        ///Sends a `DELETE` request to `/v2/tunnels/{tunnel_id}`
-        pub async fn send(
+        async fn send_generated(
             self,
         ) -> Result<ResponseValue<types::JsonApiMetaDocument>, Error<()>> {
             let Self { client, tunnel_id } = self;
@@ -27182,6 +27788,15 @@ pub mod builder {
                 200u16 => ResponseValue::from_response(response).await,
                 _ => Err(Error::UnexpectedResponse(response)),
             }
+        }
+        ///Sends a `DELETE` request to `/v2/tunnels/{tunnel_id}`
+        pub async fn send(
+            self,
+        ) -> ::std::result::Result<
+            ResponseValue<types::JsonApiMetaDocument>,
+            crate::Error,
+        > {
+            self.send_generated().await.map_err(crate::Error::from)
         }
     }
     /**Builder for [`Client::update_tunnel`]
@@ -27235,8 +27850,7 @@ pub mod builder {
             self.body = self.body.map(f);
             self
         }
-        ///Sends a `PATCH` request to `/v2/tunnels/{tunnel_id}`
-        pub async fn send(
+        async fn send_generated(
             self,
         ) -> Result<ResponseValue<types::TunnelDocument>, Error<()>> {
             let Self { client, tunnel_id, body } = self;
@@ -27279,6 +27893,12 @@ pub mod builder {
                 200u16 => ResponseValue::from_response(response).await,
                 _ => Err(Error::UnexpectedResponse(response)),
             }
+        }
+        ///Sends a `PATCH` request to `/v2/tunnels/{tunnel_id}`
+        pub async fn send(
+            self,
+        ) -> ::std::result::Result<ResponseValue<types::TunnelDocument>, crate::Error> {
+            self.send_generated().await.map_err(crate::Error::from)
         }
     }
     /**Builder for [`Client::get_tunnel_events`]
@@ -27362,8 +27982,7 @@ pub mod builder {
                 });
             self
         }
-        ///Sends a `GET` request to `/v2/tunnels/{tunnel_id}/events`
-        pub async fn send(
+        async fn send_generated(
             self,
         ) -> Result<ResponseValue<types::TunnelEventList>, Error<()>> {
             let Self {
@@ -27417,9 +28036,2148 @@ pub mod builder {
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
+        ///Sends a `GET` request to `/v2/tunnels/{tunnel_id}/events`
+        pub async fn send(
+            self,
+        ) -> ::std::result::Result<ResponseValue<types::TunnelEventList>, crate::Error> {
+            self.send_generated().await.map_err(crate::Error::from)
+        }
+    }
+    impl<'a> EndpointManagerTaskEventList<'a> {
+        /// Every page of this listing, as a [`Paginator`](crate::paging::Paginator) (`limit_offset` paging):
+        /// `.items()` streams the items, `.pages()` the pages. The parameters set on this request
+        /// apply to every page; the stream sets the paging ones. It owns what it needs, so it can
+        /// be spawned onto another task.
+        pub fn into_stream(self) -> crate::paging::Paginator<types::EventList> {
+            let Self { client, task_id, filter_is_error, limit, offset } = self;
+            let client = client.clone();
+            let user_size = crate::paging::query_size(&limit);
+            crate::paging::Paginator::new(
+                &super::operations::PAGING_ENDPOINT_MANAGER_TASK_EVENT_LIST,
+                user_size,
+                move |page: crate::paging::PageRequest| {
+                    let client = client.clone();
+                    let (task_id, filter_is_error, limit, offset) = (
+                        task_id.clone(),
+                        filter_is_error.clone(),
+                        limit.clone(),
+                        offset.clone(),
+                    );
+                    async move {
+                        #[allow(unused_mut)]
+                        let mut request = EndpointManagerTaskEventList {
+                            client: &client,
+                            task_id,
+                            filter_is_error,
+                            limit,
+                            offset,
+                        };
+                        if let Some(n) = page.size {
+                            request.limit = Ok(
+                                Some(crate::paging::CursorValue::from_u64(n)),
+                            );
+                        }
+                        match page.cursor {
+                            Some(crate::paging::Cursor::Offset(n)) => {
+                                request.offset = Ok(
+                                    Some(crate::paging::CursorValue::from_u64(n)),
+                                );
+                            }
+                            Some(crate::paging::Cursor::Token(t)) => {
+                                request.offset = Ok(
+                                    Some(crate::paging::CursorValue::from_token(t)),
+                                );
+                            }
+                            Some(crate::paging::Cursor::Link(url)) => {
+                                return crate::paging::follow_link(&client, &url).await;
+                            }
+                            None => {}
+                        }
+                        Ok(request.send().await?.into_inner())
+                    }
+                },
+            )
+        }
+    }
+    impl<'a> EndpointManagerTaskList<'a> {
+        /// Every page of this listing, as a [`Paginator`](crate::paging::Paginator) (`last_key` paging):
+        /// `.items()` streams the items, `.pages()` the pages. The parameters set on this request
+        /// apply to every page; the stream sets the paging ones. It owns what it needs, so it can
+        /// be spawned onto another task.
+        pub fn into_stream(self) -> crate::paging::Paginator<types::TaskList> {
+            let Self {
+                client,
+                filter_completion_time,
+                filter_endpoint,
+                filter_endpoint_use,
+                filter_is_paused,
+                filter_local_user,
+                filter_min_faults,
+                filter_owner_id,
+                filter_status,
+                filter_task_id,
+                last_key,
+                limit,
+            } = self;
+            let client = client.clone();
+            let user_size = crate::paging::query_size(&limit);
+            crate::paging::Paginator::new(
+                &super::operations::PAGING_ENDPOINT_MANAGER_TASK_LIST,
+                user_size,
+                move |page: crate::paging::PageRequest| {
+                    let client = client.clone();
+                    let (
+                        filter_completion_time,
+                        filter_endpoint,
+                        filter_endpoint_use,
+                        filter_is_paused,
+                        filter_local_user,
+                        filter_min_faults,
+                        filter_owner_id,
+                        filter_status,
+                        filter_task_id,
+                        last_key,
+                        limit,
+                    ) = (
+                        filter_completion_time.clone(),
+                        filter_endpoint.clone(),
+                        filter_endpoint_use.clone(),
+                        filter_is_paused.clone(),
+                        filter_local_user.clone(),
+                        filter_min_faults.clone(),
+                        filter_owner_id.clone(),
+                        filter_status.clone(),
+                        filter_task_id.clone(),
+                        last_key.clone(),
+                        limit.clone(),
+                    );
+                    async move {
+                        #[allow(unused_mut)]
+                        let mut request = EndpointManagerTaskList {
+                            client: &client,
+                            filter_completion_time,
+                            filter_endpoint,
+                            filter_endpoint_use,
+                            filter_is_paused,
+                            filter_local_user,
+                            filter_min_faults,
+                            filter_owner_id,
+                            filter_status,
+                            filter_task_id,
+                            last_key,
+                            limit,
+                        };
+                        if let Some(n) = page.size {
+                            request.limit = Ok(
+                                Some(crate::paging::CursorValue::from_u64(n)),
+                            );
+                        }
+                        match page.cursor {
+                            Some(crate::paging::Cursor::Offset(n)) => {
+                                request.last_key = Ok(
+                                    Some(crate::paging::CursorValue::from_u64(n)),
+                                );
+                            }
+                            Some(crate::paging::Cursor::Token(t)) => {
+                                request.last_key = Ok(
+                                    Some(crate::paging::CursorValue::from_token(t)),
+                                );
+                            }
+                            Some(crate::paging::Cursor::Link(url)) => {
+                                return crate::paging::follow_link(&client, &url).await;
+                            }
+                            None => {}
+                        }
+                        Ok(request.send().await?.into_inner())
+                    }
+                },
+            )
+        }
+    }
+    impl<'a> EndpointManagerTaskSkippedErrors<'a> {
+        /// Every page of this listing, as a [`Paginator`](crate::paging::Paginator) (`nullable_marker` paging):
+        /// `.items()` streams the items, `.pages()` the pages. The parameters set on this request
+        /// apply to every page; the stream sets the paging ones. It owns what it needs, so it can
+        /// be spawned onto another task.
+        pub fn into_stream(self) -> crate::paging::Paginator<types::SkippedErrorList> {
+            let Self { client, task_id, marker } = self;
+            let client = client.clone();
+            let user_size = None;
+            crate::paging::Paginator::new(
+                &super::operations::PAGING_ENDPOINT_MANAGER_TASK_SKIPPED_ERRORS,
+                user_size,
+                move |page: crate::paging::PageRequest| {
+                    let client = client.clone();
+                    let (task_id, marker) = (task_id.clone(), marker.clone());
+                    async move {
+                        #[allow(unused_mut)]
+                        let mut request = EndpointManagerTaskSkippedErrors {
+                            client: &client,
+                            task_id,
+                            marker,
+                        };
+                        match page.cursor {
+                            Some(crate::paging::Cursor::Offset(n)) => {
+                                request.marker = Ok(
+                                    Some(crate::paging::CursorValue::from_u64(n)),
+                                );
+                            }
+                            Some(crate::paging::Cursor::Token(t)) => {
+                                request.marker = Ok(
+                                    Some(crate::paging::CursorValue::from_token(t)),
+                                );
+                            }
+                            Some(crate::paging::Cursor::Link(url)) => {
+                                return crate::paging::follow_link(&client, &url).await;
+                            }
+                            None => {}
+                        }
+                        Ok(request.send().await?.into_inner())
+                    }
+                },
+            )
+        }
+    }
+    impl<'a> EndpointManagerTaskSuccessfulTransfers<'a> {
+        /// Every page of this listing, as a [`Paginator`](crate::paging::Paginator) (`nullable_marker` paging):
+        /// `.items()` streams the items, `.pages()` the pages. The parameters set on this request
+        /// apply to every page; the stream sets the paging ones. It owns what it needs, so it can
+        /// be spawned onto another task.
+        pub fn into_stream(
+            self,
+        ) -> crate::paging::Paginator<types::SuccessfulTransferList> {
+            let Self { client, task_id, marker } = self;
+            let client = client.clone();
+            let user_size = None;
+            crate::paging::Paginator::new(
+                &super::operations::PAGING_ENDPOINT_MANAGER_TASK_SUCCESSFUL_TRANSFERS,
+                user_size,
+                move |page: crate::paging::PageRequest| {
+                    let client = client.clone();
+                    let (task_id, marker) = (task_id.clone(), marker.clone());
+                    async move {
+                        #[allow(unused_mut)]
+                        let mut request = EndpointManagerTaskSuccessfulTransfers {
+                            client: &client,
+                            task_id,
+                            marker,
+                        };
+                        match page.cursor {
+                            Some(crate::paging::Cursor::Offset(n)) => {
+                                request.marker = Ok(
+                                    Some(crate::paging::CursorValue::from_u64(n)),
+                                );
+                            }
+                            Some(crate::paging::Cursor::Token(t)) => {
+                                request.marker = Ok(
+                                    Some(crate::paging::CursorValue::from_token(t)),
+                                );
+                            }
+                            Some(crate::paging::Cursor::Link(url)) => {
+                                return crate::paging::follow_link(&client, &url).await;
+                            }
+                            None => {}
+                        }
+                        Ok(request.send().await?.into_inner())
+                    }
+                },
+            )
+        }
+    }
+    impl<'a> EndpointSearch<'a> {
+        /// Every page of this listing, as a [`Paginator`](crate::paging::Paginator) (`has_next_offset` paging):
+        /// `.items()` streams the items, `.pages()` the pages. The parameters set on this request
+        /// apply to every page; the stream sets the paging ones. It owns what it needs, so it can
+        /// be spawned onto another task.
+        pub fn into_stream(self) -> crate::paging::Paginator<types::EndpointList> {
+            let Self {
+                client,
+                filter_entity_type,
+                filter_fulltext,
+                filter_host_endpoint,
+                filter_non_functional,
+                filter_owner_id,
+                filter_scope,
+                limit,
+                offset,
+            } = self;
+            let client = client.clone();
+            let user_size = crate::paging::query_size(&limit);
+            crate::paging::Paginator::new(
+                &super::operations::PAGING_ENDPOINT_SEARCH,
+                user_size,
+                move |page: crate::paging::PageRequest| {
+                    let client = client.clone();
+                    let (
+                        filter_entity_type,
+                        filter_fulltext,
+                        filter_host_endpoint,
+                        filter_non_functional,
+                        filter_owner_id,
+                        filter_scope,
+                        limit,
+                        offset,
+                    ) = (
+                        filter_entity_type.clone(),
+                        filter_fulltext.clone(),
+                        filter_host_endpoint.clone(),
+                        filter_non_functional.clone(),
+                        filter_owner_id.clone(),
+                        filter_scope.clone(),
+                        limit.clone(),
+                        offset.clone(),
+                    );
+                    async move {
+                        #[allow(unused_mut)]
+                        let mut request = EndpointSearch {
+                            client: &client,
+                            filter_entity_type,
+                            filter_fulltext,
+                            filter_host_endpoint,
+                            filter_non_functional,
+                            filter_owner_id,
+                            filter_scope,
+                            limit,
+                            offset,
+                        };
+                        if let Some(n) = page.size {
+                            request.limit = Ok(
+                                Some(crate::paging::CursorValue::from_u64(n)),
+                            );
+                        }
+                        match page.cursor {
+                            Some(crate::paging::Cursor::Offset(n)) => {
+                                request.offset = Ok(
+                                    Some(crate::paging::CursorValue::from_u64(n)),
+                                );
+                            }
+                            Some(crate::paging::Cursor::Token(t)) => {
+                                request.offset = Ok(
+                                    Some(crate::paging::CursorValue::from_token(t)),
+                                );
+                            }
+                            Some(crate::paging::Cursor::Link(url)) => {
+                                return crate::paging::follow_link(&client, &url).await;
+                            }
+                            None => {}
+                        }
+                        Ok(request.send().await?.into_inner())
+                    }
+                },
+            )
+        }
+    }
+    impl<'a> GetSharedEndpointList<'a> {
+        /// Every page of this listing, as a [`Paginator`](crate::paging::Paginator) (`next_token` paging):
+        /// `.items()` streams the items, `.pages()` the pages. The parameters set on this request
+        /// apply to every page; the stream sets the paging ones. It owns what it needs, so it can
+        /// be spawned onto another task.
+        pub fn into_stream(self) -> crate::paging::Paginator<types::SharedEndpointList> {
+            let Self { client, endpoint_id, max_results, next_token } = self;
+            let client = client.clone();
+            let user_size = crate::paging::query_size(&max_results);
+            crate::paging::Paginator::new(
+                &super::operations::PAGING_GET_SHARED_ENDPOINT_LIST,
+                user_size,
+                move |page: crate::paging::PageRequest| {
+                    let client = client.clone();
+                    let (endpoint_id, max_results, next_token) = (
+                        endpoint_id.clone(),
+                        max_results.clone(),
+                        next_token.clone(),
+                    );
+                    async move {
+                        #[allow(unused_mut)]
+                        let mut request = GetSharedEndpointList {
+                            client: &client,
+                            endpoint_id,
+                            max_results,
+                            next_token,
+                        };
+                        if let Some(n) = page.size {
+                            request.max_results = Ok(
+                                Some(crate::paging::CursorValue::from_u64(n)),
+                            );
+                        }
+                        match page.cursor {
+                            Some(crate::paging::Cursor::Offset(n)) => {
+                                request.next_token = Ok(
+                                    Some(crate::paging::CursorValue::from_u64(n)),
+                                );
+                            }
+                            Some(crate::paging::Cursor::Token(t)) => {
+                                request.next_token = Ok(
+                                    Some(crate::paging::CursorValue::from_token(t)),
+                                );
+                            }
+                            Some(crate::paging::Cursor::Link(url)) => {
+                                return crate::paging::follow_link(&client, &url).await;
+                            }
+                            None => {}
+                        }
+                        Ok(request.send().await?.into_inner())
+                    }
+                },
+            )
+        }
+    }
+    impl<'a> GetTunnelEvents<'a> {
+        /// Every page of this listing, as a [`Paginator`](crate::paging::Paginator) (`jsonapi_links` paging):
+        /// `.items()` streams the items, `.pages()` the pages. The parameters set on this request
+        /// apply to every page; the stream sets the paging ones. It owns what it needs, so it can
+        /// be spawned onto another task.
+        pub fn into_stream(self) -> crate::paging::Paginator<types::TunnelEventList> {
+            let Self {
+                client,
+                tunnel_id,
+                code_name,
+                is_error,
+                page_limit,
+                page_marker,
+            } = self;
+            let client = client.clone();
+            let user_size = None;
+            crate::paging::Paginator::new(
+                &super::operations::PAGING_GET_TUNNEL_EVENTS,
+                user_size,
+                move |page: crate::paging::PageRequest| {
+                    let client = client.clone();
+                    let (tunnel_id, code_name, is_error, page_limit, page_marker) = (
+                        tunnel_id.clone(),
+                        code_name.clone(),
+                        is_error.clone(),
+                        page_limit.clone(),
+                        page_marker.clone(),
+                    );
+                    async move {
+                        #[allow(unused_mut)]
+                        let mut request = GetTunnelEvents {
+                            client: &client,
+                            tunnel_id,
+                            code_name,
+                            is_error,
+                            page_limit,
+                            page_marker,
+                        };
+                        match page.cursor {
+                            Some(crate::paging::Cursor::Link(url)) => {
+                                return crate::paging::follow_link(&client, &url).await;
+                            }
+                            _ => {}
+                        }
+                        Ok(request.send().await?.into_inner())
+                    }
+                },
+            )
+        }
+    }
+    impl<'a> ListBookmarks<'a> {
+        /// Every page of this listing, as a [`Paginator`](crate::paging::Paginator) (`jsonapi_links` paging):
+        /// `.items()` streams the items, `.pages()` the pages. The parameters set on this request
+        /// apply to every page; the stream sets the paging ones. It owns what it needs, so it can
+        /// be spawned onto another task.
+        pub fn into_stream(self) -> crate::paging::Paginator<types::BookmarkV2List> {
+            let Self { client, include, page_limit, page_marker } = self;
+            let client = client.clone();
+            let user_size = None;
+            crate::paging::Paginator::new(
+                &super::operations::PAGING_LIST_BOOKMARKS,
+                user_size,
+                move |page: crate::paging::PageRequest| {
+                    let client = client.clone();
+                    let (include, page_limit, page_marker) = (
+                        include.clone(),
+                        page_limit.clone(),
+                        page_marker.clone(),
+                    );
+                    async move {
+                        #[allow(unused_mut)]
+                        let mut request = ListBookmarks {
+                            client: &client,
+                            include,
+                            page_limit,
+                            page_marker,
+                        };
+                        match page.cursor {
+                            Some(crate::paging::Cursor::Link(url)) => {
+                                return crate::paging::follow_link(&client, &url).await;
+                            }
+                            _ => {}
+                        }
+                        Ok(request.send().await?.into_inner())
+                    }
+                },
+            )
+        }
+    }
+    impl<'a> ListStreamAccessPoints<'a> {
+        /// Every page of this listing, as a [`Paginator`](crate::paging::Paginator) (`jsonapi_links` paging):
+        /// `.items()` streams the items, `.pages()` the pages. The parameters set on this request
+        /// apply to every page; the stream sets the paging ones. It owns what it needs, so it can
+        /// be spawned onto another task.
+        pub fn into_stream(
+            self,
+        ) -> crate::paging::Paginator<types::StreamAccessPointList> {
+            let Self {
+                client,
+                filter_endpoint_admin,
+                filter_fulltext,
+                page_limit,
+                page_marker,
+            } = self;
+            let client = client.clone();
+            let user_size = None;
+            crate::paging::Paginator::new(
+                &super::operations::PAGING_LIST_STREAM_ACCESS_POINTS,
+                user_size,
+                move |page: crate::paging::PageRequest| {
+                    let client = client.clone();
+                    let (
+                        filter_endpoint_admin,
+                        filter_fulltext,
+                        page_limit,
+                        page_marker,
+                    ) = (
+                        filter_endpoint_admin.clone(),
+                        filter_fulltext.clone(),
+                        page_limit.clone(),
+                        page_marker.clone(),
+                    );
+                    async move {
+                        #[allow(unused_mut)]
+                        let mut request = ListStreamAccessPoints {
+                            client: &client,
+                            filter_endpoint_admin,
+                            filter_fulltext,
+                            page_limit,
+                            page_marker,
+                        };
+                        match page.cursor {
+                            Some(crate::paging::Cursor::Link(url)) => {
+                                return crate::paging::follow_link(&client, &url).await;
+                            }
+                            _ => {}
+                        }
+                        Ok(request.send().await?.into_inner())
+                    }
+                },
+            )
+        }
+    }
+    impl<'a> ListTunnels<'a> {
+        /// Every page of this listing, as a [`Paginator`](crate::paging::Paginator) (`jsonapi_links` paging):
+        /// `.items()` streams the items, `.pages()` the pages. The parameters set on this request
+        /// apply to every page; the stream sets the paging ones. It owns what it needs, so it can
+        /// be spawned onto another task.
+        pub fn into_stream(self) -> crate::paging::Paginator<types::TunnelList> {
+            let Self { client } = self;
+            let client = client.clone();
+            let user_size = None;
+            crate::paging::Paginator::new(
+                &super::operations::PAGING_LIST_TUNNELS,
+                user_size,
+                move |page: crate::paging::PageRequest| {
+                    let client = client.clone();
+                    let () = ();
+                    async move {
+                        #[allow(unused_mut)]
+                        let mut request = ListTunnels { client: &client };
+                        match page.cursor {
+                            Some(crate::paging::Cursor::Link(url)) => {
+                                return crate::paging::follow_link(&client, &url).await;
+                            }
+                            _ => {}
+                        }
+                        Ok(request.send().await?.into_inner())
+                    }
+                },
+            )
+        }
+    }
+    impl<'a> TaskEventList<'a> {
+        /// Every page of this listing, as a [`Paginator`](crate::paging::Paginator) (`limit_offset` paging):
+        /// `.items()` streams the items, `.pages()` the pages. The parameters set on this request
+        /// apply to every page; the stream sets the paging ones. It owns what it needs, so it can
+        /// be spawned onto another task.
+        pub fn into_stream(self) -> crate::paging::Paginator<types::EventList> {
+            let Self { client, task_id, filter, limit, offset } = self;
+            let client = client.clone();
+            let user_size = crate::paging::query_size(&limit);
+            crate::paging::Paginator::new(
+                &super::operations::PAGING_TASK_EVENT_LIST,
+                user_size,
+                move |page: crate::paging::PageRequest| {
+                    let client = client.clone();
+                    let (task_id, filter, limit, offset) = (
+                        task_id.clone(),
+                        filter.clone(),
+                        limit.clone(),
+                        offset.clone(),
+                    );
+                    async move {
+                        #[allow(unused_mut)]
+                        let mut request = TaskEventList {
+                            client: &client,
+                            task_id,
+                            filter,
+                            limit,
+                            offset,
+                        };
+                        if let Some(n) = page.size {
+                            request.limit = Ok(
+                                Some(crate::paging::CursorValue::from_u64(n)),
+                            );
+                        }
+                        match page.cursor {
+                            Some(crate::paging::Cursor::Offset(n)) => {
+                                request.offset = Ok(
+                                    Some(crate::paging::CursorValue::from_u64(n)),
+                                );
+                            }
+                            Some(crate::paging::Cursor::Token(t)) => {
+                                request.offset = Ok(
+                                    Some(crate::paging::CursorValue::from_token(t)),
+                                );
+                            }
+                            Some(crate::paging::Cursor::Link(url)) => {
+                                return crate::paging::follow_link(&client, &url).await;
+                            }
+                            None => {}
+                        }
+                        Ok(request.send().await?.into_inner())
+                    }
+                },
+            )
+        }
+    }
+    impl<'a> TaskList<'a> {
+        /// Every page of this listing, as a [`Paginator`](crate::paging::Paginator) (`limit_offset` paging):
+        /// `.items()` streams the items, `.pages()` the pages. The parameters set on this request
+        /// apply to every page; the stream sets the paging ones. It owns what it needs, so it can
+        /// be spawned onto another task.
+        pub fn into_stream(self) -> crate::paging::Paginator<types::TaskList> {
+            let Self { client, filter, limit, offset, orderby } = self;
+            let client = client.clone();
+            let user_size = crate::paging::query_size(&limit);
+            crate::paging::Paginator::new(
+                &super::operations::PAGING_TASK_LIST,
+                user_size,
+                move |page: crate::paging::PageRequest| {
+                    let client = client.clone();
+                    let (filter, limit, offset, orderby) = (
+                        filter.clone(),
+                        limit.clone(),
+                        offset.clone(),
+                        orderby.clone(),
+                    );
+                    async move {
+                        #[allow(unused_mut)]
+                        let mut request = TaskList {
+                            client: &client,
+                            filter,
+                            limit,
+                            offset,
+                            orderby,
+                        };
+                        if let Some(n) = page.size {
+                            request.limit = Ok(
+                                Some(crate::paging::CursorValue::from_u64(n)),
+                            );
+                        }
+                        match page.cursor {
+                            Some(crate::paging::Cursor::Offset(n)) => {
+                                request.offset = Ok(
+                                    Some(crate::paging::CursorValue::from_u64(n)),
+                                );
+                            }
+                            Some(crate::paging::Cursor::Token(t)) => {
+                                request.offset = Ok(
+                                    Some(crate::paging::CursorValue::from_token(t)),
+                                );
+                            }
+                            Some(crate::paging::Cursor::Link(url)) => {
+                                return crate::paging::follow_link(&client, &url).await;
+                            }
+                            None => {}
+                        }
+                        Ok(request.send().await?.into_inner())
+                    }
+                },
+            )
+        }
+    }
+    impl<'a> TaskSkippedErrors<'a> {
+        /// Every page of this listing, as a [`Paginator`](crate::paging::Paginator) (`nullable_marker` paging):
+        /// `.items()` streams the items, `.pages()` the pages. The parameters set on this request
+        /// apply to every page; the stream sets the paging ones. It owns what it needs, so it can
+        /// be spawned onto another task.
+        pub fn into_stream(self) -> crate::paging::Paginator<types::SkippedErrorList> {
+            let Self { client, task_id, marker } = self;
+            let client = client.clone();
+            let user_size = None;
+            crate::paging::Paginator::new(
+                &super::operations::PAGING_TASK_SKIPPED_ERRORS,
+                user_size,
+                move |page: crate::paging::PageRequest| {
+                    let client = client.clone();
+                    let (task_id, marker) = (task_id.clone(), marker.clone());
+                    async move {
+                        #[allow(unused_mut)]
+                        let mut request = TaskSkippedErrors {
+                            client: &client,
+                            task_id,
+                            marker,
+                        };
+                        match page.cursor {
+                            Some(crate::paging::Cursor::Offset(n)) => {
+                                request.marker = Ok(
+                                    Some(crate::paging::CursorValue::from_u64(n)),
+                                );
+                            }
+                            Some(crate::paging::Cursor::Token(t)) => {
+                                request.marker = Ok(
+                                    Some(crate::paging::CursorValue::from_token(t)),
+                                );
+                            }
+                            Some(crate::paging::Cursor::Link(url)) => {
+                                return crate::paging::follow_link(&client, &url).await;
+                            }
+                            None => {}
+                        }
+                        Ok(request.send().await?.into_inner())
+                    }
+                },
+            )
+        }
+    }
+    impl<'a> TaskSuccessfulTransfers<'a> {
+        /// Every page of this listing, as a [`Paginator`](crate::paging::Paginator) (`nullable_marker` paging):
+        /// `.items()` streams the items, `.pages()` the pages. The parameters set on this request
+        /// apply to every page; the stream sets the paging ones. It owns what it needs, so it can
+        /// be spawned onto another task.
+        pub fn into_stream(
+            self,
+        ) -> crate::paging::Paginator<types::SuccessfulTransferList> {
+            let Self { client, task_id, marker } = self;
+            let client = client.clone();
+            let user_size = None;
+            crate::paging::Paginator::new(
+                &super::operations::PAGING_TASK_SUCCESSFUL_TRANSFERS,
+                user_size,
+                move |page: crate::paging::PageRequest| {
+                    let client = client.clone();
+                    let (task_id, marker) = (task_id.clone(), marker.clone());
+                    async move {
+                        #[allow(unused_mut)]
+                        let mut request = TaskSuccessfulTransfers {
+                            client: &client,
+                            task_id,
+                            marker,
+                        };
+                        match page.cursor {
+                            Some(crate::paging::Cursor::Offset(n)) => {
+                                request.marker = Ok(
+                                    Some(crate::paging::CursorValue::from_u64(n)),
+                                );
+                            }
+                            Some(crate::paging::Cursor::Token(t)) => {
+                                request.marker = Ok(
+                                    Some(crate::paging::CursorValue::from_token(t)),
+                                );
+                            }
+                            Some(crate::paging::Cursor::Link(url)) => {
+                                return crate::paging::follow_link(&client, &url).await;
+                            }
+                            None => {}
+                        }
+                        Ok(request.send().await?.into_inner())
+                    }
+                },
+            )
+        }
+    }
+    #[doc(hidden)]
+    /// The paging test's entry: the named operation's stream, with sample required parameters.
+    pub fn __paging_probe(
+        client: &super::Client,
+        operation_id: &str,
+    ) -> ::std::option::Option<
+        ::std::result::Result<crate::paging::Probe, crate::Error>,
+    > {
+        let _ = client;
+        match operation_id {
+            "endpoint_manager_task_event_list" => {
+                Some(
+                    (|| -> ::std::result::Result<crate::paging::Probe, crate::Error> {
+                        Ok(
+                            crate::paging::probe(
+                                client
+                                    .endpoint_manager_task_event_list()
+                                    .task_id(
+                                        crate::paging::sample::<
+                                            ::std::string::String,
+                                        >("\"sample\"")?,
+                                    )
+                                    .into_stream(),
+                            ),
+                        )
+                    })(),
+                )
+            }
+            "endpoint_manager_task_list" => {
+                Some(
+                    (|| -> ::std::result::Result<crate::paging::Probe, crate::Error> {
+                        Ok(
+                            crate::paging::probe(
+                                client.endpoint_manager_task_list().into_stream(),
+                            ),
+                        )
+                    })(),
+                )
+            }
+            "endpoint_manager_task_skipped_errors" => {
+                Some(
+                    (|| -> ::std::result::Result<crate::paging::Probe, crate::Error> {
+                        Ok(
+                            crate::paging::probe(
+                                client
+                                    .endpoint_manager_task_skipped_errors()
+                                    .task_id(
+                                        crate::paging::sample::<
+                                            ::std::string::String,
+                                        >("\"sample\"")?,
+                                    )
+                                    .into_stream(),
+                            ),
+                        )
+                    })(),
+                )
+            }
+            "endpoint_manager_task_successful_transfers" => {
+                Some(
+                    (|| -> ::std::result::Result<crate::paging::Probe, crate::Error> {
+                        Ok(
+                            crate::paging::probe(
+                                client
+                                    .endpoint_manager_task_successful_transfers()
+                                    .task_id(
+                                        crate::paging::sample::<
+                                            ::std::string::String,
+                                        >("\"sample\"")?,
+                                    )
+                                    .into_stream(),
+                            ),
+                        )
+                    })(),
+                )
+            }
+            "endpoint_search" => {
+                Some(
+                    (|| -> ::std::result::Result<crate::paging::Probe, crate::Error> {
+                        Ok(crate::paging::probe(client.endpoint_search().into_stream()))
+                    })(),
+                )
+            }
+            "get_shared_endpoint_list" => {
+                Some(
+                    (|| -> ::std::result::Result<crate::paging::Probe, crate::Error> {
+                        Ok(
+                            crate::paging::probe(
+                                client
+                                    .get_shared_endpoint_list()
+                                    .endpoint_id(
+                                        crate::paging::sample::<
+                                            ::std::string::String,
+                                        >("\"sample\"")?,
+                                    )
+                                    .into_stream(),
+                            ),
+                        )
+                    })(),
+                )
+            }
+            "get_tunnel_events" => {
+                Some(
+                    (|| -> ::std::result::Result<crate::paging::Probe, crate::Error> {
+                        Ok(
+                            crate::paging::probe(
+                                client
+                                    .get_tunnel_events()
+                                    .tunnel_id(
+                                        crate::paging::sample::<
+                                            ::std::string::String,
+                                        >("\"sample\"")?,
+                                    )
+                                    .into_stream(),
+                            ),
+                        )
+                    })(),
+                )
+            }
+            "list_bookmarks" => {
+                Some(
+                    (|| -> ::std::result::Result<crate::paging::Probe, crate::Error> {
+                        Ok(crate::paging::probe(client.list_bookmarks().into_stream()))
+                    })(),
+                )
+            }
+            "list_stream_access_points" => {
+                Some(
+                    (|| -> ::std::result::Result<crate::paging::Probe, crate::Error> {
+                        Ok(
+                            crate::paging::probe(
+                                client.list_stream_access_points().into_stream(),
+                            ),
+                        )
+                    })(),
+                )
+            }
+            "list_tunnels" => {
+                Some(
+                    (|| -> ::std::result::Result<crate::paging::Probe, crate::Error> {
+                        Ok(crate::paging::probe(client.list_tunnels().into_stream()))
+                    })(),
+                )
+            }
+            "task_event_list" => {
+                Some(
+                    (|| -> ::std::result::Result<crate::paging::Probe, crate::Error> {
+                        Ok(
+                            crate::paging::probe(
+                                client
+                                    .task_event_list()
+                                    .task_id(
+                                        crate::paging::sample::<
+                                            ::std::string::String,
+                                        >("\"sample\"")?,
+                                    )
+                                    .into_stream(),
+                            ),
+                        )
+                    })(),
+                )
+            }
+            "task_list" => {
+                Some(
+                    (|| -> ::std::result::Result<crate::paging::Probe, crate::Error> {
+                        Ok(crate::paging::probe(client.task_list().into_stream()))
+                    })(),
+                )
+            }
+            "task_skipped_errors" => {
+                Some(
+                    (|| -> ::std::result::Result<crate::paging::Probe, crate::Error> {
+                        Ok(
+                            crate::paging::probe(
+                                client
+                                    .task_skipped_errors()
+                                    .task_id(
+                                        crate::paging::sample::<
+                                            ::std::string::String,
+                                        >("\"sample\"")?,
+                                    )
+                                    .into_stream(),
+                            ),
+                        )
+                    })(),
+                )
+            }
+            "task_successful_transfers" => {
+                Some(
+                    (|| -> ::std::result::Result<crate::paging::Probe, crate::Error> {
+                        Ok(
+                            crate::paging::probe(
+                                client
+                                    .task_successful_transfers()
+                                    .task_id(
+                                        crate::paging::sample::<
+                                            ::std::string::String,
+                                        >("\"sample\"")?,
+                                    )
+                                    .into_stream(),
+                            ),
+                        )
+                    })(),
+                )
+            }
+            _ => None,
+        }
     }
 }
 /// Items consumers will typically use such as the Client.
 pub mod prelude {
     pub use self::super::Client;
+}
+/// Metadata of every operation of this service, from its spec: read by the transport
+/// (retry safety, secrecy), the paging streams and the tests.
+#[doc(hidden)]
+pub mod operations {
+    #[allow(unused_imports)]
+    use super::types;
+    /// Paging of `endpoint_manager_task_event_list`.
+    pub const PAGING_ENDPOINT_MANAGER_TASK_EVENT_LIST: crate::paging::PagingMeta = crate::paging::PagingMeta {
+        operation: "endpoint_manager_task_event_list",
+        style: crate::paging::PagingStyle::LimitOffset,
+        items: "DATA",
+        size: Some("limit"),
+        cursor: Some("offset"),
+        in_body: false,
+        next: None,
+        total: Some("total"),
+        has_next: None,
+        count: None,
+        default_size: Some(1000),
+        max_size: Some(1000),
+        max_total: Some(1000),
+        sample_page: "{\"DATA\":[]}",
+        sample_item: "{\"code\":\"sample\",\"time\":\"sample\"}",
+    };
+    /// Paging of `endpoint_manager_task_list`.
+    pub const PAGING_ENDPOINT_MANAGER_TASK_LIST: crate::paging::PagingMeta = crate::paging::PagingMeta {
+        operation: "endpoint_manager_task_list",
+        style: crate::paging::PagingStyle::LastKey,
+        items: "DATA",
+        size: Some("limit"),
+        cursor: Some("last_key"),
+        in_body: false,
+        next: Some("last_key"),
+        total: None,
+        has_next: Some("has_next_page"),
+        count: None,
+        default_size: None,
+        max_size: Some(1000),
+        max_total: None,
+        sample_page: "{\"DATA\":[]}",
+        sample_item: "{\"status\":\"sample\",\"task_id\":\"sample\",\"type\":\"sample\"}",
+    };
+    /// Paging of `endpoint_manager_task_skipped_errors`.
+    pub const PAGING_ENDPOINT_MANAGER_TASK_SKIPPED_ERRORS: crate::paging::PagingMeta = crate::paging::PagingMeta {
+        operation: "endpoint_manager_task_skipped_errors",
+        style: crate::paging::PagingStyle::NullableMarker,
+        items: "DATA",
+        size: None,
+        cursor: Some("marker"),
+        in_body: false,
+        next: Some("next_marker"),
+        total: None,
+        has_next: None,
+        count: None,
+        default_size: None,
+        max_size: None,
+        max_total: None,
+        sample_page: "{\"DATA\":[]}",
+        sample_item: "{}",
+    };
+    /// Paging of `endpoint_manager_task_successful_transfers`.
+    pub const PAGING_ENDPOINT_MANAGER_TASK_SUCCESSFUL_TRANSFERS: crate::paging::PagingMeta = crate::paging::PagingMeta {
+        operation: "endpoint_manager_task_successful_transfers",
+        style: crate::paging::PagingStyle::NullableMarker,
+        items: "DATA",
+        size: None,
+        cursor: Some("marker"),
+        in_body: false,
+        next: Some("next_marker"),
+        total: None,
+        has_next: None,
+        count: None,
+        default_size: None,
+        max_size: None,
+        max_total: None,
+        sample_page: "{\"DATA\":[]}",
+        sample_item: "{}",
+    };
+    /// Paging of `endpoint_search`.
+    pub const PAGING_ENDPOINT_SEARCH: crate::paging::PagingMeta = crate::paging::PagingMeta {
+        operation: "endpoint_search",
+        style: crate::paging::PagingStyle::HasNextOffset,
+        items: "DATA",
+        size: Some("limit"),
+        cursor: Some("offset"),
+        in_body: false,
+        next: None,
+        total: None,
+        has_next: Some("has_next_page"),
+        count: None,
+        default_size: Some(100),
+        max_size: Some(100),
+        max_total: Some(1000),
+        sample_page: "{\"DATA\":[]}",
+        sample_item: "{\"id\":\"sample\"}",
+    };
+    /// Paging of `get_shared_endpoint_list`.
+    pub const PAGING_GET_SHARED_ENDPOINT_LIST: crate::paging::PagingMeta = crate::paging::PagingMeta {
+        operation: "get_shared_endpoint_list",
+        style: crate::paging::PagingStyle::NextToken,
+        items: "shared_endpoints",
+        size: Some("max_results"),
+        cursor: Some("next_token"),
+        in_body: false,
+        next: Some("next_token"),
+        total: None,
+        has_next: None,
+        count: None,
+        default_size: None,
+        max_size: None,
+        max_total: None,
+        sample_page: "{\"shared_endpoints\":[]}",
+        sample_item: "{\"id\":\"sample\"}",
+    };
+    /// Paging of `get_tunnel_events`.
+    pub const PAGING_GET_TUNNEL_EVENTS: crate::paging::PagingMeta = crate::paging::PagingMeta {
+        operation: "get_tunnel_events",
+        style: crate::paging::PagingStyle::JsonApiLinks,
+        items: "data",
+        size: None,
+        cursor: None,
+        in_body: false,
+        next: Some("links.next"),
+        total: None,
+        has_next: None,
+        count: None,
+        default_size: None,
+        max_size: None,
+        max_total: None,
+        sample_page: "{\"data\":[]}",
+        sample_item: "{\"id\":1,\"type\":\"sample\"}",
+    };
+    /// Paging of `list_bookmarks`.
+    pub const PAGING_LIST_BOOKMARKS: crate::paging::PagingMeta = crate::paging::PagingMeta {
+        operation: "list_bookmarks",
+        style: crate::paging::PagingStyle::JsonApiLinks,
+        items: "data",
+        size: None,
+        cursor: None,
+        in_body: false,
+        next: Some("links.next"),
+        total: None,
+        has_next: None,
+        count: None,
+        default_size: None,
+        max_size: None,
+        max_total: None,
+        sample_page: "{\"data\":[]}",
+        sample_item: "{\"id\":\"sample\",\"type\":\"sample\"}",
+    };
+    /// Paging of `list_stream_access_points`.
+    pub const PAGING_LIST_STREAM_ACCESS_POINTS: crate::paging::PagingMeta = crate::paging::PagingMeta {
+        operation: "list_stream_access_points",
+        style: crate::paging::PagingStyle::JsonApiLinks,
+        items: "data",
+        size: None,
+        cursor: None,
+        in_body: false,
+        next: Some("links.next"),
+        total: None,
+        has_next: None,
+        count: None,
+        default_size: None,
+        max_size: None,
+        max_total: None,
+        sample_page: "{\"data\":[]}",
+        sample_item: "{\"id\":\"sample\",\"type\":\"sample\"}",
+    };
+    /// Paging of `list_tunnels`.
+    pub const PAGING_LIST_TUNNELS: crate::paging::PagingMeta = crate::paging::PagingMeta {
+        operation: "list_tunnels",
+        style: crate::paging::PagingStyle::JsonApiLinks,
+        items: "data",
+        size: None,
+        cursor: None,
+        in_body: false,
+        next: Some("links.next"),
+        total: None,
+        has_next: None,
+        count: None,
+        default_size: None,
+        max_size: None,
+        max_total: None,
+        sample_page: "{\"data\":[]}",
+        sample_item: "{\"id\":\"sample\",\"type\":\"sample\"}",
+    };
+    /// Paging of `task_event_list`.
+    pub const PAGING_TASK_EVENT_LIST: crate::paging::PagingMeta = crate::paging::PagingMeta {
+        operation: "task_event_list",
+        style: crate::paging::PagingStyle::LimitOffset,
+        items: "DATA",
+        size: Some("limit"),
+        cursor: Some("offset"),
+        in_body: false,
+        next: None,
+        total: Some("total"),
+        has_next: None,
+        count: None,
+        default_size: Some(1000),
+        max_size: Some(1000),
+        max_total: Some(1000),
+        sample_page: "{\"DATA\":[]}",
+        sample_item: "{\"code\":\"sample\",\"time\":\"sample\"}",
+    };
+    /// Paging of `task_list`.
+    pub const PAGING_TASK_LIST: crate::paging::PagingMeta = crate::paging::PagingMeta {
+        operation: "task_list",
+        style: crate::paging::PagingStyle::LimitOffset,
+        items: "DATA",
+        size: Some("limit"),
+        cursor: Some("offset"),
+        in_body: false,
+        next: None,
+        total: Some("total"),
+        has_next: None,
+        count: None,
+        default_size: Some(1000),
+        max_size: Some(1000),
+        max_total: Some(1000),
+        sample_page: "{\"DATA\":[]}",
+        sample_item: "{\"status\":\"sample\",\"task_id\":\"sample\",\"type\":\"sample\"}",
+    };
+    /// Paging of `task_skipped_errors`.
+    pub const PAGING_TASK_SKIPPED_ERRORS: crate::paging::PagingMeta = crate::paging::PagingMeta {
+        operation: "task_skipped_errors",
+        style: crate::paging::PagingStyle::NullableMarker,
+        items: "DATA",
+        size: None,
+        cursor: Some("marker"),
+        in_body: false,
+        next: Some("next_marker"),
+        total: None,
+        has_next: None,
+        count: None,
+        default_size: None,
+        max_size: None,
+        max_total: None,
+        sample_page: "{\"DATA\":[]}",
+        sample_item: "{}",
+    };
+    /// Paging of `task_successful_transfers`.
+    pub const PAGING_TASK_SUCCESSFUL_TRANSFERS: crate::paging::PagingMeta = crate::paging::PagingMeta {
+        operation: "task_successful_transfers",
+        style: crate::paging::PagingStyle::NullableMarker,
+        items: "DATA",
+        size: None,
+        cursor: Some("marker"),
+        in_body: false,
+        next: Some("next_marker"),
+        total: None,
+        has_next: None,
+        count: None,
+        default_size: None,
+        max_size: None,
+        max_total: None,
+        sample_page: "{\"DATA\":[]}",
+        sample_item: "{}",
+    };
+    /// Every operation of this service's spec.
+    pub const OPERATIONS: &[crate::transport::OperationMeta] = &[
+        crate::transport::OperationMeta {
+            id: "add_endpoint_acl_rule",
+            method: "POST",
+            path: "/v0.10/endpoint/{endpoint_id}/access",
+            retry_safe: false,
+            sensitive_body: false,
+            json_response: true,
+            paging: None,
+            envelope: None,
+        },
+        crate::transport::OperationMeta {
+            id: "add_endpoint_role",
+            method: "POST",
+            path: "/v0.10/endpoint/{endpoint_id}/role",
+            retry_safe: false,
+            sensitive_body: false,
+            json_response: true,
+            paging: None,
+            envelope: None,
+        },
+        crate::transport::OperationMeta {
+            id: "bookmark_list",
+            method: "GET",
+            path: "/v0.10/bookmark_list",
+            retry_safe: true,
+            sensitive_body: false,
+            json_response: true,
+            paging: None,
+            envelope: None,
+        },
+        crate::transport::OperationMeta {
+            id: "cancel_task",
+            method: "POST",
+            path: "/v0.10/task/{task_id}/cancel",
+            retry_safe: true,
+            sensitive_body: false,
+            json_response: true,
+            paging: None,
+            envelope: None,
+        },
+        crate::transport::OperationMeta {
+            id: "create_bookmark",
+            method: "POST",
+            path: "/v0.10/bookmark",
+            retry_safe: false,
+            sensitive_body: false,
+            json_response: true,
+            paging: None,
+            envelope: None,
+        },
+        crate::transport::OperationMeta {
+            id: "create_bookmark_v2",
+            method: "POST",
+            path: "/v2/bookmarks",
+            retry_safe: false,
+            sensitive_body: false,
+            json_response: true,
+            paging: None,
+            envelope: None,
+        },
+        crate::transport::OperationMeta {
+            id: "create_shared_endpoint",
+            method: "POST",
+            path: "/v0.10/shared_endpoint",
+            retry_safe: false,
+            sensitive_body: false,
+            json_response: true,
+            paging: None,
+            envelope: None,
+        },
+        crate::transport::OperationMeta {
+            id: "create_tunnel",
+            method: "POST",
+            path: "/v2/tunnels",
+            retry_safe: true,
+            sensitive_body: false,
+            json_response: true,
+            paging: None,
+            envelope: None,
+        },
+        crate::transport::OperationMeta {
+            id: "delete_bookmark",
+            method: "DELETE",
+            path: "/v0.10/bookmark/{bookmark_id}",
+            retry_safe: true,
+            sensitive_body: false,
+            json_response: true,
+            paging: None,
+            envelope: None,
+        },
+        crate::transport::OperationMeta {
+            id: "delete_bookmark_v2",
+            method: "DELETE",
+            path: "/v2/bookmarks/{bookmark_id}",
+            retry_safe: true,
+            sensitive_body: false,
+            json_response: true,
+            paging: None,
+            envelope: None,
+        },
+        crate::transport::OperationMeta {
+            id: "delete_endpoint",
+            method: "DELETE",
+            path: "/v0.10/endpoint/{endpoint_id}",
+            retry_safe: true,
+            sensitive_body: false,
+            json_response: true,
+            paging: None,
+            envelope: None,
+        },
+        crate::transport::OperationMeta {
+            id: "delete_endpoint_acl_rule",
+            method: "DELETE",
+            path: "/v0.10/endpoint/{endpoint_id}/access/{rule_id}",
+            retry_safe: true,
+            sensitive_body: false,
+            json_response: true,
+            paging: None,
+            envelope: None,
+        },
+        crate::transport::OperationMeta {
+            id: "delete_endpoint_role",
+            method: "DELETE",
+            path: "/v0.10/endpoint/{endpoint_id}/role/{role_id}",
+            retry_safe: true,
+            sensitive_body: false,
+            json_response: true,
+            paging: None,
+            envelope: None,
+        },
+        crate::transport::OperationMeta {
+            id: "delete_tunnel",
+            method: "DELETE",
+            path: "/v2/tunnels/{tunnel_id}",
+            retry_safe: true,
+            sensitive_body: false,
+            json_response: true,
+            paging: None,
+            envelope: None,
+        },
+        crate::transport::OperationMeta {
+            id: "endpoint_acl_list",
+            method: "GET",
+            path: "/v0.10/endpoint/{endpoint_id}/access_list",
+            retry_safe: true,
+            sensitive_body: false,
+            json_response: true,
+            paging: None,
+            envelope: None,
+        },
+        crate::transport::OperationMeta {
+            id: "endpoint_manager_acl_list",
+            method: "GET",
+            path: "/v0.10/endpoint_manager/endpoint/{endpoint_id}/access_list",
+            retry_safe: true,
+            sensitive_body: false,
+            json_response: true,
+            paging: None,
+            envelope: None,
+        },
+        crate::transport::OperationMeta {
+            id: "endpoint_manager_cancel_status",
+            method: "GET",
+            path: "/v0.10/endpoint_manager/admin_cancel/{admin_cancel_id}",
+            retry_safe: true,
+            sensitive_body: false,
+            json_response: true,
+            paging: None,
+            envelope: None,
+        },
+        crate::transport::OperationMeta {
+            id: "endpoint_manager_cancel_tasks",
+            method: "POST",
+            path: "/v0.10/endpoint_manager/admin_cancel",
+            retry_safe: false,
+            sensitive_body: false,
+            json_response: true,
+            paging: None,
+            envelope: None,
+        },
+        crate::transport::OperationMeta {
+            id: "endpoint_manager_create_pause_rule",
+            method: "POST",
+            path: "/v0.10/endpoint_manager/pause_rule",
+            retry_safe: false,
+            sensitive_body: false,
+            json_response: true,
+            paging: None,
+            envelope: None,
+        },
+        crate::transport::OperationMeta {
+            id: "endpoint_manager_delete_pause_rule",
+            method: "DELETE",
+            path: "/v0.10/endpoint_manager/pause_rule/{pause_rule_id}",
+            retry_safe: true,
+            sensitive_body: false,
+            json_response: true,
+            paging: None,
+            envelope: None,
+        },
+        crate::transport::OperationMeta {
+            id: "endpoint_manager_get_endpoint",
+            method: "GET",
+            path: "/v0.10/endpoint_manager/endpoint/{endpoint_id}",
+            retry_safe: true,
+            sensitive_body: false,
+            json_response: true,
+            paging: None,
+            envelope: None,
+        },
+        crate::transport::OperationMeta {
+            id: "endpoint_manager_get_pause_rule",
+            method: "GET",
+            path: "/v0.10/endpoint_manager/pause_rule/{pause_rule_id}",
+            retry_safe: true,
+            sensitive_body: false,
+            json_response: true,
+            paging: None,
+            envelope: None,
+        },
+        crate::transport::OperationMeta {
+            id: "endpoint_manager_get_task",
+            method: "GET",
+            path: "/v0.10/endpoint_manager/task/{task_id}",
+            retry_safe: true,
+            sensitive_body: false,
+            json_response: true,
+            paging: None,
+            envelope: None,
+        },
+        crate::transport::OperationMeta {
+            id: "endpoint_manager_hosted_endpoint_list",
+            method: "GET",
+            path: "/v0.10/endpoint_manager/endpoint/{endpoint_id}/hosted_endpoint_list",
+            retry_safe: true,
+            sensitive_body: false,
+            json_response: true,
+            paging: None,
+            envelope: None,
+        },
+        crate::transport::OperationMeta {
+            id: "endpoint_manager_monitored_endpoints",
+            method: "GET",
+            path: "/v0.10/endpoint_manager/monitored_endpoints",
+            retry_safe: true,
+            sensitive_body: false,
+            json_response: true,
+            paging: None,
+            envelope: None,
+        },
+        crate::transport::OperationMeta {
+            id: "endpoint_manager_pause_rule_list",
+            method: "GET",
+            path: "/v0.10/endpoint_manager/pause_rule_list",
+            retry_safe: true,
+            sensitive_body: false,
+            json_response: true,
+            paging: None,
+            envelope: None,
+        },
+        crate::transport::OperationMeta {
+            id: "endpoint_manager_pause_tasks",
+            method: "POST",
+            path: "/v0.10/endpoint_manager/admin_pause",
+            retry_safe: false,
+            sensitive_body: false,
+            json_response: true,
+            paging: None,
+            envelope: None,
+        },
+        crate::transport::OperationMeta {
+            id: "endpoint_manager_resume_tasks",
+            method: "POST",
+            path: "/v0.10/endpoint_manager/admin_resume",
+            retry_safe: false,
+            sensitive_body: false,
+            json_response: true,
+            paging: None,
+            envelope: None,
+        },
+        crate::transport::OperationMeta {
+            id: "endpoint_manager_task_event_list",
+            method: "GET",
+            path: "/v0.10/endpoint_manager/task/{task_id}/event_list",
+            retry_safe: true,
+            sensitive_body: false,
+            json_response: true,
+            paging: Some(&PAGING_ENDPOINT_MANAGER_TASK_EVENT_LIST),
+            envelope: None,
+        },
+        crate::transport::OperationMeta {
+            id: "endpoint_manager_task_list",
+            method: "GET",
+            path: "/v0.10/endpoint_manager/task_list",
+            retry_safe: true,
+            sensitive_body: false,
+            json_response: true,
+            paging: Some(&PAGING_ENDPOINT_MANAGER_TASK_LIST),
+            envelope: None,
+        },
+        crate::transport::OperationMeta {
+            id: "endpoint_manager_task_pause_info",
+            method: "GET",
+            path: "/v0.10/endpoint_manager/task/{task_id}/pause_info",
+            retry_safe: true,
+            sensitive_body: false,
+            json_response: true,
+            paging: None,
+            envelope: None,
+        },
+        crate::transport::OperationMeta {
+            id: "endpoint_manager_task_skipped_errors",
+            method: "GET",
+            path: "/v0.10/endpoint_manager/task/{task_id}/skipped_errors",
+            retry_safe: true,
+            sensitive_body: false,
+            json_response: true,
+            paging: Some(&PAGING_ENDPOINT_MANAGER_TASK_SKIPPED_ERRORS),
+            envelope: None,
+        },
+        crate::transport::OperationMeta {
+            id: "endpoint_manager_task_successful_transfers",
+            method: "GET",
+            path: "/v0.10/endpoint_manager/task/{task_id}/successful_transfers",
+            retry_safe: true,
+            sensitive_body: false,
+            json_response: true,
+            paging: Some(&PAGING_ENDPOINT_MANAGER_TASK_SUCCESSFUL_TRANSFERS),
+            envelope: None,
+        },
+        crate::transport::OperationMeta {
+            id: "endpoint_manager_update_pause_rule",
+            method: "PUT",
+            path: "/v0.10/endpoint_manager/pause_rule/{pause_rule_id}",
+            retry_safe: true,
+            sensitive_body: false,
+            json_response: true,
+            paging: None,
+            envelope: None,
+        },
+        crate::transport::OperationMeta {
+            id: "endpoint_role_list",
+            method: "GET",
+            path: "/v0.10/endpoint/{endpoint_id}/role_list",
+            retry_safe: true,
+            sensitive_body: false,
+            json_response: true,
+            paging: None,
+            envelope: None,
+        },
+        crate::transport::OperationMeta {
+            id: "endpoint_search",
+            method: "GET",
+            path: "/v0.10/endpoint_search",
+            retry_safe: true,
+            sensitive_body: false,
+            json_response: true,
+            paging: Some(&PAGING_ENDPOINT_SEARCH),
+            envelope: None,
+        },
+        crate::transport::OperationMeta {
+            id: "endpoint_server_list",
+            method: "GET",
+            path: "/v0.10/endpoint/{endpoint_id}/server_list",
+            retry_safe: true,
+            sensitive_body: false,
+            json_response: true,
+            paging: None,
+            envelope: None,
+        },
+        crate::transport::OperationMeta {
+            id: "get_bookmark",
+            method: "GET",
+            path: "/v0.10/bookmark/{bookmark_id}",
+            retry_safe: true,
+            sensitive_body: false,
+            json_response: true,
+            paging: None,
+            envelope: None,
+        },
+        crate::transport::OperationMeta {
+            id: "get_bookmark_v2",
+            method: "GET",
+            path: "/v2/bookmarks/{bookmark_id}",
+            retry_safe: true,
+            sensitive_body: false,
+            json_response: true,
+            paging: None,
+            envelope: None,
+        },
+        crate::transport::OperationMeta {
+            id: "get_endpoint",
+            method: "GET",
+            path: "/v0.10/endpoint/{endpoint_id}",
+            retry_safe: true,
+            sensitive_body: false,
+            json_response: true,
+            paging: None,
+            envelope: None,
+        },
+        crate::transport::OperationMeta {
+            id: "get_endpoint_acl_rule",
+            method: "GET",
+            path: "/v0.10/endpoint/{endpoint_id}/access/{rule_id}",
+            retry_safe: true,
+            sensitive_body: false,
+            json_response: true,
+            paging: None,
+            envelope: None,
+        },
+        crate::transport::OperationMeta {
+            id: "get_endpoint_role",
+            method: "GET",
+            path: "/v0.10/endpoint/{endpoint_id}/role/{role_id}",
+            retry_safe: true,
+            sensitive_body: false,
+            json_response: true,
+            paging: None,
+            envelope: None,
+        },
+        crate::transport::OperationMeta {
+            id: "get_endpoint_server",
+            method: "GET",
+            path: "/v0.10/endpoint/{endpoint_id}/server/{server_id}",
+            retry_safe: true,
+            sensitive_body: false,
+            json_response: true,
+            paging: None,
+            envelope: None,
+        },
+        crate::transport::OperationMeta {
+            id: "get_shared_endpoint_list",
+            method: "GET",
+            path: "/v0.10/endpoint/{endpoint_id}/shared_endpoint_list",
+            retry_safe: true,
+            sensitive_body: false,
+            json_response: true,
+            paging: Some(&PAGING_GET_SHARED_ENDPOINT_LIST),
+            envelope: None,
+        },
+        crate::transport::OperationMeta {
+            id: "get_stream_access_point",
+            method: "GET",
+            path: "/v2/stream_access_points/{stream_ap_id}",
+            retry_safe: true,
+            sensitive_body: false,
+            json_response: true,
+            paging: None,
+            envelope: None,
+        },
+        crate::transport::OperationMeta {
+            id: "get_submission_id",
+            method: "GET",
+            path: "/v0.10/submission_id",
+            retry_safe: true,
+            sensitive_body: false,
+            json_response: true,
+            paging: None,
+            envelope: None,
+        },
+        crate::transport::OperationMeta {
+            id: "get_task",
+            method: "GET",
+            path: "/v0.10/task/{task_id}",
+            retry_safe: true,
+            sensitive_body: false,
+            json_response: true,
+            paging: None,
+            envelope: None,
+        },
+        crate::transport::OperationMeta {
+            id: "get_tunnel",
+            method: "GET",
+            path: "/v2/tunnels/{tunnel_id}",
+            retry_safe: true,
+            sensitive_body: false,
+            json_response: true,
+            paging: None,
+            envelope: None,
+        },
+        crate::transport::OperationMeta {
+            id: "get_tunnel_events",
+            method: "GET",
+            path: "/v2/tunnels/{tunnel_id}/events",
+            retry_safe: true,
+            sensitive_body: false,
+            json_response: true,
+            paging: Some(&PAGING_GET_TUNNEL_EVENTS),
+            envelope: None,
+        },
+        crate::transport::OperationMeta {
+            id: "list_bookmarks",
+            method: "GET",
+            path: "/v2/bookmarks",
+            retry_safe: true,
+            sensitive_body: false,
+            json_response: true,
+            paging: Some(&PAGING_LIST_BOOKMARKS),
+            envelope: None,
+        },
+        crate::transport::OperationMeta {
+            id: "list_stream_access_points",
+            method: "GET",
+            path: "/v2/stream_access_points",
+            retry_safe: true,
+            sensitive_body: false,
+            json_response: true,
+            paging: Some(&PAGING_LIST_STREAM_ACCESS_POINTS),
+            envelope: None,
+        },
+        crate::transport::OperationMeta {
+            id: "list_tunnels",
+            method: "GET",
+            path: "/v2/tunnels",
+            retry_safe: true,
+            sensitive_body: false,
+            json_response: true,
+            paging: Some(&PAGING_LIST_TUNNELS),
+            envelope: None,
+        },
+        crate::transport::OperationMeta {
+            id: "my_effective_pause_rule_list",
+            method: "GET",
+            path: "/v0.10/endpoint/{endpoint_id}/my_effective_pause_rule_list",
+            retry_safe: true,
+            sensitive_body: false,
+            json_response: true,
+            paging: None,
+            envelope: None,
+        },
+        crate::transport::OperationMeta {
+            id: "my_shared_endpoint_list",
+            method: "GET",
+            path: "/v0.10/endpoint/{endpoint_id}/my_shared_endpoint_list",
+            retry_safe: true,
+            sensitive_body: false,
+            json_response: true,
+            paging: None,
+            envelope: None,
+        },
+        crate::transport::OperationMeta {
+            id: "operation_ls",
+            method: "GET",
+            path: "/v0.10/operation/endpoint/{endpoint_id}/ls",
+            retry_safe: true,
+            sensitive_body: false,
+            json_response: true,
+            paging: None,
+            envelope: None,
+        },
+        crate::transport::OperationMeta {
+            id: "operation_mkdir",
+            method: "POST",
+            path: "/v0.10/operation/endpoint/{endpoint_id}/mkdir",
+            retry_safe: false,
+            sensitive_body: false,
+            json_response: true,
+            paging: None,
+            envelope: None,
+        },
+        crate::transport::OperationMeta {
+            id: "operation_rename",
+            method: "POST",
+            path: "/v0.10/operation/endpoint/{endpoint_id}/rename",
+            retry_safe: false,
+            sensitive_body: false,
+            json_response: true,
+            paging: None,
+            envelope: None,
+        },
+        crate::transport::OperationMeta {
+            id: "operation_stat",
+            method: "GET",
+            path: "/v0.10/operation/endpoint/{endpoint_id}/stat",
+            retry_safe: true,
+            sensitive_body: false,
+            json_response: true,
+            paging: None,
+            envelope: None,
+        },
+        crate::transport::OperationMeta {
+            id: "set_subscription_admin_verified",
+            method: "PUT",
+            path: "/v0.10/endpoint/{collection_id}/subscription_admin_verified",
+            retry_safe: true,
+            sensitive_body: false,
+            json_response: true,
+            paging: None,
+            envelope: None,
+        },
+        crate::transport::OperationMeta {
+            id: "set_subscription_id",
+            method: "PUT",
+            path: "/v0.10/endpoint/{collection_id}/subscription",
+            retry_safe: true,
+            sensitive_body: false,
+            json_response: true,
+            paging: None,
+            envelope: None,
+        },
+        crate::transport::OperationMeta {
+            id: "submit_delete",
+            method: "POST",
+            path: "/v0.10/delete",
+            retry_safe: true,
+            sensitive_body: false,
+            json_response: true,
+            paging: None,
+            envelope: None,
+        },
+        crate::transport::OperationMeta {
+            id: "submit_transfer",
+            method: "POST",
+            path: "/v0.10/transfer",
+            retry_safe: true,
+            sensitive_body: false,
+            json_response: true,
+            paging: None,
+            envelope: None,
+        },
+        crate::transport::OperationMeta {
+            id: "task_event_list",
+            method: "GET",
+            path: "/v0.10/task/{task_id}/event_list",
+            retry_safe: true,
+            sensitive_body: false,
+            json_response: true,
+            paging: Some(&PAGING_TASK_EVENT_LIST),
+            envelope: None,
+        },
+        crate::transport::OperationMeta {
+            id: "task_list",
+            method: "GET",
+            path: "/v0.10/task_list",
+            retry_safe: true,
+            sensitive_body: false,
+            json_response: true,
+            paging: Some(&PAGING_TASK_LIST),
+            envelope: None,
+        },
+        crate::transport::OperationMeta {
+            id: "task_pause_info",
+            method: "GET",
+            path: "/v0.10/task/{task_id}/pause_info",
+            retry_safe: true,
+            sensitive_body: false,
+            json_response: true,
+            paging: None,
+            envelope: None,
+        },
+        crate::transport::OperationMeta {
+            id: "task_skipped_errors",
+            method: "GET",
+            path: "/v0.10/task/{task_id}/skipped_errors",
+            retry_safe: true,
+            sensitive_body: false,
+            json_response: true,
+            paging: Some(&PAGING_TASK_SKIPPED_ERRORS),
+            envelope: None,
+        },
+        crate::transport::OperationMeta {
+            id: "task_successful_transfers",
+            method: "GET",
+            path: "/v0.10/task/{task_id}/successful_transfers",
+            retry_safe: true,
+            sensitive_body: false,
+            json_response: true,
+            paging: Some(&PAGING_TASK_SUCCESSFUL_TRANSFERS),
+            envelope: None,
+        },
+        crate::transport::OperationMeta {
+            id: "update_bookmark",
+            method: "PUT",
+            path: "/v0.10/bookmark/{bookmark_id}",
+            retry_safe: true,
+            sensitive_body: false,
+            json_response: true,
+            paging: None,
+            envelope: None,
+        },
+        crate::transport::OperationMeta {
+            id: "update_bookmark_v2",
+            method: "PATCH",
+            path: "/v2/bookmarks/{bookmark_id}",
+            retry_safe: false,
+            sensitive_body: false,
+            json_response: true,
+            paging: None,
+            envelope: None,
+        },
+        crate::transport::OperationMeta {
+            id: "update_endpoint",
+            method: "PUT",
+            path: "/v0.10/endpoint/{endpoint_id}",
+            retry_safe: true,
+            sensitive_body: false,
+            json_response: true,
+            paging: None,
+            envelope: None,
+        },
+        crate::transport::OperationMeta {
+            id: "update_endpoint_acl_rule",
+            method: "PUT",
+            path: "/v0.10/endpoint/{endpoint_id}/access/{rule_id}",
+            retry_safe: true,
+            sensitive_body: false,
+            json_response: true,
+            paging: None,
+            envelope: None,
+        },
+        crate::transport::OperationMeta {
+            id: "update_task",
+            method: "PUT",
+            path: "/v0.10/task/{task_id}",
+            retry_safe: true,
+            sensitive_body: false,
+            json_response: true,
+            paging: None,
+            envelope: None,
+        },
+        crate::transport::OperationMeta {
+            id: "update_tunnel",
+            method: "PATCH",
+            path: "/v2/tunnels/{tunnel_id}",
+            retry_safe: false,
+            sensitive_body: false,
+            json_response: true,
+            paging: None,
+            envelope: None,
+        },
+    ];
+    /// Decode a success body as the operation's typed response (None: no typed response).
+    pub fn decode_response(
+        operation_id: &str,
+        bytes: &[u8],
+    ) -> Option<Result<(), serde_json::Error>> {
+        fn decode<T: serde::de::DeserializeOwned>(
+            bytes: &[u8],
+        ) -> Result<(), serde_json::Error> {
+            serde_json::from_slice::<T>(bytes).map(|_| ())
+        }
+        let _ = bytes;
+        match operation_id {
+            "add_endpoint_acl_rule" => Some(decode::<types::AccessCreateResult>(bytes)),
+            "add_endpoint_role" => Some(decode::<types::Role>(bytes)),
+            "bookmark_list" => Some(decode::<types::BookmarkList>(bytes)),
+            "cancel_task" => Some(decode::<types::ResultDocument>(bytes)),
+            "create_bookmark" => Some(decode::<types::Bookmark>(bytes)),
+            "create_bookmark_v2" => Some(decode::<types::BookmarkV2Document>(bytes)),
+            "create_shared_endpoint" => {
+                Some(decode::<types::EndpointCreateResult>(bytes))
+            }
+            "create_tunnel" => Some(decode::<types::TunnelDocument>(bytes)),
+            "delete_bookmark" => Some(decode::<types::ResultDocument>(bytes)),
+            "delete_bookmark_v2" => Some(decode::<types::JsonApiMetaDocument>(bytes)),
+            "delete_endpoint" => Some(decode::<types::ResultDocument>(bytes)),
+            "delete_endpoint_acl_rule" => Some(decode::<types::ResultDocument>(bytes)),
+            "delete_endpoint_role" => Some(decode::<types::ResultDocument>(bytes)),
+            "delete_tunnel" => Some(decode::<types::JsonApiMetaDocument>(bytes)),
+            "endpoint_acl_list" => Some(decode::<types::AccessRuleList>(bytes)),
+            "endpoint_manager_acl_list" => Some(decode::<types::AccessRuleList>(bytes)),
+            "endpoint_manager_cancel_status" => Some(decode::<types::AdminCancel>(bytes)),
+            "endpoint_manager_cancel_tasks" => Some(decode::<types::AdminCancel>(bytes)),
+            "endpoint_manager_create_pause_rule" => {
+                Some(decode::<types::PauseRule>(bytes))
+            }
+            "endpoint_manager_delete_pause_rule" => {
+                Some(decode::<types::ResultDocument>(bytes))
+            }
+            "endpoint_manager_get_endpoint" => Some(decode::<types::Endpoint>(bytes)),
+            "endpoint_manager_get_pause_rule" => Some(decode::<types::PauseRule>(bytes)),
+            "endpoint_manager_get_task" => Some(decode::<types::Task>(bytes)),
+            "endpoint_manager_hosted_endpoint_list" => {
+                Some(decode::<types::EndpointList>(bytes))
+            }
+            "endpoint_manager_monitored_endpoints" => {
+                Some(decode::<types::EndpointList>(bytes))
+            }
+            "endpoint_manager_pause_rule_list" => {
+                Some(decode::<types::PauseRuleList>(bytes))
+            }
+            "endpoint_manager_pause_tasks" => {
+                Some(decode::<types::ResultDocument>(bytes))
+            }
+            "endpoint_manager_resume_tasks" => {
+                Some(decode::<types::ResultDocument>(bytes))
+            }
+            "endpoint_manager_task_event_list" => Some(decode::<types::EventList>(bytes)),
+            "endpoint_manager_task_list" => Some(decode::<types::TaskList>(bytes)),
+            "endpoint_manager_task_pause_info" => Some(decode::<types::PauseInfo>(bytes)),
+            "endpoint_manager_task_skipped_errors" => {
+                Some(decode::<types::SkippedErrorList>(bytes))
+            }
+            "endpoint_manager_task_successful_transfers" => {
+                Some(decode::<types::SuccessfulTransferList>(bytes))
+            }
+            "endpoint_manager_update_pause_rule" => {
+                Some(decode::<types::PauseRule>(bytes))
+            }
+            "endpoint_role_list" => Some(decode::<types::RoleList>(bytes)),
+            "endpoint_search" => Some(decode::<types::EndpointList>(bytes)),
+            "endpoint_server_list" => Some(decode::<types::ServerList>(bytes)),
+            "get_bookmark" => Some(decode::<types::Bookmark>(bytes)),
+            "get_bookmark_v2" => Some(decode::<types::BookmarkV2Document>(bytes)),
+            "get_endpoint" => Some(decode::<types::Endpoint>(bytes)),
+            "get_endpoint_acl_rule" => Some(decode::<types::AccessRule>(bytes)),
+            "get_endpoint_role" => Some(decode::<types::Role>(bytes)),
+            "get_endpoint_server" => Some(decode::<types::Server>(bytes)),
+            "get_shared_endpoint_list" => {
+                Some(decode::<types::SharedEndpointList>(bytes))
+            }
+            "get_stream_access_point" => {
+                Some(decode::<types::StreamAccessPointDocument>(bytes))
+            }
+            "get_submission_id" => Some(decode::<types::SubmissionId>(bytes)),
+            "get_task" => Some(decode::<types::Task>(bytes)),
+            "get_tunnel" => Some(decode::<types::TunnelDocument>(bytes)),
+            "get_tunnel_events" => Some(decode::<types::TunnelEventList>(bytes)),
+            "list_bookmarks" => Some(decode::<types::BookmarkV2List>(bytes)),
+            "list_stream_access_points" => {
+                Some(decode::<types::StreamAccessPointList>(bytes))
+            }
+            "list_tunnels" => Some(decode::<types::TunnelList>(bytes)),
+            "my_effective_pause_rule_list" => Some(decode::<types::PauseRuleList>(bytes)),
+            "my_shared_endpoint_list" => Some(decode::<types::EndpointList>(bytes)),
+            "operation_ls" => Some(decode::<types::FileList>(bytes)),
+            "operation_mkdir" => Some(decode::<types::ResultDocument>(bytes)),
+            "operation_rename" => Some(decode::<types::ResultDocument>(bytes)),
+            "operation_stat" => Some(decode::<types::FileEntry>(bytes)),
+            "set_subscription_admin_verified" => {
+                Some(decode::<types::ResultDocument>(bytes))
+            }
+            "set_subscription_id" => Some(decode::<types::ResultDocument>(bytes)),
+            "submit_delete" => Some(decode::<types::SubmissionResult>(bytes)),
+            "submit_transfer" => Some(decode::<types::SubmissionResult>(bytes)),
+            "task_event_list" => Some(decode::<types::EventList>(bytes)),
+            "task_list" => Some(decode::<types::TaskList>(bytes)),
+            "task_pause_info" => Some(decode::<types::PauseInfo>(bytes)),
+            "task_skipped_errors" => Some(decode::<types::SkippedErrorList>(bytes)),
+            "task_successful_transfers" => {
+                Some(decode::<types::SuccessfulTransferList>(bytes))
+            }
+            "update_bookmark" => Some(decode::<types::Bookmark>(bytes)),
+            "update_bookmark_v2" => Some(decode::<types::BookmarkV2Document>(bytes)),
+            "update_endpoint" => Some(decode::<types::ResultDocument>(bytes)),
+            "update_endpoint_acl_rule" => Some(decode::<types::ResultDocument>(bytes)),
+            "update_task" => Some(decode::<types::ResultDocument>(bytes)),
+            "update_tunnel" => Some(decode::<types::TunnelDocument>(bytes)),
+            _ => None,
+        }
+    }
+    /// Decode a request body as the operation's typed body (None: no typed body).
+    pub fn decode_request_body(
+        operation_id: &str,
+        bytes: &[u8],
+    ) -> Option<Result<(), serde_json::Error>> {
+        fn decode<T: serde::de::DeserializeOwned>(
+            bytes: &[u8],
+        ) -> Result<(), serde_json::Error> {
+            serde_json::from_slice::<T>(bytes).map(|_| ())
+        }
+        let _ = bytes;
+        match operation_id {
+            "add_endpoint_acl_rule" => Some(decode::<types::AccessRuleCreate>(bytes)),
+            "add_endpoint_role" => Some(decode::<types::RoleCreate>(bytes)),
+            "create_bookmark" => Some(decode::<types::BookmarkCreate>(bytes)),
+            "create_bookmark_v2" => Some(decode::<types::BookmarkV2Create>(bytes)),
+            "create_shared_endpoint" => {
+                Some(decode::<types::SharedEndpointCreate>(bytes))
+            }
+            "create_tunnel" => Some(decode::<types::TunnelCreate>(bytes)),
+            "endpoint_manager_cancel_tasks" => {
+                Some(decode::<types::AdminCancelRequest>(bytes))
+            }
+            "endpoint_manager_create_pause_rule" => {
+                Some(decode::<types::PauseRuleCreate>(bytes))
+            }
+            "endpoint_manager_pause_tasks" => {
+                Some(decode::<types::AdminPauseRequest>(bytes))
+            }
+            "endpoint_manager_resume_tasks" => {
+                Some(decode::<types::AdminResumeRequest>(bytes))
+            }
+            "endpoint_manager_update_pause_rule" => {
+                Some(decode::<types::PauseRuleUpdate>(bytes))
+            }
+            "operation_mkdir" => Some(decode::<types::MkdirDocument>(bytes)),
+            "operation_rename" => Some(decode::<types::RenameDocument>(bytes)),
+            "set_subscription_admin_verified" => {
+                Some(decode::<types::SubscriptionAdminVerifiedUpdate>(bytes))
+            }
+            "set_subscription_id" => Some(decode::<types::SubscriptionIdUpdate>(bytes)),
+            "submit_delete" => Some(decode::<types::DeleteDocument>(bytes)),
+            "submit_transfer" => Some(decode::<types::TransferDocument>(bytes)),
+            "update_bookmark" => Some(decode::<types::BookmarkUpdate>(bytes)),
+            "update_bookmark_v2" => Some(decode::<types::BookmarkV2Update>(bytes)),
+            "update_endpoint" => Some(decode::<types::EndpointUpdate>(bytes)),
+            "update_endpoint_acl_rule" => Some(decode::<types::AccessRuleUpdate>(bytes)),
+            "update_task" => Some(decode::<types::TaskUpdate>(bytes)),
+            "update_tunnel" => Some(decode::<types::TunnelUpdate>(bytes)),
+            _ => None,
+        }
+    }
+    /// The stream of a paginated operation, with sample required parameters (for the paging test).
+    pub fn paging_probe(
+        client: &super::Client,
+        operation_id: &str,
+    ) -> ::std::option::Option<
+        ::std::result::Result<crate::paging::Probe, crate::Error>,
+    > {
+        super::builder::__paging_probe(client, operation_id)
+    }
 }

@@ -1,7 +1,7 @@
 //! The one error type of the SDK.
 //!
-//! Every generated call returns `Result<_, progenitor_client::Error>`, which converts into
-//! [`Error`] with `?`. An error keeps everything the service sent: the HTTP status, the
+//! Every call returns this [`Error`]: the generated `send()` of every operation, the paging
+//! streams, the raw requests and the hand-written helpers. An error keeps everything the service sent: the HTTP status, the
 //! headers, the raw body bytes (JSON or not), and what could be read from it: the Globus
 //! error `code`, `message`, `request_id`, the sub-errors, and the authorization requirements
 //! (GARE) when more consent or a new login is needed.
@@ -10,8 +10,10 @@
 //! # async fn demo(auth: &globus_sdk::auth::Client) -> Result<(), globus_sdk::Error> {
 //! match auth.get_identities().usernames("someone@example.org").send().await {
 //!     Ok(found) => println!("{} identities", found.identities.len()),
+//!     Err(e) if e.is_not_found() => println!("no such identity"),
 //!     Err(e) => {
-//!         let e = globus_sdk::Error::from(e);
+//!         // Display: "Globus auth: the service answered 403 Forbidden [FORBIDDEN]: ... (request id ...)"
+//!         eprintln!("{e}");
 //!         eprintln!("status {:?}, code {:?}, request id {:?}", e.http_status(), e.code(), e.request_id());
 //!         if let Some(gare) = e.authorization_requirements() {
 //!             eprintln!("log in again with scopes {:?}", gare.parameters.required_scopes);
@@ -91,6 +93,8 @@ struct Inner {
     sensitive: bool,
     /// How many retries the transport made before giving up.
     retries: Option<u32>,
+    /// For a failed credential renewal: the kind of the error Auth's call ended with.
+    renewal_of: Option<ErrorKind>,
     source: Option<Box<dyn std::error::Error + Send + Sync>>,
 }
 
@@ -105,7 +109,7 @@ struct ParsedBody {
 }
 
 impl Error {
-    fn new(kind: ErrorKind, summary: impl Into<String>) -> Self {
+    pub(crate) fn new(kind: ErrorKind, summary: impl Into<String>) -> Self {
         Error {
             inner: Box::new(Inner {
                 kind,
@@ -117,6 +121,7 @@ impl Error {
                 body: None,
                 sensitive: false,
                 retries: None,
+                renewal_of: None,
                 source: None,
             }),
         }
@@ -147,6 +152,36 @@ impl Error {
     pub(crate) fn with_service(mut self, service: &'static str) -> Self {
         self.inner.service = Some(service);
         self
+    }
+
+    /// Name the service, unless the error already names one (a failed token renewal stays
+    /// Auth's error when it surfaces from a Transfer call).
+    pub(crate) fn or_service(mut self, service: &'static str) -> Self {
+        self.inner.service.get_or_insert(service);
+        self
+    }
+
+    /// Mark an error from getting credentials (a failed token renewal): the kind becomes
+    /// [`ErrorKind::Authorization`]; the status, code, request id and body of Auth's answer stay.
+    pub(crate) fn into_renewal_failure(mut self) -> Self {
+        if self.inner.kind != ErrorKind::Authorization {
+            self.inner.renewal_of = Some(self.inner.kind);
+            self.inner.summary = format!("could not renew the credentials: {}", self.inner.summary);
+            self.inner.kind = ErrorKind::Authorization;
+        }
+        self
+    }
+
+    pub(crate) fn with_summary(mut self, summary: impl Into<String>) -> Self {
+        self.inner.summary = summary.into();
+        self
+    }
+
+    /// Wrap the error in a response, to carry it through progenitor's hooks unchanged.
+    pub(crate) fn into_carrier(self) -> reqwest::Response {
+        let mut response = http::Response::new(bytes::Bytes::new());
+        response.extensions_mut().insert(Carried(std::sync::Arc::new(std::sync::Mutex::new(Some(self)))));
+        reqwest::Response::from(response)
     }
 
     pub(crate) fn transport(source: reqwest::Error) -> Self {
@@ -272,10 +307,34 @@ impl Error {
         self.inner.body.as_ref().map(|b| b.gares.as_slice()).unwrap_or_default()
     }
 
+    /// Whether the service answered 404: nothing at that id or path.
+    pub fn is_not_found(&self) -> bool {
+        self.inner.kind == ErrorKind::Api && self.http_status() == Some(404)
+    }
+
+    /// Whether the user must consent to more scopes (a `ConsentRequired` error, or any
+    /// authorization requirement naming required scopes): log in again with
+    /// [`Self::authorization_requirements`].
+    pub fn is_consent_required(&self) -> bool {
+        let code = self.code().unwrap_or_default();
+        code.eq_ignore_ascii_case("ConsentRequired")
+            || code.eq_ignore_ascii_case("consent_required")
+            || code.eq_ignore_ascii_case("dependent_consent_required")
+            || self.all_authorization_requirements().iter().any(|g| !g.parameters.required_scopes.is_empty())
+    }
+
+    /// Whether the credentials are dead and only a new login helps: Auth refused a refresh
+    /// token or grant (`invalid_grant`, also when it surfaces from a renewal during another
+    /// service's call), or a service answered 401 even after renewal.
+    pub fn is_login_required(&self) -> bool {
+        let api = self.inner.renewal_of.unwrap_or(self.inner.kind) == ErrorKind::Api;
+        self.code() == Some("invalid_grant") || (api && self.http_status() == Some(401))
+    }
+
     /// Whether sending the same request again later may succeed: timeouts, connection
-    /// failures, 429, 500, 502, 503, 504.
+    /// failures, 429, 500, 502, 503, 504 (also when Auth answered so to a token renewal).
     pub fn is_retryable(&self) -> bool {
-        match self.inner.kind {
+        match self.inner.renewal_of.unwrap_or(self.inner.kind) {
             ErrorKind::Transport | ErrorKind::Timeout => true,
             ErrorKind::Api => self.inner.status.is_some_and(|s| crate::transport::is_retryable_status(s.as_u16())),
             _ => false,
@@ -287,6 +346,15 @@ impl Error {
             return Some(
                 "more authorization is needed: start a new login with the parameters from Error::authorization_requirements()",
             );
+        }
+        if self.inner.renewal_of.is_some() {
+            return Some(if self.is_login_required() {
+                "Auth refused the refresh token or client credentials: log in again (Error::is_login_required() is true)"
+            } else if self.is_retryable() {
+                "Auth could not be reached or is failing: try again later (Error::is_retryable() is true)"
+            } else {
+                "check the app's client id, secret and scopes"
+            });
         }
         match (self.inner.kind, self.http_status()) {
             (ErrorKind::Api, Some(401)) => {
@@ -401,7 +469,12 @@ pub(crate) struct ResponseFacts {
     pub service: &'static str,
     pub sensitive: bool,
     pub retries: u32,
+    pub error_format: Option<crate::transport::ErrorFormat>,
 }
+
+/// An [`Error`] carried through progenitor inside a response (see [`Error::into_carrier`]).
+#[derive(Clone)]
+struct Carried(std::sync::Arc<std::sync::Mutex<Option<Error>>>);
 
 impl<E: fmt::Debug> From<progenitor_client::Error<E>> for Error {
     fn from(e: progenitor_client::Error<E>) -> Self {
@@ -434,6 +507,9 @@ impl<E: fmt::Debug> From<progenitor_client::Error<E>> for Error {
 
 fn from_unexpected(response: reqwest::Response) -> Error {
     let ext = response.extensions();
+    if let Some(carried) = ext.get::<Carried>().and_then(|c| c.0.lock().ok()?.take()) {
+        return carried;
+    }
     let facts = ext.get::<ResponseFacts>().copied();
     let body = ext.get::<BufferedBody>().map(|b| b.0.clone()).unwrap_or_default();
     let marker = ext.get::<UndecodableSuccess>();
@@ -445,6 +521,14 @@ fn from_unexpected(response: reqwest::Response) -> Error {
     };
     let sensitive = facts.is_some_and(|f| f.sensitive);
     let mut e = Error::from_response(kind, status, response.headers().clone(), body, sensitive);
+    if let Some(format) = facts.and_then(|f| f.error_format)
+        && let Some(parsed) = e.inner.body.as_mut()
+        && let Some(json) = &parsed.json
+    {
+        let (code, message) = format(json);
+        parsed.code = code.or(parsed.code.take());
+        parsed.message = message.or(parsed.message.take());
+    }
     if let Some(UndecodableSuccess { broken: Some(cause), .. }) = marker {
         e.inner.summary = format!(
             "the connection broke while the response ({}) was being read, after {} bytes ({cause})",

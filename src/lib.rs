@@ -28,6 +28,7 @@ extern crate self as globus_sdk;
 
 pub mod authorizers;
 pub mod config;
+pub mod envelope;
 pub mod error;
 pub mod gare;
 pub mod paging;
@@ -35,19 +36,8 @@ pub mod scopes;
 mod secret;
 pub mod transport;
 
-#[cfg(feature = "auth")]
-pub mod auth {
-    //! Globus Auth: identities, OAuth2 flows, clients, projects, policies, scopes, consents.
-    pub use crate::services::auth::*;
-}
-
-#[cfg(feature = "transfer")]
-pub mod transfer {
-    //! Globus Transfer: collections, file operations, tasks, access rules, endpoint manager, tunnels.
-    pub use crate::services::transfer::*;
-}
-
 mod services;
+pub use services::*;
 
 pub use config::{Config, Environment};
 pub use error::{Error, ErrorKind};

@@ -1,270 +1,390 @@
-//! Globus paging styles as `futures::Stream`s of pages and of items.
+//! Paginated listings as `futures::Stream`s of pages and of items.
 //!
-//! Globus services page in six ways; a [`Style`] reads the next cursor from a page:
+//! Every operation a spec marks `x-globus-paging` gets `into_stream()` on its request: set the
+//! operation's own parameters (filters, ids, a page size) on the request as usual, then walk
+//! the pages. The stream sets the paging parameters itself, in the operation's style:
 //!
-//! | style | request | response | stops when |
+//! | [`PagingStyle`] | request | response | stops when |
 //! |---|---|---|---|
-//! | [`Style::limit_offset`] | `offset`, `limit` | `total` | `offset + items >= total`, or a short page |
-//! | [`Style::has_next_page`] | `offset`, `limit` | `has_next_page` | `has_next_page` is false |
-//! | [`Style::marker`] | `marker` | `next_marker` (nullable) | the marker is null or missing |
-//! | [`Style::next_token`] | `next_token` | `next_token` | the token is null or missing |
-//! | [`Style::last_key`] | `last_key` | `has_next_page`, `last_key` | no next page |
-//! | [`Style::links_next`] | the `links.next` URL | JSON:API `links.next` | no next link |
+//! | `LimitOffset` | `offset`, `limit` | `total` | `offset + items >= total` |
+//! | `HasNextOffset` | `offset`, `limit` | `has_next_page` | `has_next_page` is false |
+//! | `MarkerHasNext` | `marker` | `marker`, `has_next_page` | `has_next_page` is false |
+//! | `NullableMarker` | `marker` | a marker field | the marker is null |
+//! | `NextToken` | `next_token` | `next_token` | the token is null |
+//! | `LastKey` | `last_key` | `last_key`, `has_next_page` | `has_next_page` is false |
+//! | `JsonApiLinks` | the `links.next` URL | `links.next` | no next link |
 //!
-//! Every style also stops when a cursor repeats (a service bug would otherwise loop
-//! forever) and when a page is empty. On an error the stream yields what it fetched, then the
-//! error, then ends. [`Paginator::max_total`] stops after that many items.
+//! Offset styles also stop at the service's result ceiling (Transfer's `task_list` serves the
+//! first 1000 tasks; Search 10,000 results), shrinking the last page rather than failing.
+//! A page size set on the request is kept for every page; one above the operation's maximum is
+//! an error, never silently lowered. A service that sends the same cursor twice (or an empty
+//! page that claims more follow, for offset styles) ends the stream with an error instead of
+//! looping. On any error the stream yields what it fetched, then the error, then ends.
 //!
+//! ```no_run
+//! use futures::TryStreamExt;
+//! # async fn demo(transfer: globus_sdk::transfer::Client) -> Result<(), globus_sdk::Error> {
+//! let active: Vec<_> = transfer
+//!     .task_list()
+//!     .filter("type:TRANSFER/status:ACTIVE")
+//!     .limit(100)
+//!     .into_stream()
+//!     .max_items(500)
+//!     .items()
+//!     .try_collect()
+//!     .await?;
+//! # Ok(()) }
 //! ```
-//! use futures::{StreamExt, TryStreamExt};
-//! use globus_sdk::paging::{Cursor, JsonPage, Paginator, Style};
-//! # tokio_test_block_on(async {
-//! // Three pages of two items, served by a closure (a real client sends a request here).
-//! let pages = Paginator::new(
-//!     |cursor: Option<Cursor>| async move {
-//!         let offset = cursor.and_then(|c| c.offset()).unwrap_or(0);
-//!         let items: Vec<u64> = (offset..(offset + 2).min(6)).collect();
-//!         Ok(JsonPage::new(serde_json::json!({"total": 6, "DATA": items}), "DATA"))
-//!     },
-//!     Style::limit_offset(|p: &JsonPage| p.value()["total"].as_u64()),
-//! );
-//! let all: Vec<serde_json::Value> = pages.items().try_collect().await.unwrap();
-//! assert_eq!(all.len(), 6);
-//! # });
-//! # fn tokio_test_block_on<F: std::future::Future>(f: F) -> F::Output {
-//! #     tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(f)
+//!
+//! Streams own their client, so they can be spawned:
+//!
+//! ```no_run
+//! use futures::StreamExt;
+//! # async fn demo(transfer: globus_sdk::transfer::Client) {
+//! let mut events = transfer.task_event_list().task_id("TASK_ID").into_stream().items();
+//! tokio::spawn(async move {
+//!     while let Some(event) = events.next().await {
+//!         println!("{:?}", event.map(|e| e.code));
+//!     }
+//! });
 //! # }
 //! ```
 
 use std::collections::HashSet;
 use std::future::Future;
 
-use futures::Stream;
 use futures::future::BoxFuture;
 use futures::stream::{self, BoxStream, StreamExt};
 use serde_json::Value;
 
-use crate::error::Error;
+use crate::error::{Error, ErrorKind};
+
+/// How an operation pages (the Python SDK's paginators, one each).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum PagingStyle {
+    /// `offset`/`limit` with a `total` count.
+    LimitOffset,
+    /// `offset`/`limit` with a `has_next_page` flag.
+    HasNextOffset,
+    /// A `marker` with a `has_next_page` flag (GCS, Flows, Search scroll).
+    MarkerHasNext,
+    /// A marker that is null on the last page.
+    NullableMarker,
+    /// A `next_token`.
+    NextToken,
+    /// A `last_key` with a `has_next_page` flag.
+    LastKey,
+    /// JSON:API `links.next` URLs.
+    JsonApiLinks,
+}
+
+/// What the spec says about one paginated operation (`x-globus-paging`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct PagingMeta {
+    /// The operation id.
+    pub operation: &'static str,
+    /// The style.
+    pub style: PagingStyle,
+    /// The response field holding the items.
+    pub items: &'static str,
+    /// The request parameter (or body field) with the page size.
+    pub size: Option<&'static str>,
+    /// The request parameter (or body field) with the cursor.
+    pub cursor: Option<&'static str>,
+    /// The size and cursor go in the JSON request body, not the query.
+    pub in_body: bool,
+    /// The response field with the next cursor (dotted for a nested field: `links.next`).
+    pub next: Option<&'static str>,
+    /// The response field with the total count.
+    pub total: Option<&'static str>,
+    /// The response field saying whether another page follows.
+    pub has_next: Option<&'static str>,
+    /// A response field with the page's item count (else the items are counted).
+    pub count: Option<&'static str>,
+    /// The page size the stream asks for when the request sets none.
+    pub default_size: Option<u64>,
+    /// The largest page size the service accepts.
+    pub max_size: Option<u64>,
+    /// The service's result ceiling (offset styles): `offset + size` never passes it.
+    pub max_total: Option<u64>,
+    #[doc(hidden)]
+    pub sample_page: &'static str,
+    #[doc(hidden)]
+    pub sample_item: &'static str,
+}
 
 /// Where the next page starts.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum Cursor {
-    /// An `offset` query parameter.
+    /// An offset.
     Offset(u64),
-    /// A `marker` query parameter.
-    Marker(String),
-    /// A `next_token` query parameter.
-    NextToken(String),
-    /// A `last_key` query parameter.
-    LastKey(String),
+    /// A marker, token or key.
+    Token(String),
     /// The URL of the next page (JSON:API `links.next`).
     Link(String),
 }
 
-impl Cursor {
-    /// The offset, for offset cursors.
-    pub fn offset(&self) -> Option<u64> {
-        match self {
-            Cursor::Offset(o) => Some(*o),
-            _ => None,
-        }
-    }
-
-    /// The opaque value of a marker, token, key or link cursor.
-    pub fn token(&self) -> Option<&str> {
-        match self {
-            Cursor::Marker(s) | Cursor::NextToken(s) | Cursor::LastKey(s) | Cursor::Link(s) => Some(s),
-            Cursor::Offset(_) => None,
-        }
-    }
+/// What the stream asks of the next request.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[doc(hidden)]
+pub struct PageRequest {
+    /// None for the first page.
+    pub cursor: Option<Cursor>,
+    /// The page size to set (None: leave the request as it is).
+    pub size: Option<u64>,
 }
 
-/// A page of results.
-pub trait Page: Send {
-    /// One result.
-    type Item: Send;
+/// A page of a listing (implemented by the generated response types of paginated operations).
+pub trait Page: Send + 'static {
+    /// One item.
+    type Item: Send + 'static;
+    /// The JSON field holding the items.
+    const ITEMS_FIELD: &'static str;
     /// How many items the page holds.
     fn item_count(&self) -> usize;
+    /// Take the items out, leaving the rest of the page.
+    fn take_items(&mut self) -> Vec<Self::Item>;
     /// The items.
-    fn into_items(self) -> Vec<Self::Item>;
-}
-
-/// An untyped page: a JSON document whose items are in one array field.
-#[derive(Clone, Debug, PartialEq)]
-pub struct JsonPage {
-    value: Value,
-    key: &'static str,
-}
-
-impl JsonPage {
-    /// A page whose items are `value[key]`.
-    pub fn new(value: Value, key: &'static str) -> Self {
-        JsonPage { value, key }
-    }
-
-    /// The whole document.
-    pub fn value(&self) -> &Value {
-        &self.value
-    }
-}
-
-impl Page for JsonPage {
-    type Item = Value;
-    fn item_count(&self) -> usize {
-        self.value.get(self.key).and_then(Value::as_array).map_or(0, Vec::len)
-    }
-    fn into_items(mut self) -> Vec<Value> {
-        match self.value.get_mut(self.key).map(Value::take) {
-            Some(Value::Array(items)) => items,
-            _ => Vec::new(),
-        }
-    }
-}
-
-/// What a style knows when it reads the next cursor.
-#[derive(Clone, Debug)]
-pub struct PageState<'c> {
-    /// The offset the page started at (for offset styles; 0 otherwise).
-    pub offset: u64,
-    /// The cursor the page was fetched with (None for the first page).
-    pub cursor: Option<&'c Cursor>,
-}
-
-type NextFn<P> = Box<dyn Fn(&P, &PageState<'_>) -> Option<Cursor> + Send + Sync>;
-
-/// How to find the next page.
-pub struct Style<P> {
-    next: NextFn<P>,
-}
-
-impl<P: Page + 'static> Style<P> {
-    /// Any rule: `next` returns the next cursor, or None to stop.
-    pub fn custom(next: impl Fn(&P, &PageState<'_>) -> Option<Cursor> + Send + Sync + 'static) -> Self {
-        Style { next: Box::new(next) }
-    }
-
-    /// `offset`/`limit` with a `total` count (Transfer `task_list`, `task_event_list`...).
-    /// Without a total it goes on until an empty page.
-    pub fn limit_offset(total: fn(&P) -> Option<u64>) -> Self {
-        Self::custom(move |page, state| {
-            let next = state.offset + page.item_count() as u64;
-            match total(page) {
-                Some(total) if next >= total => None,
-                _ => Some(Cursor::Offset(next)),
-            }
-        })
-    }
-
-    /// `offset`/`limit` with a `has_next_page` flag (Transfer `endpoint_search`).
-    pub fn has_next_page(has_next: fn(&P) -> bool) -> Self {
-        Self::custom(move |page, state| has_next(page).then(|| Cursor::Offset(state.offset + page.item_count() as u64)))
-    }
-
-    /// A nullable `next_marker` (Transfer successful transfers and skipped errors).
-    pub fn marker(next_marker: fn(&P) -> Option<String>) -> Self {
-        Self::custom(move |page, _| next_marker(page).filter(|m| !m.is_empty()).map(Cursor::Marker))
-    }
-
-    /// A `next_token` (Transfer `get_shared_endpoint_list`).
-    pub fn next_token(next_token: fn(&P) -> Option<String>) -> Self {
-        Self::custom(move |page, _| next_token(page).filter(|t| !t.is_empty()).map(Cursor::NextToken))
-    }
-
-    /// `has_next_page` with a `last_key` (Transfer `endpoint_manager_task_list`).
-    pub fn last_key(has_next: fn(&P) -> bool, last_key: fn(&P) -> Option<String>) -> Self {
-        Self::custom(
-            move |page, _| {
-                if has_next(page) { last_key(page).filter(|k| !k.is_empty()).map(Cursor::LastKey) } else { None }
-            },
-        )
-    }
-
-    /// JSON:API `links.next` (Transfer v2 tunnels).
-    pub fn links_next(next: fn(&P) -> Option<String>) -> Self {
-        Self::custom(move |page, _| next(page).filter(|l| !l.is_empty()).map(Cursor::Link))
-    }
-}
-
-type FetchFn<'a, P> = Box<dyn FnMut(Option<Cursor>) -> BoxFuture<'a, Result<P, Error>> + Send + 'a>;
-
-/// Walks the pages of one listing.
-#[must_use = "a paginator does nothing until its stream is polled"]
-pub struct Paginator<'a, P> {
-    fetch: FetchFn<'a, P>,
-    style: Style<P>,
-    max_total: Option<usize>,
-}
-
-impl<'a, P: Page + 'a> Paginator<'a, P> {
-    /// Pages fetched by `fetch` (given the cursor, None for the first page), linked by `style`.
-    pub fn new<F, Fut>(mut fetch: F, style: Style<P>) -> Self
+    fn into_items(mut self) -> Vec<Self::Item>
     where
-        F: FnMut(Option<Cursor>) -> Fut + Send + 'a,
-        Fut: Future<Output = Result<P, Error>> + Send + 'a,
+        Self: Sized,
     {
-        Paginator { fetch: Box::new(move |c| Box::pin(fetch(c))), style, max_total: None }
+        self.take_items()
+    }
+    /// A top-level field by its JSON name (the paging fields; unknown fields from `extra`).
+    fn field(&self, name: &str) -> Option<Value>;
+}
+
+/// A field holding items: `Vec<T>` or `Option<Vec<T>>`.
+#[doc(hidden)]
+pub trait ItemsField {
+    type Item;
+    fn count(&self) -> usize;
+    fn take(&mut self) -> Vec<Self::Item>;
+}
+
+impl<T> ItemsField for Vec<T> {
+    type Item = T;
+    fn count(&self) -> usize {
+        self.len()
+    }
+    fn take(&mut self) -> Vec<T> {
+        std::mem::take(self)
+    }
+}
+
+impl<T> ItemsField for Option<Vec<T>> {
+    type Item = T;
+    fn count(&self) -> usize {
+        self.as_ref().map_or(0, Vec::len)
+    }
+    fn take(&mut self) -> Vec<T> {
+        self.take().unwrap_or_default()
+    }
+}
+
+/// A value a paging parameter can hold: a number or a string (or an optional one).
+#[doc(hidden)]
+pub trait CursorValue: Sized {
+    fn from_u64(n: u64) -> Self;
+    fn from_token(token: String) -> Self;
+    fn to_u64(&self) -> Option<u64>;
+}
+
+macro_rules! integer_cursor {
+    ($($t:ty),*) => {$(
+        impl CursorValue for $t {
+            fn from_u64(n: u64) -> Self {
+                <$t>::try_from(n).unwrap_or(<$t>::MAX)
+            }
+            fn from_token(token: String) -> Self {
+                token.parse().unwrap_or_default()
+            }
+            fn to_u64(&self) -> Option<u64> {
+                u64::try_from(*self).ok()
+            }
+        }
+    )*};
+}
+integer_cursor!(i32, i64, u32, u64, usize);
+
+impl CursorValue for String {
+    fn from_u64(n: u64) -> Self {
+        n.to_string()
+    }
+    fn from_token(token: String) -> Self {
+        token
+    }
+    fn to_u64(&self) -> Option<u64> {
+        self.parse().ok()
+    }
+}
+
+impl CursorValue for Value {
+    fn from_u64(n: u64) -> Self {
+        Value::from(n)
+    }
+    fn from_token(token: String) -> Self {
+        Value::String(token)
+    }
+    fn to_u64(&self) -> Option<u64> {
+        self.as_u64().or_else(|| self.as_str()?.parse().ok())
+    }
+}
+
+impl<T: CursorValue> CursorValue for Option<T> {
+    fn from_u64(n: u64) -> Self {
+        Some(T::from_u64(n))
+    }
+    fn from_token(token: String) -> Self {
+        Some(T::from_token(token))
+    }
+    fn to_u64(&self) -> Option<u64> {
+        self.as_ref().and_then(T::to_u64)
+    }
+}
+
+/// The page size a request builder's query parameter holds.
+#[doc(hidden)]
+pub fn query_size<T: CursorValue>(field: &Result<Option<T>, String>) -> Option<u64> {
+    field.as_ref().ok()?.as_ref()?.to_u64()
+}
+
+/// The page size a request builder's JSON body holds.
+#[doc(hidden)]
+pub fn body_size<T, B>(body: &Result<B, String>, size: impl Fn(&T) -> Option<u64>) -> Option<u64>
+where
+    B: Clone,
+    T: TryFrom<B>,
+{
+    let typed = T::try_from(body.as_ref().ok()?.clone()).ok()?;
+    size(&typed)
+}
+
+/// A request builder's body as its typed document (to set the paging fields in it).
+#[doc(hidden)]
+pub fn typed_body<T, B>(body: Result<B, String>) -> Result<T, Error>
+where
+    T: TryFrom<B>,
+    T::Error: std::fmt::Display,
+{
+    let builder = body.map_err(|e| Error::invalid_request(format!("the request body is invalid: {e}")))?;
+    T::try_from(builder).map_err(|e| Error::invalid_request(format!("the request body is invalid: {e}")))
+}
+
+/// Fetch a JSON:API `links.next` page (only on the service's own origin).
+#[doc(hidden)]
+pub async fn follow_link<P, S>(client: &S, url: &str) -> Result<P, Error>
+where
+    P: serde::de::DeserializeOwned,
+    S: crate::transport::Service,
+{
+    crate::transport::RawRequest::new(client, reqwest::Method::GET, url).send().await?.json()
+}
+
+/// A sample value for a required parameter (the paging test's probe requests).
+#[doc(hidden)]
+pub fn sample<T: serde::de::DeserializeOwned>(json: &str) -> Result<T, Error> {
+    serde_json::from_str(json)
+        .map_err(|e| Error::invalid_request(format!("the spec's sample {json} does not fit the parameter: {e}")))
+}
+
+/// The item counts of each page of a stream (the paging test's view of any operation).
+#[doc(hidden)]
+pub type Probe = BoxStream<'static, Result<usize, Error>>;
+
+#[doc(hidden)]
+pub fn probe<P: Page>(paginator: Paginator<P>) -> Probe {
+    paginator.pages().map(|page| page.map(|p| p.item_count())).boxed()
+}
+
+type FetchFn<P> = Box<dyn FnMut(PageRequest) -> BoxFuture<'static, Result<P, Error>> + Send>;
+
+/// The pages of one listing; [`Paginator::items`] or [`Paginator::pages`] walks them.
+#[must_use = "a paginator does nothing until its stream is polled"]
+pub struct Paginator<P> {
+    meta: &'static PagingMeta,
+    size: Option<u64>,
+    fetch: FetchFn<P>,
+    max_items: Option<usize>,
+}
+
+impl<P> std::fmt::Debug for Paginator<P> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Paginator")
+            .field("operation", &self.meta.operation)
+            .field("style", &self.meta.style)
+            .field("page_size", &self.size)
+            .field("max_items", &self.max_items)
+            .finish_non_exhaustive()
+    }
+}
+
+impl<P: Page> Paginator<P> {
+    /// Pages of the operation `meta` describes, fetched by `fetch`; `size` is the page size the
+    /// request already holds.
+    #[doc(hidden)]
+    pub fn new<F, Fut>(meta: &'static PagingMeta, size: Option<u64>, mut fetch: F) -> Self
+    where
+        F: FnMut(PageRequest) -> Fut + Send + 'static,
+        Fut: Future<Output = Result<P, Error>> + Send + 'static,
+    {
+        Paginator { meta, size, fetch: Box::new(move |r| Box::pin(fetch(r))), max_items: None }
+    }
+
+    /// What the spec says about this operation's paging.
+    pub fn meta(&self) -> &'static PagingMeta {
+        self.meta
     }
 
     /// Stop after this many items (pages: after the page that reaches it).
-    pub fn max_total(mut self, n: usize) -> Self {
-        self.max_total = Some(n);
+    pub fn max_items(mut self, n: usize) -> Self {
+        self.max_items = Some(n);
         self
     }
 
     /// The pages, one by one.
-    pub fn pages(self) -> BoxStream<'a, Result<P, Error>> {
-        struct State<'a, P> {
-            fetch: FetchFn<'a, P>,
-            style: Style<P>,
-            next: Option<Option<Cursor>>,
-            offset: u64,
-            seen: HashSet<Cursor>,
-            yielded: usize,
-            max_total: Option<usize>,
-        }
-        let state = State {
+    pub fn pages(self) -> BoxStream<'static, Result<P, Error>> {
+        let meta = self.meta;
+        let size = self.size.or(meta.default_size);
+        let refused = match (size, meta.max_size) {
+            (Some(0), _) => Some(format!("a page size of 0 cannot page `{}`", meta.operation)),
+            (Some(s), Some(max)) if s > max => Some(format!(
+                "the page size {s} is above the maximum of {max} that `{}` accepts: set at most {max} on the request",
+                meta.operation
+            )),
+            _ => None,
+        };
+        let state = Walk {
             fetch: self.fetch,
-            style: self.style,
-            next: Some(None),
+            meta,
+            size,
             offset: 0,
+            cursor: None,
             seen: HashSet::new(),
             yielded: 0,
-            max_total: self.max_total,
+            max_items: self.max_items,
+            state: match refused {
+                Some(why) => Next::Fail(Error::invalid_request(why)),
+                None => Next::Fetch,
+            },
         };
-        stream::unfold(state, |mut st| async move {
-            let cursor = st.next.take()?;
-            if st.max_total.is_some_and(|m| st.yielded >= m) {
-                return None;
-            }
-            match (st.fetch)(cursor.clone()).await {
-                Err(e) => Some((Err(e), st)),
-                Ok(page) => {
-                    let count = page.item_count();
-                    st.yielded += count;
-                    let ps = PageState { offset: st.offset, cursor: cursor.as_ref() };
-                    let next = if count == 0 { None } else { (st.style.next)(&page, &ps) };
-                    if let Some(next) = next {
-                        if st.seen.insert(next.clone()) {
-                            if let Cursor::Offset(o) = next {
-                                st.offset = o;
-                            }
-                            st.next = Some(Some(next));
-                        } else {
-                            tracing::warn!(?next, "the service returned a cursor it returned before; stopping");
-                        }
-                    }
-                    Some((Ok(page), st))
-                }
-            }
-        })
-        .boxed()
+        stream::unfold(state, Walk::step).boxed()
     }
 
     /// The items of every page, in order.
-    pub fn items(self) -> BoxStream<'a, Result<P::Item, Error>> {
-        let max = self.max_total;
-        let items = items_of(self.pages());
+    pub fn items(self) -> BoxStream<'static, Result<P::Item, Error>> {
+        let max = self.max_items;
+        let items = self
+            .pages()
+            .flat_map(|page| match page {
+                Ok(p) => stream::iter(p.into_items().into_iter().map(Ok).collect::<Vec<_>>()),
+                Err(e) => stream::iter(vec![Err(e)]),
+            })
+            .boxed();
         match max {
             Some(n) => items.take(n).boxed(),
             None => items,
@@ -272,20 +392,124 @@ impl<'a, P: Page + 'a> Paginator<'a, P> {
     }
 }
 
-impl<'a, P: Page + 'a> std::fmt::Debug for Paginator<'a, P> {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Paginator").field("max_total", &self.max_total).finish_non_exhaustive()
+enum Next {
+    Fetch,
+    Fail(Error),
+    Done,
+}
+
+struct Walk<P> {
+    fetch: FetchFn<P>,
+    meta: &'static PagingMeta,
+    size: Option<u64>,
+    offset: u64,
+    cursor: Option<Cursor>,
+    seen: HashSet<Cursor>,
+    yielded: usize,
+    max_items: Option<usize>,
+    state: Next,
+}
+
+fn flag(page: &impl Page, name: Option<&str>) -> bool {
+    name.and_then(|n| page.field(n)).is_some_and(|v| v.as_bool().unwrap_or(false))
+}
+
+fn token(page: &impl Page, name: Option<&str>) -> Option<String> {
+    let name = name?;
+    let (top, rest) = match name.split_once('.') {
+        Some((top, rest)) => (top, Some(rest)),
+        None => (name, None),
+    };
+    let mut value = page.field(top)?;
+    if let Some(rest) = rest {
+        value = value.pointer(&format!("/{}", rest.replace('.', "/")))?.clone();
+    }
+    match value {
+        Value::String(s) if !s.is_empty() => Some(s),
+        Value::Number(n) => Some(n.to_string()),
+        _ => None,
     }
 }
 
-/// Adapt any `Stream` of pages into a stream of items.
-pub fn items_of<'a, P: Page + 'a>(
-    pages: impl Stream<Item = Result<P, Error>> + Send + 'a,
-) -> BoxStream<'a, Result<P::Item, Error>> {
-    pages
-        .flat_map(|page| match page {
-            Ok(p) => stream::iter(p.into_items().into_iter().map(Ok).collect::<Vec<_>>()),
-            Err(e) => stream::iter(vec![Err(e)]),
-        })
-        .boxed()
+fn paging_error(meta: &PagingMeta, why: String) -> Error {
+    Error::new(ErrorKind::Decode, format!("paging `{}` stopped: {why}", meta.operation))
+}
+
+impl<P: Page> Walk<P> {
+    async fn step(mut self) -> Option<(Result<P, Error>, Self)> {
+        match std::mem::replace(&mut self.state, Next::Done) {
+            Next::Done => return None,
+            Next::Fail(e) => return Some((Err(e), self)),
+            Next::Fetch => {}
+        }
+        if self.max_items.is_some_and(|m| self.yielded >= m) {
+            return None;
+        }
+        let meta = self.meta;
+        let offset_style = matches!(meta.style, PagingStyle::LimitOffset | PagingStyle::HasNextOffset);
+        let mut size = self.size;
+        if offset_style && let Some(ceiling) = meta.max_total {
+            if self.offset >= ceiling {
+                return None;
+            }
+            size = size.map(|s| s.min(ceiling - self.offset));
+        }
+        let request = PageRequest { cursor: self.cursor.clone(), size };
+        let page = match (self.fetch)(request).await {
+            Ok(page) => page,
+            Err(e) => return Some((Err(e), self)),
+        };
+        let count = meta.count.and_then(|c| page.field(c)).and_then(|v| v.as_u64()).unwrap_or(page.item_count() as u64);
+        self.yielded += page.item_count();
+        let next = match meta.style {
+            PagingStyle::LimitOffset | PagingStyle::HasNextOffset => {
+                let next = self.offset + count;
+                let more = match meta.style {
+                    PagingStyle::LimitOffset => match meta.total.and_then(|t| page.field(t)).and_then(|v| v.as_u64()) {
+                        Some(total) => next < total,
+                        None => count > 0,
+                    },
+                    _ => flag(&page, meta.has_next),
+                };
+                let under_ceiling = meta.max_total.is_none_or(|c| next < c);
+                (more && under_ceiling).then_some(Cursor::Offset(next))
+            }
+            PagingStyle::MarkerHasNext | PagingStyle::LastKey => {
+                if flag(&page, meta.has_next) {
+                    match token(&page, meta.next) {
+                        Some(t) => Some(Cursor::Token(t)),
+                        None => {
+                            let why = format!(
+                                "the page says another follows but carries no `{}`",
+                                meta.next.unwrap_or("cursor")
+                            );
+                            self.state = Next::Fail(paging_error(meta, why));
+                            return Some((Ok(page), self));
+                        }
+                    }
+                } else {
+                    None
+                }
+            }
+            PagingStyle::NullableMarker | PagingStyle::NextToken => token(&page, meta.next).map(Cursor::Token),
+            PagingStyle::JsonApiLinks => token(&page, meta.next).map(Cursor::Link),
+        };
+        if let Some(next) = next {
+            let repeated = Some(&next) == self.cursor.as_ref() || !self.seen.insert(next.clone());
+            if repeated {
+                let why = match next {
+                    Cursor::Offset(_) => "the service sent an empty page but says more follow".to_string(),
+                    _ => "the service sent a cursor it had sent before (it would loop forever)".to_string(),
+                };
+                self.state = Next::Fail(paging_error(meta, why));
+                return Some((Ok(page), self));
+            }
+            if let Cursor::Offset(o) = next {
+                self.offset = o;
+            }
+            self.cursor = Some(next);
+            self.state = Next::Fetch;
+        }
+        Some((Ok(page), self))
+    }
 }

@@ -6,9 +6,10 @@ mod common;
 use base64::Engine as _;
 use common::*;
 use globus_sdk::Secret;
+use globus_sdk::auth::scopes as auth_scopes;
 use globus_sdk::auth::{AuthorizeParams, ConfidentialAppClient, IdTokenDecoder, IdentityMap, NativeAppClient, Pkce};
 use globus_sdk::authorizers::{AccessTokenAuthorizer, BasicAuthorizer, NullAuthorizer};
-use globus_sdk::scopes::{Scope, auth as auth_scopes};
+use globus_sdk::scopes::Scope;
 use globus_sdk::testing::{Reply, ScriptedServer};
 use globus_sdk::transport::RetryPolicy;
 use serde_json::{Value, json};
@@ -324,7 +325,7 @@ async fn typed_operations_send_what_auth_expects() {
     assert_eq!(s.requests()[3].query_param("scope_strings"), Some("a,b"));
 
     // A required parameter left out is an error before anything is sent.
-    let e = globus_sdk::Error::from(auth.get_project().send().await.unwrap_err());
+    let e = auth.get_project().send().await.unwrap_err();
     assert_eq!(e.kind(), globus_sdk::ErrorKind::InvalidRequest);
     assert_eq!(s.requests().len(), 4);
 }

@@ -50,7 +50,7 @@ async fn renews_sixty_seconds_before_expiry() {
         let i = counter.fetch_add(1, Ordering::SeqCst) + 1;
         token_reply(&format!("short-{i}"), None, 50)
     });
-    let authorizer = app(&s).client_credentials_authorizer(&[globus_sdk::scopes::auth::view_identities()]);
+    let authorizer = app(&s).client_credentials_authorizer(&[globus_sdk::auth::scopes::view_identities()]);
     for i in 1..=2 {
         let h = authorizer.authorization_header().await.unwrap().unwrap();
         assert_eq!(h.to_str().unwrap(), format!("Bearer short-{i}"));
@@ -65,7 +65,7 @@ async fn renews_sixty_seconds_before_expiry() {
 async fn keeps_a_token_that_is_not_near_expiry() {
     let s = server().await;
     s.once("POST", TOKEN, token_reply("long", None, 3600));
-    let authorizer = app(&s).client_credentials_authorizer(&[globus_sdk::scopes::auth::view_identities()]);
+    let authorizer = app(&s).client_credentials_authorizer(&[globus_sdk::auth::scopes::view_identities()]);
     for _ in 0..3 {
         authorizer.authorization_header().await.unwrap();
     }
@@ -134,7 +134,7 @@ async fn a_second_401_is_returned_not_looped() {
     valid.expires_at = Some(chrono::Utc::now().timestamp() + 3600);
     let authorizer = app(&s).refresh_token_authorizer(valid).unwrap();
     let auth = auth_client(&s, authorizer, RetryPolicy::none());
-    let e = globus_sdk::Error::from(auth.get_identities().ids("id-1").send().await.unwrap_err());
+    let e = auth.get_identities().ids("id-1").send().await.unwrap_err();
     assert_eq!(e.http_status(), Some(401));
     assert_eq!(e.code(), Some("invalid_token"));
     assert_eq!(s.requests_to("GET", IDS).len(), 2);
@@ -152,8 +152,11 @@ async fn a_failed_renewal_is_a_clear_authorization_error() {
     );
     let authorizer = app(&s).refresh_token_authorizer(expired("at-secret-1", "rt-secret-1")).unwrap();
     let auth = auth_client(&s, authorizer, RetryPolicy::none());
-    let e = globus_sdk::Error::from(auth.get_identities().ids("id-1").send().await.unwrap_err());
+    let e = auth.get_identities().ids("id-1").send().await.unwrap_err();
     assert_eq!(e.kind(), ErrorKind::Authorization);
+    // Auth's own answer, not text: a program can tell "log in again" from an outage.
+    assert_eq!((e.http_status(), e.code(), e.service()), (Some(400), Some("invalid_grant"), Some("auth")));
+    assert!(e.is_login_required() && !e.is_retryable());
     let shown = format!("{e} {e:?}");
     assert!(shown.contains("invalid_grant") && shown.contains("refresh token revoked"), "{shown}");
     assert!(!shown.contains("rt-secret-1") && !shown.contains("at-secret-1"));
@@ -173,4 +176,40 @@ async fn native_apps_send_their_client_id_in_the_form() {
     let grant = &s.requests_to("POST", TOKEN)[0];
     assert_eq!(grant.form_field("client_id").as_deref(), Some("native-id"));
     assert_eq!(grant.header("authorization"), None);
+}
+
+#[tokio::test]
+async fn a_renewal_failure_during_a_transfer_call_is_auths_error_with_its_request_id() {
+    let s = server().await;
+    s.once(
+        "POST",
+        TOKEN,
+        Reply::json(400, json!({"error": "invalid_grant", "error_description": "expired"}))
+            .header("x-request-id", "auth-rid-7"),
+    );
+    let authorizer = app(&s).refresh_token_authorizer(expired("at-1", "rt-1")).unwrap();
+    let transfer = globus_sdk::transfer::Client::builder()
+        .base_url(s.url())
+        .authorizer(authorizer)
+        .retry_policy(RetryPolicy::none())
+        .build()
+        .unwrap();
+    let e = transfer.get_task().task_id("t1").send().await.unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::Authorization);
+    assert_eq!((e.http_status(), e.code(), e.request_id()), (Some(400), Some("invalid_grant"), Some("auth-rid-7")));
+    assert_eq!(e.service(), Some("auth"), "the error is Auth's, not Transfer's");
+    assert!(e.is_login_required());
+    assert!(e.to_string().contains("log in again"), "{e}");
+    assert!(s.requests_to("GET", "/v0.10/task/t1").is_empty());
+}
+
+#[tokio::test]
+async fn an_auth_outage_during_renewal_is_retryable_not_a_dead_login() {
+    let s = server().await;
+    s.once("POST", TOKEN, Reply::json(503, json!({"error": "unavailable"})));
+    let authorizer = app(&s).refresh_token_authorizer(expired("at-1", "rt-1")).unwrap();
+    let auth = auth_client(&s, authorizer, RetryPolicy::none());
+    let e = auth.get_identities().ids("id-1").send().await.unwrap_err();
+    assert_eq!((e.kind(), e.http_status()), (ErrorKind::Authorization, Some(503)));
+    assert!(e.is_retryable() && !e.is_login_required(), "{e}");
 }

@@ -18,7 +18,7 @@ async fn get_identities_error(reply: Reply) -> Error {
     s.once("GET", IDS, reply);
     let auth = auth_client(&s, NullAuthorizer, RetryPolicy::none());
     let result = auth.get_identities().usernames("a@b.org").send().await;
-    Error::from(result.expect_err("the answer is an error"))
+    result.expect_err("the answer is an error")
 }
 
 #[tokio::test]
@@ -122,7 +122,7 @@ async fn timeout() {
         .timeout(Some(Duration::from_millis(200)))
         .build()
         .unwrap();
-    let e = Error::from(auth.get_identities().ids("x").send().await.unwrap_err());
+    let e = auth.get_identities().ids("x").send().await.unwrap_err();
     assert_eq!(e.kind(), ErrorKind::Timeout);
     assert!(e.to_string().contains("timed out"), "{e}");
 }
@@ -184,8 +184,55 @@ async fn token_endpoint_bodies_never_shown() {
         auth_client(&s, NullAuthorizer, RetryPolicy::none()),
         "cid",
     );
-    let e = app.client_credentials_tokens(&[globus_sdk::scopes::auth::openid()]).await.unwrap_err();
+    let e = app.client_credentials_tokens(&[globus_sdk::auth::scopes::openid()]).await.unwrap_err();
     assert_eq!(e.kind(), ErrorKind::Decode);
     assert!(e.raw_text().unwrap().contains(secret), "the caller can still read the body");
     assert!(!format!("{e} {e:?}").contains(secret));
+}
+
+/// What a program that uses `?` into `Box<dyn Error>` prints for a 404.
+async fn boxed_404(s: &globus_sdk::testing::ScriptedServer) -> Result<(), Box<dyn std::error::Error>> {
+    let transfer =
+        globus_sdk::transfer::Client::builder().base_url(s.url()).retry_policy(RetryPolicy::none()).build()?;
+    transfer.get_task().task_id("t-404").send().await?;
+    Ok(())
+}
+
+#[tokio::test]
+async fn a_404_through_box_dyn_error_prints_the_globus_code_and_message() {
+    let s = server().await;
+    s.once(
+        "GET",
+        "/v0.10/task/t-404",
+        Reply::json(
+            404,
+            json!({"code": "ClientError.NotFound", "message": "Task t-404 not found", "request_id": "r404"}),
+        ),
+    );
+    let shown = boxed_404(&s).await.unwrap_err().to_string();
+    assert!(shown.contains("ClientError.NotFound") && shown.contains("Task t-404 not found"), "{shown}");
+    assert!(shown.contains("404") && shown.contains("r404"), "{shown}");
+    assert!(!shown.contains("Unexpected Response"), "{shown}");
+}
+
+#[tokio::test]
+async fn the_questions_people_ask() {
+    let s = server().await;
+    s.once("GET", "/v2/api/identities", Reply::json(404, json!({"code": "NOT_FOUND", "message": "gone"})));
+    let e = get_identities_error_on(&s).await;
+    assert!(e.is_not_found() && !e.is_consent_required() && !e.is_login_required());
+    s.once(
+        "GET",
+        "/v2/api/identities",
+        Reply::json(403, json!({"code": "ConsentRequired", "message": "Missing required data_access consent", "required_scopes": ["s1"]})),
+    );
+    let e = get_identities_error_on(&s).await;
+    assert!(e.is_consent_required() && !e.is_not_found());
+    assert_eq!(e.authorization_requirements().unwrap().parameters.required_scopes, ["s1"]);
+    s.once("GET", "/v2/api/identities", Reply::json(401, json!({"code": "UNAUTHORIZED", "message": "bad token"})));
+    assert!(get_identities_error_on(&s).await.is_login_required());
+}
+
+async fn get_identities_error_on(s: &globus_sdk::testing::ScriptedServer) -> Error {
+    auth_client(s, NullAuthorizer, RetryPolicy::none()).get_identities().ids("x").send().await.unwrap_err()
 }

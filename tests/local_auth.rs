@@ -5,9 +5,10 @@
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use globus_sdk::auth::scopes as auth_scopes;
 use globus_sdk::auth::{AuthorizeParams, ConfidentialAppClient, IdTokenDecoder, NativeAppClient, Pkce};
 use globus_sdk::authorizers::{AccessTokenAuthorizer, Authorizer, BasicAuthorizer, NullAuthorizer};
-use globus_sdk::scopes::{Scope, auth as auth_scopes};
+use globus_sdk::scopes::Scope;
 use globus_sdk::testing::{Approval, LocalGlobus};
 use globus_sdk::transport::RetryPolicy;
 

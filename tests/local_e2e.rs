@@ -5,8 +5,8 @@ use std::time::Duration;
 
 use futures::TryStreamExt;
 use globus_sdk::auth::ConfidentialAppClient;
-use globus_sdk::scopes::transfer as transfer_scopes;
 use globus_sdk::testing::LocalGlobus;
+use globus_sdk::transfer::scopes as transfer_scopes;
 use globus_sdk::transfer::{TransferData, WaitOptions, is_task_finished};
 
 async fn logged_in(local: &LocalGlobus) -> globus_sdk::transfer::Client {
@@ -76,14 +76,8 @@ async fn paging_walks_many_tasks() {
         transfer.submit_transfer_data(&data).await.unwrap();
     }
     local.clear_requests();
-    let tasks: Vec<_> = transfer
-        .paginated()
-        .page_size(50)
-        .task_list(|r| r.filter("type:TRANSFER"))
-        .items()
-        .try_collect()
-        .await
-        .unwrap();
+    let tasks: Vec<_> =
+        transfer.task_list().filter("type:TRANSFER").limit(50).into_stream().items().try_collect().await.unwrap();
     assert_eq!(tasks.len(), TASKS);
     let mut labels: Vec<String> = tasks.iter().filter_map(|t| t.label.clone()).collect();
     labels.sort();
@@ -91,7 +85,6 @@ async fn paging_walks_many_tasks() {
     assert_eq!(labels.len(), TASKS, "every task once");
     let pages: Vec<_> = local.requests().into_iter().filter(|r| r.path == "/v0.10/task_list").collect();
     assert_eq!(pages.len(), 3, "50 + 50 + 20");
-    let some: Vec<_> =
-        transfer.paginated().page_size(50).task_list(|r| r).max_total(60).items().try_collect().await.unwrap();
+    let some: Vec<_> = transfer.task_list().limit(50).into_stream().max_items(60).items().try_collect().await.unwrap();
     assert_eq!(some.len(), 60);
 }

@@ -89,15 +89,13 @@ async fn a_failed_post_is_not_processed_nor_retried() {
     let client = transfer(&local, user_token(&local), policy);
     let source = local.collection("source").unwrap();
     local.faults().fail_next("POST", "/v0.10/operation/", 1, 500, None);
-    let e = globus_sdk::Error::from(
-        client
-            .operation_mkdir()
-            .endpoint_id(source.id())
-            .body(types::MkdirDocument::builder().path("/~/d"))
-            .send()
-            .await
-            .unwrap_err(),
-    );
+    let e = client
+        .operation_mkdir()
+        .endpoint_id(source.id())
+        .body(types::MkdirDocument::builder().path("/~/d"))
+        .send()
+        .await
+        .unwrap_err();
     assert_eq!((e.http_status(), e.code()), (Some(500), Some("InternalError")));
     assert!(events.lock().unwrap().is_empty(), "a POST that is not retry-safe is not resent after a 500");
     assert!(!source.root().join("d").exists(), "the failed request was not processed");
@@ -116,7 +114,7 @@ async fn dropped_connections_are_retried() {
     // Without retries the caller sees the broken connection.
     local.faults().drop_next("GET", "/v0.10/submission_id", 1);
     let once = transfer(&local, user_token(&local), RetryPolicy::none());
-    let e = globus_sdk::Error::from(once.get_submission_id().send().await.unwrap_err());
+    let e = once.get_submission_id().send().await.unwrap_err();
     assert_eq!(e.kind(), ErrorKind::Transport);
 }
 
@@ -139,7 +137,7 @@ async fn slow_answers() {
         .build()
         .unwrap();
     local.faults().delay_next("GET", "/v0.10/task_list", 1, Duration::from_millis(500));
-    let e = globus_sdk::Error::from(impatient.task_list().send().await.unwrap_err());
+    let e = impatient.task_list().send().await.unwrap_err();
     assert_eq!(e.kind(), ErrorKind::Timeout);
     impatient.task_list().send().await.unwrap();
 }
@@ -182,15 +180,13 @@ async fn a_lost_answer_to_an_unsafe_post_is_not_resent() {
     let client = transfer(&local, user_token(&local), policy);
     let source = local.collection("source").unwrap();
     local.faults().lose_response_next("POST", "/v0.10/operation/", 1, LostResponse::Drop);
-    let e = globus_sdk::Error::from(
-        client
-            .operation_mkdir()
-            .endpoint_id(source.id())
-            .body(types::MkdirDocument::builder().path("/~/made"))
-            .send()
-            .await
-            .unwrap_err(),
-    );
+    let e = client
+        .operation_mkdir()
+        .endpoint_id(source.id())
+        .body(types::MkdirDocument::builder().path("/~/made"))
+        .send()
+        .await
+        .unwrap_err();
     assert_eq!(e.kind(), ErrorKind::Transport);
     assert!(events.lock().unwrap().is_empty());
     assert!(source.root().join("made").is_dir(), "the server did process it");

@@ -683,8 +683,9 @@ async fn the_sdks_task_helpers_and_paging_streams() {
     // Marker paging, two per page, through the SDK's stream.
     let copied: Vec<types::SuccessfulTransfer> = e
         .client
-        .paginated()
-        .task_successful_transfers(|r| r.task_id(submitted.task_id.clone()))
+        .task_successful_transfers()
+        .task_id(&submitted.task_id)
+        .into_stream()
         .items()
         .try_collect()
         .await
@@ -701,15 +702,15 @@ async fn the_sdks_task_helpers_and_paging_streams() {
     assert!(!e.dst_root.join("set/f0.dat").exists());
 
     // Offset paging with a total, and has_next_page paging.
-    let tasks: Vec<types::Task> =
-        e.client.paginated().page_size(1).task_list(|r| r).items().try_collect().await.unwrap();
+    let tasks: Vec<types::Task> = e.client.task_list().limit(1).into_stream().items().try_collect().await.unwrap();
     assert_eq!(tasks.len(), 3);
     assert_eq!(tasks[0].type_, "DELETE", "most recent first");
     let collections: Vec<types::Endpoint> = e
         .client
-        .paginated()
-        .page_size(1)
-        .endpoint_search(|r| r.filter_scope("my-endpoints"))
+        .endpoint_search()
+        .filter_scope("my-endpoints")
+        .limit(1)
+        .into_stream()
         .items()
         .try_collect()
         .await

@@ -42,11 +42,11 @@ fn no_token_in_debug_or_logs() {
         let accepted = Arc::new(Mutex::new("AT-LEAK-CHECK".to_string()));
         identities_for(&s, accepted);
         let app = app(&s);
-        let tokens = app.client_credentials_tokens(&[globus_sdk::scopes::auth::view_identities()]).await.unwrap();
+        let tokens = app.client_credentials_tokens(&[globus_sdk::auth::scopes::view_identities()]).await.unwrap();
         let authorizer = app.refresh_token_authorizer(expired("OLD-AT-LEAK", "RT-LEAK-CHECK")).unwrap();
         let auth = auth_client(&s, authorizer, RetryPolicy::none());
         let found = auth.get_identities().ids("id-1").send().await.unwrap();
-        format!("{tokens:?} {:?} {auth:?} {found:?} {:?}", tokens.by_resource_server(), auth.state())
+        format!("{tokens:?} {:?} {auth:?} {found:?} {:?}", tokens.by_resource_server(), auth.authorizer())
     });
     let logs = String::from_utf8(logs.0.lock().unwrap().clone()).unwrap();
     assert!(logs.contains("globus_request"), "requests were traced: {logs}");

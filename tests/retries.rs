@@ -64,7 +64,7 @@ async fn does_not_retry_client_errors() {
     s.always("GET", IDS, |_| Reply::json(400, json!({"code": "BadRequest"})));
     let (policy, events) = fast_retries(5);
     let auth = auth_client(&s, NullAuthorizer, policy);
-    let err = globus_sdk::Error::from(auth.get_identities().ids(ID).send().await.unwrap_err());
+    let err = auth.get_identities().ids(ID).send().await.unwrap_err();
     assert_eq!(err.http_status(), Some(400));
     assert_eq!(s.requests().len(), 1);
     assert!(events.lock().unwrap().is_empty());
@@ -132,7 +132,7 @@ async fn stops_at_the_retry_limit() {
     s.always("GET", IDS, |_| Reply::json(503, json!({"code": "Unavailable", "request_id": "r-503"})));
     let (policy, events) = fast_retries(3);
     let auth = auth_client(&s, NullAuthorizer, policy);
-    let err = globus_sdk::Error::from(auth.get_identities().ids(ID).send().await.unwrap_err());
+    let err = auth.get_identities().ids(ID).send().await.unwrap_err();
     assert_eq!(s.requests().len(), 4, "the first attempt and three retries");
     assert_eq!(events.lock().unwrap().len(), 3);
     assert_eq!(err.http_status(), Some(503));
@@ -146,7 +146,7 @@ async fn zero_retries_disables_them() {
     let s = server().await;
     s.always("GET", IDS, |_| Reply::json(503, json!({})));
     let auth = auth_client(&s, NullAuthorizer, RetryPolicy::none());
-    let err = globus_sdk::Error::from(auth.get_identities().ids(ID).send().await.unwrap_err());
+    let err = auth.get_identities().ids(ID).send().await.unwrap_err();
     assert_eq!(err.http_status(), Some(503));
     assert_eq!(s.requests().len(), 1);
 }
@@ -192,7 +192,7 @@ async fn post_is_not_retried_on_500() {
             .contact_email("a@b.org")
             .admin_ids(vec!["x".to_string()]),
     );
-    let err = globus_sdk::Error::from(auth.create_project().body(body).send().await.unwrap_err());
+    let err = auth.create_project().body(body).send().await.unwrap_err();
     assert_eq!(err.http_status(), Some(500));
     assert_eq!(s.requests().len(), 1, "the project may have been created: never resent");
     assert!(events.lock().unwrap().is_empty());

@@ -5,12 +5,11 @@
 //! `urn:globus:auth:scope:transfer.api.globus.org:all[*https://auth.globus.org/scopes/<id>/data_access]`.
 //!
 //! ```
-//! use globus_sdk::scopes::{Scope, auth};
+//! use globus_sdk::scopes::Scope;
 //! let scope: Scope = "a[b *c[d]]".parse().unwrap();
 //! assert_eq!(scope.dependencies.len(), 2);
 //! assert!(scope.dependencies[1].optional);
 //! assert_eq!(scope.to_string(), "a[b *c[d]]");
-//! assert_eq!(auth::view_identities().to_string(), "urn:globus:auth:scope:auth.globus.org:view_identities");
 //! ```
 
 mod builders;
@@ -20,7 +19,7 @@ use std::str::FromStr;
 
 use crate::error::Error;
 
-pub use builders::{OwnedScopeBuilder, ScopeBuilder, auth, transfer};
+pub use builders::{OwnedScopeBuilder, ScopeBuilder, gcs};
 
 /// One scope and the scopes it depends on.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]

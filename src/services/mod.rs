@@ -1,7 +1,44 @@
-//! One module per Globus service: the generated client and its hand-written layer.
+//! The services: one module each, declared once in its own `mod.rs` with
+//! `crate::transport::service!`, and listed here with its cargo feature.
+//!
+//! Adding a service is four steps (see `specs/README.md`): its spec, its cargo feature, its
+//! module with the declaration, and its line below. The test `services_are_declared` checks
+//! that every spec has its line and feature, and the reverse.
 
-#[cfg(feature = "auth")]
-pub mod auth;
+macro_rules! registry {
+    ($( $(#[$attr:meta])* $module:ident: $feature:literal ),* $(,)?) => {
+        $(
+            $(#[$attr])*
+            #[cfg(feature = $feature)]
+            pub mod $module;
+        )*
 
-#[cfg(feature = "transfer")]
-pub mod transfer;
+        /// The services of this crate, for the tests and the application layer.
+        #[doc(hidden)]
+        pub mod registry {
+            /// Every service this build has (its feature is on), in declaration order.
+            #[allow(clippy::vec_init_then_push)]
+            pub fn enabled() -> Vec<&'static crate::transport::ServiceInfo> {
+                #[allow(unused_mut)]
+                let mut services = Vec::new();
+                $(
+                    #[cfg(feature = $feature)]
+                    services.push(&super::$module::SERVICE);
+                )*
+                services
+            }
+
+            /// Every declared service, (name, cargo feature), whatever the features.
+            pub const DECLARED: &[(&str, &str)] = &[$((stringify!($module), $feature)),*];
+        }
+    };
+}
+
+registry! {
+    auth: "auth",
+    transfer: "transfer",
+    /// A GCS-shaped service from `specs/testing/gcs_shapes.yaml`: proves the pipeline's GCS
+    /// conventions (envelopes, versioned documents, per-endpoint URLs and scopes).
+    #[doc(hidden)]
+    gcs_shapes: "testing",
+}

@@ -134,6 +134,7 @@ type Handler = Arc<dyn Fn(&RecordedRequest) -> Reply + Send + Sync>;
 struct Script {
     once: HashMap<(String, String), VecDeque<Reply>>,
     always: HashMap<(String, String), Handler>,
+    fallback: Option<Handler>,
     requests: Vec<RecordedRequest>,
 }
 
@@ -142,7 +143,7 @@ struct Script {
 ///
 /// For each request it uses, in order: the next one-shot reply queued for its method and
 /// path ([`ScriptedServer::once`]), else the handler for them ([`ScriptedServer::always`]),
-/// else a Globus-style 404.
+/// else the [`ScriptedServer::fallback`] handler, else a Globus-style 404.
 pub struct ScriptedServer {
     addr: SocketAddr,
     script: Arc<Mutex<Script>>,
@@ -186,6 +187,13 @@ impl ScriptedServer {
         self
     }
 
+    /// Answer every request that no one-shot reply or handler matches (any method, any
+    /// path) with what `handler` returns, instead of a 404.
+    pub fn fallback(&self, handler: impl Fn(&RecordedRequest) -> Reply + Send + Sync + 'static) -> &Self {
+        self.script.lock().expect("script lock").fallback = Some(Arc::new(handler));
+        self
+    }
+
     /// Every request received so far.
     pub fn requests(&self) -> Vec<RecordedRequest> {
         self.script.lock().expect("script lock").requests.clone()
@@ -225,6 +233,11 @@ async fn handle(
             Some(r) => r,
             None => match s.always.get(&key).cloned() {
                 Some(h) => {
+                    drop(s);
+                    h(&recorded)
+                }
+                None if s.fallback.is_some() => {
+                    let h = s.fallback.clone().expect("checked");
                     drop(s);
                     h(&recorded)
                 }

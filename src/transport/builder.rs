@@ -4,24 +4,10 @@ use std::marker::PhantomData;
 use std::sync::Arc;
 use std::time::Duration;
 
-use super::{ClientState, OperationMeta, RetryPolicy, RetryVeto};
+use super::{BaseUrl, ClientState, RetryPolicy, Service};
 use crate::authorizers::{Authorizer, NullAuthorizer};
 use crate::config::{Config, Environment, TlsVerification};
 use crate::error::Error;
-
-/// A Globus service client generated from a spec.
-pub trait Service: Sized {
-    /// The short service name used for base URLs and `GLOBUS_SDK_SERVICE_URL_<NAME>`.
-    const NAME: &'static str;
-    /// Every operation of the spec.
-    const OPERATIONS: &'static [OperationMeta];
-    /// Which retryable responses must not be retried.
-    const RETRY_VETO: Option<RetryVeto>;
-    /// Put the parts together.
-    fn assemble(base_url: &str, http: reqwest::Client, state: ClientState) -> Self;
-    /// Take them apart: base URL, HTTP client, state.
-    fn parts(&self) -> (&str, &reqwest::Client, &ClientState);
-}
 
 /// Configures and builds a service client.
 ///
@@ -111,25 +97,33 @@ impl<S: Service> ClientBuilder<S> {
     }
 
     /// Build the client; an invalid setting is an error that names it.
+    ///
+    /// A service whose clients each have their own URL (a GCS endpoint's manager URL) needs
+    /// [`Self::base_url`]: without it this is an error.
     pub fn build(self) -> Result<S, Error> {
-        let base_url = match self.base_url {
-            Some(url) => {
-                let cfg = self.config.clone().with_service_url(S::NAME, &url)?;
-                cfg.service_url(S::NAME)?
+        let info = S::info();
+        let base_url = match (self.base_url, info.base_url) {
+            (Some(url), _) => {
+                let cfg = self.config.clone().with_service_url(info.name, &url)?;
+                cfg.service_url(info.name)?
             }
-            None => self.config.service_url(S::NAME)?,
+            (None, BaseUrl::PerClient) => {
+                return Err(Error::config(format!(
+                    "a {} client needs the URL of its endpoint: set it with ClientBuilder::base_url(..)",
+                    info.name
+                )));
+            }
+            (None, _) => self.config.service_url(info.name)?,
         };
         let http = match self.http {
             Some(http) => http,
             None => http_client(&self.config)?,
         };
         let state = ClientState::new(
-            S::NAME,
+            info,
             self.authorizer.unwrap_or_else(|| Arc::new(NullAuthorizer)),
             self.config.resolved_retry_policy().clone(),
             self.config.resolved_app_name(),
-            S::OPERATIONS,
-            S::RETRY_VETO,
         );
         Ok(S::assemble(base_url.as_str(), http, state))
     }

@@ -77,7 +77,12 @@ async fn attempts(
                 let may_retry = retries < policy.get_max_retries() && (e.is_connect() || retry_safe);
                 if !may_retry {
                     tracing::debug!(error = %e, retries, "request failed");
-                    let facts = ResponseFacts { service: state.service(), sensitive, retries };
+                    let facts = ResponseFacts {
+                        service: state.service(),
+                        sensitive,
+                        retries,
+                        error_format: state.info().hooks.error_format,
+                    };
                     return match broken {
                         // The status and headers arrived: keep them, and the bytes that came.
                         Some((head, partial)) => Ok(rebuild(head, partial, facts, Some(e.to_string()), false)),
@@ -103,7 +108,7 @@ async fn attempts(
                         continue;
                     }
                 }
-                let vetoed = state.inner.retry_veto.is_some_and(|veto| veto(status.as_u16(), &body));
+                let vetoed = state.info().hooks.retry_veto.is_some_and(|veto| veto(status.as_u16(), &body));
                 if retries < policy.get_max_retries() && status_is_retryable(status, retry_safe) && !vetoed {
                     retries += 1;
                     let retry_after = parse_retry_after(&head.headers);
@@ -126,7 +131,12 @@ async fn attempts(
                     tracing::trace!(body = %truncated(&body), "response body");
                 }
                 tracing::debug!(status = status.as_u16(), retries, "request finished");
-                let facts = ResponseFacts { service: state.service(), sensitive, retries };
+                let facts = ResponseFacts {
+                    service: state.service(),
+                    sensitive,
+                    retries,
+                    error_format: state.info().hooks.error_format,
+                };
                 return Ok(rebuild(head, body, facts, None, json_response));
             }
         }

@@ -222,7 +222,7 @@ impl LoginFlow {
 ///
 /// ```
 /// use globus_sdk::auth::{AuthorizeParams, NativeAppClient};
-/// use globus_sdk::scopes::auth;
+/// use globus_sdk::auth::scopes as auth;
 /// let app = NativeAppClient::new("4d3cb0b0-0000-4000-8000-000000000001").unwrap();
 /// let flow = app.start_flow(&[auth::openid(), auth::profile()]).refresh_tokens(true);
 /// let url = flow.authorize_url(&AuthorizeParams::default());

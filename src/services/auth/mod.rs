@@ -5,7 +5,7 @@
 //!
 //! ```no_run
 //! use globus_sdk::auth::ConfidentialAppClient;
-//! use globus_sdk::scopes::auth;
+//! use globus_sdk::auth::scopes as auth;
 //!
 //! # async fn demo() -> Result<(), globus_sdk::Error> {
 //! let app = ConfidentialAppClient::new("CLIENT_ID", "CLIENT_SECRET")?;
@@ -16,29 +16,24 @@
 //! # Ok(()) }
 //! ```
 
-mod generated {
-    #![allow(missing_docs, clippy::all, unused_imports, dead_code)]
-    include!(concat!(env!("CARGO_MANIFEST_DIR"), "/generated/auth.rs"));
-}
-
-pub mod operations {
-    //! Metadata of every Auth operation (from the spec).
-    #[allow(unused_imports)]
-    use super::types;
-    include!(concat!(env!("OUT_DIR"), "/auth_operations.rs"));
+crate::transport::service! {
+    name: "auth",
+    feature: "auth",
+    resource_server: Some(scopes::RESOURCE_SERVER),
+    base_url: Environment,
+    default_scopes: || vec![scopes::openid(), scopes::profile(), scopes::email()],
+    hooks: crate::transport::Hooks { retry_veto: None, error_format: None },
 }
 
 mod id_token;
 mod identity_map;
 mod login;
 mod renewal;
+pub mod scopes;
 mod tokens;
 
-pub use generated::{Client, builder, types};
 pub use id_token::IdTokenDecoder;
 pub use identity_map::IdentityMap;
 pub use login::{AuthorizeParams, ConfidentialAppClient, LoginFlow, NativeAppClient, Pkce};
 pub use renewal::{ClientCredentialsAuthorizer, ClientCredentialsSource, RefreshTokenAuthorizer, RefreshTokenSource};
 pub use tokens::TokenResponse;
-
-crate::transport::service_client!(Client, "auth", operations::OPERATIONS, None);

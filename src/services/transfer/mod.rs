@@ -1,7 +1,7 @@
 //! Globus Transfer: the generated client for every Transfer operation, and the hand-written
 //! layer for submitting work ([`TransferData`], [`DeleteData`], safe resubmission), waiting
-//! and progress ([`Client::task_wait`], [`Client::task_progress`]) and paging
-//! ([`Client::paginated`]).
+//! and progress ([`Client::task_wait`], [`Client::task_progress`]); every listing pages as a
+//! stream (`transfer.task_list().into_stream()`, see [`crate::paging`]).
 //!
 //! ```no_run
 //! use globus_sdk::authorizers::AccessTokenAuthorizer;
@@ -23,30 +23,25 @@
 //! # Ok(()) }
 //! ```
 
-mod generated {
-    #![allow(missing_docs, clippy::all, unused_imports, dead_code)]
-    include!(concat!(env!("CARGO_MANIFEST_DIR"), "/generated/transfer.rs"));
-}
-
-pub mod operations {
-    //! Metadata of every Transfer operation (from the spec).
-    #[allow(unused_imports)]
-    use super::types;
-    include!(concat!(env!("OUT_DIR"), "/transfer_operations.rs"));
+crate::transport::service! {
+    name: "transfer",
+    feature: "transfer",
+    resource_server: Some(scopes::RESOURCE_SERVER),
+    base_url: Environment,
+    default_scopes: || vec![scopes::all()],
+    hooks: crate::transport::Hooks { retry_veto: Some(retry_veto), error_format: None },
 }
 
 mod documents;
-mod paging;
+pub mod scopes;
 mod tasks;
 
 pub use documents::{DeleteData, FilterRule, SyncLevel, TransferData};
-pub use generated::{Client, builder, types};
-pub use paging::{PAGINATED_OPERATIONS, Paginated};
 pub use tasks::{WaitOptions, is_task_finished};
 
 /// Transfer's `EndpointError` and `ExternalError` on a 500, 502 or 504 are faults of the
 /// endpoint or of a third party: sending again will not help, so they are not retried.
-pub fn retry_veto(status: u16, body: &[u8]) -> bool {
+fn retry_veto(status: u16, body: &[u8]) -> bool {
     if !matches!(status, 500 | 502 | 504) {
         return false;
     }
@@ -59,5 +54,3 @@ pub fn retry_veto(status: u16, body: &[u8]) -> bool {
         .and_then(|c| c.code)
         .is_some_and(|code| code.contains("EndpointError") || code.contains("ExternalError"))
 }
-
-crate::transport::service_client!(Client, "transfer", operations::OPERATIONS, Some(retry_veto));

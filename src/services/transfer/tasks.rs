@@ -119,7 +119,7 @@ impl Client {
                     let done = is_task_finished(&task);
                     Some((Ok(task), (false, done)))
                 }
-                Err(e) => Some((Err(Error::from(e)), (false, true))),
+                Err(e) => Some((Err(e), (false, true))),
             }
         })
         .boxed()
