@@ -92,7 +92,7 @@ async fn local_globus_task() -> (LocalGlobus, globus_sdk::transfer::Client, Stri
         .unwrap();
     let dst = local.collection("destination").unwrap().id().to_string();
     let data = TransferData::new(src.id(), dst).add_item("/f.dat", "/f.dat", false);
-    let task = sdk.submit_transfer_data(&data).await.unwrap().task_id;
+    let task = sdk.submit_transfer(&data).await.unwrap().task_id;
     sdk.task_wait(&task, WaitOptions::new(Duration::from_secs(30), Duration::from_millis(50))).await.unwrap();
     (local, sdk, task)
 }

@@ -118,7 +118,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         .verify_checksum(true)
         .add_item(t.source_path.as_str(), t.destination_path.as_str(), true);
     let started = Instant::now();
-    let submitted = transfer.submit_transfer_data(&data).await?;
+    let submitted = transfer.submit_transfer(&data).await?;
     println!("\nSubmitted transfer task {}", submitted.task_id);
 
     // 4. Show live progress.

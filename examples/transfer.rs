@@ -61,7 +61,7 @@ async fn main() -> Result<(), globus_sdk::Error> {
         .sync_level(SyncLevel::Checksum)
         .verify_checksum(true)
         .add_item(source_path.as_str(), destination_path.as_str(), true);
-    let submitted = transfer.submit_transfer_data(&data).await?;
+    let submitted = transfer.submit_transfer(&data).await?;
     println!("\nsubmitted task {}", submitted.task_id);
     let mut progress = transfer.task_progress(&submitted.task_id, Duration::from_secs(2));
     while let Some(task) = progress.next().await {

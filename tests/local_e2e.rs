@@ -31,7 +31,7 @@ async fn a_token_expiring_during_a_task_wait_is_renewed() {
     std::fs::write(src.root().join("big.bin"), vec![42u8; 2 * 1024 * 1024]).unwrap();
     let transfer = logged_in(&local).await;
     let task = transfer
-        .submit_transfer_data(&TransferData::new(src.id(), dst.id()).add_item("/big.bin", "/big.bin", false))
+        .submit_transfer(&TransferData::new(src.id(), dst.id()).add_item("/big.bin", "/big.bin", false))
         .await
         .unwrap();
     assert_eq!(grants(&local), 1);
@@ -73,7 +73,7 @@ async fn paging_walks_many_tasks() {
             format!("/f{i}.txt"),
             false,
         );
-        transfer.submit_transfer_data(&data).await.unwrap();
+        transfer.submit_transfer(&data).await.unwrap();
     }
     local.clear_requests();
     let tasks: Vec<_> = transfer

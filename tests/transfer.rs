@@ -277,7 +277,7 @@ async fn a_lost_submission_response_does_not_create_a_second_task() {
         let tasks = submission_server(&s, "/v0.10/transfer", lost);
         let (policy, events) = fast_retries(3);
         let tc = transfer(&s, policy);
-        let result = tc.submit_transfer_data(&TransferData::new("a", "b").add_item("/x", "/y", false)).await.unwrap();
+        let result = tc.submit_transfer(&TransferData::new("a", "b").add_item("/x", "/y", false)).await.unwrap();
         assert_eq!(result.task_id, "task-0");
         assert_eq!(result.code.as_deref(), Some("Duplicate"), "the resend found the first task");
         assert_eq!(tasks.lock().unwrap().len(), 1, "one task");
@@ -295,13 +295,13 @@ async fn delete_submissions_are_safe_too() {
     let tasks = submission_server(&s, "/v0.10/delete", Reply::drop_connection());
     let (policy, _) = fast_retries(3);
     let tc = transfer(&s, policy);
-    let result = tc.submit_delete_data(&DeleteData::new("ep").add_item("/old")).await.unwrap();
+    let result = tc.submit_delete(&DeleteData::new("ep").add_item("/old")).await.unwrap();
     assert_eq!((result.task_id.as_str(), tasks.lock().unwrap().len()), ("task-0", 1));
     // A submission id given by the caller is used as is, without asking for one.
     let s = server().await;
     submission_server(&s, "/v0.10/delete", Reply::json(202, json!({})));
     let tc = transfer(&s, RetryPolicy::none());
-    let _ = tc.submit_delete_data(&DeleteData::new("ep").submission_id("own".to_string()).add_item("/old")).await;
+    let _ = tc.submit_delete(&DeleteData::new("ep").submission_id("own".to_string()).add_item("/old")).await;
     assert!(s.requests_to("GET", "/v0.10/submission_id").is_empty());
     assert_eq!(s.requests_to("POST", "/v0.10/delete")[0].json()["submission_id"], "own");
 }

@@ -1,7 +1,7 @@
 //! Globus Transfer: the generated client for every Transfer operation, and the hand-written
-//! layer for submitting work ([`TransferData`], [`DeleteData`], safe resubmission), waiting
-//! and progress ([`Client::task_wait`], [`Client::task_progress`]) and paging
-//! ([`Client::paginated`]).
+//! layer for submitting work ([`TransferData`], [`DeleteData`], [`Client::submit_transfer`]
+//! and [`Client::submit_delete`], safe to resend), waiting and progress
+//! ([`Client::task_wait`], [`Client::task_progress`]) and paging ([`Client::paginated`]).
 //!
 //! ```no_run
 //! use globus_sdk::authorizers::AccessTokenAuthorizer;
@@ -17,8 +17,8 @@
 //!     .sync_level(SyncLevel::Checksum)
 //!     .verify_checksum(true)
 //!     .add_item("/data/", "/backup/data/", true);
-//! let task = transfer.submit_transfer_data(&data).await?;
-//! let done = transfer.task_wait(&task.task_id, WaitOptions::default()).await?;
+//! let submitted = transfer.submit_transfer(&data).await?;
+//! let done = transfer.task_wait(&submitted.task_id, WaitOptions::default()).await?;
 //! println!("{}", done.status);
 //! # Ok(()) }
 //! ```

@@ -38,18 +38,42 @@ pub fn is_task_finished(task: &types::Task) -> bool {
 }
 
 impl Client {
-    /// Submit a transfer. When `data` has no submission id, one is fetched first, so that
-    /// the transport may resend the submission after a lost response without creating a
-    /// second task (Transfer answers a repeated submission id with the first task).
-    pub async fn submit_transfer_data(&self, data: &TransferData) -> Result<types::SubmissionResult, Error> {
+    /// Submit a transfer task. When `data` has no submission id, one is fetched from Transfer
+    /// first, so the transport may resend the submission after a lost answer without creating
+    /// a second task (Transfer answers a repeated submission id with the first task, code
+    /// `Duplicate`). To send a complete [`types::TransferDocument`] yourself, use
+    /// [`Client::submit_transfer_document`].
+    ///
+    /// ```no_run
+    /// # async fn demo(transfer: globus_sdk::transfer::Client) -> Result<(), globus_sdk::Error> {
+    /// use globus_sdk::transfer::TransferData;
+    /// let data = TransferData::new("SRC-COLLECTION-ID", "DST-COLLECTION-ID")
+    ///     .label("results")
+    ///     .add_item("/results/a.csv", "/backup/a.csv", false);
+    /// let submitted = transfer.submit_transfer(&data).await?;
+    /// println!("task {}", submitted.task_id);
+    /// # Ok(()) }
+    /// ```
+    pub async fn submit_transfer(&self, data: &TransferData) -> Result<types::SubmissionResult, Error> {
         let document = data.to_document(&self.submission_id_for(data.get_submission_id()).await?)?;
-        Ok(self.submit_transfer().body(document).send().await?.into_inner())
+        Ok(self.submit_transfer_document().body(document).send().await?.into_inner())
     }
 
-    /// Submit a delete (a submission id is fetched when `data` has none, as for transfers).
-    pub async fn submit_delete_data(&self, data: &DeleteData) -> Result<types::SubmissionResult, Error> {
+    /// Submit a delete task, safely as [`Client::submit_transfer`] does (a submission id is
+    /// fetched when `data` has none). To send a complete [`types::DeleteDocument`] yourself,
+    /// use [`Client::submit_delete_document`].
+    ///
+    /// ```no_run
+    /// # async fn demo(transfer: globus_sdk::transfer::Client) -> Result<(), globus_sdk::Error> {
+    /// use globus_sdk::transfer::DeleteData;
+    /// let data = DeleteData::new("COLLECTION-ID").recursive(true).add_item("/scratch/run-1/");
+    /// let submitted = transfer.submit_delete(&data).await?;
+    /// println!("task {}", submitted.task_id);
+    /// # Ok(()) }
+    /// ```
+    pub async fn submit_delete(&self, data: &DeleteData) -> Result<types::SubmissionResult, Error> {
         let document = data.to_document(&self.submission_id_for(data.get_submission_id()).await?)?;
-        Ok(self.submit_delete().body(document).send().await?.into_inner())
+        Ok(self.submit_delete_document().body(document).send().await?.into_inner())
     }
 
     /// The document's own submission id, else a new one from Transfer.
