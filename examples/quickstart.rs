@@ -23,7 +23,7 @@ use futures::{StreamExt, TryStreamExt};
 use globus_sdk::auth::ConfidentialAppClient;
 use globus_sdk::scopes::transfer as transfer_scopes;
 use globus_sdk::testing::LocalGlobus;
-use globus_sdk::transfer::{SyncLevel, TransferData, WaitOptions, is_task_finished};
+use globus_sdk::transfer::{SyncLevel, TransferData, WaitOptions};
 use globus_sdk::{Config, Secret};
 use indicatif::{ProgressBar, ProgressStyle};
 
@@ -141,7 +141,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
             task.files.unwrap_or(0),
             task.faults.unwrap_or(0)
         ));
-        if is_task_finished(&task) {
+        if !task.is_active() {
             last = Some(task);
             break;
         }
@@ -180,7 +180,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         task.subtasks_succeeded.unwrap_or(0),
         task.faults.unwrap_or(0)
     );
-    if task.status != "SUCCEEDED" {
+    if !task.is_succeeded() {
         return Err(format!("the transfer ended {}", task.status).into());
     }
     Ok(())

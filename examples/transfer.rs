@@ -15,7 +15,7 @@ use std::time::Duration;
 use futures::{StreamExt, TryStreamExt};
 use globus_sdk::auth::ConfidentialAppClient;
 use globus_sdk::scopes::transfer as transfer_scopes;
-use globus_sdk::transfer::{SyncLevel, TransferData, WaitOptions, is_task_finished};
+use globus_sdk::transfer::{SyncLevel, TransferData, WaitOptions};
 
 fn var(name: &str) -> String {
     std::env::var(name).unwrap_or_else(|_| {
@@ -74,7 +74,7 @@ async fn main() -> Result<(), globus_sdk::Error> {
             task.files.unwrap_or(0),
             task.faults.unwrap_or(0)
         );
-        if is_task_finished(&task) {
+        if !task.is_active() {
             break;
         }
     }

@@ -7,7 +7,7 @@ use futures::TryStreamExt;
 use globus_sdk::auth::ConfidentialAppClient;
 use globus_sdk::scopes::transfer as transfer_scopes;
 use globus_sdk::testing::LocalGlobus;
-use globus_sdk::transfer::{TransferData, WaitOptions, is_task_finished};
+use globus_sdk::transfer::{TransferData, WaitOptions};
 
 async fn logged_in(local: &LocalGlobus) -> globus_sdk::transfer::Client {
     let c = local.confidential_client();
@@ -46,7 +46,7 @@ async fn a_token_expiring_during_a_task_wait_is_renewed() {
     tokio::time::sleep(Duration::from_millis(400)).await;
     local.expire_all_tokens();
     let done = waiting.await.unwrap().expect("the wait survives the expiry");
-    assert!(is_task_finished(&done));
+    assert!(done.is_finished());
     assert_eq!(done.status, "SUCCEEDED");
     assert_eq!(std::fs::read(dst.root().join("big.bin")).unwrap().len(), 2 * 1024 * 1024);
     assert_eq!(grants(&local), 2, "one renewal after the 401");

@@ -659,7 +659,7 @@ async fn transfers_within_one_collection() {
 #[tokio::test]
 async fn the_sdks_task_helpers_and_paging_streams() {
     use futures::TryStreamExt as _;
-    use globus_sdk::transfer::{DeleteData, SyncLevel, TransferData, WaitOptions, is_task_finished};
+    use globus_sdk::transfer::{DeleteData, SyncLevel, TransferData, WaitOptions};
 
     let e = env_with(LocalGlobus::builder().marker_page_size(2)).await;
     for i in 0..5 {
@@ -676,7 +676,7 @@ async fn the_sdks_task_helpers_and_paging_streams() {
     let submitted = e.client.submit_transfer(&data).await.unwrap();
     let wait = WaitOptions::new(Duration::from_secs(20), Duration::from_millis(20));
     let task = e.client.task_wait(&submitted.task_id, wait).await.unwrap();
-    assert!(is_task_finished(&task));
+    assert!(task.is_finished());
     assert_eq!((task.status.as_str(), task.files_transferred), ("SUCCEEDED", Some(5)));
     assert!(!e.dst_root.join("set/scratch.tmp").exists());
 

@@ -11,7 +11,7 @@ use common::*;
 use futures::{StreamExt, TryStreamExt};
 use globus_sdk::authorizers::AccessTokenAuthorizer;
 use globus_sdk::testing::{RecordedRequest, Reply, ScriptedServer};
-use globus_sdk::transfer::{DeleteData, FilterRule, SyncLevel, TransferData, WaitOptions, is_task_finished, types};
+use globus_sdk::transfer::{DeleteData, FilterRule, SyncLevel, TransferData, WaitOptions, types};
 use globus_sdk::transport::RetryPolicy;
 use serde_json::{Value, json};
 
@@ -366,7 +366,7 @@ async fn task_wait_polls_until_done() {
     let tc = transfer(&s, RetryPolicy::none());
     let t = tc.task_wait("t-9", WaitOptions::new(Duration::from_secs(10), Duration::from_millis(5))).await.unwrap();
     assert_eq!(t.status, "SUCCEEDED");
-    assert!(is_task_finished(&t));
+    assert!(t.is_finished() && t.is_succeeded() && !t.is_active());
     assert_eq!(s.requests().len(), 3);
     assert_eq!(t.extra["some_future_field"], json!({"x": 1}));
 }
@@ -378,7 +378,7 @@ async fn task_wait_gives_up_after_the_timeout() {
     let tc = transfer(&s, RetryPolicy::none());
     let t = tc.task_wait("t-9", WaitOptions::new(Duration::from_millis(60), Duration::from_millis(10))).await.unwrap();
     assert_eq!(t.status, "ACTIVE");
-    assert!(!is_task_finished(&t));
+    assert!(t.is_active() && !t.is_finished());
     assert!(s.requests().len() >= 2);
 }
 

@@ -1,7 +1,8 @@
 //! Globus Transfer: the generated client for every Transfer operation, and the hand-written
 //! layer for submitting work ([`TransferData`], [`DeleteData`], [`Client::submit_transfer`]
 //! and [`Client::submit_delete`], safe to resend), waiting and progress
-//! ([`Client::task_wait`], [`Client::task_progress`]) and paging ([`Client::paginated`]).
+//! ([`Client::task_wait`], [`Client::task_progress`], [`types::Task::is_finished`]...) and
+//! paging ([`Client::paginated`]).
 //!
 //! ```no_run
 //! use globus_sdk::authorizers::AccessTokenAuthorizer;
@@ -19,7 +20,7 @@
 //!     .add_item("/data/", "/backup/data/", true);
 //! let submitted = transfer.submit_transfer(&data).await?;
 //! let done = transfer.task_wait(&submitted.task_id, WaitOptions::default()).await?;
-//! println!("{}", done.status);
+//! println!("{} (succeeded: {})", done.status, done.is_succeeded());
 //! # Ok(()) }
 //! ```
 
@@ -42,7 +43,7 @@ mod tasks;
 pub use documents::{DeleteData, FilterRule, SyncLevel, TransferData};
 pub use generated::{Client, builder, types};
 pub use paging::{PAGINATED_OPERATIONS, Paginated};
-pub use tasks::{WaitOptions, is_task_finished};
+pub use tasks::WaitOptions;
 
 /// Transfer's `EndpointError` and `ExternalError` on a 500, 502 or 504 are faults of the
 /// endpoint or of a third party: sending again will not help, so they are not retried.

@@ -31,10 +31,47 @@ impl WaitOptions {
     }
 }
 
-/// Whether a task has stopped running: any status but `ACTIVE` (`SUCCEEDED`, `FAILED`,
-/// `INACTIVE`, and whatever Transfer adds later).
-pub fn is_task_finished(task: &types::Task) -> bool {
-    task.status != "ACTIVE"
+/// What a task's `status` says. Transfer's statuses are `ACTIVE`, `INACTIVE`, `SUCCEEDED` and
+/// `FAILED`; `status` stays a string so that a status added later still decodes (it is then
+/// none of these).
+///
+/// ```
+/// use globus_sdk::transfer::types::Task;
+/// let task: Task = serde_json::from_value(serde_json::json!(
+///     {"task_id": "T-1", "type": "TRANSFER", "status": "SUCCEEDED"}
+/// )).unwrap();
+/// assert!(task.is_finished() && task.is_succeeded());
+/// assert!(!task.is_active() && !task.is_inactive() && !task.is_failed());
+/// ```
+impl types::Task {
+    /// `ACTIVE`: Transfer is working on the task (or about to). [`Client::task_wait`] and
+    /// [`Client::task_progress`] poll while this is true.
+    pub fn is_active(&self) -> bool {
+        self.status == "ACTIVE"
+    }
+
+    /// `INACTIVE`: the task is suspended until someone acts (credentials that expired, an
+    /// endpoint paused by its administrator...). It goes on once the cause is fixed, or fails
+    /// at its deadline: it is not finished, but waiting alone will not finish it.
+    pub fn is_inactive(&self) -> bool {
+        self.status == "INACTIVE"
+    }
+
+    /// `SUCCEEDED`: every file was copied or deleted (apart from skipped errors, when allowed).
+    pub fn is_succeeded(&self) -> bool {
+        self.status == "SUCCEEDED"
+    }
+
+    /// `FAILED`: the task ended without completing (canceled, past its deadline, a fatal
+    /// error: see `fatal_error` and the task's events).
+    pub fn is_failed(&self) -> bool {
+        self.status == "FAILED"
+    }
+
+    /// Finished for good: `SUCCEEDED` or `FAILED`; the status will not change any more.
+    pub fn is_finished(&self) -> bool {
+        self.is_succeeded() || self.is_failed()
+    }
 }
 
 impl Client {
@@ -85,14 +122,16 @@ impl Client {
     }
 
     /// Poll a task until it is no longer `ACTIVE` or `options.timeout` passes; returns the
-    /// last snapshot ([`is_task_finished`] tells which).
+    /// last snapshot: [`Task::is_finished`](types::Task::is_finished) when it ended,
+    /// [`Task::is_inactive`](types::Task::is_inactive) when it needs attention,
+    /// [`Task::is_active`](types::Task::is_active) still when the time ran out.
     ///
     /// ```no_run
     /// # async fn demo(transfer: globus_sdk::transfer::Client, task_id: &str) -> Result<(), globus_sdk::Error> {
     /// use std::time::Duration;
-    /// use globus_sdk::transfer::{WaitOptions, is_task_finished};
+    /// use globus_sdk::transfer::WaitOptions;
     /// let task = transfer.task_wait(task_id, WaitOptions::new(Duration::from_secs(600), Duration::from_secs(5))).await?;
-    /// if !is_task_finished(&task) {
+    /// if task.is_active() {
     ///     println!("still running: {:?}", task.nice_status);
     /// }
     /// # Ok(()) }
@@ -102,7 +141,7 @@ impl Client {
         loop {
             let task = self.get_task().task_id(task_id).send().await?.into_inner();
             let now = tokio::time::Instant::now();
-            if is_task_finished(&task) || now >= deadline {
+            if !task.is_active() || now >= deadline {
                 return Ok(task);
             }
             tokio::time::sleep(options.interval.min(deadline - now)).await;
@@ -140,7 +179,7 @@ impl Client {
             match self.get_task().task_id(task_id).send().await {
                 Ok(task) => {
                     let task = task.into_inner();
-                    let done = is_task_finished(&task);
+                    let done = !task.is_active();
                     Some((Ok(task), (false, done)))
                 }
                 Err(e) => Some((Err(Error::from(e)), (false, true))),
