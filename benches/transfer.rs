@@ -15,8 +15,8 @@ use futures::TryStreamExt;
 use globus_sdk::auth::ConfidentialAppClient;
 use globus_sdk::authorizers::AccessTokenAuthorizer;
 use globus_sdk::testing::{LocalGlobus, Reply, ScriptedServer};
+use globus_sdk::transfer::TransferData;
 use globus_sdk::transfer::types;
-use globus_sdk::transfer::{TransferData, WaitOptions};
 use globus_sdk::transport::RetryPolicy;
 use serde_json::json;
 
@@ -93,7 +93,7 @@ async fn local_globus_task() -> (LocalGlobus, globus_sdk::transfer::Client, Stri
     let dst = local.collection("destination").unwrap().id().to_string();
     let data = TransferData::new(src.id(), dst).add_item("/f.dat", "/f.dat", false);
     let task = sdk.submit_transfer(&data).await.unwrap().task_id;
-    sdk.task_wait(&task, WaitOptions::new(Duration::from_secs(30), Duration::from_millis(50))).await.unwrap();
+    sdk.task_wait(&task).timeout(Duration::from_secs(30)).poll_interval(Duration::from_millis(50)).await.unwrap();
     (local, sdk, task)
 }
 

@@ -23,7 +23,7 @@ use futures::{StreamExt, TryStreamExt};
 use globus_sdk::auth::ConfidentialAppClient;
 use globus_sdk::scopes::transfer as transfer_scopes;
 use globus_sdk::testing::LocalGlobus;
-use globus_sdk::transfer::{SyncLevel, TransferData, WaitOptions};
+use globus_sdk::transfer::{SyncLevel, TransferData};
 use globus_sdk::{Config, Secret};
 use indicatif::{ProgressBar, ProgressStyle};
 
@@ -149,11 +149,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     bar.finish();
     let task = match last {
         Some(task) => task,
-        None => {
-            transfer
-                .task_wait(&submitted.task_id, WaitOptions::new(Duration::from_secs(600), Duration::from_secs(1)))
-                .await?
-        }
+        None => transfer.task_wait(&submitted.task_id).timeout(Duration::from_secs(600)).await?,
     };
     println!("  task {} after {:.1} s", task.status, started.elapsed().as_secs_f64());
 

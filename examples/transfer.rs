@@ -15,7 +15,7 @@ use std::time::Duration;
 use futures::{StreamExt, TryStreamExt};
 use globus_sdk::auth::ConfidentialAppClient;
 use globus_sdk::scopes::transfer as transfer_scopes;
-use globus_sdk::transfer::{SyncLevel, TransferData, WaitOptions};
+use globus_sdk::transfer::{SyncLevel, TransferData};
 
 fn var(name: &str) -> String {
     std::env::var(name).unwrap_or_else(|_| {
@@ -78,9 +78,7 @@ async fn main() -> Result<(), globus_sdk::Error> {
             break;
         }
     }
-    let task = transfer
-        .task_wait(&submitted.task_id, WaitOptions::new(Duration::from_secs(1), Duration::from_secs(1)))
-        .await?;
+    let task = transfer.task_wait(&submitted.task_id).await?;
 
     // Its events.
     let events: Vec<_> =

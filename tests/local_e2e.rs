@@ -7,7 +7,7 @@ use futures::TryStreamExt;
 use globus_sdk::auth::ConfidentialAppClient;
 use globus_sdk::scopes::transfer as transfer_scopes;
 use globus_sdk::testing::LocalGlobus;
-use globus_sdk::transfer::{TransferData, WaitOptions};
+use globus_sdk::transfer::TransferData;
 
 async fn logged_in(local: &LocalGlobus) -> globus_sdk::transfer::Client {
     let c = local.confidential_client();
@@ -40,7 +40,7 @@ async fn a_token_expiring_during_a_task_wait_is_renewed() {
         let transfer = transfer.clone();
         let task_id = task.task_id.clone();
         tokio::spawn(async move {
-            transfer.task_wait(&task_id, WaitOptions::new(Duration::from_secs(60), Duration::from_millis(100))).await
+            transfer.task_wait(task_id).timeout(Duration::from_secs(60)).poll_interval(Duration::from_millis(100)).await
         })
     };
     tokio::time::sleep(Duration::from_millis(400)).await;

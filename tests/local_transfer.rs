@@ -659,7 +659,7 @@ async fn transfers_within_one_collection() {
 #[tokio::test]
 async fn the_sdks_task_helpers_and_paging_streams() {
     use futures::TryStreamExt as _;
-    use globus_sdk::transfer::{DeleteData, SyncLevel, TransferData, WaitOptions};
+    use globus_sdk::transfer::{DeleteData, SyncLevel, TransferData};
 
     let e = env_with(LocalGlobus::builder().marker_page_size(2)).await;
     for i in 0..5 {
@@ -674,8 +674,9 @@ async fn the_sdks_task_helpers_and_paging_streams() {
         .deadline(chrono::Utc::now() + chrono::Duration::hours(1))
         .add_item("/~/set/", "/~/set/", true);
     let submitted = e.client.submit_transfer(&data).await.unwrap();
-    let wait = WaitOptions::new(Duration::from_secs(20), Duration::from_millis(20));
-    let task = e.client.task_wait(&submitted.task_id, wait).await.unwrap();
+    let wait =
+        |id: &str| e.client.task_wait(id).timeout(Duration::from_secs(20)).poll_interval(Duration::from_millis(20));
+    let task = wait(&submitted.task_id).await.unwrap();
     assert!(task.is_finished());
     assert_eq!((task.status.as_str(), task.files_transferred), ("SUCCEEDED", Some(5)));
     assert!(!e.dst_root.join("set/scratch.tmp").exists());
@@ -693,11 +694,11 @@ async fn the_sdks_task_helpers_and_paging_streams() {
 
     // The same again: everything is in sync.
     let again = e.client.submit_transfer(&data).await.unwrap();
-    let task = e.client.task_wait(&again.task_id, wait).await.unwrap();
+    let task = wait(&again.task_id).await.unwrap();
     assert_eq!((task.files_transferred, task.files_skipped), (Some(0), Some(5)));
 
     let deleted = e.client.submit_delete(&DeleteData::new(&e.dst).add_item("/~/set/f0.dat")).await.unwrap();
-    assert_eq!(e.client.task_wait(&deleted.task_id, wait).await.unwrap().status, "SUCCEEDED");
+    assert_eq!(wait(&deleted.task_id).await.unwrap().status, "SUCCEEDED");
     assert!(!e.dst_root.join("set/f0.dat").exists());
 
     // Offset paging with a total, and has_next_page paging.

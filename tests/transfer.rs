@@ -11,7 +11,7 @@ use common::*;
 use futures::{StreamExt, TryStreamExt};
 use globus_sdk::authorizers::AccessTokenAuthorizer;
 use globus_sdk::testing::{RecordedRequest, Reply, ScriptedServer};
-use globus_sdk::transfer::{DeleteData, FilterRule, SyncLevel, TransferData, WaitOptions, types};
+use globus_sdk::transfer::{DeleteData, FilterRule, SyncLevel, TaskWait, TransferData, types};
 use globus_sdk::transport::RetryPolicy;
 use serde_json::{Value, json};
 
@@ -364,7 +364,7 @@ async fn task_wait_polls_until_done() {
     let s = server().await;
     scripted_task(&s, &[("ACTIVE", 10), ("ACTIVE", 20), ("SUCCEEDED", 40)]);
     let tc = transfer(&s, RetryPolicy::none());
-    let t = tc.task_wait("t-9", WaitOptions::new(Duration::from_secs(10), Duration::from_millis(5))).await.unwrap();
+    let t = tc.task_wait("t-9").timeout(Duration::from_secs(10)).poll_interval(Duration::from_millis(5)).await.unwrap();
     assert_eq!(t.status, "SUCCEEDED");
     assert!(t.is_finished() && t.is_succeeded() && !t.is_active());
     assert_eq!(s.requests().len(), 3);
@@ -376,10 +376,41 @@ async fn task_wait_gives_up_after_the_timeout() {
     let s = server().await;
     scripted_task(&s, &[("ACTIVE", 10)]);
     let tc = transfer(&s, RetryPolicy::none());
-    let t = tc.task_wait("t-9", WaitOptions::new(Duration::from_millis(60), Duration::from_millis(10))).await.unwrap();
+    let t =
+        tc.task_wait("t-9").timeout(Duration::from_millis(60)).poll_interval(Duration::from_millis(10)).await.unwrap();
     assert_eq!(t.status, "ACTIVE");
     assert!(t.is_active() && !t.is_finished());
     assert!(s.requests().len() >= 2);
+}
+
+#[tokio::test]
+async fn task_wait_with_the_longest_durations_does_not_overflow() {
+    let s = server().await;
+    scripted_task(&s, &[("ACTIVE", 10), ("ACTIVE", 20), ("FAILED", 20)]);
+    let tc = transfer(&s, RetryPolicy::none());
+    let t = tc.task_wait("t-9").timeout(Duration::MAX).poll_interval(Duration::from_millis(5)).await.unwrap();
+    assert!(t.is_failed() && t.is_finished());
+    assert_eq!(s.requests().len(), 3);
+    // A task that is over at the first poll never sleeps, however long the interval.
+    let t = tc.task_wait("t-9").timeout(Duration::MAX).poll_interval(Duration::MAX).await.unwrap();
+    assert!(t.is_failed());
+}
+
+#[tokio::test]
+async fn task_wait_defaults_and_an_inactive_task() {
+    assert_eq!(
+        (TaskWait::DEFAULT_TIMEOUT, TaskWait::DEFAULT_POLL_INTERVAL),
+        (Duration::from_secs(10), Duration::from_secs(1))
+    );
+    let s = server().await;
+    scripted_task(&s, &[("INACTIVE", 10)]);
+    let tc = transfer(&s, RetryPolicy::none());
+    let wait = tc.task_wait(String::from("t-9"));
+    assert!(format!("{wait:?}").contains("timeout: 10s"), "{wait:?}");
+    // An inactive task needs attention: the wait ends at once, and the task is not finished.
+    let t = wait.await.unwrap();
+    assert!(t.is_inactive() && !t.is_active() && !t.is_finished());
+    assert_eq!(s.requests().len(), 1);
 }
 
 #[tokio::test]
@@ -387,7 +418,8 @@ async fn task_progress_streams_snapshots() {
     let s = server().await;
     scripted_task(&s, &[("ACTIVE", 10), ("ACTIVE", 20), ("ACTIVE", 30), ("SUCCEEDED", 40), ("SUCCEEDED", 40)]);
     let tc = transfer(&s, RetryPolicy::none());
-    let snapshots: Vec<types::Task> = tc.task_progress("t-9", Duration::from_millis(5)).try_collect().await.unwrap();
+    let snapshots: Vec<types::Task> =
+        tc.task_progress(String::from("t-9"), Duration::from_millis(5)).try_collect().await.unwrap();
     let bytes: Vec<i64> = snapshots.iter().map(|t| t.bytes_transferred.unwrap()).collect();
     assert_eq!(bytes, [10, 20, 30, 40]);
     assert_eq!(snapshots.last().unwrap().status, "SUCCEEDED");

@@ -5,8 +5,9 @@
 //! paging ([`Client::paginated`]).
 //!
 //! ```no_run
+//! use std::time::Duration;
 //! use globus_sdk::authorizers::AccessTokenAuthorizer;
-//! use globus_sdk::transfer::{SyncLevel, TransferData, WaitOptions};
+//! use globus_sdk::transfer::{SyncLevel, TransferData};
 //!
 //! # async fn demo() -> Result<(), globus_sdk::Error> {
 //! let transfer = globus_sdk::transfer::Client::with_authorizer(AccessTokenAuthorizer::new("TOKEN"))?;
@@ -19,8 +20,8 @@
 //!     .verify_checksum(true)
 //!     .add_item("/data/", "/backup/data/", true);
 //! let submitted = transfer.submit_transfer(&data).await?;
-//! let done = transfer.task_wait(&submitted.task_id, WaitOptions::default()).await?;
-//! println!("{} (succeeded: {})", done.status, done.is_succeeded());
+//! let task = transfer.task_wait(&submitted.task_id).timeout(Duration::from_secs(600)).await?;
+//! println!("{} (succeeded: {})", task.status, task.is_succeeded());
 //! # Ok(()) }
 //! ```
 
@@ -43,7 +44,7 @@ mod tasks;
 pub use documents::{DeleteData, FilterRule, SyncLevel, TransferData};
 pub use generated::{Client, builder, types};
 pub use paging::{PAGINATED_OPERATIONS, Paginated};
-pub use tasks::WaitOptions;
+pub use tasks::TaskWait;
 
 /// Transfer's `EndpointError` and `ExternalError` on a 500, 502 or 504 are faults of the
 /// endpoint or of a third party: sending again will not help, so they are not retried.
