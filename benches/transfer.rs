@@ -91,8 +91,11 @@ async fn local_globus_task() -> (LocalGlobus, globus_sdk::transfer::Client, Stri
         .build()
         .unwrap();
     let dst = local.collection("destination").unwrap().id().to_string();
-    let data = TransferData::new(src.id(), dst).add_item("/f.dat", "/f.dat", false);
-    let task = sdk.submit_transfer(&data).await.unwrap().task_id;
+    let task = sdk
+        .submit_transfer(TransferData::new(src.id(), dst).add_item("/f.dat", "/f.dat", false))
+        .await
+        .unwrap()
+        .task_id;
     sdk.task_wait(&task).timeout(Duration::from_secs(30)).poll_interval(Duration::from_millis(50)).await.unwrap();
     (local, sdk, task)
 }

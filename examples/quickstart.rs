@@ -112,11 +112,11 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     }
 
     // 3. Submit a recursive transfer that verifies checksums.
-    let data = TransferData::new(t.source.as_str(), t.destination.as_str())
+    let mut data = TransferData::new(t.source.as_str(), t.destination.as_str())
         .label("globus-sdk-rust quickstart")
         .sync_level(SyncLevel::Checksum)
-        .verify_checksum(true)
-        .add_item(t.source_path.as_str(), t.destination_path.as_str(), true);
+        .verify_checksum(true);
+    data.add_item(t.source_path.as_str(), t.destination_path.as_str(), true);
     let started = Instant::now();
     let submitted = transfer.submit_transfer(&data).await?;
     println!("\nSubmitted transfer task {}", submitted.task_id);

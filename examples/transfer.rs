@@ -56,11 +56,11 @@ async fn main() -> Result<(), globus_sdk::Error> {
     }
 
     // Submit a recursive transfer with checksums, and watch it.
-    let data = TransferData::new(source.as_str(), destination.as_str())
+    let mut data = TransferData::new(source.as_str(), destination.as_str())
         .label("globus-sdk-rust example")
         .sync_level(SyncLevel::Checksum)
-        .verify_checksum(true)
-        .add_item(source_path.as_str(), destination_path.as_str(), true);
+        .verify_checksum(true);
+    data.add_item(source_path.as_str(), destination_path.as_str(), true);
     let submitted = transfer.submit_transfer(&data).await?;
     println!("\nsubmitted task {}", submitted.task_id);
     let mut progress = transfer.task_progress(&submitted.task_id, Duration::from_secs(2));

@@ -31,7 +31,7 @@ async fn a_token_expiring_during_a_task_wait_is_renewed() {
     std::fs::write(src.root().join("big.bin"), vec![42u8; 2 * 1024 * 1024]).unwrap();
     let transfer = logged_in(&local).await;
     let task = transfer
-        .submit_transfer(&TransferData::new(src.id(), dst.id()).add_item("/big.bin", "/big.bin", false))
+        .submit_transfer(TransferData::new(src.id(), dst.id()).add_item("/big.bin", "/big.bin", false))
         .await
         .unwrap();
     assert_eq!(grants(&local), 1);
@@ -68,11 +68,8 @@ async fn paging_walks_many_tasks() {
     let transfer = logged_in(&local).await;
     const TASKS: usize = 120;
     for i in 0..TASKS {
-        let data = TransferData::new(src.id(), dst.id()).label(format!("task {i}")).add_item(
-            "/f.txt",
-            format!("/f{i}.txt"),
-            false,
-        );
+        let mut data = TransferData::new(src.id(), dst.id()).label(format!("task {i}"));
+        data.add_item("/f.txt", format!("/f{i}.txt"), false);
         transfer.submit_transfer(&data).await.unwrap();
     }
     local.clear_requests();

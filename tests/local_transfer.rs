@@ -666,13 +666,12 @@ async fn the_sdks_task_helpers_and_paging_streams() {
         write(&e.src_root, &format!("set/f{i}.dat"), format!("file {i}"));
     }
     write(&e.src_root, "set/scratch.tmp", "not copied");
-    let data = TransferData::new(&e.src, &e.dst)
+    let mut data = TransferData::new(&e.src, &e.dst)
         .label("helpers")
         .sync_level(SyncLevel::Checksum)
         .verify_checksum(true)
-        .exclude("*.tmp")
-        .deadline(chrono::Utc::now() + chrono::Duration::hours(1))
-        .add_item("/~/set/", "/~/set/", true);
+        .deadline(chrono::Utc::now() + chrono::Duration::hours(1));
+    data.exclude("*.tmp").add_item("/~/set/", "/~/set/", true);
     let submitted = e.client.submit_transfer(&data).await.unwrap();
     let wait =
         |id: &str| e.client.task_wait(id).timeout(Duration::from_secs(20)).poll_interval(Duration::from_millis(20));
@@ -697,7 +696,7 @@ async fn the_sdks_task_helpers_and_paging_streams() {
     let task = wait(&again.task_id).await.unwrap();
     assert_eq!((task.files_transferred, task.files_skipped), (Some(0), Some(5)));
 
-    let deleted = e.client.submit_delete(&DeleteData::new(&e.dst).add_item("/~/set/f0.dat")).await.unwrap();
+    let deleted = e.client.submit_delete(DeleteData::new(&e.dst).add_item("/~/set/f0.dat")).await.unwrap();
     assert_eq!(wait(&deleted.task_id).await.unwrap().status, "SUCCEEDED");
     assert!(!e.dst_root.join("set/f0.dat").exists());
 

@@ -15,10 +15,8 @@
 //! for entry in &listing.data {
 //!     println!("{} {}", entry.type_, entry.name);
 //! }
-//! let data = TransferData::new("SRC-ID", "DST-ID")
-//!     .sync_level(SyncLevel::Checksum)
-//!     .verify_checksum(true)
-//!     .add_item("/data/", "/backup/data/", true);
+//! let mut data = TransferData::new("SRC-ID", "DST-ID").sync_level(SyncLevel::Checksum).verify_checksum(true);
+//! data.add_item("/data/", "/backup/data/", true);
 //! let submitted = transfer.submit_transfer(&data).await?;
 //! let task = transfer.task_wait(&submitted.task_id).timeout(Duration::from_secs(600)).await?;
 //! println!("{} (succeeded: {})", task.status, task.is_succeeded());

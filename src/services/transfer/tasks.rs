@@ -63,9 +63,10 @@ impl Client {
     /// ```no_run
     /// # async fn demo(transfer: globus_sdk::transfer::Client) -> Result<(), globus_sdk::Error> {
     /// use globus_sdk::transfer::TransferData;
-    /// let data = TransferData::new("SRC-COLLECTION-ID", "DST-COLLECTION-ID")
-    ///     .label("results")
-    ///     .add_item("/results/a.csv", "/backup/a.csv", false);
+    /// let mut data = TransferData::new("SRC-COLLECTION-ID", "DST-COLLECTION-ID").label("results");
+    /// for name in ["a.csv", "b.csv"] {
+    ///     data.add_item(format!("/results/{name}"), format!("/backup/{name}"), false);
+    /// }
     /// let submitted = transfer.submit_transfer(&data).await?;
     /// println!("task {}", submitted.task_id);
     /// # Ok(()) }
@@ -82,7 +83,8 @@ impl Client {
     /// ```no_run
     /// # async fn demo(transfer: globus_sdk::transfer::Client) -> Result<(), globus_sdk::Error> {
     /// use globus_sdk::transfer::DeleteData;
-    /// let data = DeleteData::new("COLLECTION-ID").recursive(true).add_item("/scratch/run-1/");
+    /// let mut data = DeleteData::new("COLLECTION-ID").recursive(true);
+    /// data.add_item("/scratch/run-1/").add_item("/scratch/run-2/");
     /// let submitted = transfer.submit_delete(&data).await?;
     /// println!("task {}", submitted.task_id);
     /// # Ok(()) }
