@@ -119,7 +119,7 @@ fn benches(c: &mut Criterion) {
     let (local, local_sdk, local_task) = s.rt.block_on(local_globus_task());
     let local_url = format!("{}/v0.10/task/{local_task}", local.transfer_url());
     g.bench_function("sdk_local_globus", |b| {
-        b.to_async(&s.rt).iter(|| async { local_sdk.get_task().task_id(local_task.as_str()).send().await.unwrap() })
+        b.to_async(&s.rt).iter(|| async { local_sdk.get_task().task_id(&local_task).send().await.unwrap() })
     });
     let token = s.rt.block_on(local_token(&local));
     g.bench_function("bare_reqwest_local_globus", |b| {

@@ -36,33 +36,29 @@ async fn main() -> Result<(), globus_sdk::Error> {
 
     // Search: the first 20 collections matching the words on the command line.
     let words = std::env::args().nth(1).unwrap_or_else(|| "Globus Tutorial".into());
-    let found: Vec<_> = transfer
-        .paginated()
-        .endpoint_search(|r| r.filter_fulltext(words.as_str()))
-        .max_total(20)
-        .items()
-        .try_collect()
-        .await?;
+    let found: Vec<_> =
+        transfer.paginated().endpoint_search(|r| r.filter_fulltext(&words)).max_total(20).items().try_collect().await?;
     println!("{} collections match {words:?}", found.len());
     for ep in &found {
         println!("  {}  {}", ep.id, ep.display_name.as_deref().unwrap_or("(no name)"));
     }
 
     // List the source directory.
-    let listing = transfer.operation_ls().endpoint_id(source.as_str()).path(source_path.as_str()).send().await?;
+    let listing = transfer.operation_ls().endpoint_id(&source).path(&source_path).send().await?;
     println!("\n{source_path}:");
     for entry in &listing.data {
         println!("  {:<8} {:>12}  {}", entry.type_, entry.size.unwrap_or(0), entry.name);
     }
 
     // Submit a recursive transfer with checksums, and watch it.
-    let mut data = TransferData::new(source.as_str(), destination.as_str())
+    let mut data = TransferData::new(&source, &destination)
         .label("globus-sdk-rust example")
         .sync_level(SyncLevel::Checksum)
         .verify_checksum(true);
-    data.add_item(source_path.as_str(), destination_path.as_str(), true);
+    data.add_item(&source_path, &destination_path, true);
     let submitted = transfer.submit_transfer(&data).await?;
     println!("\nsubmitted task {}", submitted.task_id);
+    // Snapshots every 2 s; the stream ends with the first one that is no longer ACTIVE.
     let mut progress = transfer.task_progress(&submitted.task_id, Duration::from_secs(2));
     while let Some(task) = progress.next().await {
         let task = task?;
@@ -74,15 +70,17 @@ async fn main() -> Result<(), globus_sdk::Error> {
             task.files.unwrap_or(0),
             task.faults.unwrap_or(0)
         );
-        if !task.is_active() {
-            break;
-        }
     }
+    // The task is no longer ACTIVE, so the wait answers at once (it would poll up to 10 s
+    // otherwise; `.timeout(..)` and `.poll_interval(..)` change that).
     let task = transfer.task_wait(&submitted.task_id).await?;
+    if task.is_inactive() {
+        println!("the task needs attention: {}", task.nice_status.as_deref().unwrap_or("(no detail)"));
+    }
 
     // Its events.
     let events: Vec<_> =
-        transfer.paginated().task_event_list(|r| r.task_id(task.task_id.as_str())).items().try_collect().await?;
+        transfer.paginated().task_event_list(|r| r.task_id(&task.task_id)).items().try_collect().await?;
     println!("\n{} events:", events.len());
     for e in events.iter().rev() {
         println!("  {}  {}  {}", e.time, e.code, e.description.as_deref().unwrap_or(""));
