@@ -16,8 +16,8 @@ use futures::TryStreamExt;
 use globus_sdk::auth::ConfidentialAppClient;
 use globus_sdk::authorizers::AccessTokenAuthorizer;
 use globus_sdk::testing::{LocalGlobus, Reply, ScriptedServer};
+use globus_sdk::transfer::TransferData;
 use globus_sdk::transfer::types;
-use globus_sdk::transfer::{TransferData, WaitOptions};
 use globus_sdk::transport::RetryPolicy;
 use serde_json::json;
 
@@ -99,9 +99,12 @@ async fn local_globus_task() -> (LocalGlobus, globus_sdk::transfer::Client, Stri
         .build()
         .unwrap();
     let dst = local.collection("destination").unwrap().id().to_string();
-    let data = TransferData::new(src.id(), dst).add_item("/f.dat", "/f.dat", false);
-    let task = sdk.submit_transfer_data(&data).await.unwrap().task_id;
-    sdk.task_wait(&task, WaitOptions::new(Duration::from_secs(30), Duration::from_millis(50))).await.unwrap();
+    let task = sdk
+        .submit_transfer(TransferData::new(src.id(), dst).add_item("/f.dat", "/f.dat", false))
+        .await
+        .unwrap()
+        .task_id;
+    sdk.task_wait(&task).timeout(Duration::from_secs(30)).poll_interval(Duration::from_millis(50)).await.unwrap();
     (local, sdk, task)
 }
 
@@ -124,7 +127,7 @@ fn benches(c: &mut Criterion) {
     let (local, local_sdk, local_task) = s.rt.block_on(local_globus_task());
     let local_url = format!("{}/v0.10/task/{local_task}", local.transfer_url());
     g.bench_function("sdk_local_globus", |b| {
-        b.to_async(&s.rt).iter(|| async { local_sdk.get_task().task_id(local_task.as_str()).send().await.unwrap() })
+        b.to_async(&s.rt).iter(|| async { local_sdk.get_task().task_id(&local_task).send().await.unwrap() })
     });
     let token = s.rt.block_on(local_token(&local));
     g.bench_function("bare_reqwest_local_globus", |b| {

@@ -23,7 +23,7 @@ use futures::{StreamExt, TryStreamExt};
 use globus_sdk::auth::ConfidentialAppClient;
 use globus_sdk::testing::LocalGlobus;
 use globus_sdk::transfer::scopes as transfer_scopes;
-use globus_sdk::transfer::{SyncLevel, TransferData, WaitOptions, is_task_finished};
+use globus_sdk::transfer::{SyncLevel, TransferData};
 use globus_sdk::{Config, Secret};
 use indicatif::{ProgressBar, ProgressStyle};
 
@@ -101,27 +101,28 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         .authorizer(authorizer)
         .app_name("quickstart")
         .build()?;
-    let collection = transfer.get_endpoint().endpoint_id(t.source.as_str()).send().await?;
+    let collection = transfer.get_endpoint().endpoint_id(&t.source).send().await?;
     println!("\nLogged in; the source collection is {:?}", collection.display_name.as_deref().unwrap_or(&t.source));
 
     // 2. List the source.
     println!("\n$ ls {}", t.source_path);
-    let listing = transfer.operation_ls().endpoint_id(t.source.as_str()).path(t.source_path.as_str()).send().await?;
+    let listing = transfer.operation_ls().endpoint_id(&t.source).path(&t.source_path).send().await?;
     for entry in &listing.data {
         println!("  {:<5} {:>10}  {}", entry.type_, human(entry.size.unwrap_or(0) as u64), entry.name);
     }
 
     // 3. Submit a recursive transfer that verifies checksums.
-    let data = TransferData::new(t.source.as_str(), t.destination.as_str())
+    let mut data = TransferData::new(&t.source, &t.destination)
         .label("globus-sdk-rust quickstart")
         .sync_level(SyncLevel::Checksum)
-        .verify_checksum(true)
-        .add_item(t.source_path.as_str(), t.destination_path.as_str(), true);
+        .verify_checksum(true);
+    data.add_item(&t.source_path, &t.destination_path, true);
     let started = Instant::now();
-    let submitted = transfer.submit_transfer_data(&data).await?;
+    // A submission id is fetched first: a submission whose answer is lost is resent safely.
+    let submitted = transfer.submit_transfer(&data).await?;
     println!("\nSubmitted transfer task {}", submitted.task_id);
 
-    // 4. Show live progress.
+    // 4. Show live progress: a snapshot every 200 ms, until the task is no longer ACTIVE.
     let bar = ProgressBar::new(0);
     bar.set_style(
         ProgressStyle::with_template("  [{bar:40.cyan/blue}] {bytes}/{total_bytes} {msg}")
@@ -129,7 +130,6 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
             .progress_chars("=> "),
     );
     let mut progress = transfer.task_progress(&submitted.task_id, Duration::from_millis(200));
-    let mut last = None;
     while let Some(task) = progress.next().await {
         let task = task?;
         let total = listing_total(&t, &task);
@@ -141,20 +141,10 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
             task.files.unwrap_or(0),
             task.faults.unwrap_or(0)
         ));
-        if is_task_finished(&task) {
-            last = Some(task);
-            break;
-        }
     }
     bar.finish();
-    let task = match last {
-        Some(task) => task,
-        None => {
-            transfer
-                .task_wait(&submitted.task_id, WaitOptions::new(Duration::from_secs(600), Duration::from_secs(1)))
-                .await?
-        }
-    };
+    // The task is over (or needs attention): the wait answers at once with its final state.
+    let task = transfer.task_wait(&submitted.task_id).await?;
     println!("  task {} after {:.1} s", task.status, started.elapsed().as_secs_f64());
 
     // 5. Check that every file arrived byte for byte (when the collections are local).
@@ -179,7 +169,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         task.subtasks_succeeded.unwrap_or(0),
         task.faults.unwrap_or(0)
     );
-    if task.status != "SUCCEEDED" {
+    if !task.is_succeeded() {
         return Err(format!("the transfer ended {}", task.status).into());
     }
     Ok(())

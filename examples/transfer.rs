@@ -15,7 +15,7 @@ use std::time::Duration;
 use futures::{StreamExt, TryStreamExt};
 use globus_sdk::auth::ConfidentialAppClient;
 use globus_sdk::transfer::scopes as transfer_scopes;
-use globus_sdk::transfer::{SyncLevel, TransferData, WaitOptions, is_task_finished};
+use globus_sdk::transfer::{SyncLevel, TransferData};
 
 fn var(name: &str) -> String {
     std::env::var(name).unwrap_or_else(|_| {
@@ -38,7 +38,7 @@ async fn main() -> Result<(), globus_sdk::Error> {
     let words = std::env::args().nth(1).unwrap_or_else(|| "Globus Tutorial".into());
     let found: Vec<_> = transfer
         .endpoint_search()
-        .filter_fulltext(words.as_str())
+        .filter_fulltext(&words)
         .into_stream()
         .max_items(20)
         .items()
@@ -50,20 +50,21 @@ async fn main() -> Result<(), globus_sdk::Error> {
     }
 
     // List the source directory.
-    let listing = transfer.operation_ls().endpoint_id(source.as_str()).path(source_path.as_str()).send().await?;
+    let listing = transfer.operation_ls().endpoint_id(&source).path(&source_path).send().await?;
     println!("\n{source_path}:");
     for entry in &listing.data {
         println!("  {:<8} {:>12}  {}", entry.type_, entry.size.unwrap_or(0), entry.name);
     }
 
     // Submit a recursive transfer with checksums, and watch it.
-    let data = TransferData::new(source.as_str(), destination.as_str())
+    let mut data = TransferData::new(&source, &destination)
         .label("globus-sdk-rust example")
         .sync_level(SyncLevel::Checksum)
-        .verify_checksum(true)
-        .add_item(source_path.as_str(), destination_path.as_str(), true);
-    let submitted = transfer.submit_transfer_data(&data).await?;
+        .verify_checksum(true);
+    data.add_item(&source_path, &destination_path, true);
+    let submitted = transfer.submit_transfer(&data).await?;
     println!("\nsubmitted task {}", submitted.task_id);
+    // Snapshots every 2 s; the stream ends with the first one that is no longer ACTIVE.
     let mut progress = transfer.task_progress(&submitted.task_id, Duration::from_secs(2));
     while let Some(task) = progress.next().await {
         let task = task?;
@@ -75,13 +76,13 @@ async fn main() -> Result<(), globus_sdk::Error> {
             task.files.unwrap_or(0),
             task.faults.unwrap_or(0)
         );
-        if is_task_finished(&task) {
-            break;
-        }
     }
-    let task = transfer
-        .task_wait(&submitted.task_id, WaitOptions::new(Duration::from_secs(1), Duration::from_secs(1)))
-        .await?;
+    // The task is no longer ACTIVE, so the wait answers at once (it would poll up to 10 s
+    // otherwise; `.timeout(..)` and `.poll_interval(..)` change that).
+    let task = transfer.task_wait(&submitted.task_id).await?;
+    if task.is_inactive() {
+        println!("the task needs attention: {}", task.nice_status.as_deref().unwrap_or("(no detail)"));
+    }
 
     // Its events.
     let events: Vec<_> = transfer.task_event_list().task_id(&task.task_id).into_stream().items().try_collect().await?;

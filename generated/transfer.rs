@@ -19973,18 +19973,18 @@ let response = client.bookmark_list()
     pub fn bookmark_list(&self) -> builder::BookmarkList<'_> {
         builder::BookmarkList::new(self)
     }
-    /**Submit a delete task; resending the same document (same `submission_id`) is answered with code `Duplicate` and the original task (Python: `TransferClient.submit_delete`).
+    /**Submit a complete delete document, whose `submission_id` must already be set (from `get_submission_id`); resending the same document (same `submission_id`) is answered with code `Duplicate` and the original task (Python: `TransferClient.submit_delete`). Most programs want [`Client::submit_delete`] instead: it takes a `DeleteData` and fetches the submission id itself, so a submission whose answer was lost is resent without creating a second task.
 
 Sends a `POST` request to `/v0.10/delete`
 
 ```ignore
-let response = client.submit_delete()
+let response = client.submit_delete_document()
     .body(body)
     .send()
     .await;
 ```*/
-    pub fn submit_delete(&self) -> builder::SubmitDelete<'_> {
-        builder::SubmitDelete::new(self)
+    pub fn submit_delete_document(&self) -> builder::SubmitDeleteDocument<'_> {
+        builder::SubmitDeleteDocument::new(self)
     }
     /**Set, default or clear the subscription of a Globus Connect Personal mapped collection (Python: `TransferClient.set_subscription_id`).
 
@@ -20915,18 +20915,18 @@ let response = client.task_list()
     pub fn task_list(&self) -> builder::TaskList<'_> {
         builder::TaskList::new(self)
     }
-    /**Submit a transfer task; resending the same document (same `submission_id`) is answered with code `Duplicate` and the original task (Python: `TransferClient.submit_transfer`).
+    /**Submit a complete transfer document, whose `submission_id` must already be set (from `get_submission_id`); resending the same document (same `submission_id`) is answered with code `Duplicate` and the original task (Python: `TransferClient.submit_transfer`). Most programs want [`Client::submit_transfer`] instead: it takes a `TransferData` and fetches the submission id itself, so a submission whose answer was lost is resent without creating a second task.
 
 Sends a `POST` request to `/v0.10/transfer`
 
 ```ignore
-let response = client.submit_transfer()
+let response = client.submit_transfer_document()
     .body(body)
     .send()
     .await;
 ```*/
-    pub fn submit_transfer(&self) -> builder::SubmitTransfer<'_> {
-        builder::SubmitTransfer::new(self)
+    pub fn submit_transfer_document(&self) -> builder::SubmitTransferDocument<'_> {
+        builder::SubmitTransferDocument::new(self)
     }
     /**List the bookmarks of the caller's primary and linked identities (v2; paths on High Assurance collections are null); JSON:API document, further pages via `links.next` (Python: `globus_sdk.experimental.TransferClientV2.list_bookmarks`).
 
@@ -21541,15 +21541,15 @@ pub mod builder {
             self.send_generated().await.map_err(crate::Error::from)
         }
     }
-    /**Builder for [`Client::submit_delete`]
+    /**Builder for [`Client::submit_delete_document`]
 
-[`Client::submit_delete`]: super::Client::submit_delete*/
+[`Client::submit_delete_document`]: super::Client::submit_delete_document*/
     #[derive(Debug, Clone)]
-    pub struct SubmitDelete<'a> {
+    pub struct SubmitDeleteDocument<'a> {
         client: &'a super::Client,
         body: Result<types::builder::DeleteDocument, String>,
     }
-    impl<'a> SubmitDelete<'a> {
+    impl<'a> SubmitDeleteDocument<'a> {
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -21610,7 +21610,7 @@ pub mod builder {
                 .headers(header_map)
                 .build()?;
             let info = OperationInfo {
-                operation_id: "submit_delete",
+                operation_id: "submit_delete_document",
             };
             client.pre(&mut request, &info).await?;
             let result = client.exec(request, &info).await;
@@ -26739,15 +26739,15 @@ pub mod builder {
             self.send_generated().await.map_err(crate::Error::from)
         }
     }
-    /**Builder for [`Client::submit_transfer`]
+    /**Builder for [`Client::submit_transfer_document`]
 
-[`Client::submit_transfer`]: super::Client::submit_transfer*/
+[`Client::submit_transfer_document`]: super::Client::submit_transfer_document*/
     #[derive(Debug, Clone)]
-    pub struct SubmitTransfer<'a> {
+    pub struct SubmitTransferDocument<'a> {
         client: &'a super::Client,
         body: Result<types::builder::TransferDocument, String>,
     }
-    impl<'a> SubmitTransfer<'a> {
+    impl<'a> SubmitTransferDocument<'a> {
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -26808,7 +26808,7 @@ pub mod builder {
                 .headers(header_map)
                 .build()?;
             let info = OperationInfo {
-                operation_id: "submit_transfer",
+                operation_id: "submit_transfer_document",
             };
             client.pre(&mut request, &info).await?;
             let result = client.exec(request, &info).await;
@@ -29869,7 +29869,7 @@ pub mod operations {
             envelope: None,
         },
         crate::transport::OperationMeta {
-            id: "submit_delete",
+            id: "submit_delete_document",
             method: "POST",
             path: "/v0.10/delete",
             retry_safe: true,
@@ -29879,7 +29879,7 @@ pub mod operations {
             envelope: None,
         },
         crate::transport::OperationMeta {
-            id: "submit_transfer",
+            id: "submit_transfer_document",
             method: "POST",
             path: "/v0.10/transfer",
             retry_safe: true,
@@ -30101,8 +30101,8 @@ pub mod operations {
                 Some(decode::<types::ResultDocument>(bytes))
             }
             "set_subscription_id" => Some(decode::<types::ResultDocument>(bytes)),
-            "submit_delete" => Some(decode::<types::SubmissionResult>(bytes)),
-            "submit_transfer" => Some(decode::<types::SubmissionResult>(bytes)),
+            "submit_delete_document" => Some(decode::<types::SubmissionResult>(bytes)),
+            "submit_transfer_document" => Some(decode::<types::SubmissionResult>(bytes)),
             "task_event_list" => Some(decode::<types::EventList>(bytes)),
             "task_list" => Some(decode::<types::TaskList>(bytes)),
             "task_pause_info" => Some(decode::<types::PauseInfo>(bytes)),
@@ -30160,8 +30160,8 @@ pub mod operations {
                 Some(decode::<types::SubscriptionAdminVerifiedUpdate>(bytes))
             }
             "set_subscription_id" => Some(decode::<types::SubscriptionIdUpdate>(bytes)),
-            "submit_delete" => Some(decode::<types::DeleteDocument>(bytes)),
-            "submit_transfer" => Some(decode::<types::TransferDocument>(bytes)),
+            "submit_delete_document" => Some(decode::<types::DeleteDocument>(bytes)),
+            "submit_transfer_document" => Some(decode::<types::TransferDocument>(bytes)),
             "update_bookmark" => Some(decode::<types::BookmarkUpdate>(bytes)),
             "update_bookmark_v2" => Some(decode::<types::BookmarkV2Update>(bytes)),
             "update_endpoint" => Some(decode::<types::EndpointUpdate>(bytes)),

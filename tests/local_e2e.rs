@@ -6,8 +6,8 @@ use std::time::Duration;
 use futures::TryStreamExt;
 use globus_sdk::auth::ConfidentialAppClient;
 use globus_sdk::testing::LocalGlobus;
+use globus_sdk::transfer::TransferData;
 use globus_sdk::transfer::scopes as transfer_scopes;
-use globus_sdk::transfer::{TransferData, WaitOptions, is_task_finished};
 
 async fn logged_in(local: &LocalGlobus) -> globus_sdk::transfer::Client {
     let c = local.confidential_client();
@@ -31,7 +31,7 @@ async fn a_token_expiring_during_a_task_wait_is_renewed() {
     std::fs::write(src.root().join("big.bin"), vec![42u8; 2 * 1024 * 1024]).unwrap();
     let transfer = logged_in(&local).await;
     let task = transfer
-        .submit_transfer_data(&TransferData::new(src.id(), dst.id()).add_item("/big.bin", "/big.bin", false))
+        .submit_transfer(TransferData::new(src.id(), dst.id()).add_item("/big.bin", "/big.bin", false))
         .await
         .unwrap();
     assert_eq!(grants(&local), 1);
@@ -40,13 +40,13 @@ async fn a_token_expiring_during_a_task_wait_is_renewed() {
         let transfer = transfer.clone();
         let task_id = task.task_id.clone();
         tokio::spawn(async move {
-            transfer.task_wait(&task_id, WaitOptions::new(Duration::from_secs(60), Duration::from_millis(100))).await
+            transfer.task_wait(task_id).timeout(Duration::from_secs(60)).poll_interval(Duration::from_millis(100)).await
         })
     };
     tokio::time::sleep(Duration::from_millis(400)).await;
     local.expire_all_tokens();
     let done = waiting.await.unwrap().expect("the wait survives the expiry");
-    assert!(is_task_finished(&done));
+    assert!(done.is_finished());
     assert_eq!(done.status, "SUCCEEDED");
     assert_eq!(std::fs::read(dst.root().join("big.bin")).unwrap().len(), 2 * 1024 * 1024);
     assert_eq!(grants(&local), 2, "one renewal after the 401");
@@ -68,12 +68,9 @@ async fn paging_walks_many_tasks() {
     let transfer = logged_in(&local).await;
     const TASKS: usize = 120;
     for i in 0..TASKS {
-        let data = TransferData::new(src.id(), dst.id()).label(format!("task {i}")).add_item(
-            "/f.txt",
-            format!("/f{i}.txt"),
-            false,
-        );
-        transfer.submit_transfer_data(&data).await.unwrap();
+        let mut data = TransferData::new(src.id(), dst.id()).label(format!("task {i}"));
+        data.add_item("/f.txt", format!("/f{i}.txt"), false);
+        transfer.submit_transfer(&data).await.unwrap();
     }
     local.clear_requests();
     let tasks: Vec<_> =

@@ -150,7 +150,7 @@ async fn lost_submission_creates_one_task(lost: LostResponse, fault: &str) {
     let client = transfer(&local, user_token(&local), policy);
     let doc = one_file_transfer(&local, &client).await;
     local.faults().lose_response_next("POST", "/v0.10/transfer", 1, lost);
-    let result = client.submit_transfer().body(doc).send().await.unwrap().into_inner();
+    let result = client.submit_transfer_document().body(doc).send().await.unwrap().into_inner();
     assert_eq!(result.code.as_deref(), Some("Duplicate"), "the retry found the task the first request made");
     assert_eq!(events.lock().unwrap().len(), 1);
     let tasks = client.task_list().send().await.unwrap().into_inner();

@@ -86,7 +86,7 @@ impl Env {
     }
 
     async fn submit(&self, doc: types::builder::TransferDocument) -> String {
-        let result = self.client.submit_transfer().body(doc).send().await.unwrap().into_inner();
+        let result = self.client.submit_transfer_document().body(doc).send().await.unwrap().into_inner();
         assert_eq!(result.code.as_deref(), Some("Accepted"));
         result.task_id
     }
@@ -101,7 +101,7 @@ impl Env {
             paths.iter().map(|p| types::DeleteItem::builder().path(*p).try_into().unwrap()).collect();
         let doc =
             types::DeleteDocument::builder().submission_id(self.submission_id().await).endpoint(collection).data(items);
-        let result = self.client.submit_delete().body(f(doc)).send().await.unwrap().into_inner();
+        let result = self.client.submit_delete_document().body(f(doc)).send().await.unwrap().into_inner();
         assert_eq!(result.data_type.as_deref(), Some("delete_result"));
         result.task_id
     }
@@ -394,7 +394,7 @@ async fn deadlines_expire_tasks() {
     assert_eq!(task.fatal_error.unwrap().code.as_deref(), Some("EXPIRED"));
     let bad = err(e
         .client
-        .submit_transfer()
+        .submit_transfer_document()
         .body(e.transfer_doc(vec![item("/~/slow.bin", "/~/x", false)]).await.deadline("soon".to_string()))
         .send()
         .await);
@@ -474,7 +474,7 @@ async fn delete_tasks() {
     assert_eq!(e.wait(&id).await.fatal_error.unwrap().code.as_deref(), Some("FILE_NOT_FOUND"));
     let escape = err(e
         .client
-        .submit_delete()
+        .submit_delete_document()
         .body(
             types::DeleteDocument::builder()
                 .submission_id(e.submission_id().await)
@@ -560,8 +560,8 @@ async fn a_repeated_submission_id_returns_the_first_task() {
     let e = env().await;
     write(&e.src_root, "f.txt", "once");
     let doc = e.transfer_doc(vec![item("/~/f.txt", "/~/f.txt", false)]).await;
-    let first = e.client.submit_transfer().body(doc.clone()).send().await.unwrap().into_inner();
-    let again = e.client.submit_transfer().body(doc).send().await.unwrap().into_inner();
+    let first = e.client.submit_transfer_document().body(doc.clone()).send().await.unwrap().into_inner();
+    let again = e.client.submit_transfer_document().body(doc).send().await.unwrap().into_inner();
     assert_eq!(first.code.as_deref(), Some("Accepted"));
     assert_eq!(again.code.as_deref(), Some("Duplicate"));
     assert_eq!(again.task_id, first.task_id);
@@ -569,14 +569,14 @@ async fn a_repeated_submission_id_returns_the_first_task() {
     assert_eq!(e.client.task_list().send().await.unwrap().total, Some(1));
     assert_eq!(first.task_link.unwrap().href, Some(format!("task/{}?format=json", first.task_id)));
 
-    let empty = err(e.client.submit_transfer().body(e.transfer_doc(vec![]).await).send().await);
+    let empty = err(e.client.submit_transfer_document().body(e.transfer_doc(vec![]).await).send().await);
     assert_eq!((empty.http_status(), empty.code()), (Some(400), Some("ClientError.BadRequest.NoTransferItems")));
     let nowhere = types::TransferDocument::builder()
         .submission_id(e.submission_id().await)
         .source_endpoint("no-such-collection")
         .destination_endpoint(e.dst.clone())
         .data(vec![item("/a", "/b", false)]);
-    assert_eq!(err(e.client.submit_transfer().body(nowhere).send().await).code(), Some("EndpointNotFound"));
+    assert_eq!(err(e.client.submit_transfer_document().body(nowhere).send().await).code(), Some("EndpointNotFound"));
 }
 
 #[tokio::test]
@@ -650,7 +650,7 @@ async fn transfers_within_one_collection() {
     assert_eq!(task.status, "SUCCEEDED");
     assert_eq!(read(&e.src_root, "b.txt"), b"a");
     for (src, dst) in [("/~/dir/a.txt", "/dir/a.txt"), ("/~/dir", "/~/dir/inside"), ("/~/dir/", "/~/")] {
-        let overlap = err(e.client.submit_transfer().body(doc(vec![item(src, dst, true)]).await).send().await);
+        let overlap = err(e.client.submit_transfer_document().body(doc(vec![item(src, dst, true)]).await).send().await);
         assert_eq!(overlap.http_status(), Some(400), "{src} -> {dst}");
     }
     assert_eq!(read(&e.src_root, "dir/a.txt"), b"a", "never truncated");
@@ -659,24 +659,24 @@ async fn transfers_within_one_collection() {
 #[tokio::test]
 async fn the_sdks_task_helpers_and_paging_streams() {
     use futures::TryStreamExt as _;
-    use globus_sdk::transfer::{DeleteData, SyncLevel, TransferData, WaitOptions, is_task_finished};
+    use globus_sdk::transfer::{DeleteData, SyncLevel, TransferData};
 
     let e = env_with(LocalGlobus::builder().marker_page_size(2)).await;
     for i in 0..5 {
         write(&e.src_root, &format!("set/f{i}.dat"), format!("file {i}"));
     }
     write(&e.src_root, "set/scratch.tmp", "not copied");
-    let data = TransferData::new(&e.src, &e.dst)
+    let mut data = TransferData::new(&e.src, &e.dst)
         .label("helpers")
         .sync_level(SyncLevel::Checksum)
         .verify_checksum(true)
-        .exclude("*.tmp")
-        .deadline(chrono::Utc::now() + chrono::Duration::hours(1))
-        .add_item("/~/set/", "/~/set/", true);
-    let submitted = e.client.submit_transfer_data(&data).await.unwrap();
-    let wait = WaitOptions::new(Duration::from_secs(20), Duration::from_millis(20));
-    let task = e.client.task_wait(&submitted.task_id, wait).await.unwrap();
-    assert!(is_task_finished(&task));
+        .deadline(chrono::Utc::now() + chrono::Duration::hours(1));
+    data.exclude("*.tmp").add_item("/~/set/", "/~/set/", true);
+    let submitted = e.client.submit_transfer(&data).await.unwrap();
+    let wait =
+        |id: &str| e.client.task_wait(id).timeout(Duration::from_secs(20)).poll_interval(Duration::from_millis(20));
+    let task = wait(&submitted.task_id).await.unwrap();
+    assert!(task.is_finished());
     assert_eq!((task.status.as_str(), task.files_transferred), ("SUCCEEDED", Some(5)));
     assert!(!e.dst_root.join("set/scratch.tmp").exists());
 
@@ -693,12 +693,12 @@ async fn the_sdks_task_helpers_and_paging_streams() {
     assert_eq!(copied.len(), 5);
 
     // The same again: everything is in sync.
-    let again = e.client.submit_transfer_data(&data).await.unwrap();
-    let task = e.client.task_wait(&again.task_id, wait).await.unwrap();
+    let again = e.client.submit_transfer(&data).await.unwrap();
+    let task = wait(&again.task_id).await.unwrap();
     assert_eq!((task.files_transferred, task.files_skipped), (Some(0), Some(5)));
 
-    let deleted = e.client.submit_delete_data(&DeleteData::new(&e.dst).add_item("/~/set/f0.dat")).await.unwrap();
-    assert_eq!(e.client.task_wait(&deleted.task_id, wait).await.unwrap().status, "SUCCEEDED");
+    let deleted = e.client.submit_delete(DeleteData::new(&e.dst).add_item("/~/set/f0.dat")).await.unwrap();
+    assert_eq!(wait(&deleted.task_id).await.unwrap().status, "SUCCEEDED");
     assert!(!e.dst_root.join("set/f0.dat").exists());
 
     // Offset paging with a total, and has_next_page paging.

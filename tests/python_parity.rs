@@ -16,8 +16,9 @@ fn deadline() -> chrono::DateTime<chrono::Utc> {
 }
 
 fn ours() -> Vec<(&'static str, Value)> {
-    let minimal = TransferData::new(SRC, DST).submission_id("sub-1").add_item("/a", "/b", false);
-    let full = TransferData::new(SRC, DST)
+    let mut minimal = TransferData::new(SRC, DST).submission_id("sub-1");
+    minimal.add_item("/a", "/b", false);
+    let mut full = TransferData::new(SRC, DST)
         .submission_id("sub-1")
         .label("nightly")
         .sync_level(SyncLevel::Checksum)
@@ -32,11 +33,11 @@ fn ours() -> Vec<(&'static str, Value)> {
         .notify_on_failed(false)
         .notify_on_inactive(false)
         .source_local_user("su")
-        .destination_local_user("du")
-        .add_item("/dir/", "/dir/", true)
+        .destination_local_user("du");
+    full.add_item("/dir/", "/dir/", true)
         .add_item_with_checksum("/f", "/g", "abc123", "MD5")
         .exclude("*.tmp")
-        .filter_rule(FilterRule { include: true, name: "keep".into(), directories: Some(true) });
+        .add_filter_rule(FilterRule { include: true, name: "keep".into(), directories: Some(true) });
     let mut out = vec![
         ("transfer_minimal", serde_json::to_value(minimal.to_document("unused").unwrap()).unwrap()),
         ("transfer_full", serde_json::to_value(full.to_document("unused").unwrap()).unwrap()),
@@ -47,7 +48,8 @@ fn ours() -> Vec<(&'static str, Value)> {
         ("mtime", SyncLevel::Mtime),
         ("checksum", SyncLevel::Checksum),
     ] {
-        let doc = TransferData::new(SRC, DST).submission_id("sub-1").sync_level(level).add_item("/a", "/b", false);
+        let mut doc = TransferData::new(SRC, DST).submission_id("sub-1").sync_level(level);
+        doc.add_item("/a", "/b", false);
         out.push((
             match name {
                 "exists" => "transfer_sync_exists",
@@ -58,8 +60,9 @@ fn ours() -> Vec<(&'static str, Value)> {
             serde_json::to_value(doc.to_document("unused").unwrap()).unwrap(),
         ));
     }
-    let minimal = DeleteData::new(SRC).submission_id("sub-2").add_item("/old");
-    let full = DeleteData::new(SRC)
+    let mut minimal = DeleteData::new(SRC).submission_id("sub-2");
+    minimal.add_item("/old");
+    let mut full = DeleteData::new(SRC)
         .submission_id("sub-2")
         .label("cleanup")
         .recursive(true)
@@ -69,9 +72,8 @@ fn ours() -> Vec<(&'static str, Value)> {
         .notify_on_succeeded(false)
         .notify_on_failed(true)
         .notify_on_inactive(false)
-        .local_user("lu")
-        .add_item("/x/*.log")
-        .add_item("/y");
+        .local_user("lu");
+    full.add_item("/x/*.log").add_item("/y");
     out.push(("delete_minimal", serde_json::to_value(minimal.to_document("unused").unwrap()).unwrap()));
     out.push(("delete_full", serde_json::to_value(full.to_document("unused").unwrap()).unwrap()));
     out

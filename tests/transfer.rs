@@ -11,7 +11,7 @@ use common::*;
 use futures::{StreamExt, TryStreamExt};
 use globus_sdk::authorizers::AccessTokenAuthorizer;
 use globus_sdk::testing::{RecordedRequest, Reply, ScriptedServer};
-use globus_sdk::transfer::{DeleteData, FilterRule, SyncLevel, TransferData, WaitOptions, is_task_finished, types};
+use globus_sdk::transfer::{DeleteData, FilterRule, SyncLevel, TaskWait, TransferData, types};
 use globus_sdk::transport::RetryPolicy;
 use serde_json::{Value, json};
 
@@ -179,9 +179,9 @@ fn documents_send_only_what_is_set() {
                "DATA": [{"DATA_TYPE": "transfer_item", "source_path": "/a", "destination_path": "/b"}]})
     );
     let deadline = chrono::DateTime::parse_from_rfc3339("2030-01-02T03:04:05Z").unwrap().to_utc();
-    let full = TransferData::new("src", "dst")
-        .submission_id("mine".to_string())
-        .label("L".to_string())
+    let mut full = TransferData::new("src", "dst")
+        .submission_id("mine")
+        .label("L")
         .sync_level(SyncLevel::Mtime)
         .verify_checksum(true)
         .preserve_timestamp(true)
@@ -193,15 +193,13 @@ fn documents_send_only_what_is_set() {
         .notify_on_succeeded(false)
         .notify_on_failed(false)
         .notify_on_inactive(false)
-        .source_local_user("s".to_string())
-        .destination_local_user("d".to_string())
-        .exclude("*.tmp")
-        .filter_rule(FilterRule { include: true, name: "keep".into(), directories: Some(true) })
+        .source_local_user("s")
+        .destination_local_user("d");
+    full.exclude("*.tmp")
+        .add_filter_rule(FilterRule { include: true, name: "keep".into(), directories: Some(true) })
         .add_item("/dir/", "/dir/", true)
-        .add_item_with_checksum("/f", "/f", "abc123", "MD5")
-        .to_document("ignored")
-        .unwrap();
-    let v = serde_json::to_value(&full).unwrap();
+        .add_item_with_checksum("/f", "/f", "abc123", "MD5");
+    let v = serde_json::to_value(full.to_document("ignored").unwrap()).unwrap();
     assert_eq!(v["submission_id"], "mine");
     assert_eq!(v["sync_level"], 2);
     assert_eq!(v["deadline"], "2030-01-02T03:04:05Z");
@@ -229,12 +227,8 @@ fn documents_send_only_what_is_set() {
     assert_eq!(v["DATA"][1]["checksum_algorithm"], "MD5");
     assert!(TransferData::new("a", "b").to_document("x").is_err(), "no items");
 
-    let del = DeleteData::new("ep")
-        .recursive(true)
-        .ignore_missing(true)
-        .interpret_globs(true)
-        .label("D".to_string())
-        .add_item("/x/*.log");
+    let mut del = DeleteData::new("ep").recursive(true).ignore_missing(true).interpret_globs(true).label("D");
+    del.add_item("/x/*.log");
     assert_eq!(
         serde_json::to_value(del.to_document("sub-2").unwrap()).unwrap(),
         json!({"DATA_TYPE": "delete", "submission_id": "sub-2", "endpoint": "ep", "recursive": true, "ignore_missing": true,
@@ -277,7 +271,7 @@ async fn a_lost_submission_response_does_not_create_a_second_task() {
         let tasks = submission_server(&s, "/v0.10/transfer", lost);
         let (policy, events) = fast_retries(3);
         let tc = transfer(&s, policy);
-        let result = tc.submit_transfer_data(&TransferData::new("a", "b").add_item("/x", "/y", false)).await.unwrap();
+        let result = tc.submit_transfer(TransferData::new("a", "b").add_item("/x", "/y", false)).await.unwrap();
         assert_eq!(result.task_id, "task-0");
         assert_eq!(result.code.as_deref(), Some("Duplicate"), "the resend found the first task");
         assert_eq!(tasks.lock().unwrap().len(), 1, "one task");
@@ -295,13 +289,13 @@ async fn delete_submissions_are_safe_too() {
     let tasks = submission_server(&s, "/v0.10/delete", Reply::drop_connection());
     let (policy, _) = fast_retries(3);
     let tc = transfer(&s, policy);
-    let result = tc.submit_delete_data(&DeleteData::new("ep").add_item("/old")).await.unwrap();
+    let result = tc.submit_delete(DeleteData::new("ep").add_item("/old")).await.unwrap();
     assert_eq!((result.task_id.as_str(), tasks.lock().unwrap().len()), ("task-0", 1));
     // A submission id given by the caller is used as is, without asking for one.
     let s = server().await;
     submission_server(&s, "/v0.10/delete", Reply::json(202, json!({})));
     let tc = transfer(&s, RetryPolicy::none());
-    let _ = tc.submit_delete_data(&DeleteData::new("ep").submission_id("own".to_string()).add_item("/old")).await;
+    let _ = tc.submit_delete(DeleteData::new("ep").submission_id("own").add_item("/old")).await;
     assert!(s.requests_to("GET", "/v0.10/submission_id").is_empty());
     assert_eq!(s.requests_to("POST", "/v0.10/delete")[0].json()["submission_id"], "own");
 }
@@ -364,9 +358,9 @@ async fn task_wait_polls_until_done() {
     let s = server().await;
     scripted_task(&s, &[("ACTIVE", 10), ("ACTIVE", 20), ("SUCCEEDED", 40)]);
     let tc = transfer(&s, RetryPolicy::none());
-    let t = tc.task_wait("t-9", WaitOptions::new(Duration::from_secs(10), Duration::from_millis(5))).await.unwrap();
+    let t = tc.task_wait("t-9").timeout(Duration::from_secs(10)).poll_interval(Duration::from_millis(5)).await.unwrap();
     assert_eq!(t.status, "SUCCEEDED");
-    assert!(is_task_finished(&t));
+    assert!(t.is_finished() && t.is_succeeded() && !t.is_active());
     assert_eq!(s.requests().len(), 3);
     assert_eq!(t.extra["some_future_field"], json!({"x": 1}));
 }
@@ -376,10 +370,41 @@ async fn task_wait_gives_up_after_the_timeout() {
     let s = server().await;
     scripted_task(&s, &[("ACTIVE", 10)]);
     let tc = transfer(&s, RetryPolicy::none());
-    let t = tc.task_wait("t-9", WaitOptions::new(Duration::from_millis(60), Duration::from_millis(10))).await.unwrap();
+    let t =
+        tc.task_wait("t-9").timeout(Duration::from_millis(60)).poll_interval(Duration::from_millis(10)).await.unwrap();
     assert_eq!(t.status, "ACTIVE");
-    assert!(!is_task_finished(&t));
+    assert!(t.is_active() && !t.is_finished());
     assert!(s.requests().len() >= 2);
+}
+
+#[tokio::test]
+async fn task_wait_with_the_longest_durations_does_not_overflow() {
+    let s = server().await;
+    scripted_task(&s, &[("ACTIVE", 10), ("ACTIVE", 20), ("FAILED", 20)]);
+    let tc = transfer(&s, RetryPolicy::none());
+    let t = tc.task_wait("t-9").timeout(Duration::MAX).poll_interval(Duration::from_millis(5)).await.unwrap();
+    assert!(t.is_failed() && t.is_finished());
+    assert_eq!(s.requests().len(), 3);
+    // A task that is over at the first poll never sleeps, however long the interval.
+    let t = tc.task_wait("t-9").timeout(Duration::MAX).poll_interval(Duration::MAX).await.unwrap();
+    assert!(t.is_failed());
+}
+
+#[tokio::test]
+async fn task_wait_defaults_and_an_inactive_task() {
+    assert_eq!(
+        (TaskWait::DEFAULT_TIMEOUT, TaskWait::DEFAULT_POLL_INTERVAL),
+        (Duration::from_secs(10), Duration::from_secs(1))
+    );
+    let s = server().await;
+    scripted_task(&s, &[("INACTIVE", 10)]);
+    let tc = transfer(&s, RetryPolicy::none());
+    let wait = tc.task_wait(String::from("t-9"));
+    assert!(format!("{wait:?}").contains("timeout: 10s"), "{wait:?}");
+    // An inactive task needs attention: the wait ends at once, and the task is not finished.
+    let t = wait.await.unwrap();
+    assert!(t.is_inactive() && !t.is_active() && !t.is_finished());
+    assert_eq!(s.requests().len(), 1);
 }
 
 #[tokio::test]
@@ -387,7 +412,8 @@ async fn task_progress_streams_snapshots() {
     let s = server().await;
     scripted_task(&s, &[("ACTIVE", 10), ("ACTIVE", 20), ("ACTIVE", 30), ("SUCCEEDED", 40), ("SUCCEEDED", 40)]);
     let tc = transfer(&s, RetryPolicy::none());
-    let snapshots: Vec<types::Task> = tc.task_progress("t-9", Duration::from_millis(5)).try_collect().await.unwrap();
+    let snapshots: Vec<types::Task> =
+        tc.task_progress(String::from("t-9"), Duration::from_millis(5)).try_collect().await.unwrap();
     let bytes: Vec<i64> = snapshots.iter().map(|t| t.bytes_transferred.unwrap()).collect();
     assert_eq!(bytes, [10, 20, 30, 40]);
     assert_eq!(snapshots.last().unwrap().status, "SUCCEEDED");

@@ -39,21 +39,28 @@ pub struct FilterRule {
     pub directories: Option<bool>,
 }
 
-/// A transfer task to submit.
+/// A transfer task to submit with [`Client::submit_transfer`](super::Client::submit_transfer).
+///
+/// Options are builder setters: they take the value and give it back, so a document reads as
+/// one expression. What a task holds several of (items, filter rules) is added through
+/// `&mut self`, so a loop can add them without rebinding; those methods give back `&mut Self`
+/// to chain.
 ///
 /// ```
 /// use globus_sdk::transfer::{SyncLevel, TransferData};
-/// let data = TransferData::new("SRC-COLLECTION-ID", "DST-COLLECTION-ID")
+/// let mut data = TransferData::new("SRC-COLLECTION-ID", "DST-COLLECTION-ID")
 ///     .label("nightly results")
 ///     .sync_level(SyncLevel::Checksum)
-///     .verify_checksum(true)
-///     .exclude("*.tmp")
-///     .add_item("/results/run-1/", "/backup/run-1/", true)
-///     .add_item("/results/summary.csv", "/backup/summary.csv", false);
+///     .verify_checksum(true);
+/// data.exclude("*.tmp").add_item("/results/run-1/", "/backup/run-1/", true);
+/// for name in ["summary.csv", "notes.txt"] {
+///     data.add_item(format!("/results/{name}"), format!("/backup/{name}"), false);
+/// }
 /// let doc = data.to_document("SUBMISSION-ID").unwrap();
 /// let json = serde_json::to_value(&doc).unwrap();
 /// assert_eq!(json["sync_level"], 3);
 /// assert_eq!(json["DATA"][0]["recursive"], true);
+/// assert_eq!(json["DATA"][2]["source_path"], "/results/notes.txt");
 /// assert!(json.get("deadline").is_none(), "options left unset are not sent");
 /// ```
 #[derive(Clone, Debug, PartialEq)]
@@ -121,12 +128,20 @@ impl TransferData {
     }
 
     /// Copy `source_path` to `destination_path`; `recursive` for a directory.
+    ///
+    /// ```
+    /// # let files = ["a.dat", "b.dat"];
+    /// let mut data = globus_sdk::transfer::TransferData::new("SRC-ID", "DST-ID");
+    /// for f in files {
+    ///     data.add_item(format!("/in/{f}"), format!("/out/{f}"), false);
+    /// }
+    /// ```
     pub fn add_item(
-        mut self,
+        &mut self,
         source_path: impl Into<String>,
         destination_path: impl Into<String>,
         recursive: bool,
-    ) -> Self {
+    ) -> &mut Self {
         let mut item = item(source_path.into(), destination_path.into());
         item.recursive = recursive.then_some(true);
         self.items.push(item);
@@ -134,13 +149,18 @@ impl TransferData {
     }
 
     /// Copy a file and have Transfer check it against a checksum you computed.
+    ///
+    /// ```
+    /// let mut data = globus_sdk::transfer::TransferData::new("SRC-ID", "DST-ID");
+    /// data.add_item_with_checksum("/in/a.dat", "/out/a.dat", "9e107d9d372bb6826bd81d3542a419d6", "MD5");
+    /// ```
     pub fn add_item_with_checksum(
-        mut self,
+        &mut self,
         source_path: impl Into<String>,
         destination_path: impl Into<String>,
         checksum: impl Into<String>,
         algorithm: impl Into<String>,
-    ) -> Self {
+    ) -> &mut Self {
         let mut item = item(source_path.into(), destination_path.into());
         item.external_checksum = Some(checksum.into());
         item.checksum_algorithm = Some(algorithm.into());
@@ -148,20 +168,29 @@ impl TransferData {
         self
     }
 
-    /// Add a filter rule (recursive items only).
-    pub fn filter_rule(mut self, rule: FilterRule) -> Self {
+    /// Add a filter rule (it applies to recursive items only); [`Self::exclude`] and
+    /// [`Self::include`] are the common cases.
+    ///
+    /// ```
+    /// use globus_sdk::transfer::{FilterRule, TransferData};
+    /// let mut data = TransferData::new("SRC-ID", "DST-ID");
+    /// data.add_filter_rule(FilterRule { include: false, name: ".git".into(), directories: Some(true) })
+    ///     .add_item("/repo/", "/backup/repo/", true);
+    /// ```
+    pub fn add_filter_rule(&mut self, rule: FilterRule) -> &mut Self {
         self.filter_rules.push(rule);
         self
     }
 
-    /// Exclude files and directories whose name matches `glob`.
-    pub fn exclude(self, glob: impl Into<String>) -> Self {
-        self.filter_rule(FilterRule { include: false, name: glob.into(), directories: None })
+    /// Exclude files and directories whose name matches `glob` (a filter rule).
+    pub fn exclude(&mut self, glob: impl Into<String>) -> &mut Self {
+        self.add_filter_rule(FilterRule { include: false, name: glob.into(), directories: None })
     }
 
-    /// Include files and directories whose name matches `glob` (after exclusions).
-    pub fn include(self, glob: impl Into<String>) -> Self {
-        self.filter_rule(FilterRule { include: true, name: glob.into(), directories: None })
+    /// Include files and directories whose name matches `glob` (a filter rule, applied after
+    /// exclusions).
+    pub fn include(&mut self, glob: impl Into<String>) -> &mut Self {
+        self.add_filter_rule(FilterRule { include: true, name: glob.into(), directories: None })
     }
 
     /// Finish the task by this time (RFC 3339), or fail.
@@ -276,11 +305,15 @@ fn item(source_path: String, destination_path: String) -> types::TransferItem {
     }
 }
 
-/// A delete task to submit.
+/// A delete task to submit with [`Client::submit_delete`](super::Client::submit_delete).
+///
+/// As with [`TransferData`], options are builder setters by value and paths are added through
+/// `&mut self`.
 ///
 /// ```
 /// use globus_sdk::transfer::DeleteData;
-/// let data = DeleteData::new("COLLECTION-ID").recursive(true).ignore_missing(true).add_item("/scratch/old/");
+/// let mut data = DeleteData::new("COLLECTION-ID").recursive(true).ignore_missing(true);
+/// data.add_item("/scratch/old/");
 /// let json = serde_json::to_value(data.to_document("SUB-ID").unwrap()).unwrap();
 /// assert_eq!(json["DATA"][0], serde_json::json!({"DATA_TYPE": "delete_item", "path": "/scratch/old/"}));
 /// assert_eq!(json["recursive"], true);
@@ -324,7 +357,14 @@ impl DeleteData {
     }
 
     /// Delete `path`.
-    pub fn add_item(mut self, path: impl Into<String>) -> Self {
+    ///
+    /// ```
+    /// let mut data = globus_sdk::transfer::DeleteData::new("COLLECTION-ID");
+    /// for run in 1..=3 {
+    ///     data.add_item(format!("/scratch/run-{run}.log"));
+    /// }
+    /// ```
+    pub fn add_item(&mut self, path: impl Into<String>) -> &mut Self {
         self.items.push(path.into());
         self
     }

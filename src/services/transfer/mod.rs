@@ -1,11 +1,13 @@
 //! Globus Transfer: the generated client for every Transfer operation, and the hand-written
-//! layer for submitting work ([`TransferData`], [`DeleteData`], safe resubmission), waiting
-//! and progress ([`Client::task_wait`], [`Client::task_progress`]); every listing pages as a
-//! stream (`transfer.task_list().into_stream()`, see [`crate::paging`]).
+//! layer for submitting work ([`TransferData`], [`DeleteData`], [`Client::submit_transfer`]
+//! and [`Client::submit_delete`], safe to resend), waiting and progress
+//! ([`Client::task_wait`], [`Client::task_progress`], [`types::Task::is_finished`]...); every
+//! listing pages as a stream (`transfer.task_list().into_stream()`, see [`crate::paging`]).
 //!
 //! ```no_run
+//! use std::time::Duration;
 //! use globus_sdk::authorizers::AccessTokenAuthorizer;
-//! use globus_sdk::transfer::{SyncLevel, TransferData, WaitOptions};
+//! use globus_sdk::transfer::{SyncLevel, TransferData};
 //!
 //! # async fn demo() -> Result<(), globus_sdk::Error> {
 //! let transfer = globus_sdk::transfer::Client::with_authorizer(AccessTokenAuthorizer::new("TOKEN"))?;
@@ -13,13 +15,11 @@
 //! for entry in &listing.data {
 //!     println!("{} {}", entry.type_, entry.name);
 //! }
-//! let data = TransferData::new("SRC-ID", "DST-ID")
-//!     .sync_level(SyncLevel::Checksum)
-//!     .verify_checksum(true)
-//!     .add_item("/data/", "/backup/data/", true);
-//! let task = transfer.submit_transfer_data(&data).await?;
-//! let done = transfer.task_wait(&task.task_id, WaitOptions::default()).await?;
-//! println!("{}", done.status);
+//! let mut data = TransferData::new("SRC-ID", "DST-ID").sync_level(SyncLevel::Checksum).verify_checksum(true);
+//! data.add_item("/data/", "/backup/data/", true);
+//! let submitted = transfer.submit_transfer(&data).await?;
+//! let task = transfer.task_wait(&submitted.task_id).timeout(Duration::from_secs(600)).await?;
+//! println!("{} (succeeded: {})", task.status, task.is_succeeded());
 //! # Ok(()) }
 //! ```
 
@@ -37,7 +37,7 @@ pub mod scopes;
 mod tasks;
 
 pub use documents::{DeleteData, FilterRule, SyncLevel, TransferData};
-pub use tasks::{WaitOptions, is_task_finished};
+pub use tasks::TaskWait;
 
 /// Transfer's `EndpointError` and `ExternalError` on a 500, 502 or 504 are faults of the
 /// endpoint or of a third party: sending again will not help, so they are not retried.

@@ -1,55 +1,97 @@
 //! Submitting tasks safely, waiting for them, and watching their progress.
 
+use std::future::IntoFuture;
 use std::time::Duration;
 
+use futures::future::BoxFuture;
 use futures::stream::{self, BoxStream, StreamExt};
 
 use super::documents::{DeleteData, TransferData};
 use super::{Client, types};
 use crate::error::Error;
 
-/// How [`Client::task_wait`] and [`Client::task_progress`] poll.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct WaitOptions {
-    /// Give up after this long (the task goes on; only the waiting stops).
-    pub timeout: Duration,
-    /// Time between two polls.
-    pub interval: Duration,
-}
-
-impl Default for WaitOptions {
-    /// Ten seconds of waiting, polling every second.
-    fn default() -> Self {
-        WaitOptions { timeout: Duration::from_secs(10), interval: Duration::from_secs(1) }
+/// What a task's `status` says. Transfer's statuses are `ACTIVE`, `INACTIVE`, `SUCCEEDED` and
+/// `FAILED`; `status` stays a string so that a status added later still decodes (it is then
+/// none of these).
+///
+/// ```
+/// use globus_sdk::transfer::types::Task;
+/// let task: Task = serde_json::from_value(serde_json::json!(
+///     {"task_id": "T-1", "type": "TRANSFER", "status": "SUCCEEDED"}
+/// )).unwrap();
+/// assert!(task.is_finished() && task.is_succeeded());
+/// assert!(!task.is_active() && !task.is_inactive() && !task.is_failed());
+/// ```
+impl types::Task {
+    /// `ACTIVE`: Transfer is working on the task (or about to). [`Client::task_wait`] and
+    /// [`Client::task_progress`] poll while this is true.
+    pub fn is_active(&self) -> bool {
+        self.status == "ACTIVE"
     }
-}
 
-impl WaitOptions {
-    /// Wait at most `timeout`, polling every `interval`.
-    pub fn new(timeout: Duration, interval: Duration) -> Self {
-        WaitOptions { timeout, interval }
+    /// `INACTIVE`: the task is suspended until someone acts (credentials that expired, an
+    /// endpoint paused by its administrator...). It goes on once the cause is fixed, or fails
+    /// at its deadline: it is not finished, but waiting alone will not finish it.
+    pub fn is_inactive(&self) -> bool {
+        self.status == "INACTIVE"
     }
-}
 
-/// Whether a task has stopped running: any status but `ACTIVE` (`SUCCEEDED`, `FAILED`,
-/// `INACTIVE`, and whatever Transfer adds later).
-pub fn is_task_finished(task: &types::Task) -> bool {
-    task.status != "ACTIVE"
+    /// `SUCCEEDED`: every file was copied or deleted (apart from skipped errors, when allowed).
+    pub fn is_succeeded(&self) -> bool {
+        self.status == "SUCCEEDED"
+    }
+
+    /// `FAILED`: the task ended without completing (canceled, past its deadline, a fatal
+    /// error: see `fatal_error` and the task's events).
+    pub fn is_failed(&self) -> bool {
+        self.status == "FAILED"
+    }
+
+    /// Finished for good: `SUCCEEDED` or `FAILED`; the status will not change any more.
+    pub fn is_finished(&self) -> bool {
+        self.is_succeeded() || self.is_failed()
+    }
 }
 
 impl Client {
-    /// Submit a transfer. When `data` has no submission id, one is fetched first, so that
-    /// the transport may resend the submission after a lost response without creating a
-    /// second task (Transfer answers a repeated submission id with the first task).
-    pub async fn submit_transfer_data(&self, data: &TransferData) -> Result<types::SubmissionResult, Error> {
+    /// Submit a transfer task. When `data` has no submission id, one is fetched from Transfer
+    /// first, so the transport may resend the submission after a lost answer without creating
+    /// a second task (Transfer answers a repeated submission id with the first task, code
+    /// `Duplicate`). To send a complete [`types::TransferDocument`] yourself, use
+    /// [`Client::submit_transfer_document`].
+    ///
+    /// ```no_run
+    /// # async fn demo(transfer: globus_sdk::transfer::Client) -> Result<(), globus_sdk::Error> {
+    /// use globus_sdk::transfer::TransferData;
+    /// let mut data = TransferData::new("SRC-COLLECTION-ID", "DST-COLLECTION-ID").label("results");
+    /// for name in ["a.csv", "b.csv"] {
+    ///     data.add_item(format!("/results/{name}"), format!("/backup/{name}"), false);
+    /// }
+    /// let submitted = transfer.submit_transfer(&data).await?;
+    /// println!("task {}", submitted.task_id);
+    /// # Ok(()) }
+    /// ```
+    pub async fn submit_transfer(&self, data: &TransferData) -> Result<types::SubmissionResult, Error> {
         let document = data.to_document(&self.submission_id_for(data.get_submission_id()).await?)?;
-        Ok(self.submit_transfer().body(document).send().await?.into_inner())
+        Ok(self.submit_transfer_document().body(document).send().await?.into_inner())
     }
 
-    /// Submit a delete (a submission id is fetched when `data` has none, as for transfers).
-    pub async fn submit_delete_data(&self, data: &DeleteData) -> Result<types::SubmissionResult, Error> {
+    /// Submit a delete task, safely as [`Client::submit_transfer`] does (a submission id is
+    /// fetched when `data` has none). To send a complete [`types::DeleteDocument`] yourself,
+    /// use [`Client::submit_delete_document`].
+    ///
+    /// ```no_run
+    /// # async fn demo(transfer: globus_sdk::transfer::Client) -> Result<(), globus_sdk::Error> {
+    /// use globus_sdk::transfer::DeleteData;
+    /// let mut data = DeleteData::new("COLLECTION-ID").recursive(true);
+    /// data.add_item("/scratch/run-1/").add_item("/scratch/run-2/");
+    /// let submitted = transfer.submit_delete(&data).await?;
+    /// println!("task {}", submitted.task_id);
+    /// # Ok(()) }
+    /// ```
+    pub async fn submit_delete(&self, data: &DeleteData) -> Result<types::SubmissionResult, Error> {
         let document = data.to_document(&self.submission_id_for(data.get_submission_id()).await?)?;
-        Ok(self.submit_delete().body(document).send().await?.into_inner())
+        Ok(self.submit_delete_document().body(document).send().await?.into_inner())
     }
 
     /// The document's own submission id, else a new one from Transfer.
@@ -60,28 +102,31 @@ impl Client {
         }
     }
 
-    /// Poll a task until it is no longer `ACTIVE` or `options.timeout` passes; returns the
-    /// last snapshot ([`is_task_finished`] tells which).
+    /// Wait for a task: poll it while it is `ACTIVE`, for at most
+    /// [`TaskWait::DEFAULT_TIMEOUT`] (10 s) every [`TaskWait::DEFAULT_POLL_INTERVAL`] (1 s)
+    /// unless [`TaskWait::timeout`] and [`TaskWait::poll_interval`] say otherwise. Awaiting
+    /// gives the last snapshot of the task: [`Task::is_finished`](types::Task::is_finished)
+    /// when it ended, [`Task::is_inactive`](types::Task::is_inactive) when it needs
+    /// attention, [`Task::is_active`](types::Task::is_active) still when the time ran out
+    /// (the task goes on; only the waiting stops).
     ///
     /// ```no_run
     /// # async fn demo(transfer: globus_sdk::transfer::Client, task_id: &str) -> Result<(), globus_sdk::Error> {
     /// use std::time::Duration;
-    /// use globus_sdk::transfer::{WaitOptions, is_task_finished};
-    /// let task = transfer.task_wait(task_id, WaitOptions::new(Duration::from_secs(600), Duration::from_secs(5))).await?;
-    /// if !is_task_finished(&task) {
+    /// let task = transfer.task_wait(task_id).timeout(Duration::from_secs(600)).poll_interval(Duration::from_secs(5)).await?;
+    /// if task.is_active() {
     ///     println!("still running: {:?}", task.nice_status);
     /// }
+    /// // With the defaults: up to 10 s, polling every second.
+    /// let task = transfer.task_wait(task_id).await?;
     /// # Ok(()) }
     /// ```
-    pub async fn task_wait(&self, task_id: &str, options: WaitOptions) -> Result<types::Task, Error> {
-        let deadline = tokio::time::Instant::now() + options.timeout;
-        loop {
-            let task = self.get_task().task_id(task_id).send().await?.into_inner();
-            let now = tokio::time::Instant::now();
-            if is_task_finished(&task) || now >= deadline {
-                return Ok(task);
-            }
-            tokio::time::sleep(options.interval.min(deadline - now)).await;
+    pub fn task_wait(&self, task_id: impl Into<String>) -> TaskWait<'_> {
+        TaskWait {
+            client: self,
+            task_id: task_id.into(),
+            timeout: TaskWait::DEFAULT_TIMEOUT,
+            poll_interval: TaskWait::DEFAULT_POLL_INTERVAL,
         }
     }
 
@@ -100,28 +145,118 @@ impl Client {
     /// }
     /// # Ok(()) }
     /// ```
-    pub fn task_progress<'a>(
-        &'a self,
-        task_id: &'a str,
+    pub fn task_progress(
+        &self,
+        task_id: impl Into<String>,
         interval: Duration,
-    ) -> BoxStream<'a, Result<types::Task, Error>> {
-        // State: (first poll?, finished?)
-        stream::unfold((true, false), move |(first, finished)| async move {
-            if finished {
+    ) -> BoxStream<'_, Result<types::Task, Error>> {
+        struct State {
+            task_id: String,
+            first: bool,
+            done: bool,
+        }
+        let state = State { task_id: task_id.into(), first: true, done: false };
+        stream::unfold(state, move |mut state| async move {
+            if state.done {
                 return None;
             }
-            if !first {
+            if !state.first {
                 tokio::time::sleep(interval).await;
             }
-            match self.get_task().task_id(task_id).send().await {
+            state.first = false;
+            match self.get_task().task_id(&state.task_id).send().await {
                 Ok(task) => {
                     let task = task.into_inner();
-                    let done = is_task_finished(&task);
-                    Some((Ok(task), (false, done)))
+                    state.done = !task.is_active();
+                    Some((Ok(task), state))
                 }
-                Err(e) => Some((Err(e), (false, true))),
+                Err(e) => {
+                    state.done = true;
+                    Some((Err(e), state))
+                }
             }
         })
         .boxed()
+    }
+}
+
+/// A wait for a task, made by [`Client::task_wait`]: set the limits, then `.await` it for the
+/// last snapshot of the task.
+///
+/// ```no_run
+/// # async fn demo(transfer: globus_sdk::transfer::Client, task_id: &str) -> Result<(), globus_sdk::Error> {
+/// use std::time::Duration;
+/// let task = transfer.task_wait(task_id).timeout(Duration::from_secs(3600)).poll_interval(Duration::from_secs(30)).await?;
+/// if task.is_succeeded() {
+///     println!("done");
+/// } else if task.is_failed() {
+///     println!("failed: {:?}", task.fatal_error);
+/// } else if task.is_inactive() {
+///     println!("needs attention: {:?}", task.nice_status);
+/// } else {
+///     println!("still {} after an hour", task.status);
+/// }
+/// # Ok(()) }
+/// ```
+#[derive(Clone, Debug)]
+#[must_use = "a task wait polls nothing until it is awaited"]
+pub struct TaskWait<'a> {
+    client: &'a Client,
+    task_id: String,
+    timeout: Duration,
+    poll_interval: Duration,
+}
+
+impl TaskWait<'_> {
+    /// How long a wait lasts unless [`TaskWait::timeout`] says otherwise: 10 s, as in the
+    /// Python SDK.
+    pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(10);
+
+    /// How often a wait polls unless [`TaskWait::poll_interval`] says otherwise: every second,
+    /// so that the default 10 s wait notices the end of a task soon (the Python SDK's default
+    /// is 10 s).
+    pub const DEFAULT_POLL_INTERVAL: Duration = Duration::from_secs(1);
+
+    /// Stop waiting after `timeout` (the last poll is at the timeout). `Duration::MAX` waits
+    /// until the task is no longer `ACTIVE`, however long that takes.
+    pub fn timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = timeout;
+        self
+    }
+
+    /// Poll every `interval`. Each poll is a request to Transfer: for long tasks, poll
+    /// seldom (every 10 s to a minute).
+    pub fn poll_interval(mut self, interval: Duration) -> Self {
+        self.poll_interval = interval;
+        self
+    }
+}
+
+impl<'a> IntoFuture for TaskWait<'a> {
+    type Output = Result<types::Task, Error>;
+    type IntoFuture = BoxFuture<'a, Result<types::Task, Error>>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        Box::pin(async move {
+            // No deadline when the timeout reaches past what the clock can represent.
+            let deadline = tokio::time::Instant::now().checked_add(self.timeout);
+            loop {
+                let task = self.client.get_task().task_id(&self.task_id).send().await?.into_inner();
+                if !task.is_active() {
+                    return Ok(task);
+                }
+                let pause = match deadline {
+                    None => self.poll_interval,
+                    Some(deadline) => {
+                        let now = tokio::time::Instant::now();
+                        if now >= deadline {
+                            return Ok(task);
+                        }
+                        self.poll_interval.min(deadline - now)
+                    }
+                };
+                tokio::time::sleep(pause).await;
+            }
+        })
     }
 }

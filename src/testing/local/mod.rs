@@ -140,8 +140,8 @@ impl Shared {
 ///   token, dependent token), `POST /v2/oauth2/token/revoke`, `POST /v2/oauth2/token/introspect`,
 ///   `GET /v2/oauth2/userinfo`, `GET /v2/api/identities`.
 /// - Transfer: `endpoint_search`, `get_endpoint`, `operation_ls`, `operation_mkdir`,
-///   `operation_rename`, `operation_stat`, `get_submission_id`, `submit_transfer`,
-///   `submit_delete`, `task_list`, `get_task`, `update_task`, `cancel_task`,
+///   `operation_rename`, `operation_stat`, `get_submission_id`, `submit_transfer_document`,
+///   `submit_delete_document`, `task_list`, `get_task`, `update_task`, `cancel_task`,
 ///   `task_event_list`, `task_successful_transfers`, `task_skipped_errors`.
 ///
 /// ```
