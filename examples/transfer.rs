@@ -36,14 +36,8 @@ async fn main() -> Result<(), globus_sdk::Error> {
 
     // Search: the first 20 collections matching the words on the command line.
     let words = std::env::args().nth(1).unwrap_or_else(|| "Globus Tutorial".into());
-    let found: Vec<_> = transfer
-        .endpoint_search()
-        .filter_fulltext(&words)
-        .into_stream()
-        .max_items(20)
-        .items()
-        .try_collect()
-        .await?;
+    let found: Vec<_> =
+        transfer.endpoint_search().filter_fulltext(&words).into_stream().max_items(20).items().try_collect().await?;
     println!("{} collections match {words:?}", found.len());
     for ep in &found {
         println!("  {}  {}", ep.id, ep.display_name.as_deref().unwrap_or("(no name)"));

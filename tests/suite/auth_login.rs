@@ -1,10 +1,8 @@
 //! Auth's hand-written layer over real HTTP: login flows, grants, id_tokens, identity map,
 //! and representative typed operations.
 
-mod common;
-
+use crate::common::*;
 use base64::Engine as _;
-use common::*;
 use globus_sdk::Secret;
 use globus_sdk::auth::scopes as auth_scopes;
 use globus_sdk::auth::{AuthorizeParams, ConfidentialAppClient, IdTokenDecoder, IdentityMap, NativeAppClient, Pkce};

@@ -1,11 +1,9 @@
 //! Renewing authorizers over real HTTP: expiry, 401 renewal, shared renewal, rotation, secrecy.
 
-mod common;
-
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
-use common::*;
+use crate::common::*;
 use globus_sdk::ErrorKind;
 use globus_sdk::authorizers::{Authorizer, TokenData};
 use globus_sdk::testing::Reply;

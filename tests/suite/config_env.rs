@@ -1,4 +1,6 @@
-//! The GLOBUS_SDK_* environment variables (one test: the environment is process-wide).
+//! The GLOBUS_SDK_* environment variables. The environment is process-wide and the other
+//! tests of this binary run on other threads, so the checks run in a child process of this
+//! binary that runs only them.
 
 use std::time::Duration;
 
@@ -6,8 +8,8 @@ use globus_sdk::ErrorKind;
 use globus_sdk::config::{Config, Environment, TlsVerification};
 
 fn set(k: &str, v: Option<&str>) {
-    // SAFETY: this test binary runs one test, on one thread, and nothing else reads the
-    // environment concurrently.
+    // SAFETY: `in_a_child_process` runs alone in its own process (see `environment_variables`),
+    // on one thread: nothing else reads the environment concurrently.
     unsafe {
         match v {
             Some(v) => std::env::set_var(k, v),
@@ -18,6 +20,13 @@ fn set(k: &str, v: Option<&str>) {
 
 #[test]
 fn environment_variables_behave_as_in_the_python_sdk() {
+    crate::common::run_alone("config_env::in_a_child_process");
+}
+
+#[test]
+#[ignore = "runs in its own process, started by environment_variables_behave_as_in_the_python_sdk"]
+fn in_a_child_process() {
+    crate::common::assert_alone("config_env::in_a_child_process");
     for k in
         ["GLOBUS_SDK_ENVIRONMENT", "GLOBUS_SDK_HTTP_TIMEOUT", "GLOBUS_SDK_VERIFY_SSL", "GLOBUS_SDK_SERVICE_URL_AUTH"]
     {

@@ -1,10 +1,8 @@
 //! The retry policy, one behaviour per test, against a loopback server.
 
-mod common;
-
 use std::time::Duration;
 
-use common::*;
+use crate::common::*;
 use globus_sdk::ErrorKind;
 use globus_sdk::authorizers::{AccessTokenAuthorizer, NullAuthorizer};
 use globus_sdk::testing::Reply;

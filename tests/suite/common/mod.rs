@@ -98,3 +98,30 @@ pub fn expired(access: &str, refresh: &str) -> TokenData {
         resource_server: "auth.globus.org".into(),
     }
 }
+
+/// Set in the child process `run_alone` starts.
+const ALONE: &str = "GLOBUS_SDK_TEST_ALONE";
+
+/// Run the `#[ignore]`d test `path` (`module::name`) in a child process of this test binary
+/// where it is the only test: for tests that change process-wide state (the environment, the
+/// tracing dispatcher) while the other tests of this binary run on other threads.
+pub fn run_alone(path: &str) {
+    let out = std::process::Command::new(std::env::current_exe().expect("the test binary"))
+        .args(["--exact", path, "--ignored", "--test-threads=1", "--nocapture"])
+        .env(ALONE, path)
+        .output()
+        .expect("start the test binary");
+    let shown = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    assert!(out.status.success(), "{path} failed in its own process:\n{shown}");
+    assert!(shown.contains("1 passed"), "{path} did not run:\n{shown}");
+}
+
+/// Whether this process is the child `run_alone` started for `path` (the test refuses to run
+/// beside others otherwise).
+pub fn assert_alone(path: &str) {
+    assert_eq!(
+        std::env::var(ALONE).as_deref(),
+        Ok(path),
+        "{path} changes process-wide state: it runs through run_alone, in its own process"
+    );
+}

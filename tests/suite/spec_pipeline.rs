@@ -1,9 +1,7 @@
 //! build.rs's spec checks: every shape progenitor cannot handle, or handles silently wrong,
 //! fails with a message that names the file and the operation.
 
-#[path = "../build.rs"]
-#[allow(dead_code)]
-mod pipeline;
+use crate::pipeline;
 
 use std::path::PathBuf;
 

@@ -1,13 +1,11 @@
 //! Transfer over loopback HTTP: the requests the server receives, safe submission, waiting,
 //! progress, retries, and every paginated operation walked over several pages.
 
-mod common;
-
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use common::*;
+use crate::common::*;
 use futures::{StreamExt, TryStreamExt};
 use globus_sdk::authorizers::AccessTokenAuthorizer;
 use globus_sdk::testing::{RecordedRequest, Reply, ScriptedServer};

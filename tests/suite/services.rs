@@ -1,9 +1,7 @@
 //! One declaration per service: every spec has its declaration and cargo feature, every
 //! declaration its spec, and what the crate reports of each service agrees with them.
 
-#[path = "../build.rs"]
-#[allow(dead_code)]
-mod pipeline;
+use crate::pipeline;
 
 use std::collections::BTreeSet;
 

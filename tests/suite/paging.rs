@@ -2,9 +2,7 @@
 //! server (driven from the spec's `x-globus-paging`, so a new service is covered without a
 //! line here), and the stream's rules (page sizes, ceilings, loops, errors) on real operations.
 
-mod common;
-
-use common::*;
+use crate::common::*;
 use futures::{StreamExt, TryStreamExt};
 use globus_sdk::authorizers::NullAuthorizer;
 use globus_sdk::paging::{PagingMeta, PagingStyle};

@@ -1,17 +1,21 @@
 //! No token appears in logs (even at TRACE) or in `Debug` output.
 //!
-//! Alone in its test binary: tracing caches per-callsite interest process-wide, so a
-//! thread-local subscriber only sees every event when no other test runs beside it.
-
-mod common;
-
+//! In its own process: tracing caches per-callsite interest process-wide, so a thread-local
+//! subscriber only sees every event when no other test runs beside it.
 use std::sync::{Arc, Mutex};
 
-use common::*;
+use crate::common::*;
 use globus_sdk::transport::RetryPolicy;
 
 #[test]
 fn no_token_in_debug_or_logs() {
+    run_alone("log_secrecy::no_token_in_debug_or_logs_alone");
+}
+
+#[test]
+#[ignore = "runs in its own process, started by no_token_in_debug_or_logs"]
+fn no_token_in_debug_or_logs_alone() {
+    assert_alone("log_secrecy::no_token_in_debug_or_logs_alone");
     use tracing_subscriber::fmt::MakeWriter;
 
     #[derive(Clone, Default)]

@@ -2,9 +2,7 @@
 //! (`specs/testing/gcs_shapes.yaml`): envelopes unpacked, versioned documents filled by the
 //! builders, a manager URL per client, per-endpoint and per-collection scopes, GCS errors.
 
-mod common;
-
-use common::*;
+use crate::common::*;
 use globus_sdk::ErrorKind;
 use globus_sdk::gcs_shapes::{Client, types};
 use globus_sdk::testing::Reply;

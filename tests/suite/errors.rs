@@ -1,10 +1,8 @@
 //! Bad answers over real HTTP: every one is a clear error that keeps status, request id and body.
 
-mod common;
-
 use std::time::Duration;
 
-use common::*;
+use crate::common::*;
 use globus_sdk::authorizers::NullAuthorizer;
 use globus_sdk::testing::Reply;
 use globus_sdk::transport::RetryPolicy;

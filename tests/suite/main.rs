@@ -1,0 +1,29 @@
+//! The integration tests, in one binary: each module links the generated clients once
+//! instead of once per test file (on a 2-core machine that is most of the build).
+
+#[path = "../../build.rs"]
+#[allow(dead_code)]
+mod pipeline;
+
+mod common;
+
+mod auth_login;
+mod authorizers;
+mod config_env;
+mod conformance;
+mod errors;
+mod gcs_shapes;
+mod generated_code;
+mod local_auth;
+mod local_binary;
+mod local_e2e;
+mod local_faults;
+mod local_python;
+mod local_transfer;
+mod log_secrecy;
+mod paging;
+mod python_parity;
+mod retries;
+mod services;
+mod spec_pipeline;
+mod transfer;
