@@ -117,6 +117,7 @@ pub trait Service: sealed::Sealed + Sized + Clone + Send + Sync + 'static {
 
 /// Declare a Globus service in its module: includes the generated client, wires it to the
 /// transport, and implements [`Service`](crate::transport::Service). See `specs/README.md`.
+#[allow(unused_macros)] // used by the service modules, none of which may be enabled
 macro_rules! service {
     (
         name: $name:literal,
