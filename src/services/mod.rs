@@ -41,4 +41,8 @@ registry! {
     /// conventions (envelopes, versioned documents, per-endpoint URLs and scopes).
     #[doc(hidden)]
     gcs_shapes: "testing",
+    /// A Search-shaped service from `specs/testing/search_shapes.yaml`: proves paging whose
+    /// cursor and page size travel in the JSON body, with a result ceiling.
+    #[doc(hidden)]
+    search_shapes: "testing",
 }

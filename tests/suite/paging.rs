@@ -115,8 +115,9 @@ async fn every_paginated_operation_of_every_spec_walks_three_pages() {
             walked.push(format!("{}.{}", service.name, op.id));
         }
     }
-    // Transfer has 14 paginated operations; the GCS-shaped test service has one.
-    assert!(walked.len() >= 15, "{walked:?}");
+    // Transfer has 14 paginated operations, the GCS-shaped test service 1 (query marker with
+    // has_next_page), the Search-shaped one 2 (offset and marker in the JSON body).
+    assert!(walked.len() >= 17, "{walked:?}");
 }
 
 #[test]
@@ -318,4 +319,47 @@ async fn gcs_marker_paging_ends_on_has_next_page() {
         gcs.get_collection_list().page_size(1).into_stream().items().map_ok(|c| c.id).try_collect().await.unwrap();
     assert_eq!(ids, ["c1", "c2"], "has_next_page false ends it, whatever the marker");
     assert_eq!(s.requests()[1].query_param("page_size"), Some("1"));
+}
+
+#[tokio::test]
+async fn body_paging_keeps_the_query_and_stops_at_the_ceiling() {
+    // Search pages in the JSON body; the service serves at most 10,000 results.
+    let s = server().await;
+    s.always("POST", "/v1/index/i1/search", |r| {
+        let body = r.json();
+        let (offset, limit) = (body["offset"].as_u64().unwrap_or(0), body["limit"].as_u64().unwrap());
+        let gmeta: Vec<Value> = (offset..offset + limit).map(|i| json!({"subject": format!("s{i}")})).collect();
+        Reply::json(
+            200,
+            json!({"gmeta": gmeta, "count": limit, "offset": offset, "total": 50_000, "has_next_page": true}),
+        )
+    });
+    let search = globus_sdk::search_shapes::Client::builder().base_url(s.url()).build().unwrap();
+    let all: Vec<_> = search
+        .post_search()
+        .index_id("i1")
+        .body_map(|b| b.q("ocean".to_string()).limit(3000))
+        .into_stream()
+        .items()
+        .try_collect()
+        .await
+        .unwrap();
+    assert_eq!(all.len(), 10_000, "the ceiling ends the walk without an error");
+    let sent: Vec<(u64, u64, String)> = s
+        .requests()
+        .iter()
+        .map(|r| {
+            let b = r.json();
+            (b["offset"].as_u64().unwrap_or(0), b["limit"].as_u64().unwrap(), b["q"].as_str().unwrap().to_string())
+        })
+        .collect();
+    assert_eq!(
+        sent,
+        [
+            (0, 3000, "ocean".into()),
+            (3000, 3000, "ocean".into()),
+            (6000, 3000, "ocean".into()),
+            (9000, 1000, "ocean".into())
+        ]
+    );
 }
