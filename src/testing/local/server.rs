@@ -98,3 +98,52 @@ fn respond(service: &dyn Mounted, request: &Request) -> Reply {
 fn injected(service: &dyn Mounted, status: u16, request: &Request) -> Reply {
     service.error(status, &format!("fault injected by the local Globus (HTTP {status})"), request)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A service whose handler has a bug.
+    struct Buggy;
+
+    impl Mounted for Buggy {
+        fn name(&self) -> &'static str {
+            "buggy"
+        }
+
+        fn respond(&self, _: &Request) -> Reply {
+            panic!("a bug in a handler")
+        }
+
+        fn error(&self, status: u16, message: &str, req: &Request) -> Reply {
+            super::super::errors::globus(status, message, req)
+        }
+
+        fn env_vars(&self) -> Vec<(String, String)> {
+            Vec::new()
+        }
+
+        fn stop(&self) {}
+
+        fn as_any(&self) -> &dyn std::any::Any {
+            self
+        }
+    }
+
+    #[test]
+    fn a_panicking_handler_answers_a_500() {
+        let request = Request {
+            method: http::Method::GET,
+            path: "/x".into(),
+            query: Vec::new(),
+            headers: http::HeaderMap::new(),
+            body: Bytes::new(),
+            request_id: "r1".into(),
+        };
+        let reply = respond(&Buggy, &request);
+        assert_eq!(reply.status, 500);
+        let body: serde_json::Value = serde_json::from_slice(&reply.body).unwrap();
+        assert_eq!(body["code"], "InternalServerError");
+        assert_eq!(body["request_id"], "r1");
+    }
+}
