@@ -88,7 +88,7 @@ async fn every_service_answers_an_unknown_path_with_its_404() {
         .retry_policy(RetryPolicy::none())
         .build()
         .unwrap();
-    let e = globus_sdk::Error::from(client.raw_get("/v0.10/nothing/here").send().await.unwrap_err());
+    let e = client.raw_get("/v0.10/nothing/here").send().await.unwrap_err();
     assert_eq!((e.http_status(), e.code()), (Some(404), Some("ClientError.NotFound")));
 }
 

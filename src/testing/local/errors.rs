@@ -19,7 +19,7 @@ pub(crate) fn globus(status: u16, message: &str, req: &Request) -> Reply {
 
 /// The error code for a status: its reason phrase in camel case (`Not Found` ->
 /// `NotFound`).
-pub(crate) fn code(status: u16) -> String {
+fn code(status: u16) -> String {
     let reason = StatusCode::from_u16(status).ok().and_then(|s| s.canonical_reason()).unwrap_or("Error");
     reason.split(|c: char| !c.is_ascii_alphanumeric()).collect()
 }

@@ -20,24 +20,32 @@
 //!
 //! # Adding a service
 //!
-//! Say Groups, behind the `groups` feature (which also compiles its client):
+//! Say Groups, behind the `groups` feature (the one that compiles its client):
 //!
-//! 1. Write `groups/mod.rs` with a type implementing [`plugin::Service`]: `NAME = "groups"`
-//!    (the SDK's service name), `OPERATIONS = crate::groups::operations::OPERATIONS`, the
-//!    `HANDLERS` it implements by operation id (each one a `fn(&Groups, &Call<Caller>) ->
-//!    Handled` reading its path parameters with `call.param("group_id")`), `admit` (usually
-//!    `core.authorize(req, resource_server, scope)`), and `error` if its error documents
-//!    are not the default `{"code", "message", "request_id", "status"}`. Routes the spec
-//!    lacks go in `EXTRA_ROUTES`. Its state is its own fields; its builder options and
-//!    `LocalGlobus` accessors (e.g. `groups_url`) are `impl` blocks in its module, its
-//!    settings a type it takes from [`settings::Settings`] in `start`.
-//! 2. Register it here, in two lines: `#[cfg(feature = "groups")] mod groups;` and its entry
-//!    in [`PLUGINS`].
+//! 1. Write its module, `groups/`, with a type implementing [`plugin::Service`]:
+//!    - `NAME = "groups"` (the SDK's service name) and `TITLE = "Groups"`;
+//!    - `OPERATIONS = crate::groups::operations::OPERATIONS`, the generated table;
+//!    - `HANDLERS`, the operations it implements by operation id, each a
+//!      `fn(&Groups, &Call<'_, Caller>) -> Handled` that reads its path parameters with
+//!      `call.param("group_id")?` (decoded) and its caller as `call.caller`;
+//!    - `EXTRA_ROUTES`, only for what its spec lacks (a page, a discovery document);
+//!    - `start` (its state is its own fields, its settings a type of its module taken from
+//!      [`settings::Settings`]), `admit` (usually
+//!      `self.core.authorize(req, "groups.api.globus.org", scope)`), and `error` when its
+//!      error documents are not the default `{"code", "message", "request_id", "status"}`;
+//!    - `stop` and `env_vars` if it has background work or variables to export;
+//!    - its builder options (`impl LocalGlobusBuilder`) and accessors (`impl LocalGlobus`)
+//!      in the module too; `groups_url()` is optional beside `service_url("groups")`.
+//! 2. Register it in this file: `#[cfg(feature = "groups")] mod groups;` and its line in
+//!    [`PLUGINS`], `#[cfg(feature = "groups")] Plugin::of::<groups::Groups>()`. A public
+//!    type of its own (like Transfer's `LocalCollection`) is also re-exported here and in
+//!    `src/testing/mod.rs`.
 //!
-//! Nothing else changes: the listener, the URL map, [`LocalGlobus::config`], the exported
-//! `GLOBUS_SDK_SERVICE_URL_GROUPS`, `globus-local --groups-port`, the 404/405/501 answers,
-//! faults and the request log follow from the registration. The unit test of `plugin`
-//! checks that every handler names an operation of the spec.
+//! Nothing else changes: the listener and its port flag (`globus-local --groups-port`), the
+//! URL map and what derives from it ([`LocalGlobus::config`], `GLOBUS_SDK_SERVICE_URL_GROUPS`,
+//! [`LocalGlobus::service_url`]), the 404/405/501 answers, faults and the request log follow
+//! from the registration. A handler naming an operation id the spec does not have fails the
+//! unit test of `plugin` (and the start of every `LocalGlobus`).
 
 mod auth;
 mod builder;

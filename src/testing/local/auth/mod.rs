@@ -39,7 +39,7 @@ const VIEW_IDENTITY_SET: &str = "urn:globus:auth:scope:auth.globus.org:view_iden
 const IDP_NAME: &str = "Local Globus";
 
 /// Auth's settings beside its accounts.
-pub(crate) struct AuthSettings {
+struct AuthSettings {
     token_lifetime: Duration,
     rotate_refresh_tokens: bool,
 }

@@ -42,7 +42,7 @@ const TRANSFER_RS: &str = "transfer.api.globus.org";
 const TRANSFER_SCOPE: &str = "urn:globus:auth:scope:transfer.api.globus.org:all";
 
 /// What the builder says of Transfer.
-pub(crate) struct TransferSettings {
+struct TransferSettings {
     collections: Vec<collections::CollectionSpec>,
     throttle: u64,
     marker_page_size: usize,
