@@ -1,52 +1,80 @@
-//! `globus-local`: the local Globus (Auth and Transfer on 127.0.0.1, collections backed by
-//! local directories) as a standalone server, for any Globus client.
+//! `globus-local`: the local Globus (every emulated service on 127.0.0.1: Auth, and Transfer
+//! with collections backed by local directories) as a standalone server, for any Globus
+//! client.
 //!
 //! ```text
 //! cargo run --features testing --bin globus-local -- --collection data=/srv/data --collection scratch=/tmp/scratch
 //! ```
 //!
 //! It prints the base URLs and the `export` lines that point a Globus client here (the
-//! Python SDK included), then serves until Ctrl-C.
+//! Python SDK included), then serves until Ctrl-C. Each service's port is a
+//! `--<service>-port` flag (`--auth-port`, `--transfer-port`...), one per emulated service.
 
+#[cfg(feature = "transfer")]
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Duration;
 
 use globus_sdk::testing::LocalGlobus;
 
-const USAGE: &str = "\
-globus-local: a local Globus (Auth and Transfer) on 127.0.0.1 for testing Globus clients
+/// The help text: one `--<service>-port` flag per emulated service.
+fn usage() -> String {
+    let ports: String = LocalGlobus::service_names()
+        .iter()
+        .map(|name| format!("    {:<26}port for {name} (default: an ephemeral port)\n", format!("--{name}-port PORT")))
+        .collect();
+    let collections = if cfg!(feature = "transfer") {
+        "    --collection NAME=DIR     serve DIR as a collection named NAME (repeatable); without any,
+                              two temporary collections `source` (with sample files) and
+                              `destination` are made and removed on exit
+"
+    } else {
+        ""
+    };
+    let throttle = if cfg!(feature = "transfer") {
+        "    --throttle BYTES          copy task data at most BYTES per second\n"
+    } else {
+        ""
+    };
+    format!(
+        "\
+globus-local: a local Globus ({services}) on 127.0.0.1 for testing Globus clients
 
 USAGE:
     globus-local [OPTIONS]
 
 OPTIONS:
-    --auth-port PORT          port for Auth (default: an ephemeral port)
-    --transfer-port PORT      port for Transfer (default: an ephemeral port)
-    --collection NAME=DIR     serve DIR as a collection named NAME (repeatable); without any,
-                              two temporary collections `source` (with sample files) and
-                              `destination` are made and removed on exit
-    --client-id ID            id of the preloaded confidential client (default: random)
+{ports}{collections}    --client-id ID            id of the preloaded confidential client (default: random)
     --client-secret SECRET    its secret (default: random)
     --token-lifetime SECONDS  lifetime of access tokens (default: 172800)
-    --throttle BYTES          copy task data at most BYTES per second
-    --quiet                   do not log requests on stderr
+{throttle}    --quiet                   do not log requests on stderr
     -h, --help                print this help
 
 Paste the printed `export` lines into the shell that runs a Globus client (the Python SDK
-reads GLOBUS_SDK_SERVICE_URL_AUTH and GLOBUS_SDK_SERVICE_URL_TRANSFER).";
+reads the GLOBUS_SDK_SERVICE_URL_<SERVICE> variables).",
+        services = LocalGlobus::service_names().join(", "),
+    )
+}
 
 #[derive(Debug, Default)]
 struct Args {
-    auth_port: u16,
-    transfer_port: u16,
+    /// `--<service>-port`, by service name.
+    ports: Vec<(&'static str, u16)>,
+    #[cfg(feature = "transfer")]
     collections: Vec<(String, PathBuf)>,
     client_id: Option<String>,
     client_secret: Option<String>,
     token_lifetime: Option<u64>,
+    #[cfg(feature = "transfer")]
     throttle: Option<u64>,
     quiet: bool,
     help: bool,
+}
+
+/// The service a `--<service>-port` flag names.
+fn port_flag(flag: &str) -> Option<&'static str> {
+    let service = flag.strip_suffix("-port")?;
+    LocalGlobus::service_names().into_iter().find(|name| *name == service)
 }
 
 fn parse_args(args: impl IntoIterator<Item = String>) -> Result<Args, lexopt::Error> {
@@ -55,8 +83,7 @@ fn parse_args(args: impl IntoIterator<Item = String>) -> Result<Args, lexopt::Er
     let mut parser = lexopt::Parser::from_iter(std::iter::once("globus-local".to_string()).chain(args));
     while let Some(arg) = parser.next()? {
         match arg {
-            Long("auth-port") => out.auth_port = parser.value()?.parse()?,
-            Long("transfer-port") => out.transfer_port = parser.value()?.parse()?,
+            #[cfg(feature = "transfer")]
             Long("collection") => {
                 let v: String = parser.value()?.parse()?;
                 match v.split_once('=') {
@@ -69,9 +96,18 @@ fn parse_args(args: impl IntoIterator<Item = String>) -> Result<Args, lexopt::Er
             Long("client-id") => out.client_id = Some(parser.value()?.parse()?),
             Long("client-secret") => out.client_secret = Some(parser.value()?.parse()?),
             Long("token-lifetime") => out.token_lifetime = Some(parser.value()?.parse()?),
+            #[cfg(feature = "transfer")]
             Long("throttle") => out.throttle = Some(parser.value()?.parse()?),
             Long("quiet") => out.quiet = true,
             Short('h') | Long("help") => out.help = true,
+            Long(flag) => match port_flag(flag) {
+                Some(service) => {
+                    let port = parser.value()?.parse()?;
+                    out.ports.retain(|(s, _)| *s != service);
+                    out.ports.push((service, port));
+                }
+                None => return Err(arg.unexpected()),
+            },
             _ => return Err(arg.unexpected()),
         }
     }
@@ -82,6 +118,7 @@ fn parse_args(args: impl IntoIterator<Item = String>) -> Result<Args, lexopt::Er
 }
 
 /// A few files to transfer in the temporary `source` collection.
+#[cfg(feature = "transfer")]
 fn seed(root: &std::path::Path) -> std::io::Result<()> {
     std::fs::write(root.join("README.txt"), "Sample files served by globus-local.\n")?;
     std::fs::create_dir_all(root.join("data/notes"))?;
@@ -95,16 +132,19 @@ async fn main() -> ExitCode {
     let args = match parse_args(std::env::args().skip(1)) {
         Ok(a) => a,
         Err(e) => {
-            eprintln!("globus-local: {e}\n\n{USAGE}");
+            eprintln!("globus-local: {e}\n\n{}", usage());
             return ExitCode::from(2);
         }
     };
     if args.help {
-        println!("{USAGE}");
+        println!("{}", usage());
         return ExitCode::SUCCESS;
     }
-    let mut builder =
-        LocalGlobus::builder().auth_port(args.auth_port).transfer_port(args.transfer_port).print_requests(!args.quiet);
+    let mut builder = LocalGlobus::builder().print_requests(!args.quiet);
+    for (service, port) in &args.ports {
+        builder = builder.port(*service, *port);
+    }
+    #[cfg(feature = "transfer")]
     for (name, dir) in &args.collections {
         builder = builder.collection(name, dir);
     }
@@ -115,6 +155,7 @@ async fn main() -> ExitCode {
     if let Some(secs) = args.token_lifetime {
         builder = builder.token_lifetime(Duration::from_secs(secs));
     }
+    #[cfg(feature = "transfer")]
     if let Some(rate) = args.throttle {
         builder = builder.throttle(rate);
     }
@@ -125,6 +166,7 @@ async fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
+    #[cfg(feature = "transfer")]
     if args.collections.is_empty()
         && let Some(source) = local.collection("source")
         && let Err(e) = seed(source.root())
@@ -132,15 +174,19 @@ async fn main() -> ExitCode {
         eprintln!("globus-local: cannot write the sample files: {e}");
     }
     println!("# Local Globus on 127.0.0.1 (Ctrl-C to stop)");
-    println!("# Auth:     {}/", local.auth_url());
-    println!("# Transfer: {}/v0.10/", local.transfer_url());
-    println!("# User:     {} ({})", local.user().username, local.user().id);
-    println!("# Collections:");
-    for c in local.collections() {
-        let ro = if c.is_read_only() { " (read-only)" } else { "" };
-        println!("#   {:<16} {}  {}{ro}", c.name(), c.id(), c.root().display());
+    for (service, url) in local.service_urls() {
+        println!("# {:<10}{url}/", format!("{service}:"));
     }
-    println!("# Point a Globus client here (Python: TransferClient adds /v0.10/ itself):");
+    println!("# {:<10}{} ({})", "user:", local.user().username, local.user().id);
+    #[cfg(feature = "transfer")]
+    {
+        println!("# Collections:");
+        for c in local.collections() {
+            let ro = if c.is_read_only() { " (read-only)" } else { "" };
+            println!("#   {:<16} {}  {}{ro}", c.name(), c.id(), c.root().display());
+        }
+    }
+    println!("# Point a Globus client here:");
     print!("{}", local.env_exports());
     if tokio::signal::ctrl_c().await.is_err() {
         eprintln!("globus-local: cannot wait for Ctrl-C; stopping");
@@ -160,15 +206,35 @@ mod tests {
 
     #[test]
     fn arguments() {
-        let a = args(&["--auth-port", "8001", "--transfer-port=8002", "--collection", "a=/tmp/a", "--collection=b=/x"])
-            .unwrap();
-        assert_eq!((a.auth_port, a.transfer_port), (8001, 8002));
-        assert_eq!(a.collections, vec![("a".into(), PathBuf::from("/tmp/a")), ("b".into(), PathBuf::from("/x"))]);
-        assert!(args(&["--collection", "nodir"]).is_err());
+        let a = args(&["--auth-port", "8001", "--auth-port=8003", "--quiet"]).unwrap();
+        assert_eq!(a.ports, [("auth", 8003)]);
+        assert!(a.quiet);
         assert!(args(&["--auth-port", "99999"]).is_err());
         assert!(args(&["--auth-port"]).is_err());
         assert!(args(&["--client-secret", "s"]).is_err());
         assert!(args(&["--what"]).is_err());
+        assert!(args(&["--nothing-port", "1"]).is_err());
+        assert!(args(&["--port", "1"]).is_err());
         assert!(args(&["-h"]).unwrap().help);
+    }
+
+    #[test]
+    fn one_port_flag_per_service() {
+        for name in LocalGlobus::service_names() {
+            let a = args(&[&format!("--{name}-port"), "8001"]).unwrap();
+            assert_eq!(a.ports, [(name, 8001)]);
+            assert!(usage().contains(&format!("--{name}-port PORT")), "{name}");
+        }
+    }
+
+    #[cfg(feature = "transfer")]
+    #[test]
+    fn transfer_arguments() {
+        let a = args(&["--transfer-port=8002", "--collection", "a=/tmp/a", "--collection=b=/x", "--throttle", "10"])
+            .unwrap();
+        assert_eq!(a.ports, [("transfer", 8002)]);
+        assert_eq!(a.collections, vec![("a".into(), PathBuf::from("/tmp/a")), ("b".into(), PathBuf::from("/x"))]);
+        assert_eq!(a.throttle, Some(10));
+        assert!(args(&["--collection", "nodir"]).is_err());
     }
 }

@@ -1,10 +1,11 @@
 //! Test support for programs built on this SDK (feature `testing`).
 //!
-//! [`LocalGlobus`] (with the `auth` and `transfer` features) is a local Globus: Auth and
-//! Transfer served on 127.0.0.1, with tokens that expire, collections backed by directories,
-//! transfer tasks that really copy bytes, and fault injection ([`Faults`]). Point any client at
-//! it with [`LocalGlobus::config`], or any program (the Python SDK too) with the variables of
-//! [`LocalGlobus::env_exports`]; the `globus-local` binary serves it standalone.
+//! [`LocalGlobus`] (with the `auth` feature) is a local Globus: Globus services served on
+//! 127.0.0.1, Auth with tokens that expire and, with the `transfer` feature, Transfer with
+//! collections backed by directories and tasks that really copy bytes; fault injection
+//! ([`Faults`]) on every service. Point any client at it with [`LocalGlobus::config`], or any
+//! program (the Python SDK too) with the variables of [`LocalGlobus::env_exports`]; the
+//! `globus-local` binary serves it standalone.
 //!
 //! [`ScriptedServer`] is an HTTP server on 127.0.0.1 that answers from a script and records
 //! every request: point a client's base URL at it to test how a program handles any answer
@@ -22,14 +23,15 @@
 //! # });
 //! ```
 
-#[cfg(all(feature = "auth", feature = "transfer"))]
+#[cfg(feature = "auth")]
 mod local;
 mod loopback;
 mod scripted;
 
 #[cfg(all(feature = "auth", feature = "transfer"))]
+pub use local::LocalCollection;
+#[cfg(feature = "auth")]
 pub use local::{
-    Approval, Faults, LocalClient, LocalCollection, LocalGlobus, LocalGlobusBuilder, LocalIdentity, LoggedRequest,
-    LostResponse,
+    Approval, Faults, LocalClient, LocalGlobus, LocalGlobusBuilder, LocalIdentity, LoggedRequest, LostResponse,
 };
 pub use scripted::{RecordedRequest, Reply, ScriptedServer};

@@ -1,144 +1,109 @@
-//! The local Globus: Auth and Transfer served on 127.0.0.1, backed by local directories
-//! (see [`LocalGlobus`]).
+//! The local Globus: Globus services emulated on 127.0.0.1 (see [`LocalGlobus`]).
+//!
+//! # Layout
+//!
+//! Every emulated service is one module behind one trait, [`plugin::Service`]: its name,
+//! its state, its handlers by operation id. What the services share is small:
+//!
+//! - `plugin`: the trait, and the dispatch every service gets: the request is matched
+//!   against the service's generated operation table (`routes`), unknown paths answer 404,
+//!   known paths with another method 405, operations without a handler 501, all in the
+//!   service's error shape;
+//! - `core`: Auth's accounts (bearer-token checks, identities), the service URLs (`urls`),
+//!   the fault rules (`faults`), the request log (`log`), the shutdown flag;
+//! - `server`: the HTTP loop (faults, log, a guard against a panicking handler), `http`
+//!   (request and reply), `errors` (the default error shape), `settings` (per-service
+//!   builder settings), `builder`.
+//!
+//! Auth (`auth/`) is always there: every service checks its tokens. Each other service is
+//! compiled with its cargo feature (`transfer/` with `transfer`).
+//!
+//! # Adding a service
+//!
+//! Say Groups, behind the `groups` feature (the one that compiles its client):
+//!
+//! 1. Write its module, `groups/`, with a type implementing [`plugin::Service`]:
+//!    - `NAME = "groups"` (the SDK's service name) and `TITLE = "Groups"`;
+//!    - `OPERATIONS = crate::groups::operations::OPERATIONS`, the generated table;
+//!    - `HANDLERS`, the operations it implements by operation id, each a
+//!      `fn(&Groups, &Call<'_, Caller>) -> Handled` that reads its path parameters with
+//!      `call.param("group_id")?` (decoded) and its caller as `call.caller`;
+//!    - `EXTRA_ROUTES`, only for what its spec lacks (a page, a discovery document);
+//!    - `start` (its state is its own fields, its settings a type of its module taken from
+//!      [`settings::Settings`]), `admit` (usually
+//!      `self.core.authorize(req, "groups.api.globus.org", scope)`), and `error` when its
+//!      error documents are not the default `{"code", "message", "request_id", "status"}`;
+//!    - `stop` and `env_vars` if it has background work or variables to export;
+//!    - its builder options (`impl LocalGlobusBuilder`) and accessors (`impl LocalGlobus`)
+//!      in the module too; `groups_url()` is optional beside `service_url("groups")`.
+//! 2. Register it in this file: `#[cfg(feature = "groups")] mod groups;` and its line in
+//!    [`PLUGINS`], `#[cfg(feature = "groups")] Plugin::of::<groups::Groups>()`. A public
+//!    type of its own (like Transfer's `LocalCollection`) is also re-exported here and in
+//!    `src/testing/mod.rs`.
+//!
+//! Nothing else changes: the listener and its port flag (`globus-local --groups-port`), the
+//! URL map and what derives from it ([`LocalGlobus::config`], `GLOBUS_SDK_SERVICE_URL_GROUPS`,
+//! [`LocalGlobus::service_url`]), the 404/405/501 answers, faults and the request log follow
+//! from the registration. A handler naming an operation id the spec does not have fails the
+//! unit test of `plugin` (and the start of every `LocalGlobus`).
 
-mod accounts;
 mod auth;
 mod builder;
+mod core;
 mod errors;
 mod faults;
-mod glob;
-mod keys;
+mod http;
+mod log;
+mod plugin;
+mod routes;
 mod server;
-mod tokens;
+mod settings;
+#[cfg(feature = "transfer")]
 mod transfer;
+mod urls;
 
-use std::net::SocketAddr;
-use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::sync::{Arc, Mutex};
-use std::time::Duration;
+use std::sync::Arc;
 
-pub use accounts::{Approval, LocalClient, LocalIdentity};
+pub use auth::{Approval, LocalClient, LocalIdentity};
 pub use builder::LocalGlobusBuilder;
 pub use faults::{Faults, LostResponse};
-pub use server::LoggedRequest;
+pub use log::LoggedRequest;
+#[cfg(feature = "transfer")]
+pub use transfer::LocalCollection;
 
-use crate::auth::TokenResponse;
-use tokens::TokenStore;
+use self::core::Core;
+use plugin::{Mounted, Plugin, Running, Service};
 
-/// The most requests [`LocalGlobus::requests`] remembers (the oldest are forgotten).
-const LOG_LIMIT: usize = 10_000;
+/// The emulated services, in the order they start: the one registration line of each.
+const PLUGINS: &[Plugin] = &[
+    Plugin::of::<auth::Auth>(),
+    #[cfg(feature = "transfer")]
+    Plugin::of::<transfer::Transfer>(),
+];
 
-/// A collection of the local Transfer, backed by a local directory.
-#[derive(Clone, Debug)]
-pub struct LocalCollection {
-    id: String,
-    name: String,
-    root: PathBuf,
-    read_only: bool,
-}
-
-impl LocalCollection {
-    /// The collection id.
-    pub fn id(&self) -> &str {
-        &self.id
-    }
-
-    /// The display name.
-    pub fn name(&self) -> &str {
-        &self.name
-    }
-
-    /// The directory that is the collection's root (`/` and `/~/` in Globus paths).
-    pub fn root(&self) -> &Path {
-        &self.root
-    }
-
-    /// Whether writes (mkdir, rename, transfers to it, deletes) are refused.
-    pub fn is_read_only(&self) -> bool {
-        self.read_only
-    }
-}
-
-/// The state both listeners and the task workers share.
-pub(crate) struct Shared {
-    pub(crate) auth_url: String,
-    pub(crate) token_lifetime: Duration,
-    pub(crate) rotate_refresh_tokens: bool,
-    pub(crate) marker_page_size: usize,
-    pub(crate) identity_provider_id: String,
-    pub(crate) identities: Mutex<Vec<LocalIdentity>>,
-    pub(crate) clients: Vec<LocalClient>,
-    pub(crate) tokens: Mutex<TokenStore>,
-    pub(crate) key: keys::SigningKey,
-    pub(crate) collections: Vec<LocalCollection>,
-    pub(crate) tasks: Mutex<transfer::TaskStore>,
-    pub(crate) workers: Mutex<Vec<std::thread::JoinHandle<()>>>,
-    pub(crate) faults: Faults,
-    log: Mutex<Vec<LoggedRequest>>,
-    print_requests: bool,
-    /// Set when the server is dropped: workers stop at once.
-    pub(crate) stopping: AtomicBool,
-    /// Bytes per second for task data; 0 for no limit.
-    pub(crate) throttle: AtomicU64,
-}
-
-/// Lock a mutex, recovering the data if a holder panicked.
-pub(crate) fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
-    m.lock().unwrap_or_else(|e| e.into_inner())
-}
-
-impl Shared {
-    fn log(&self, entry: LoggedRequest) {
-        if self.print_requests {
-            let status = entry.status.map_or("dropped".to_string(), |s| s.to_string());
-            let fault = entry.fault.as_deref().map(|f| format!(" (fault: {f})")).unwrap_or_default();
-            eprintln!("{:<8} {:<6} {} -> {status}{fault}", entry.service, entry.method, entry.path);
-        }
-        let mut log = lock(&self.log);
-        if log.len() >= LOG_LIMIT {
-            log.remove(0);
-        }
-        log.push(entry);
-    }
-
-    /// The default user.
-    pub(crate) fn default_user(&self) -> LocalIdentity {
-        lock(&self.identities)[0].clone()
-    }
-
-    /// An identity by id or username (case-insensitive).
-    pub(crate) fn find_identity(&self, id_or_username: &str) -> Option<LocalIdentity> {
-        lock(&self.identities)
-            .iter()
-            .find(|i| i.id == id_or_username || i.username.eq_ignore_ascii_case(id_or_username))
-            .cloned()
-    }
-
-    pub(crate) fn client(&self, id: &str) -> Option<&LocalClient> {
-        self.clients.iter().find(|c| c.id == id)
-    }
-}
-
-/// The local Globus: Auth and Transfer on 127.0.0.1, for tests and for any Globus client.
+/// The local Globus: Globus services on 127.0.0.1, for tests and for any Globus client.
 ///
-/// Two HTTP listeners on ephemeral ports of 127.0.0.1 (or given ones), one speaking the
-/// Globus Auth API and one the Transfer API (v0.10). Auth issues opaque tokens that expire,
-/// carry scopes and a resource server, to preloaded clients ([`Self::confidential_client`],
-/// [`Self::native_client`]) and users ([`Self::user`]); id_tokens are RS256-signed with a key
-/// generated at start. Transfer serves collections backed by local directories, and its
-/// tasks really copy and delete files in the background. [`Self::faults`] makes requests
-/// fail, hang, drop, or lose their answer after being processed.
+/// One HTTP listener per service on an ephemeral port of 127.0.0.1 (or a given one), each
+/// speaking that service's API with the shapes and errors Globus uses. Auth (always there)
+/// issues opaque tokens that expire, carry scopes and a resource server, to preloaded
+/// clients ([`Self::confidential_client`], [`Self::native_client`]) and users
+/// ([`Self::user`]); id_tokens are RS256-signed with a key generated at start. Transfer
+/// (feature `transfer`) serves collections backed by local directories, and its tasks
+/// really copy and delete files in the background. [`Self::faults`] makes requests fail,
+/// hang, drop, or lose their answer after being processed.
 ///
 /// It stops when dropped: the listeners close, running tasks stop, and the temporary
 /// collections are removed.
 ///
-/// Served, with the shapes and errors Globus uses:
-/// - Auth: `GET /.well-known/openid-configuration`, `GET /jwk.json`, `GET /v2/oauth2/authorize`
-///   (approves at once and redirects with a code), `GET /v2/web/auth-code`,
-///   `POST /v2/oauth2/token` (client credentials, authorization code with PKCE S256, refresh
-///   token, dependent token), `POST /v2/oauth2/token/revoke`, `POST /v2/oauth2/token/introspect`,
-///   `GET /v2/oauth2/userinfo`, `GET /v2/api/identities`.
+/// Every service answers the same way to what it does not serve: an unknown path is a 404,
+/// a known path with another method a 405 (with `Allow`), an operation of the service's
+/// spec that the local Globus does not implement a 501, each in the service's error shape.
+/// Served:
+/// - Auth: `get_openid_configuration`, `get_jwk`, the authorize page
+///   `GET /v2/oauth2/authorize` (approves at once and redirects with a code) and
+///   `GET /v2/web/auth-code`, `oauth2_token` (client credentials, authorization code with
+///   PKCE S256, refresh token, dependent token), `oauth2_revoke_token`,
+///   `oauth2_token_introspect`, `oauth2_userinfo` (GET and POST), `get_identities`.
 /// - Transfer: `endpoint_search`, `get_endpoint`, `operation_ls`, `operation_mkdir`,
 ///   `operation_rename`, `operation_stat`, `get_submission_id`, `submit_transfer_document`,
 ///   `submit_delete_document`, `task_list`, `get_task`, `update_task`, `cancel_task`,
@@ -151,44 +116,40 @@ impl Shared {
 ///
 /// # tokio::runtime::Runtime::new().unwrap().block_on(async {
 /// let local = LocalGlobus::start().await.unwrap();
-/// std::fs::write(local.collection("source").unwrap().root().join("hello.txt"), "hello").unwrap();
 ///
-/// // The preloaded confidential client gets a Transfer token...
+/// // The preloaded confidential client gets tokens...
 /// let client = local.confidential_client();
 /// let secret = client.secret().unwrap().clone();
 /// let app = ConfidentialAppClient::with_config(client.id(), secret, local.config()).unwrap();
+/// # #[cfg(feature = "transfer")] {
+/// std::fs::write(local.collection("source").unwrap().root().join("hello.txt"), "hello").unwrap();
 /// let scope = Scope::new("urn:globus:auth:scope:transfer.api.globus.org:all");
 /// let authorizer = app.client_credentials_authorizer(&[scope]);
 /// let transfer =
 ///     globus_sdk::transfer::Client::builder().config(local.config()).authorizer(authorizer).build().unwrap();
 ///
-/// // ...and lists the collection's directory.
+/// // ...and lists a collection's directory on Transfer.
 /// let source = local.collection("source").unwrap().id().to_string();
 /// let listing = transfer.operation_ls().endpoint_id(&source).path("/~/").send().await.unwrap();
 /// assert_eq!(listing.data[0].name, "hello.txt");
+/// # }
 /// # });
 /// ```
 pub struct LocalGlobus {
-    shared: Arc<Shared>,
+    core: Arc<Core>,
+    services: Vec<Arc<dyn Mounted>>,
     shutdown: tokio::sync::watch::Sender<bool>,
-    auth_addr: SocketAddr,
-    transfer_addr: SocketAddr,
-    temp_root: Option<PathBuf>,
 }
 
 impl std::fmt::Debug for LocalGlobus {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("LocalGlobus")
-            .field("auth_url", &self.auth_url())
-            .field("transfer_url", &self.transfer_url())
-            .field("collections", &self.shared.collections)
-            .finish()
+        f.debug_struct("LocalGlobus").field("services", &self.service_urls()).finish_non_exhaustive()
     }
 }
 
 impl LocalGlobus {
-    /// Start with the defaults: ephemeral ports, two temporary collections `source` and
-    /// `destination`, tokens valid 48 hours.
+    /// Start with the defaults: ephemeral ports, tokens valid 48 hours, and with Transfer
+    /// two temporary collections `source` and `destination`.
     pub async fn start() -> std::io::Result<LocalGlobus> {
         Self::builder().start().await
     }
@@ -198,141 +159,54 @@ impl LocalGlobus {
         LocalGlobusBuilder::new()
     }
 
-    /// The base URL of Auth, `http://127.0.0.1:<port>`.
-    pub fn auth_url(&self) -> String {
-        format!("http://{}", self.auth_addr)
+    /// The names of the emulated services (`auth`, `transfer`...), in the order they start.
+    pub fn service_names() -> Vec<&'static str> {
+        PLUGINS.iter().map(|p| p.name).collect()
     }
 
-    /// The base URL of Transfer, `http://127.0.0.1:<port>` (the API is under `/v0.10/`).
-    pub fn transfer_url(&self) -> String {
-        format!("http://{}", self.transfer_addr)
+    /// The base URL (`http://127.0.0.1:<port>`) of an emulated service, by its name.
+    pub fn service_url(&self, service: &str) -> Option<String> {
+        self.core.urls().url(service)
     }
 
-    /// A configuration whose Auth and Transfer URLs point here (other settings from the
-    /// environment), for any client builder or app client.
+    /// Every emulated service's name and base URL.
+    pub fn service_urls(&self) -> Vec<(&'static str, String)> {
+        self.core.urls().iter().collect()
+    }
+
+    /// A configuration whose service URLs point here, one per emulated service (other
+    /// settings from the environment), for any client builder or app client.
     pub fn config(&self) -> crate::Config {
-        crate::Config::new()
-            .with_service_url("auth", &self.auth_url())
-            .and_then(|c| c.with_service_url("transfer", &self.transfer_url()))
-            .expect("loopback URLs are valid")
-    }
-
-    /// The preloaded confidential client (id and secret).
-    pub fn confidential_client(&self) -> &LocalClient {
-        &self.shared.clients[0]
-    }
-
-    /// The preloaded native client (no secret: logs in with PKCE).
-    pub fn native_client(&self) -> &LocalClient {
-        &self.shared.clients[1]
-    }
-
-    /// The default user, who logs in unless an approval names another.
-    pub fn user(&self) -> LocalIdentity {
-        self.shared.default_user()
-    }
-
-    /// Every identity: users, then the clients' own identities.
-    pub fn identities(&self) -> Vec<LocalIdentity> {
-        lock(&self.shared.identities).clone()
-    }
-
-    /// The collections, in the order they were configured.
-    pub fn collections(&self) -> &[LocalCollection] {
-        &self.shared.collections
-    }
-
-    /// A collection by name.
-    pub fn collection(&self, name: &str) -> Option<&LocalCollection> {
-        self.shared.collections.iter().find(|c| c.name == name)
-    }
-
-    /// Approve a login without a browser: returns the authorization code the redirect would
-    /// carry, to exchange at the token endpoint (e.g. with `LoginFlow::exchange_code`).
-    pub fn approve(&self, approval: &Approval) -> Result<String, crate::Error> {
-        auth::approve(&self.shared, approval).map_err(|(_, detail)| crate::Error::invalid_request(detail))
-    }
-
-    /// Approve the login an authorize URL asks for (as made by `LoginFlow::authorize_url`)
-    /// and return the code. `session_required_identities` picks the user when it names one.
-    pub fn approve_url(&self, authorize_url: &str) -> Result<String, crate::Error> {
-        let url = url::Url::parse(authorize_url)
-            .map_err(|e| crate::Error::invalid_request(format!("not an authorize URL: {e}")))?;
-        let query: Vec<(String, String)> = url.query_pairs().into_owned().collect();
-        let approval = auth::approval_from_query(&self.shared, &query)
-            .map_err(|(_, detail)| crate::Error::invalid_request(detail))?;
-        self.approve(&approval)
-    }
-
-    /// Issue tokens directly, as a grant would: for `client_id` acting for `identity` (an id
-    /// or username), for `scopes` (space-separated).
-    pub fn issue_tokens(
-        &self,
-        client_id: &str,
-        identity: &str,
-        scopes: &str,
-        refresh_tokens: bool,
-    ) -> Result<TokenResponse, crate::Error> {
-        let raw = auth::issue_direct(&self.shared, client_id, identity, scopes, refresh_tokens)
-            .map_err(|(_, detail)| crate::Error::invalid_request(detail))?;
-        Ok(TokenResponse::new(raw))
-    }
-
-    /// Make one access or refresh token expire now; false when the server never issued it.
-    pub fn expire_token(&self, token: &str) -> bool {
-        lock(&self.shared.tokens).expire(token)
-    }
-
-    /// Make every access token expire now (refresh tokens keep working).
-    pub fn expire_all_tokens(&self) {
-        lock(&self.shared.tokens).expire_all();
+        // Falling back to the defaults would point clients at the real Globus: never.
+        self.core.urls().config().expect("http://127.0.0.1:<port> URLs are valid")
     }
 
     /// The fault rules (see [`Faults`]).
     pub fn faults(&self) -> &Faults {
-        &self.shared.faults
+        self.core.faults()
     }
 
     /// Every request received so far (the latest 10 000).
     pub fn requests(&self) -> Vec<LoggedRequest> {
-        lock(&self.shared.log).clone()
+        self.core.log().entries()
     }
 
     /// Forget the requests received so far.
     pub fn clear_requests(&self) {
-        lock(&self.shared.log).clear();
-    }
-
-    /// Copy task data at most this many bytes per second (None: no limit); applies to
-    /// running tasks at once.
-    pub fn set_throttle(&self, bytes_per_second: Option<u64>) {
-        self.shared.throttle.store(bytes_per_second.unwrap_or(0), Ordering::Relaxed);
+        self.core.log().clear();
     }
 
     /// The environment variables that point a Globus client here: the service URLs
-    /// (`GLOBUS_SDK_SERVICE_URL_AUTH`, `GLOBUS_SDK_SERVICE_URL_TRANSFER`, with a trailing
+    /// (`GLOBUS_SDK_SERVICE_URL_<NAME>`, e.g. `GLOBUS_SDK_SERVICE_URL_AUTH`, with a trailing
     /// slash), the clients (`GLOBUS_LOCAL_CLIENT_ID`, `GLOBUS_LOCAL_CLIENT_SECRET`,
     /// `GLOBUS_LOCAL_NATIVE_CLIENT_ID`), the default user (`GLOBUS_LOCAL_USER_ID`,
-    /// `GLOBUS_LOCAL_USERNAME`) and each collection (`GLOBUS_LOCAL_COLLECTION_<NAME>`, the
-    /// name upper-cased with other characters than letters and digits as `_`).
+    /// `GLOBUS_LOCAL_USERNAME`) and with Transfer each collection
+    /// (`GLOBUS_LOCAL_COLLECTION_<NAME>`, the name upper-cased with other characters than
+    /// letters and digits as `_`).
     pub fn env_vars(&self) -> Vec<(String, String)> {
-        let conf = self.confidential_client();
-        let user = self.user();
-        let mut vars = vec![
-            ("GLOBUS_SDK_SERVICE_URL_AUTH".to_string(), format!("{}/", self.auth_url())),
-            ("GLOBUS_SDK_SERVICE_URL_TRANSFER".to_string(), format!("{}/", self.transfer_url())),
-            ("GLOBUS_LOCAL_CLIENT_ID".to_string(), conf.id.clone()),
-            (
-                "GLOBUS_LOCAL_CLIENT_SECRET".to_string(),
-                conf.secret.as_ref().map(|s| s.expose().to_string()).unwrap_or_default(),
-            ),
-            ("GLOBUS_LOCAL_NATIVE_CLIENT_ID".to_string(), self.native_client().id.clone()),
-            ("GLOBUS_LOCAL_USER_ID".to_string(), user.id.clone()),
-            ("GLOBUS_LOCAL_USERNAME".to_string(), user.username.clone()),
-        ];
-        for c in self.collections() {
-            let name = builder::sanitize(&c.name).replace('-', "_").to_ascii_uppercase();
-            vars.push((format!("GLOBUS_LOCAL_COLLECTION_{name}"), c.id.clone()));
+        let mut vars = self.core.urls().env_vars();
+        for s in &self.services {
+            vars.extend(s.env_vars());
         }
         vars
     }
@@ -340,6 +214,16 @@ impl LocalGlobus {
     /// [`Self::env_vars`] as shell `export` lines.
     pub fn env_exports(&self) -> String {
         self.env_vars().iter().map(|(k, v)| format!("export {k}={}\n", shell_quote(v))).collect()
+    }
+
+    /// The running service `S`, to reach its own state.
+    fn service<S: Service>(&self) -> Option<&S> {
+        self.services.iter().find_map(|s| s.as_any().downcast_ref::<Running<S>>()).map(|r| &r.service)
+    }
+
+    /// The base URL of a registered service (empty if it were not registered).
+    fn url_of(&self, service: &str) -> String {
+        self.service_url(service).unwrap_or_default()
     }
 }
 
@@ -354,14 +238,10 @@ fn shell_quote(v: &str) -> String {
 
 impl Drop for LocalGlobus {
     fn drop(&mut self) {
-        self.shared.stopping.store(true, Ordering::SeqCst);
+        self.core.stop();
         let _ = self.shutdown.send(true);
-        let workers = std::mem::take(&mut *lock(&self.shared.workers));
-        for w in workers {
-            let _ = w.join();
-        }
-        if let Some(root) = &self.temp_root {
-            let _ = std::fs::remove_dir_all(root);
+        for s in &self.services {
+            s.stop();
         }
     }
 }
@@ -382,5 +262,15 @@ mod tests {
         assert_eq!(shell_quote("http://127.0.0.1:80/"), "http://127.0.0.1:80/");
         assert_eq!(shell_quote("a b'c"), r"'a b'\''c'");
         assert_eq!(shell_quote(""), "''");
+    }
+
+    #[test]
+    fn services_have_distinct_names() {
+        let names = LocalGlobus::service_names();
+        assert_eq!(names[0], "auth", "Auth starts first");
+        for (i, n) in names.iter().enumerate() {
+            assert!(!names[..i].contains(n), "{n} is registered twice");
+            assert!(n.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit()), "{n}");
+        }
     }
 }

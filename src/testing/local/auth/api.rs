@@ -4,17 +4,20 @@ use std::collections::HashSet;
 
 use serde_json::{Map, json};
 
-use super::{Handled, IDP_NAME, VIEW_IDENTITY_SET, authenticate_client, bearer_token, set_member, unauthorized};
+use super::tokens::{AUTH_RS, TokenRecord, unix};
+use super::{
+    Auth, IDP_NAME, LocalIdentity, VIEW_IDENTITY_SET, authenticate_client, errors, invalid_request, set_member,
+    unauthorized,
+};
 use crate::auth::types;
-use crate::testing::local::server::{Reply, Request};
-use crate::testing::local::tokens::{AUTH_RS, TokenRecord, unix};
-use crate::testing::local::{LocalIdentity, Shared, errors, lock};
+use crate::testing::local::http::Reply;
+use crate::testing::local::plugin::{Call, Handled};
 
-pub(super) fn revoke(shared: &Shared, req: &Request) -> Handled {
-    let form: types::OAuthRevokeTokenRequest =
-        req.form().map_err(|e| errors::auth(400, "invalid_request", "INVALID_REQUEST", e, req))?;
-    let client = authenticate_client(shared, req, form.client_id.as_deref())?;
-    let mut store = lock(&shared.tokens);
+pub(super) fn revoke(auth: &Auth, call: &Call<'_>) -> Handled {
+    let req = call.req;
+    let form: types::OAuthRevokeTokenRequest = req.form().map_err(|e| invalid_request(e, req))?;
+    let client = authenticate_client(auth, req, form.client_id.as_deref())?;
+    let mut store = auth.accounts().tokens();
     // RFC 7009: an unknown token, or another client's, is not an error.
     if store.get(form.token.expose()).is_some_and(|r| r.client_id == client.id) {
         store.revoke(form.token.expose());
@@ -22,12 +25,13 @@ pub(super) fn revoke(shared: &Shared, req: &Request) -> Handled {
     Ok(Reply::ok(&types::OAuthRevokeTokenResponse { active: Some(false), extra: Map::new() }))
 }
 
-pub(super) fn introspect(shared: &Shared, req: &Request) -> Handled {
-    let form: types::OAuthTokenIntrospectRequest =
-        req.form().map_err(|e| errors::auth(400, "invalid_request", "INVALID_REQUEST", e, req))?;
-    let client = authenticate_client(shared, req, None)?;
+pub(super) fn introspect(auth: &Auth, call: &Call<'_>) -> Handled {
+    let req = call.req;
+    let accounts = auth.accounts();
+    let form: types::OAuthTokenIntrospectRequest = req.form().map_err(|e| invalid_request(e, req))?;
+    let client = authenticate_client(auth, req, None)?;
     if !client.is_confidential() {
-        return Err(errors::auth(
+        return Err(errors::error(
             401,
             "invalid_client",
             "INVALID_CLIENT",
@@ -35,8 +39,8 @@ pub(super) fn introspect(shared: &Shared, req: &Request) -> Handled {
             req,
         ));
     }
-    let record = lock(&shared.tokens).get(form.token.expose()).cloned().filter(TokenRecord::is_active);
-    let identity = record.as_ref().and_then(|r| shared.find_identity(&r.identity_id));
+    let record = accounts.tokens().get(form.token.expose()).cloned().filter(TokenRecord::is_active);
+    let identity = record.as_ref().and_then(|r| accounts.find_identity(&r.identity_id));
     let (Some(record), Some(identity)) = (record, identity) else {
         return Ok(Reply::ok(&json!({"active": false})));
     };
@@ -51,11 +55,11 @@ pub(super) fn introspect(shared: &Shared, req: &Request) -> Handled {
         iat: Some(issued),
         identity_set: if include.contains("identity_set") { vec![identity.id.clone()] } else { Vec::new() },
         identity_set_detail: if include.contains("identity_set_detail") {
-            vec![set_member(shared, &identity)]
+            vec![set_member(auth, &identity)]
         } else {
             Vec::new()
         },
-        iss: Some(shared.auth_url.clone()),
+        iss: Some(auth.url.clone()),
         name: identity.name.clone(),
         nbf: Some(issued),
         policy_evaluations: Map::new(),
@@ -73,10 +77,12 @@ pub(super) fn introspect(shared: &Shared, req: &Request) -> Handled {
     Ok(Reply::ok(&response))
 }
 
-pub(super) fn userinfo(shared: &Shared, req: &Request) -> Handled {
-    let record = bearer_token(shared, req).map_err(|d| unauthorized(d, req))?;
+pub(super) fn userinfo(auth: &Auth, call: &Call<'_>) -> Handled {
+    let req = call.req;
+    let accounts = auth.accounts();
+    let record = accounts.access_token(req.header("authorization")).map_err(|d| unauthorized(d, req))?;
     if record.resource_server != AUTH_RS || !record.has_scope("openid") {
-        return Err(errors::auth(
+        return Err(errors::error(
             403,
             "insufficient_scope",
             "FORBIDDEN",
@@ -84,20 +90,16 @@ pub(super) fn userinfo(shared: &Shared, req: &Request) -> Handled {
             req,
         ));
     }
-    let identity = shared
+    let identity = accounts
         .find_identity(&record.identity_id)
         .ok_or_else(|| unauthorized("the identity of this token is gone", req))?;
     let profile = record.has_scope("profile");
     let email = record.has_scope("email");
     let info = types::UserInfo {
         email: if email { identity.email.clone() } else { None },
-        identity_provider: profile.then(|| shared.identity_provider_id.clone()),
+        identity_provider: profile.then(|| accounts.identity_provider_id().to_string()),
         identity_provider_display_name: profile.then(|| IDP_NAME.to_string()),
-        identity_set: if record.has_scope(VIEW_IDENTITY_SET) {
-            vec![set_member(shared, &identity)]
-        } else {
-            Vec::new()
-        },
+        identity_set: if record.has_scope(VIEW_IDENTITY_SET) { vec![set_member(auth, &identity)] } else { Vec::new() },
         last_authentication: profile.then(|| unix(record.issued_at)),
         name: if profile { identity.name.clone() } else { None },
         organization: if profile { identity.organization.clone() } else { None },
@@ -108,14 +110,22 @@ pub(super) fn userinfo(shared: &Shared, req: &Request) -> Handled {
     Ok(Reply::ok(&info))
 }
 
-pub(super) fn identities(shared: &Shared, req: &Request) -> Handled {
+pub(super) fn identities(auth: &Auth, call: &Call<'_>) -> Handled {
+    let req = call.req;
+    let accounts = auth.accounts();
     // Clients look identities up with their credentials; users with an Auth token.
     if req.header("authorization").is_some_and(|h| h.to_ascii_lowercase().starts_with("basic ")) {
-        authenticate_client(shared, req, None)?;
+        authenticate_client(auth, req, None)?;
     } else {
-        let record = bearer_token(shared, req).map_err(|d| unauthorized(d, req))?;
+        let record = accounts.access_token(req.header("authorization")).map_err(|d| unauthorized(d, req))?;
         if record.resource_server != AUTH_RS {
-            return Err(errors::auth(403, "insufficient_scope", "FORBIDDEN", "this token is not for Globus Auth", req));
+            return Err(errors::error(
+                403,
+                "insufficient_scope",
+                "FORBIDDEN",
+                "this token is not for Globus Auth",
+                req,
+            ));
         }
     }
     let list = |name: &str| -> Vec<String> {
@@ -129,7 +139,7 @@ pub(super) fn identities(shared: &Shared, req: &Request) -> Handled {
     };
     let (ids, usernames) = (list("ids"), list("usernames"));
     if !ids.is_empty() && !usernames.is_empty() {
-        return Err(errors::auth(
+        return Err(errors::error(
             400,
             "invalid_request",
             "INVALID_PARAMETERS",
@@ -140,24 +150,16 @@ pub(super) fn identities(shared: &Shared, req: &Request) -> Handled {
     let provision = matches!(req.query("provision"), Some("true" | "True" | "1"));
     let mut found = Vec::new();
     for id in &ids {
-        if let Some(i) = lock(&shared.identities).iter().find(|i| &i.id == id) {
-            found.push(identity_doc(shared, i, "used"));
+        if let Some(i) = accounts.identity_by_id(id) {
+            found.push(identity_doc(auth, &i, "used"));
         }
     }
     for username in &usernames {
-        let known = shared.find_identity(username);
-        match known {
-            Some(i) => found.push(identity_doc(shared, &i, "used")),
+        match accounts.find_identity(username) {
+            Some(i) => found.push(identity_doc(auth, &i, "used")),
             None if provision => {
-                let i = LocalIdentity {
-                    id: uuid::Uuid::new_v4().to_string(),
-                    username: username.to_ascii_lowercase(),
-                    name: None,
-                    email: None,
-                    organization: None,
-                };
-                lock(&shared.identities).push(i.clone());
-                found.push(identity_doc(shared, &i, "unused"));
+                let (i, made) = accounts.provision(username);
+                found.push(identity_doc(auth, &i, if made { "unused" } else { "used" }));
             }
             None => {}
         }
@@ -168,7 +170,7 @@ pub(super) fn identities(shared: &Shared, req: &Request) -> Handled {
                 identity_providers: vec![types::IdentityProvider {
                     alternative_names: Vec::new(),
                     domains: vec!["example.org".into(), "clients.auth.globus.org".into()],
-                    id: shared.identity_provider_id.clone(),
+                    id: accounts.identity_provider_id().to_string(),
                     name: Some(IDP_NAME.into()),
                     short_name: Some("localglobus".into()),
                     extra: Map::new(),
@@ -179,11 +181,11 @@ pub(super) fn identities(shared: &Shared, req: &Request) -> Handled {
     Ok(Reply::ok(&types::GetIdentitiesResponse { identities: found, included, extra: Map::new() }))
 }
 
-fn identity_doc(shared: &Shared, i: &LocalIdentity, status: &str) -> types::Identity {
+fn identity_doc(auth: &Auth, i: &LocalIdentity, status: &str) -> types::Identity {
     types::Identity {
         email: i.email.clone(),
         id: i.id.clone(),
-        identity_provider: Some(shared.identity_provider_id.clone()),
+        identity_provider: Some(auth.accounts().identity_provider_id().to_string()),
         identity_type: Some("login".into()),
         name: i.name.clone(),
         organization: i.organization.clone(),

@@ -6,22 +6,26 @@ use base64::Engine as _;
 use serde_json::{Map, Value};
 use sha2::Digest as _;
 
-use super::{Handled, IDP_NAME, Refusal, VIEW_IDENTITY_SET, authenticate_client, invalid_grant, set_member};
+use super::tokens::{self, AUTH_RS, Issued, RequestedScope, TokenKind, unix};
+use super::{
+    Auth, IDP_NAME, LocalIdentity, Refusal, VIEW_IDENTITY_SET, authenticate_client, errors, invalid_grant,
+    invalid_request, set_member,
+};
 use crate::Secret;
 use crate::auth::types;
-use crate::testing::local::server::{Reply, Request};
-use crate::testing::local::tokens::{self, AUTH_RS, Issued, RequestedScope, TokenKind, unix};
-use crate::testing::local::{LocalIdentity, Shared, errors, lock};
+use crate::testing::local::http::{Reply, Request};
+use crate::testing::local::plugin::{Call, Handled};
 
-pub(super) fn token(shared: &Shared, req: &Request) -> Handled {
-    let form: types::OAuthTokenRequest =
-        req.form().map_err(|e| errors::auth(400, "invalid_request", "INVALID_REQUEST", e, req))?;
-    let client = authenticate_client(shared, req, form.client_id.as_deref())?;
-    let lifetime = shared.token_lifetime;
+pub(super) fn token(auth: &Auth, call: &Call<'_>) -> Handled {
+    let req = call.req;
+    let form: types::OAuthTokenRequest = req.form().map_err(|e| invalid_request(e, req))?;
+    let client = authenticate_client(auth, req, form.client_id.as_deref())?;
+    let accounts = auth.accounts();
+    let lifetime = auth.token_lifetime;
     match form.grant_type.as_str() {
         "client_credentials" => {
             if !client.is_confidential() {
-                return Err(errors::auth(
+                return Err(errors::error(
                     401,
                     "unauthorized_client",
                     "UNAUTHORIZED_CLIENT",
@@ -31,17 +35,17 @@ pub(super) fn token(shared: &Shared, req: &Request) -> Handled {
             }
             let scopes = requested_scopes(form.scope.as_deref(), req)?;
             let identity =
-                shared.find_identity(&client.id).ok_or_else(|| invalid_grant("the client has no identity", req))?;
-            let issued = lock(&shared.tokens).issue(&client.id, &client.id, &scopes, false, lifetime);
+                accounts.find_identity(&client.id).ok_or_else(|| invalid_grant("the client has no identity", req))?;
+            let issued = accounts.tokens().issue(&client.id, &client.id, &scopes, false, lifetime);
             let response =
-                token_response(shared, &client.id, &identity, issued, None, None).map_err(|e| server_error(e, req))?;
+                token_response(auth, &client.id, &identity, issued, None, None).map_err(|e| server_error(e, req))?;
             Ok(Reply::ok(&response_json(&response)))
         }
         "authorization_code" => {
             let code = form.code.as_ref().map(Secret::expose).filter(|c| !c.is_empty());
-            let code =
-                code.ok_or_else(|| errors::auth(400, "invalid_request", "INVALID_REQUEST", "code is required", req))?;
-            let record = lock(&shared.tokens)
+            let code = code.ok_or_else(|| invalid_request("code is required", req))?;
+            let record = accounts
+                .tokens()
                 .redeem_code(code)
                 .ok_or_else(|| invalid_grant("the authorization code is invalid, expired or already used", req))?;
             if record.client_id != client.id {
@@ -56,23 +60,23 @@ pub(super) fn token(shared: &Shared, req: &Request) -> Handled {
                     return Err(invalid_grant("the PKCE code_verifier does not match the code_challenge", req));
                 }
             }
-            let identity = shared
+            let identity = accounts
                 .find_identity(&record.identity_id)
                 .ok_or_else(|| invalid_grant("the user of this code is gone", req))?;
-            let issued = lock(&shared.tokens).issue(&client.id, &identity.id, &record.scopes, record.refresh, lifetime);
-            let response = token_response(shared, &client.id, &identity, issued, record.state, record.nonce)
+            let issued = accounts.tokens().issue(&client.id, &identity.id, &record.scopes, record.refresh, lifetime);
+            let response = token_response(auth, &client.id, &identity, issued, record.state, record.nonce)
                 .map_err(|e| server_error(e, req))?;
             Ok(Reply::ok(&response_json(&response)))
         }
         "refresh_token" => {
             let presented = form.refresh_token.as_ref().map(Secret::expose).unwrap_or_default();
-            let mut store = lock(&shared.tokens);
+            let mut store = accounts.tokens();
             let record = store
                 .get(presented)
                 .filter(|r| r.kind == TokenKind::Refresh && r.is_active() && r.client_id == client.id)
                 .cloned()
                 .ok_or_else(|| invalid_grant("the refresh token is invalid, revoked or not this client's", req))?;
-            let rotate = shared.rotate_refresh_tokens;
+            let rotate = auth.rotate_refresh_tokens;
             let mut issued = store.issue_one(
                 &client.id,
                 &record.identity_id,
@@ -87,16 +91,16 @@ pub(super) fn token(shared: &Shared, req: &Request) -> Handled {
                 issued.refresh_token = Some(presented.to_string());
             }
             drop(store);
-            let identity = shared
+            let identity = accounts
                 .find_identity(&record.identity_id)
                 .ok_or_else(|| invalid_grant("the user of this token is gone", req))?;
-            let response = token_response(shared, &client.id, &identity, vec![issued], None, None)
+            let response = token_response(auth, &client.id, &identity, vec![issued], None, None)
                 .map_err(|e| server_error(e, req))?;
             Ok(Reply::ok(&response_json(&response)))
         }
         "urn:globus:auth:grant_type:dependent_token" => {
             if !client.is_confidential() {
-                return Err(errors::auth(
+                return Err(errors::error(
                     401,
                     "unauthorized_client",
                     "UNAUTHORIZED_CLIENT",
@@ -105,18 +109,19 @@ pub(super) fn token(shared: &Shared, req: &Request) -> Handled {
                 ));
             }
             let presented = form.token.as_ref().map(Secret::expose).unwrap_or_default();
-            let record = lock(&shared.tokens)
+            let record = accounts
+                .tokens()
                 .get(presented)
                 .filter(|r| r.kind == TokenKind::Access && r.is_active())
                 .cloned()
                 .ok_or_else(|| invalid_grant("the token is invalid or expired", req))?;
             let scopes = requested_scopes(form.scope.as_deref(), req)?;
             let offline = form.access_type.as_deref() == Some("offline");
-            let issued = lock(&shared.tokens).issue(&client.id, &record.identity_id, &scopes, offline, lifetime);
+            let issued = accounts.tokens().issue(&client.id, &record.identity_id, &scopes, offline, lifetime);
             let list: Vec<Value> = issued.iter().map(|i| other_token_json(&oauth_token(i, None))).collect();
             Ok(Reply::ok(&list))
         }
-        other => Err(errors::auth(
+        other => Err(errors::error(
             400,
             "unsupported_grant_type",
             "UNSUPPORTED_GRANT_TYPE",
@@ -129,15 +134,15 @@ pub(super) fn token(shared: &Shared, req: &Request) -> Handled {
 fn requested_scopes(scope: Option<&str>, req: &Request) -> Result<Vec<RequestedScope>, Reply> {
     let scope = scope.unwrap_or_default();
     let scopes =
-        tokens::parse_scopes(scope).map_err(|e| errors::auth(400, "invalid_scope", "INVALID_SCOPE", e, req))?;
+        tokens::parse_scopes(scope).map_err(|e| errors::error(400, "invalid_scope", "INVALID_SCOPE", e, req))?;
     if scopes.is_empty() {
-        return Err(errors::auth(400, "invalid_scope", "INVALID_SCOPE", "no scope requested", req));
+        return Err(errors::error(400, "invalid_scope", "INVALID_SCOPE", "no scope requested", req));
     }
     Ok(scopes)
 }
 
 fn server_error(detail: String, req: &Request) -> Reply {
-    errors::auth(500, "server_error", "INTERNAL_ERROR", detail, req)
+    errors::error(500, "server_error", "INTERNAL_ERROR", detail, req)
 }
 
 /// PKCE S256: base64url(SHA-256(verifier)), unpadded.
@@ -161,7 +166,7 @@ fn oauth_token(i: &Issued, state: Option<String>) -> types::OAuthToken {
 /// The token response: the first token at the top level (Auth's when there is one), the
 /// others in `other_tokens`, and an id_token when `openid` was granted.
 fn token_response(
-    shared: &Shared,
+    auth: &Auth,
     client_id: &str,
     identity: &LocalIdentity,
     issued: Vec<Issued>,
@@ -173,7 +178,7 @@ fn token_response(
     let auth_scopes: Vec<String> =
         if top.resource_server == AUTH_RS { top.scope.split(' ').map(str::to_string).collect() } else { Vec::new() };
     let id_token = if auth_scopes.iter().any(|s| s == "openid") {
-        Some(Secret::new(id_token(shared, client_id, identity, &auth_scopes, nonce)?))
+        Some(Secret::new(id_token(auth, client_id, identity, &auth_scopes, nonce)?))
     } else {
         None
     };
@@ -210,18 +215,12 @@ fn other_token_json(t: &types::OAuthToken) -> Value {
     v
 }
 
-fn identity_claims(
-    shared: &Shared,
-    identity: &LocalIdentity,
-    claims: &mut Map<String, Value>,
-    profile: bool,
-    email: bool,
-) {
+fn identity_claims(auth: &Auth, identity: &LocalIdentity, claims: &mut Map<String, Value>, profile: bool, email: bool) {
     if profile {
         claims.insert("preferred_username".into(), identity.username.clone().into());
         claims.insert("name".into(), identity.name.clone().into());
         claims.insert("organization".into(), identity.organization.clone().into());
-        claims.insert("identity_provider".into(), shared.identity_provider_id.clone().into());
+        claims.insert("identity_provider".into(), auth.accounts().identity_provider_id().into());
         claims.insert("identity_provider_display_name".into(), IDP_NAME.into());
     }
     if email {
@@ -230,7 +229,7 @@ fn identity_claims(
 }
 
 fn id_token(
-    shared: &Shared,
+    auth: &Auth,
     client_id: &str,
     identity: &LocalIdentity,
     scopes: &[String],
@@ -238,42 +237,43 @@ fn id_token(
 ) -> Result<String, String> {
     let now = unix(SystemTime::now());
     let mut claims = Map::new();
-    claims.insert("iss".into(), shared.auth_url.clone().into());
+    claims.insert("iss".into(), auth.url.clone().into());
     claims.insert("sub".into(), identity.id.clone().into());
     claims.insert("aud".into(), client_id.into());
     claims.insert("iat".into(), now.into());
-    claims.insert("exp".into(), (now + shared.token_lifetime.as_secs() as i64).into());
+    let lifetime = i64::try_from(auth.token_lifetime.as_secs()).unwrap_or(i64::MAX);
+    claims.insert("exp".into(), now.saturating_add(lifetime).into());
     claims.insert("last_authentication".into(), now.into());
     let has = |s: &str| scopes.iter().any(|x| x == s);
-    identity_claims(shared, identity, &mut claims, has("profile"), has("email"));
+    identity_claims(auth, identity, &mut claims, has("profile"), has("email"));
     if has(VIEW_IDENTITY_SET) {
-        claims.insert(
-            "identity_set".into(),
-            serde_json::to_value(vec![set_member(shared, identity)]).unwrap_or_default(),
-        );
+        claims
+            .insert("identity_set".into(), serde_json::to_value(vec![set_member(auth, identity)]).unwrap_or_default());
     }
     if let Some(n) = nonce {
         claims.insert("nonce".into(), n.into());
     }
-    shared.key.sign(&claims)
+    auth.key.sign(&claims)
 }
 
 /// Tokens issued without a grant request (for `LocalGlobus::issue_tokens`).
-pub(crate) fn issue_direct(
-    shared: &Shared,
+pub(super) fn issue_direct(
+    auth: &Auth,
     client_id: &str,
     identity: &str,
     scopes: &str,
     refresh: bool,
 ) -> Result<types::OAuthTokenResponse, Refusal> {
-    let client = shared.client(client_id).ok_or(("invalid_client", format!("unknown client {client_id:?}")))?;
-    let identity = shared.find_identity(identity).ok_or(("access_denied", format!("unknown identity {identity:?}")))?;
+    let accounts = auth.accounts();
+    let client = accounts.client(client_id).ok_or(("invalid_client", format!("unknown client {client_id:?}")))?;
+    let identity =
+        accounts.find_identity(identity).ok_or(("access_denied", format!("unknown identity {identity:?}")))?;
     let scopes = tokens::parse_scopes(scopes).map_err(|e| ("invalid_scope", e))?;
     if scopes.is_empty() {
         return Err(("invalid_scope", "no scope requested".into()));
     }
-    let issued = lock(&shared.tokens).issue(&client.id, &identity.id, &scopes, refresh, shared.token_lifetime);
-    token_response(shared, &client.id, &identity, issued, None, None).map_err(|e| ("server_error", e))
+    let issued = accounts.tokens().issue(&client.id, &identity.id, &scopes, refresh, auth.token_lifetime);
+    token_response(auth, &client.id, &identity, issued, None, None).map_err(|e| ("server_error", e))
 }
 
 #[cfg(test)]

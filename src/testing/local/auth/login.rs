@@ -2,13 +2,13 @@
 
 use std::time::SystemTime;
 
-use super::{Handled, Refusal};
-use crate::testing::local::server::{Reply, Request};
-use crate::testing::local::tokens::{self, CodeRecord};
-use crate::testing::local::{Approval, Shared, errors, lock};
+use super::tokens::{self, CodeRecord};
+use super::{Accounts, Approval, Auth, Refusal, errors};
+use crate::testing::local::http::Reply;
+use crate::testing::local::plugin::{Call, Handled};
 
 /// The approval an authorize request's query asks for.
-pub(crate) fn approval_from_query(shared: &Shared, query: &[(String, String)]) -> Result<Approval, Refusal> {
+pub(super) fn approval_from_query(accounts: &Accounts, query: &[(String, String)]) -> Result<Approval, Refusal> {
     let get = |name: &str| query.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone());
     let required =
         |name: &str| get(name).filter(|v| !v.is_empty()).ok_or(("invalid_request", format!("{name} is required")));
@@ -24,7 +24,7 @@ pub(crate) fn approval_from_query(shared: &Shared, query: &[(String, String)]) -
     approval.state = get("state");
     approval.nonce = get("nonce");
     if let Some(wanted) = get("session_required_identities").filter(|v| !v.is_empty()) {
-        let found = wanted.split(',').map(str::trim).find_map(|w| shared.find_identity(w));
+        let found = wanted.split(',').map(str::trim).find_map(|w| accounts.find_identity(w));
         match found {
             Some(identity) => approval.identity = Some(identity.id),
             None => {
@@ -39,8 +39,8 @@ pub(crate) fn approval_from_query(shared: &Shared, query: &[(String, String)]) -
 }
 
 /// Record the user's consent and return the authorization code.
-pub(crate) fn approve(shared: &Shared, approval: &Approval) -> Result<String, Refusal> {
-    let client = shared
+pub(super) fn approve(accounts: &Accounts, approval: &Approval) -> Result<String, Refusal> {
+    let client = accounts
         .client(&approval.client_id)
         .ok_or(("invalid_client", format!("unknown client {:?}", approval.client_id)))?;
     let scopes = tokens::parse_scopes(&approval.scopes).map_err(|e| ("invalid_scope", e))?;
@@ -48,8 +48,8 @@ pub(crate) fn approve(shared: &Shared, approval: &Approval) -> Result<String, Re
         return Err(("invalid_scope", "no scope requested".into()));
     }
     let identity = match &approval.identity {
-        Some(who) => shared.find_identity(who).ok_or(("access_denied", format!("unknown user {who:?}")))?,
-        None => shared.default_user(),
+        Some(who) => accounts.find_identity(who).ok_or(("access_denied", format!("unknown user {who:?}")))?,
+        None => accounts.default_user(),
     };
     url::Url::parse(&approval.redirect_uri)
         .map_err(|e| ("invalid_request", format!("redirect_uri {:?} is not a URL: {e}", approval.redirect_uri)))?;
@@ -78,20 +78,22 @@ pub(crate) fn approve(shared: &Shared, approval: &Approval) -> Result<String, Re
         nonce: approval.nonce.clone(),
         expires_at: SystemTime::now(),
     };
-    Ok(lock(&shared.tokens).add_code(record))
+    Ok(accounts.tokens().add_code(record))
 }
 
 /// The authorize page: the default user (or the one `session_required_identities` names)
 /// approves at once, and the browser goes back to `redirect_uri` with the code.
-pub(super) fn authorize(shared: &Shared, req: &Request) -> Handled {
-    let bad = |(error, detail): Refusal| errors::auth(400, error, "INVALID_REQUEST", detail, req);
-    let approval = approval_from_query(shared, &req.query).map_err(bad)?;
-    if shared.client(&approval.client_id).is_none() {
-        return Err(errors::auth(400, "invalid_client", "INVALID_CLIENT", "unknown client_id", req));
+pub(super) fn authorize(auth: &Auth, call: &Call<'_>) -> Handled {
+    let req = call.req;
+    let accounts = auth.accounts();
+    let bad = |(error, detail): Refusal| errors::error(400, error, "INVALID_REQUEST", detail, req);
+    let approval = approval_from_query(accounts, &req.query).map_err(bad)?;
+    if accounts.client(&approval.client_id).is_none() {
+        return Err(errors::error(400, "invalid_client", "INVALID_CLIENT", "unknown client_id", req));
     }
     let mut target = url::Url::parse(&approval.redirect_uri)
         .map_err(|e| bad(("invalid_request", format!("redirect_uri is not a URL: {e}"))))?;
-    match approve(shared, &approval) {
+    match approve(accounts, &approval) {
         Ok(code) => {
             target.query_pairs_mut().append_pair("code", &code);
         }
@@ -106,8 +108,8 @@ pub(super) fn authorize(shared: &Shared, req: &Request) -> Handled {
 }
 
 /// Auth's page for native apps that shows the code to copy.
-pub(super) fn auth_code_page(req: &Request) -> Reply {
-    let code = req.query("code").unwrap_or_default();
+pub(super) fn auth_code_page(_auth: &Auth, call: &Call<'_>) -> Handled {
+    let code = call.req.query("code").unwrap_or_default();
     let escaped: String = code
         .chars()
         .map(|c| match c {
@@ -123,5 +125,5 @@ pub(super) fn auth_code_page(req: &Request) -> Reply {
          <h1>Native App Authorization Code</h1><p>Copy this code back into your application:</p>\
          <pre id=\"code\">{escaped}</pre></body></html>\n"
     );
-    Reply::bytes(200, "text/html; charset=utf-8", html)
+    Ok(Reply::bytes(200, "text/html; charset=utf-8", html))
 }

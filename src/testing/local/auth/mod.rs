@@ -1,80 +1,146 @@
 //! Globus Auth: OpenID discovery and keys, the authorize page (approving at once), the token
 //! endpoint (client credentials, authorization code with PKCE, refresh, dependent tokens),
 //! revocation, introspection, userinfo and identities.
+//!
+//! Its accounts (identities, clients, tokens: `accounts`) are the root of the core, which
+//! lends them to the other services; its own state is the signing key and token settings.
 
+mod accessors;
+mod accounts;
 mod api;
+mod errors;
 mod grants;
+mod keys;
 mod login;
+mod options;
+mod tokens;
+
+use std::sync::Arc;
+use std::time::Duration;
 
 use base64::Engine as _;
 use serde_json::{Map, json};
 
-use super::server::{Reply, Request};
-use super::tokens::{TokenKind, TokenRecord};
-use super::{LocalClient, LocalIdentity, Shared, errors, lock};
+use super::core::Core;
+use super::http::{Reply, Request};
+use super::plugin::{Call, Handled, Handler, Service};
+use super::routes::Route;
+use super::settings::Settings;
 use crate::auth::types;
+use crate::transport::OperationMeta;
 
-pub(crate) use grants::issue_direct;
-pub(crate) use login::{approval_from_query, approve};
-
-pub(super) type Handled = Result<Reply, Reply>;
+pub(crate) use accounts::{AccountSettings, Accounts};
+pub use accounts::{Approval, LocalClient, LocalIdentity};
 
 /// An OAuth2 error and its description (for the non-HTTP entry points).
 pub(crate) type Refusal = (&'static str, String);
 
-pub(super) const VIEW_IDENTITY_SET: &str = "urn:globus:auth:scope:auth.globus.org:view_identity_set";
-pub(super) const IDP_NAME: &str = "Local Globus";
+const VIEW_IDENTITY_SET: &str = "urn:globus:auth:scope:auth.globus.org:view_identity_set";
+const IDP_NAME: &str = "Local Globus";
 
-pub(crate) fn route(shared: &Shared, req: &Request) -> Reply {
-    let result = match (req.method.as_str(), req.path.as_str()) {
-        ("GET", "/.well-known/openid-configuration") => Ok(Reply::ok(&openid_configuration(shared))),
-        ("GET", "/jwk.json") => {
-            Ok(Reply::ok(&types::JsonWebKeySet { keys: vec![shared.key.jwk()], extra: Map::new() }))
-        }
-        ("GET", "/v2/oauth2/authorize") => login::authorize(shared, req),
-        ("GET", "/v2/web/auth-code") => Ok(login::auth_code_page(req)),
-        ("POST", "/v2/oauth2/token") => grants::token(shared, req),
-        ("POST", "/v2/oauth2/token/revoke") => api::revoke(shared, req),
-        ("POST", "/v2/oauth2/token/introspect") => api::introspect(shared, req),
-        ("GET" | "POST", "/v2/oauth2/userinfo") => api::userinfo(shared, req),
-        ("GET", "/v2/api/identities") => api::identities(shared, req),
-        (
-            _,
-            "/.well-known/openid-configuration"
-            | "/jwk.json"
-            | "/v2/oauth2/authorize"
-            | "/v2/web/auth-code"
-            | "/v2/oauth2/token"
-            | "/v2/oauth2/token/revoke"
-            | "/v2/oauth2/token/introspect"
-            | "/v2/oauth2/userinfo"
-            | "/v2/api/identities",
-        ) => Err(errors::auth(
-            405,
-            "invalid_request",
-            "METHOD_NOT_ALLOWED",
-            format!("{} is not allowed on {}", req.method, req.path),
-            req,
-        )),
-        _ => Err(errors::auth(
-            404,
-            "not_found",
-            "NOT_FOUND",
-            format!("the local Globus Auth does not serve {}", req.path),
-            req,
-        )),
-    };
-    result.unwrap_or_else(|e| e)
+/// Auth's settings beside its accounts.
+struct AuthSettings {
+    token_lifetime: Duration,
+    rotate_refresh_tokens: bool,
 }
 
-fn openid_configuration(shared: &Shared) -> types::OpenIdConfiguration {
-    let base = &shared.auth_url;
+impl Default for AuthSettings {
+    fn default() -> Self {
+        AuthSettings { token_lifetime: Duration::from_secs(172_800), rotate_refresh_tokens: false }
+    }
+}
+
+/// The local Auth.
+pub(crate) struct Auth {
+    core: Arc<Core>,
+    /// Its own base URL: the issuer of its tokens.
+    url: String,
+    key: keys::SigningKey,
+    token_lifetime: Duration,
+    rotate_refresh_tokens: bool,
+}
+
+impl Service for Auth {
+    const NAME: &'static str = "auth";
+    const TITLE: &'static str = "Auth";
+    const OPERATIONS: &'static [OperationMeta] = crate::auth::operations::OPERATIONS;
+    /// The browser pages, and userinfo by POST (as OpenID Connect allows), are not in the spec.
+    const EXTRA_ROUTES: &'static [Route] = &[
+        Route::extra("authorize_page", "GET", "/v2/oauth2/authorize"),
+        Route::extra("auth_code_page", "GET", "/v2/web/auth-code"),
+        Route::extra("oauth2_userinfo_post", "POST", "/v2/oauth2/userinfo"),
+    ];
+    const HANDLERS: &'static [(&'static str, Handler<Self>)] = &[
+        ("get_openid_configuration", openid_configuration),
+        ("get_jwk", jwk),
+        ("authorize_page", login::authorize),
+        ("auth_code_page", login::auth_code_page),
+        ("oauth2_token", grants::token),
+        ("oauth2_revoke_token", api::revoke),
+        ("oauth2_token_introspect", api::introspect),
+        ("oauth2_userinfo", api::userinfo),
+        ("oauth2_userinfo_post", api::userinfo),
+        ("get_identities", api::identities),
+    ];
+
+    /// Each endpoint authenticates its own way (client credentials, a bearer token, none).
+    type Caller = ();
+
+    fn start(core: &Arc<Core>, settings: &mut Settings) -> std::io::Result<Self> {
+        let settings: AuthSettings = settings.take();
+        let url = core.urls().url(Self::NAME).ok_or_else(|| std::io::Error::other("Auth has no listener"))?;
+        Ok(Auth {
+            core: core.clone(),
+            url,
+            key: keys::SigningKey::generate()?,
+            token_lifetime: settings.token_lifetime,
+            rotate_refresh_tokens: settings.rotate_refresh_tokens,
+        })
+    }
+
+    fn admit(&self, _req: &Request) -> Result<(), Reply> {
+        Ok(())
+    }
+
+    fn error(status: u16, message: &str, req: &Request) -> Reply {
+        errors::for_status(status, message, req)
+    }
+
+    fn env_vars(&self) -> Vec<(String, String)> {
+        let accounts = self.accounts();
+        let conf = accounts.confidential_client();
+        let user = accounts.default_user();
+        vec![
+            ("GLOBUS_LOCAL_CLIENT_ID".to_string(), conf.id.clone()),
+            (
+                "GLOBUS_LOCAL_CLIENT_SECRET".to_string(),
+                conf.secret.as_ref().map(|s| s.expose().to_string()).unwrap_or_default(),
+            ),
+            ("GLOBUS_LOCAL_NATIVE_CLIENT_ID".to_string(), accounts.native_client().id.clone()),
+            ("GLOBUS_LOCAL_USER_ID".to_string(), user.id),
+            ("GLOBUS_LOCAL_USERNAME".to_string(), user.username),
+        ]
+    }
+}
+
+impl Auth {
+    fn accounts(&self) -> &Accounts {
+        self.core.accounts()
+    }
+}
+
+fn jwk(auth: &Auth, _call: &Call<'_>) -> Handled {
+    Ok(Reply::ok(&types::JsonWebKeySet { keys: vec![auth.key.jwk()], extra: Map::new() }))
+}
+
+fn openid_configuration(auth: &Auth, _call: &Call<'_>) -> Handled {
+    let base = &auth.url;
     let strings = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();
     let mut extra = Map::new();
     extra.insert("introspection_endpoint".into(), format!("{base}/v2/oauth2/token/introspect").into());
     extra.insert("grant_types_supported".into(), json!(["authorization_code", "client_credentials", "refresh_token"]));
     extra.insert("code_challenge_methods_supported".into(), json!(["S256"]));
-    types::OpenIdConfiguration {
+    let config = types::OpenIdConfiguration {
         authorization_endpoint: Some(format!("{base}/v2/oauth2/authorize")),
         claims_supported: strings(&[
             "sub",
@@ -103,18 +169,20 @@ fn openid_configuration(shared: &Shared) -> types::OpenIdConfiguration {
         token_endpoint_auth_methods_supported: strings(&["client_secret_basic"]),
         userinfo_endpoint: Some(format!("{base}/v2/oauth2/userinfo")),
         extra,
-    }
+    };
+    Ok(Reply::ok(&config))
 }
 
 // ------------------------------------------------------------------ client authentication
 
 /// The client calling: HTTP Basic credentials, or a native app's `client_id` form field.
-pub(super) fn authenticate_client<'a>(
-    shared: &'a Shared,
+fn authenticate_client<'a>(
+    auth: &'a Auth,
     req: &Request,
     form_client_id: Option<&str>,
 ) -> Result<&'a LocalClient, Reply> {
-    let invalid = |detail: &str| errors::auth(401, "invalid_client", "INVALID_CLIENT", detail, req);
+    let invalid = |detail: &str| errors::error(401, "invalid_client", "INVALID_CLIENT", detail, req);
+    let accounts = auth.accounts();
     if let Some(h) = req.header("authorization") {
         let Some(encoded) = h.strip_prefix("Basic ").or_else(|| h.strip_prefix("basic ")) else {
             return Err(invalid("the token endpoints take HTTP Basic client credentials"));
@@ -127,12 +195,12 @@ pub(super) fn authenticate_client<'a>(
         let (id, secret) = decoded.split_once(':').ok_or_else(|| invalid("malformed Basic credentials"))?;
         let id = percent_decode(id);
         let secret = percent_decode(secret);
-        return match shared.client(&id) {
+        return match accounts.client(&id) {
             Some(c) if c.secret.as_ref().is_some_and(|s| s.expose() == secret) => Ok(c),
             _ => Err(invalid("invalid client credentials")),
         };
     }
-    match form_client_id.and_then(|id| shared.client(id)) {
+    match form_client_id.and_then(|id| accounts.client(id)) {
         Some(c) if !c.is_confidential() => Ok(c),
         Some(_) => Err(invalid("this client has a secret: authenticate with HTTP Basic")),
         None if form_client_id.is_some() => Err(invalid("unknown client_id")),
@@ -148,35 +216,24 @@ fn percent_decode(s: &str) -> String {
         .unwrap_or_else(|| s.to_string())
 }
 
-pub(super) fn invalid_grant(detail: impl Into<String>, req: &Request) -> Reply {
-    errors::auth(400, "invalid_grant", "INVALID_GRANT", detail, req)
+fn invalid_grant(detail: impl Into<String>, req: &Request) -> Reply {
+    errors::error(400, "invalid_grant", "INVALID_GRANT", detail, req)
+}
+
+fn invalid_request(detail: impl Into<String>, req: &Request) -> Reply {
+    errors::error(400, "invalid_request", "INVALID_REQUEST", detail, req)
 }
 
 // ------------------------------------------------------------------ bearer-token APIs
 
-/// The active access token of the request's `Authorization: Bearer` header, or a 401.
-pub(crate) fn bearer_token(shared: &Shared, req: &Request) -> Result<TokenRecord, &'static str> {
-    let header = req.header("authorization").ok_or("no Authorization header was sent")?;
-    let token = header
-        .strip_prefix("Bearer ")
-        .or_else(|| header.strip_prefix("bearer "))
-        .ok_or("the Authorization header is not a Bearer token")?
-        .trim();
-    match lock(&shared.tokens).get(token) {
-        Some(r) if r.kind == TokenKind::Access && r.is_active() => Ok(r.clone()),
-        Some(r) if r.kind == TokenKind::Access => Err("the token is not active (expired or revoked)"),
-        _ => Err("the token is not valid"),
-    }
+fn unauthorized(detail: &str, req: &Request) -> Reply {
+    errors::error(401, "invalid_token", "UNAUTHORIZED", detail, req).header("www-authenticate", "Bearer")
 }
 
-pub(super) fn unauthorized(detail: &str, req: &Request) -> Reply {
-    errors::auth(401, "invalid_token", "UNAUTHORIZED", detail, req).header("www-authenticate", "Bearer")
-}
-
-pub(super) fn set_member(shared: &Shared, identity: &LocalIdentity) -> types::IdentitySetMember {
+fn set_member(auth: &Auth, identity: &LocalIdentity) -> types::IdentitySetMember {
     types::IdentitySetMember {
         email: identity.email.clone(),
-        identity_provider: Some(shared.identity_provider_id.clone()),
+        identity_provider: Some(auth.accounts().identity_provider_id().to_string()),
         identity_provider_display_name: Some(IDP_NAME.into()),
         last_authentication: None,
         name: identity.name.clone(),

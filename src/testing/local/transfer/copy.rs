@@ -15,7 +15,7 @@ use super::paths::{self, join};
 use super::submit::TransferItem;
 use super::tasks::Options;
 use super::worker::{Ctx, Stop, error_code};
-use crate::testing::local::{LocalCollection, glob};
+use super::{LocalCollection, glob};
 use crate::transfer::types;
 
 const CHUNK: usize = 256 * 1024;
@@ -43,7 +43,7 @@ fn included(options: &Options, name: &str, kind: &str) -> bool {
 
 /// The plan of one recursive item: directories to create and files to copy.
 struct Walk<'a> {
-    ctx: &'a Ctx<'a>,
+    ctx: &'a Ctx,
     root: &'a Path,
     options: &'a Options,
     item: &'a TransferItem,
@@ -342,7 +342,7 @@ fn copy(ctx: &Ctx, f: &FileJob, hash: Option<Algorithm>) -> Result<(u64, Option<
         if ctx.ended() {
             return Err(Stop::Ended);
         }
-        let rate = ctx.shared.throttle.load(Ordering::Relaxed);
+        let rate = ctx.throttle.load(Ordering::Relaxed);
         let chunk = if rate > 0 { ((rate / 10) as usize).clamp(1, CHUNK) } else { CHUNK };
         let n = src.read(&mut buf[..chunk]).map_err(Stop::Source)?;
         if n == 0 {

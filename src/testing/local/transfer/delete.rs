@@ -6,7 +6,7 @@ use serde_json::json;
 
 use super::paths::{self, join};
 use super::worker::{Ctx, Stop, error_code};
-use crate::testing::local::{LocalCollection, glob};
+use super::{LocalCollection, glob};
 
 pub(super) fn run(
     ctx: &Ctx,

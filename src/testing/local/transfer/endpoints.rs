@@ -2,9 +2,10 @@
 
 use std::collections::HashSet;
 
-use super::{Caller, Handled, bad_request, build, collection, document, int_param};
-use crate::testing::local::server::{Reply, Request};
-use crate::testing::local::{LocalCollection, Shared, lock};
+use super::{LocalCollection, Transfer, bad_request, build, collection, document, int_param};
+use crate::testing::local::core::{Caller, lock};
+use crate::testing::local::http::{Reply, Request};
+use crate::testing::local::plugin::{Call, Handled};
 use crate::transfer::types;
 
 /// The fields Transfer always sends in an endpoint document (null when unset).
@@ -34,13 +35,13 @@ const ALWAYS: &[&str] = &[
 const SEARCH_MAX: i64 = 1000;
 
 fn endpoint_doc(
-    shared: &Shared,
+    t: &Transfer,
     c: &LocalCollection,
     caller: &Caller,
     in_use: bool,
     req: &Request,
 ) -> Result<types::Endpoint, Reply> {
-    let owner = shared.default_user();
+    let owner = t.core.default_user();
     let roles = if owner.id == caller.identity_id { vec!["administrator".to_string()] } else { Vec::new() };
     let b = types::Endpoint::builder()
         .data_type("endpoint".to_string())
@@ -75,10 +76,11 @@ fn endpoint_doc(
     build(b, req)
 }
 
-pub(super) fn get(shared: &Shared, req: &Request, caller: &Caller, id: &str) -> Handled {
-    let c = collection(shared, id, req)?;
-    let in_use = lock(&shared.tasks).collections_used_by(&caller.identity_id, true).contains(&c.id);
-    Ok(Reply::ok(&document(&endpoint_doc(shared, c, caller, in_use, req)?, ALWAYS)))
+pub(super) fn get(t: &Transfer, call: &Call<'_, Caller>) -> Handled {
+    let (req, caller) = (call.req, &call.caller);
+    let c = collection(t, call.param("endpoint_id")?, req)?;
+    let in_use = lock(&t.tasks).collections_used_by(&caller.identity_id, true).contains(&c.id);
+    Ok(Reply::ok(&document(&endpoint_doc(t, c, caller, in_use, req)?, ALWAYS)))
 }
 
 /// Whether every term of the query is the beginning of a word of the collection's texts.
@@ -90,7 +92,8 @@ fn fulltext_match(c: &LocalCollection, owner: &str, query: &str) -> bool {
     })
 }
 
-pub(super) fn search(shared: &Shared, req: &Request, caller: &Caller) -> Handled {
+pub(super) fn search(t: &Transfer, call: &Call<'_, Caller>) -> Handled {
+    let (req, caller) = (call.req, &call.caller);
     let scope = req.query("filter_scope").unwrap_or("all");
     let fulltext = req.query("filter_fulltext").map(str::trim).filter(|s| !s.is_empty());
     let limit = int_param(req, "limit", 25, 1, 100)?;
@@ -98,8 +101,8 @@ pub(super) fn search(shared: &Shared, req: &Request, caller: &Caller) -> Handled
     if offset + limit > SEARCH_MAX {
         return Err(bad_request(format!("offset + limit must be at most {SEARCH_MAX}"), req));
     }
-    let owner = shared.default_user();
-    let tasks = lock(&shared.tasks);
+    let owner = t.core.default_user();
+    let tasks = lock(&t.tasks);
     let used: HashSet<String> = tasks.collections_used_by(&caller.identity_id, false);
     let active: HashSet<String> = tasks.collections_used_by(&caller.identity_id, true);
     drop(tasks);
@@ -122,7 +125,7 @@ pub(super) fn search(shared: &Shared, req: &Request, caller: &Caller) -> Handled
     }
     let non_functional = int_param(req, "filter_non_functional", 0, 0, 1)?;
     let mut found = Vec::new();
-    for c in &shared.collections {
+    for c in &t.collections {
         let keep = in_scope(c)?
             && fulltext.is_none_or(|q| fulltext_match(c, &owner.username, q))
             && req.query("filter_owner_id").is_none_or(|o| o == owner.id)
@@ -136,7 +139,7 @@ pub(super) fn search(shared: &Shared, req: &Request, caller: &Caller) -> Handled
     let total = found.len() as i64;
     let mut data = Vec::new();
     for c in found.iter().skip(offset as usize).take(limit as usize) {
-        data.push(endpoint_doc(shared, c, caller, active.contains(&c.id), req)?);
+        data.push(endpoint_doc(t, c, caller, active.contains(&c.id), req)?);
     }
     let page = types::EndpointList {
         data,

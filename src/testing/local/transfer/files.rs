@@ -8,9 +8,11 @@ use std::sync::OnceLock;
 
 use chrono::{DateTime, Utc};
 
-use super::{Handled, bad_request, collection, document, int_param, parse_time, permission_denied, resolve, writable};
-use crate::testing::local::server::{Reply, Request};
-use crate::testing::local::{Shared, errors, glob};
+use super::errors::{self, bad_request, permission_denied};
+use super::{Transfer, collection, document, glob, int_param, parse_time, resolve, writable};
+use crate::testing::local::core::Caller;
+use crate::testing::local::http::{Reply, Request};
+use crate::testing::local::plugin::{Call, Handled};
 use crate::transfer::types;
 
 /// The fields of a file document Transfer always sends.
@@ -144,10 +146,10 @@ pub(super) fn file_entry(name: &str, real: &Path) -> std::io::Result<types::File
 pub(super) fn io_error(e: &std::io::Error, path: &str, req: &Request) -> Reply {
     match e.kind() {
         std::io::ErrorKind::NotFound => {
-            errors::transfer(404, "ClientError.NotFound", format!("'{path}' not found on the collection: {e}"), req)
+            errors::error(404, "ClientError.NotFound", format!("'{path}' not found on the collection: {e}"), req)
         }
         std::io::ErrorKind::PermissionDenied => permission_denied(format!("Denied by endpoint: {path}: {e}"), req),
-        _ => errors::transfer(502, "ExternalError", format!("the storage failed on '{path}': {e}"), req),
+        _ => errors::error(502, "ExternalError", format!("the storage failed on '{path}': {e}"), req),
     }
 }
 
@@ -297,14 +299,15 @@ fn compare(a: &types::FileEntry, b: &types::FileEntry, keys: &[(String, bool)]) 
 
 // ------------------------------------------------------------------ operations
 
-pub(super) fn ls(shared: &Shared, req: &Request, id: &str) -> Handled {
-    let c = collection(shared, id, req)?;
+pub(super) fn ls(t: &Transfer, call: &Call<'_, Caller>) -> Handled {
+    let req = call.req;
+    let c = collection(t, call.param("endpoint_id")?, req)?;
     let asked = req.query("path").unwrap_or("/~/");
     let r = resolve(c, asked, req)?;
     let meta = std::fs::metadata(&r.real).map_err(|e| io_error(&e, asked, req))?;
     if !meta.is_dir() {
         let msg = format!("'{asked}' is not a directory");
-        return Err(errors::transfer(400, "ExternalError.DirListingFailed.NotDirectory", msg, req));
+        return Err(errors::error(400, "ExternalError.DirListingFailed.NotDirectory", msg, req));
     }
     let show_hidden = int_param(req, "show_hidden", 1, 0, 1)? == 1;
     let limit = int_param(req, "limit", 100_000, 0, 100_000)?;
@@ -358,26 +361,22 @@ fn result(data_type: &str, code: &str, message: &str, req: &Request) -> Reply {
         data_type: Some(data_type.into()),
         message: Some(message.into()),
         request_id: Some(req.request_id.clone()),
-        resource: Some(errors::transfer_resource(&req.path)),
+        resource: Some(errors::resource(&req.path)),
         extra: Default::default(),
     })
 }
 
-pub(super) fn mkdir(shared: &Shared, req: &Request, id: &str) -> Handled {
+pub(super) fn mkdir(t: &Transfer, call: &Call<'_, Caller>) -> Handled {
+    let req = call.req;
     let doc: types::MkdirDocument = req.json().map_err(|e| bad_request(e, req))?;
-    let c = writable(shared, id, req)?;
+    let c = writable(t, call.param("endpoint_id")?, req)?;
     let r = resolve(c, &doc.path, req)?;
     if r.path == "/" {
-        return Err(errors::transfer(
-            409,
-            "ExternalError.MkdirFailed.Exists",
-            "the collection root already exists",
-            req,
-        ));
+        return Err(errors::error(409, "ExternalError.MkdirFailed.Exists", "the collection root already exists", req));
     }
     match std::fs::create_dir(&r.real) {
         Ok(()) => Ok(result("mkdir_result", "DirectoryCreated", "The directory was created successfully", req)),
-        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Err(errors::transfer(
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Err(errors::error(
             409,
             "ExternalError.MkdirFailed.Exists",
             format!("Path already exists: '{}'", doc.path),
@@ -387,9 +386,10 @@ pub(super) fn mkdir(shared: &Shared, req: &Request, id: &str) -> Handled {
     }
 }
 
-pub(super) fn rename(shared: &Shared, req: &Request, id: &str) -> Handled {
+pub(super) fn rename(t: &Transfer, call: &Call<'_, Caller>) -> Handled {
+    let req = call.req;
     let doc: types::RenameDocument = req.json().map_err(|e| bad_request(e, req))?;
-    let c = writable(shared, id, req)?;
+    let c = writable(t, call.param("endpoint_id")?, req)?;
     let old = resolve(c, &doc.old_path, req)?;
     let new = resolve(c, &doc.new_path, req)?;
     if old.path == "/" || new.path == "/" {
@@ -398,7 +398,7 @@ pub(super) fn rename(shared: &Shared, req: &Request, id: &str) -> Handled {
     std::fs::symlink_metadata(&old.real).map_err(|e| io_error(&e, &doc.old_path, req))?;
     if std::fs::symlink_metadata(&new.real).is_ok() {
         let msg = format!("Destination already exists: '{}'", doc.new_path);
-        return Err(errors::transfer(409, "ExternalError.RenameFailed.Exists", msg, req));
+        return Err(errors::error(409, "ExternalError.RenameFailed.Exists", msg, req));
     }
     if new.real.starts_with(&old.real) {
         return Err(bad_request("a directory cannot be moved into itself", req));
@@ -407,14 +407,15 @@ pub(super) fn rename(shared: &Shared, req: &Request, id: &str) -> Handled {
     Ok(result("result", "FileRenamed", "File or directory renamed successfully", req))
 }
 
-pub(super) fn stat(shared: &Shared, req: &Request, id: &str) -> Handled {
-    let c = collection(shared, id, req)?;
+pub(super) fn stat(t: &Transfer, call: &Call<'_, Caller>) -> Handled {
+    let req = call.req;
+    let c = collection(t, call.param("endpoint_id")?, req)?;
     let asked = req.query("path").unwrap_or("/~/");
     let r = resolve(c, asked, req)?;
     let name = r.path.rsplit('/').next().filter(|n| !n.is_empty()).unwrap_or("/").to_string();
     let entry = file_entry(&name, &r.real).map_err(|e| match e.kind() {
         std::io::ErrorKind::NotFound => {
-            errors::transfer(404, "NotFound", format!("Path not found, '{asked}': No such file or directory"), req)
+            errors::error(404, "NotFound", format!("Path not found, '{asked}': No such file or directory"), req)
         }
         _ => io_error(&e, asked, req),
     })?;

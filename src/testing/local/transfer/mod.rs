@@ -1,157 +1,155 @@
-//! Globus Transfer v0.10: routing, token checks, and the helpers the handlers share.
+//! Globus Transfer v0.10: collections backed by local directories, file operations, and
+//! tasks that really copy and delete files in the background.
+//!
+//! Its state: the collections, the tasks and their worker threads, the throttle.
 
+mod accessors;
 mod checksum;
+mod collections;
 mod copy;
 mod delete;
 mod endpoints;
+mod errors;
 mod files;
+mod glob;
+mod options;
 mod paths;
 mod submit;
 mod tasks;
 mod worker;
 
-use std::sync::Arc;
+use std::path::PathBuf;
+use std::sync::atomic::AtomicU64;
+use std::sync::{Arc, Mutex};
+use std::thread::JoinHandle;
 
 use serde::Serialize;
 use serde_json::Value;
 
-use super::server::{Reply, Request};
-use super::tokens::{TRANSFER_RS, TRANSFER_SCOPE};
-use super::{LocalCollection, Shared, auth, errors};
+use super::core::{Caller, Core, lock};
+use super::http::{Reply, Request};
+use super::plugin::{Handler, Service};
+use super::settings::Settings;
+use crate::transport::OperationMeta;
 
-pub(crate) use tasks::TaskStore;
+pub use collections::LocalCollection;
+use errors::{bad_request, permission_denied};
+use tasks::TaskStore;
 
-/// The identity a Transfer request acts for.
-#[derive(Clone, Debug)]
-pub(crate) struct Caller {
-    pub identity_id: String,
-    pub username: String,
+/// Transfer's resource server.
+const TRANSFER_RS: &str = "transfer.api.globus.org";
+/// The scope every Transfer call needs.
+const TRANSFER_SCOPE: &str = "urn:globus:auth:scope:transfer.api.globus.org:all";
+
+/// What the builder says of Transfer.
+struct TransferSettings {
+    collections: Vec<collections::CollectionSpec>,
+    throttle: u64,
+    marker_page_size: usize,
 }
 
-/// The operations served, by method and path.
-enum Op<'a> {
-    EndpointSearch,
-    GetEndpoint(&'a str),
-    Ls(&'a str),
-    Mkdir(&'a str),
-    Rename(&'a str),
-    Stat(&'a str),
-    SubmissionId,
-    SubmitTransfer,
-    SubmitDelete,
-    TaskList,
-    GetTask(&'a str),
-    UpdateTask(&'a str),
-    CancelTask(&'a str),
-    EventList(&'a str),
-    SuccessfulTransfers(&'a str),
-    SkippedErrors(&'a str),
-}
-
-/// The operation for a path, or whether the path is known at all (for 405 against 404).
-fn operation<'a>(method: &str, segments: &[&'a str]) -> Result<Op<'a>, bool> {
-    let op = match segments {
-        ["v0.10", "endpoint_search"] => ("GET", Op::EndpointSearch),
-        ["v0.10", "endpoint", id] => ("GET", Op::GetEndpoint(id)),
-        ["v0.10", "operation", "endpoint", id, "ls"] => ("GET", Op::Ls(id)),
-        ["v0.10", "operation", "endpoint", id, "mkdir"] => ("POST", Op::Mkdir(id)),
-        ["v0.10", "operation", "endpoint", id, "rename"] => ("POST", Op::Rename(id)),
-        ["v0.10", "operation", "endpoint", id, "stat"] => ("GET", Op::Stat(id)),
-        ["v0.10", "submission_id"] => ("GET", Op::SubmissionId),
-        ["v0.10", "transfer"] => ("POST", Op::SubmitTransfer),
-        ["v0.10", "delete"] => ("POST", Op::SubmitDelete),
-        ["v0.10", "task_list"] => ("GET", Op::TaskList),
-        ["v0.10", "task", id] if method == "PUT" => ("PUT", Op::UpdateTask(id)),
-        ["v0.10", "task", id] => ("GET", Op::GetTask(id)),
-        ["v0.10", "task", id, "cancel"] => ("POST", Op::CancelTask(id)),
-        ["v0.10", "task", id, "event_list"] => ("GET", Op::EventList(id)),
-        ["v0.10", "task", id, "successful_transfers"] => ("GET", Op::SuccessfulTransfers(id)),
-        ["v0.10", "task", id, "skipped_errors"] => ("GET", Op::SkippedErrors(id)),
-        _ => return Err(false),
-    };
-    if op.0 == method { Ok(op.1) } else { Err(true) }
-}
-
-pub(crate) fn route(shared: &Arc<Shared>, req: &Request) -> Reply {
-    let segments = req.segments();
-    let op = match operation(req.method.as_str(), &segments) {
-        Ok(op) => op,
-        Err(true) => {
-            let msg = format!("{} is not allowed on {}", req.method, errors::transfer_resource(&req.path));
-            return errors::transfer(405, "ClientError.MethodNotAllowed", msg, req);
-        }
-        Err(false) => {
-            let msg = format!("the local Globus Transfer does not serve {}", req.path);
-            return errors::transfer(404, "ClientError.NotFound", msg, req);
-        }
-    };
-    let caller = match authenticate(shared, req) {
-        Ok(c) => c,
-        Err(reply) => return reply,
-    };
-    let result = match op {
-        Op::EndpointSearch => endpoints::search(shared, req, &caller),
-        Op::GetEndpoint(id) => endpoints::get(shared, req, &caller, id),
-        Op::Ls(id) => files::ls(shared, req, id),
-        Op::Mkdir(id) => files::mkdir(shared, req, id),
-        Op::Rename(id) => files::rename(shared, req, id),
-        Op::Stat(id) => files::stat(shared, req, id),
-        Op::SubmissionId => Ok(Reply::ok(&crate::transfer::types::SubmissionId {
-            data_type: Some("submission_id".into()),
-            value: uuid::Uuid::new_v4().to_string(),
-            extra: Default::default(),
-        })),
-        Op::SubmitTransfer => submit::submit_transfer(shared, req, &caller),
-        Op::SubmitDelete => submit::submit_delete(shared, req, &caller),
-        Op::TaskList => tasks::list(shared, req, &caller),
-        Op::GetTask(id) => tasks::get(shared, req, &caller, id),
-        Op::UpdateTask(id) => tasks::update(shared, req, &caller, id),
-        Op::CancelTask(id) => tasks::cancel(shared, req, &caller, id),
-        Op::EventList(id) => tasks::events(shared, req, &caller, id),
-        Op::SuccessfulTransfers(id) => tasks::successful_transfers(shared, req, &caller, id),
-        Op::SkippedErrors(id) => tasks::skipped_errors(shared, req, &caller, id),
-    };
-    result.unwrap_or_else(|e| e)
-}
-
-/// Every Transfer call needs an active token for Transfer with its scope.
-fn authenticate(shared: &Shared, req: &Request) -> Result<Caller, Reply> {
-    let record =
-        auth::bearer_token(shared, req).map_err(|detail| errors::transfer(401, "AuthenticationFailed", detail, req))?;
-    if record.resource_server != TRANSFER_RS || !record.has_scope(TRANSFER_SCOPE) {
-        let msg = format!(
-            "the token is for {} with scopes {:?}; Transfer needs a token with the scope {TRANSFER_SCOPE}",
-            record.resource_server,
-            record.scope_string()
-        );
-        return Err(errors::transfer(403, "PermissionDenied", msg, req));
+impl Default for TransferSettings {
+    fn default() -> Self {
+        TransferSettings { collections: Vec::new(), throttle: 0, marker_page_size: 1000 }
     }
-    let username = shared.find_identity(&record.identity_id).map(|i| i.username).unwrap_or_default();
-    Ok(Caller { identity_id: record.identity_id, username })
 }
 
-type Handled = Result<Reply, Reply>;
-
-pub(super) fn bad_request(message: impl Into<String>, req: &Request) -> Reply {
-    errors::transfer(400, "ClientError.BadRequest", message, req)
+/// The local Transfer.
+pub(crate) struct Transfer {
+    core: Arc<Core>,
+    collections: Vec<LocalCollection>,
+    /// The directory of the temporary collections, removed on stop.
+    temp_root: Option<PathBuf>,
+    /// Shared with the workers, which update their tasks.
+    tasks: Arc<Mutex<TaskStore>>,
+    workers: Mutex<Vec<JoinHandle<()>>>,
+    /// Bytes per second for task data; 0 for no limit (read by the workers).
+    throttle: Arc<AtomicU64>,
+    marker_page_size: usize,
 }
 
-pub(super) fn permission_denied(message: impl Into<String>, req: &Request) -> Reply {
-    errors::transfer(403, "EndpointPermissionDenied", message, req)
+impl Service for Transfer {
+    const NAME: &'static str = "transfer";
+    const TITLE: &'static str = "Transfer";
+    const OPERATIONS: &'static [OperationMeta] = crate::transfer::operations::OPERATIONS;
+    const HANDLERS: &'static [(&'static str, Handler<Self>)] = &[
+        ("endpoint_search", endpoints::search),
+        ("get_endpoint", endpoints::get),
+        ("operation_ls", files::ls),
+        ("operation_mkdir", files::mkdir),
+        ("operation_rename", files::rename),
+        ("operation_stat", files::stat),
+        ("get_submission_id", submit::submission_id),
+        ("submit_transfer", submit::submit_transfer),
+        ("submit_delete", submit::submit_delete),
+        ("task_list", tasks::list),
+        ("get_task", tasks::get),
+        ("update_task", tasks::update),
+        ("cancel_task", tasks::cancel),
+        ("task_event_list", tasks::events),
+        ("task_successful_transfers", tasks::successful_transfers),
+        ("task_skipped_errors", tasks::skipped_errors),
+    ];
+
+    /// Every call needs an active token for Transfer with its scope.
+    type Caller = Caller;
+
+    fn start(core: &Arc<Core>, settings: &mut Settings) -> std::io::Result<Self> {
+        let settings: TransferSettings = settings.take();
+        let (collections, temp_root) = collections::make(&settings.collections, &std::env::temp_dir())?;
+        Ok(Transfer {
+            core: core.clone(),
+            collections,
+            temp_root,
+            tasks: Arc::new(Mutex::new(TaskStore::default())),
+            workers: Mutex::new(Vec::new()),
+            throttle: Arc::new(AtomicU64::new(settings.throttle)),
+            marker_page_size: settings.marker_page_size.max(1),
+        })
+    }
+
+    fn admit(&self, req: &Request) -> Result<Caller, Reply> {
+        self.core.authorize(req, TRANSFER_RS, TRANSFER_SCOPE).map_err(|r| Self::error(r.status, &r.message, req))
+    }
+
+    fn error(status: u16, message: &str, req: &Request) -> Reply {
+        errors::for_status(status, message, req)
+    }
+
+    fn env_vars(&self) -> Vec<(String, String)> {
+        self.collections
+            .iter()
+            .map(|c| {
+                let name = collections::sanitize(&c.name).replace('-', "_").to_ascii_uppercase();
+                (format!("GLOBUS_LOCAL_COLLECTION_{name}"), c.id.clone())
+            })
+            .collect()
+    }
+
+    /// Wait for the workers (they stop at once: the core is stopping), then remove the
+    /// temporary collections.
+    fn stop(&self) {
+        let workers = std::mem::take(&mut *lock(&self.workers));
+        for w in workers {
+            let _ = w.join();
+        }
+        if let Some(root) = &self.temp_root {
+            let _ = std::fs::remove_dir_all(root);
+        }
+    }
 }
 
 /// The collection with this id, or `EndpointNotFound`.
-pub(super) fn collection<'a>(shared: &'a Shared, id: &str, req: &Request) -> Result<&'a LocalCollection, Reply> {
-    shared
-        .collections
+fn collection<'a>(t: &'a Transfer, id: &str, req: &Request) -> Result<&'a LocalCollection, Reply> {
+    t.collections
         .iter()
         .find(|c| c.id == id)
-        .ok_or_else(|| errors::transfer(404, "EndpointNotFound", format!("No such endpoint with id '{id}'"), req))
+        .ok_or_else(|| errors::error(404, "EndpointNotFound", format!("No such endpoint with id '{id}'"), req))
 }
 
 /// A collection that may be written to.
-pub(super) fn writable<'a>(shared: &'a Shared, id: &str, req: &Request) -> Result<&'a LocalCollection, Reply> {
-    let c = collection(shared, id, req)?;
+fn writable<'a>(t: &'a Transfer, id: &str, req: &Request) -> Result<&'a LocalCollection, Reply> {
+    let c = collection(t, id, req)?;
     if c.read_only {
         return Err(permission_denied(format!("Denied by endpoint: collection {} ({id}) is read-only", c.name), req));
     }
@@ -159,7 +157,7 @@ pub(super) fn writable<'a>(shared: &'a Shared, id: &str, req: &Request) -> Resul
 }
 
 /// Resolve a path, answering errors as Transfer does.
-pub(super) fn resolve(c: &LocalCollection, path: &str, req: &Request) -> Result<paths::Resolved, Reply> {
+fn resolve(c: &LocalCollection, path: &str, req: &Request) -> Result<paths::Resolved, Reply> {
     paths::resolve(c, path).map_err(|e| match e {
         paths::PathError::Escape(m) => permission_denied(format!("Denied by endpoint: Path not allowed. {m}"), req),
         paths::PathError::Invalid(m) => bad_request(m, req),
@@ -167,7 +165,7 @@ pub(super) fn resolve(c: &LocalCollection, path: &str, req: &Request) -> Result<
 }
 
 /// An integer query parameter within `min..=max`, or `default` when absent.
-pub(super) fn int_param(req: &Request, name: &str, default: i64, min: i64, max: i64) -> Result<i64, Reply> {
+fn int_param(req: &Request, name: &str, default: i64, min: i64, max: i64) -> Result<i64, Reply> {
     match req.query(name) {
         None | Some("") => Ok(default),
         Some(v) => match v.trim().parse::<i64>() {
@@ -178,7 +176,7 @@ pub(super) fn int_param(req: &Request, name: &str, default: i64, min: i64, max: 
 }
 
 /// A document as Globus sends it: the fields it always has are `null` when unset.
-pub(super) fn document(value: &impl Serialize, always: &[&str]) -> Value {
+fn document(value: &impl Serialize, always: &[&str]) -> Value {
     let mut v = serde_json::to_value(value).unwrap_or(Value::Null);
     if let Some(obj) = v.as_object_mut() {
         for key in always {
@@ -190,24 +188,24 @@ pub(super) fn document(value: &impl Serialize, always: &[&str]) -> Value {
 
 /// Build a generated type from its builder (a missing required field is a server bug,
 /// answered with a 500).
-pub(super) fn build<T, B>(builder: B, req: &Request) -> Result<T, Reply>
+fn build<T, B>(builder: B, req: &Request) -> Result<T, Reply>
 where
     T: TryFrom<B>,
     T::Error: std::fmt::Display,
 {
     T::try_from(builder).map_err(|e| {
-        errors::transfer(500, "InternalError", format!("the local Globus built an invalid document: {e}"), req)
+        errors::error(500, "InternalError", format!("the local Globus built an invalid document: {e}"), req)
     })
 }
 
 /// Task times as Transfer writes them: `2021-09-02T18:04:47+00:00`.
-pub(super) fn task_time(t: chrono::DateTime<chrono::Utc>) -> String {
+fn task_time(t: chrono::DateTime<chrono::Utc>) -> String {
     t.format("%Y-%m-%dT%H:%M:%S+00:00").to_string()
 }
 
 /// A time as Transfer accepts it: RFC 3339, or `YYYY-MM-DD[( |T)HH:MM[:SS[.f]]][Z|±HH:MM]`
 /// (UTC when no zone is given).
-pub(super) fn parse_time(s: &str) -> Option<chrono::DateTime<chrono::Utc>> {
+fn parse_time(s: &str) -> Option<chrono::DateTime<chrono::Utc>> {
     use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
     let s = s.trim();
     let s = match s.strip_suffix(['Z', 'z']) {

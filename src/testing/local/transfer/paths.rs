@@ -3,7 +3,7 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::testing::local::LocalCollection;
+use super::LocalCollection;
 
 /// A Globus path resolved on a collection.
 #[derive(Clone, Debug)]

@@ -7,11 +7,13 @@ use std::sync::atomic::AtomicBool;
 use chrono::Utc;
 
 use super::checksum::Algorithm;
+use super::errors::{self, bad_request, permission_denied};
 use super::paths::Resolved;
 use super::tasks::{Counters, Kind, Options, Rule, TaskRecord};
-use super::{Caller, Handled, bad_request, collection, parse_time, resolve, worker, writable};
-use crate::testing::local::server::{Reply, Request};
-use crate::testing::local::{LocalCollection, Shared, errors, lock};
+use super::{LocalCollection, Transfer, collection, parse_time, resolve, worker, writable};
+use crate::testing::local::core::{Caller, lock};
+use crate::testing::local::http::{Reply, Request};
+use crate::testing::local::plugin::{Call, Handled};
 use crate::transfer::types;
 
 /// One item of a transfer, resolved.
@@ -60,7 +62,7 @@ fn submission_result(
         data_type: Some(data_type.into()),
         message: Some(message.into()),
         request_id: Some(req.request_id.clone()),
-        resource: Some(errors::transfer_resource(&req.path)),
+        resource: Some(errors::resource(&req.path)),
         submission_id: submission_id.into(),
         task_id: task_id.into(),
         task_link: Some(types::TaskLink {
@@ -75,8 +77,8 @@ fn submission_result(
     })
 }
 
-fn duplicate(shared: &Shared, caller: &Caller, submission_id: &str, data_type: &str, req: &Request) -> Option<Reply> {
-    let store = lock(&shared.tasks);
+fn duplicate(t: &Transfer, caller: &Caller, submission_id: &str, data_type: &str, req: &Request) -> Option<Reply> {
+    let store = lock(&t.tasks);
     let task = store.by_submission(&caller.identity_id, submission_id)?;
     let message = format!("A task with submission id '{submission_id}' was already submitted");
     Some(submission_result(&task.id, submission_id, data_type, "Duplicate", &message, req))
@@ -119,28 +121,38 @@ fn new_record(kind: Kind, caller: &Caller, submission_id: &str, label: Option<St
 
 /// Record the task (unless a concurrent request used its submission id first) and start
 /// its worker.
-fn start(shared: &Arc<Shared>, record: TaskRecord, job: Job, data_type: &str, message: &str, req: &Request) -> Handled {
+fn start(t: &Transfer, record: TaskRecord, job: Job, data_type: &str, message: &str, req: &Request) -> Handled {
     let (task_id, submission_id) = (record.id.clone(), record.submission_id.clone());
     {
-        let mut store = lock(&shared.tasks);
+        let mut store = lock(&t.tasks);
         if let Some(first) = store.by_submission(&record.owner_id, &record.submission_id) {
             let message = format!("A task with submission id '{submission_id}' was already submitted");
             return Ok(submission_result(&first.id, &submission_id, data_type, "Duplicate", &message, req));
         }
         store.insert(record);
     }
-    worker::spawn(shared, job).map_err(|e| {
-        if let Some(t) = lock(&shared.tasks).get_mut(&task_id) {
-            t.finish(Some(("ENDPOINT_ERROR", format!("the local Globus could not start the task: {e}"))));
+    worker::spawn(t, job).map_err(|e| {
+        if let Some(task) = lock(&t.tasks).get_mut(&task_id) {
+            task.finish(Some(("ENDPOINT_ERROR", format!("the local Globus could not start the task: {e}"))));
         }
-        errors::transfer(503, "ServiceUnavailable", format!("cannot start the task: {e}"), req)
+        errors::error(503, "ServiceUnavailable", format!("cannot start the task: {e}"), req)
     })?;
     Ok(submission_result(&task_id, &submission_id, data_type, "Accepted", message, req))
 }
 
-pub(super) fn submit_transfer(shared: &Arc<Shared>, req: &Request, caller: &Caller) -> Handled {
+/// A new submission id.
+pub(super) fn submission_id(_t: &Transfer, _call: &Call<'_, Caller>) -> Handled {
+    Ok(Reply::ok(&types::SubmissionId {
+        data_type: Some("submission_id".into()),
+        value: uuid::Uuid::new_v4().to_string(),
+        extra: Default::default(),
+    }))
+}
+
+pub(super) fn submit_transfer(t: &Transfer, call: &Call<'_, Caller>) -> Handled {
+    let (req, caller) = (call.req, &call.caller);
     let doc: types::TransferDocument = req.json().map_err(|e| bad_request(e, req))?;
-    if let Some(dup) = duplicate(shared, caller, &doc.submission_id, "transfer_result", req) {
+    if let Some(dup) = duplicate(t, caller, &doc.submission_id, "transfer_result", req) {
         return Ok(dup);
     }
     if doc.data_type != "transfer" {
@@ -151,10 +163,10 @@ pub(super) fn submit_transfer(shared: &Arc<Shared>, req: &Request, caller: &Call
     }
     if doc.data.is_empty() {
         let msg = "A transfer requires at least one item";
-        return Err(errors::transfer(400, "ClientError.BadRequest.NoTransferItems", msg, req));
+        return Err(errors::error(400, "ClientError.BadRequest.NoTransferItems", msg, req));
     }
-    let source = collection(shared, &doc.source_endpoint, req)?.clone();
-    let destination = writable(shared, &doc.destination_endpoint, req)?.clone();
+    let source = collection(t, &doc.source_endpoint, req)?.clone();
+    let destination = writable(t, &doc.destination_endpoint, req)?.clone();
     if let Some(level) = doc.sync_level
         && !(0..=3).contains(&level)
     {
@@ -237,12 +249,13 @@ pub(super) fn submit_transfer(shared: &Arc<Shared>, req: &Request, caller: &Call
         options,
     };
     let message = "The transfer has been accepted and a task has been created and queued for execution";
-    start(shared, record, job, "transfer_result", message, req)
+    start(t, record, job, "transfer_result", message, req)
 }
 
-pub(super) fn submit_delete(shared: &Arc<Shared>, req: &Request, caller: &Caller) -> Handled {
+pub(super) fn submit_delete(t: &Transfer, call: &Call<'_, Caller>) -> Handled {
+    let (req, caller) = (call.req, &call.caller);
     let doc: types::DeleteDocument = req.json().map_err(|e| bad_request(e, req))?;
-    if let Some(dup) = duplicate(shared, caller, &doc.submission_id, "delete_result", req) {
+    if let Some(dup) = duplicate(t, caller, &doc.submission_id, "delete_result", req) {
         return Ok(dup);
     }
     if doc.data_type != "delete" {
@@ -252,14 +265,14 @@ pub(super) fn submit_delete(shared: &Arc<Shared>, req: &Request, caller: &Caller
         return Err(bad_request("submission_id is required: get one from /submission_id", req));
     }
     if doc.data.is_empty() {
-        return Err(errors::transfer(
+        return Err(errors::error(
             400,
             "ClientError.BadRequest.NoDeleteItems",
             "A delete requires at least one item",
             req,
         ));
     }
-    let target = writable(shared, &doc.endpoint, req)?.clone();
+    let target = writable(t, &doc.endpoint, req)?.clone();
     let mut items = Vec::new();
     for item in &doc.data {
         if item.data_type != "delete_item" {
@@ -267,7 +280,7 @@ pub(super) fn submit_delete(shared: &Arc<Shared>, req: &Request, caller: &Caller
         }
         let r = resolve(&target, &item.path, req)?;
         if r.path == "/" {
-            return Err(super::permission_denied("Denied by endpoint: the collection root cannot be deleted", req));
+            return Err(permission_denied("Denied by endpoint: the collection root cannot be deleted", req));
         }
         items.push((r, item.path.clone()));
     }
@@ -284,5 +297,5 @@ pub(super) fn submit_delete(shared: &Arc<Shared>, req: &Request, caller: &Caller
         interpret_globs: doc.interpret_globs.unwrap_or(false),
     };
     let message = "The delete has been accepted and a task has been created and queued for execution";
-    start(shared, record, job, "delete_result", message, req)
+    start(t, record, job, "delete_result", message, req)
 }

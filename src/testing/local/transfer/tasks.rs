@@ -9,9 +9,11 @@ use std::sync::atomic::AtomicBool;
 use chrono::{DateTime, Utc};
 use serde_json::{Value, json};
 
-use super::{Caller, Handled, bad_request, build, document, int_param, parse_time, task_time};
-use crate::testing::local::server::{Reply, Request};
-use crate::testing::local::{Shared, errors, glob, lock};
+use super::errors::{self, bad_request};
+use super::{Transfer, build, document, glob, int_param, parse_time, task_time};
+use crate::testing::local::core::{Caller, lock};
+use crate::testing::local::http::{Reply, Request};
+use crate::testing::local::plugin::{Call, Handled};
 use crate::transfer::types;
 
 /// The fields of a task document Transfer always sends (null when unset).
@@ -312,7 +314,7 @@ fn task_doc(t: &TaskRecord, req: &Request) -> Result<Value, Reply> {
         .subtasks_skipped_errors(c.subtasks_skipped_errors)
         .bytes_transferred(c.bytes_transferred)
         .bytes_checksummed(c.bytes_checksummed)
-        .effective_bytes_per_second(c.bytes_transferred * 1000 / elapsed);
+        .effective_bytes_per_second(c.bytes_transferred.saturating_mul(1000) / elapsed);
     let task: types::Task = build(b, req)?;
     Ok(document(&task, TASK_FIELDS))
 }
@@ -322,12 +324,14 @@ fn owned<'a>(store: &'a TaskStore, caller: &Caller, id: &str, req: &Request) -> 
     store
         .get(id)
         .filter(|t| t.owner_id == caller.identity_id)
-        .ok_or_else(|| errors::transfer(404, "ClientError.NotFound", format!("No task found with id '{id}'"), req))
+        .ok_or_else(|| errors::error(404, "ClientError.NotFound", format!("No task found with id '{id}'"), req))
 }
 
-pub(super) fn get(shared: &Shared, req: &Request, caller: &Caller, id: &str) -> Handled {
-    let store = lock(&shared.tasks);
-    Ok(Reply::ok(&task_doc(owned(&store, caller, id, req)?, req)?))
+pub(super) fn get(t: &Transfer, call: &Call<'_, Caller>) -> Handled {
+    let req = call.req;
+    let id = call.param("task_id")?;
+    let store = lock(&t.tasks);
+    Ok(Reply::ok(&task_doc(owned(&store, &call.caller, id, req)?, req)?))
 }
 
 fn result(code: &str, message: &str, req: &Request) -> Reply {
@@ -336,16 +340,18 @@ fn result(code: &str, message: &str, req: &Request) -> Reply {
         data_type: Some("result".into()),
         message: Some(message.into()),
         request_id: Some(req.request_id.clone()),
-        resource: Some(errors::transfer_resource(&req.path)),
+        resource: Some(errors::resource(&req.path)),
         extra: Default::default(),
     })
 }
 
-pub(super) fn cancel(shared: &Shared, req: &Request, caller: &Caller, id: &str) -> Handled {
-    let mut store = lock(&shared.tasks);
-    owned(&store, caller, id, req)?;
+pub(super) fn cancel(t: &Transfer, call: &Call<'_, Caller>) -> Handled {
+    let req = call.req;
+    let id = call.param("task_id")?;
+    let mut store = lock(&t.tasks);
+    owned(&store, &call.caller, id, req)?;
     let Some(task) = store.get_mut(id) else {
-        return Err(errors::transfer(404, "ClientError.NotFound", format!("No task found with id '{id}'"), req));
+        return Err(errors::error(404, "ClientError.NotFound", format!("No task found with id '{id}'"), req));
     };
     if !task.is_active() {
         return Ok(result("TaskComplete", "The task completed before the cancel request was processed", req));
@@ -355,19 +361,21 @@ pub(super) fn cancel(shared: &Shared, req: &Request, caller: &Caller, id: &str) 
     Ok(result("Canceled", "The task has been cancelled successfully.", req))
 }
 
-pub(super) fn update(shared: &Shared, req: &Request, caller: &Caller, id: &str) -> Handled {
+pub(super) fn update(t: &Transfer, call: &Call<'_, Caller>) -> Handled {
+    let req = call.req;
+    let id = call.param("task_id")?;
     let doc: types::TaskUpdate = req.json().map_err(|e| bad_request(e, req))?;
     let deadline = match doc.deadline.as_deref() {
         Some(d) => Some(parse_time(d).ok_or_else(|| bad_request(format!("Invalid deadline {d:?}"), req))?),
         None => None,
     };
-    let mut store = lock(&shared.tasks);
-    owned(&store, caller, id, req)?;
+    let mut store = lock(&t.tasks);
+    owned(&store, &call.caller, id, req)?;
     let Some(task) = store.get_mut(id) else {
-        return Err(errors::transfer(404, "ClientError.NotFound", format!("No task found with id '{id}'"), req));
+        return Err(errors::error(404, "ClientError.NotFound", format!("No task found with id '{id}'"), req));
     };
     if !task.is_active() {
-        return Err(errors::transfer(409, "ClientError.Conflict", "The task is complete and cannot be updated", req));
+        return Err(errors::error(409, "ClientError.Conflict", "The task is complete and cannot be updated", req));
     }
     if let Some(label) = doc.label {
         task.label = Some(label);
@@ -457,7 +465,8 @@ fn task_order(a: &TaskRecord, b: &TaskRecord, keys: &[(String, bool)]) -> std::c
     a.seq.cmp(&b.seq).reverse()
 }
 
-pub(super) fn list(shared: &Shared, req: &Request, caller: &Caller) -> Handled {
+pub(super) fn list(t: &Transfer, call: &Call<'_, Caller>) -> Handled {
+    let (req, caller) = (call.req, &call.caller);
     let limit = int_param(req, "limit", 10, 1, 1000)?;
     let offset = int_param(req, "offset", 0, 0, i64::MAX)?;
     let filters = parse_task_filter(req.query("filter").unwrap_or_default()).map_err(|e| bad_request(e, req))?;
@@ -476,7 +485,7 @@ pub(super) fn list(shared: &Shared, req: &Request, caller: &Caller) -> Handled {
         }
         keys.push((field, desc));
     }
-    let store = lock(&shared.tasks);
+    let store = lock(&t.tasks);
     let mut found: Vec<&TaskRecord> =
         store.tasks.iter().filter(|t| t.owner_id == caller.identity_id && task_matches(t, &filters)).collect();
     found.sort_by(|a, b| task_order(a, b, &keys));
@@ -501,7 +510,9 @@ pub(super) fn list(shared: &Shared, req: &Request, caller: &Caller) -> Handled {
     Ok(Reply::ok(&body))
 }
 
-pub(super) fn events(shared: &Shared, req: &Request, caller: &Caller, id: &str) -> Handled {
+pub(super) fn events(t: &Transfer, call: &Call<'_, Caller>) -> Handled {
+    let req = call.req;
+    let id = call.param("task_id")?;
     let limit = int_param(req, "limit", 10, 1, 1000)?;
     let offset = int_param(req, "offset", 0, 0, i64::MAX)?;
     let is_error = match req.query("filter").map(str::trim) {
@@ -512,8 +523,8 @@ pub(super) fn events(shared: &Shared, req: &Request, caller: &Caller, id: &str) 
             return Err(bad_request(format!("Unsupported filter {other:?}; use is_error:1 or is_error:0"), req));
         }
     };
-    let store = lock(&shared.tasks);
-    let task = owned(&store, caller, id, req)?;
+    let store = lock(&t.tasks);
+    let task = owned(&store, &call.caller, id, req)?;
     let matching: Vec<&types::Event> =
         task.events.iter().rev().filter(|e| is_error.is_none_or(|want| e.is_error == Some(want))).collect();
     let data: Vec<types::Event> =
@@ -541,12 +552,10 @@ fn marker_page(req: &Request, len: usize, page_size: usize) -> Result<(usize, us
     Ok((start.min(len), end, next))
 }
 
-pub(super) fn successful_transfers(shared: &Shared, req: &Request, caller: &Caller, id: &str) -> Handled {
+pub(super) fn successful_transfers(t: &Transfer, call: &Call<'_, Caller>) -> Handled {
     marker_list(
-        shared,
-        req,
-        caller,
-        id,
+        t,
+        call,
         |t| &t.successful,
         |data, marker| types::SuccessfulTransferList {
             data,
@@ -558,12 +567,10 @@ pub(super) fn successful_transfers(shared: &Shared, req: &Request, caller: &Call
     )
 }
 
-pub(super) fn skipped_errors(shared: &Shared, req: &Request, caller: &Caller, id: &str) -> Handled {
+pub(super) fn skipped_errors(t: &Transfer, call: &Call<'_, Caller>) -> Handled {
     marker_list(
-        shared,
-        req,
-        caller,
-        id,
+        t,
+        call,
         |t| &t.skipped,
         |data, marker| types::SkippedErrorList {
             data,
@@ -578,18 +585,19 @@ pub(super) fn skipped_errors(shared: &Shared, req: &Request, caller: &Caller, id
 /// One marker page of a task's list; `next_marker` is written as Transfer sends it (a
 /// number, or null on the last page).
 fn marker_list<T: Clone, L: serde::Serialize>(
-    shared: &Shared,
-    req: &Request,
-    caller: &Caller,
-    id: &str,
+    t: &Transfer,
+    call: &Call<'_, Caller>,
     items: impl Fn(&TaskRecord) -> &Vec<T>,
     page: impl Fn(Vec<T>, Value) -> L,
 ) -> Handled {
-    let store = lock(&shared.tasks);
-    let task = owned(&store, caller, id, req)?;
+    let req = call.req;
+    let id = call.param("task_id")?;
+    let store = lock(&t.tasks);
+    let task = owned(&store, &call.caller, id, req)?;
     let list = items(task);
-    let (start, end, next) = marker_page(req, list.len(), shared.marker_page_size)?;
-    let mut body = document(&page(list[start..end].to_vec(), json!(start)), &[]);
+    let (start, end, next) = marker_page(req, list.len(), t.marker_page_size)?;
+    let slice = list.get(start..end).unwrap_or_default();
+    let mut body = document(&page(slice.to_vec(), json!(start)), &[]);
     body["next_marker"] = next;
     Ok(Reply::ok(&body))
 }

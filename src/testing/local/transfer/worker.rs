@@ -2,37 +2,51 @@
 //! recursion, filter rules, sync levels, checksums, deadlines and cancellation, and keeping
 //! the task's counters and events up to date.
 
-use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use super::submit::Job;
-use super::tasks::TaskRecord;
-use super::{copy, delete};
-use crate::testing::local::{Shared, lock};
+use super::tasks::{TaskRecord, TaskStore};
+use super::{Transfer, copy, delete};
+use crate::testing::local::core::{Core, lock};
 use crate::transfer::types;
 
 /// Start a worker thread for `job`.
-pub(super) fn spawn(shared: &Arc<Shared>, job: Job) -> std::io::Result<()> {
-    let s = shared.clone();
-    let handle = std::thread::Builder::new().name("local-globus-task".into()).spawn(move || match job {
-        Job::Transfer { task_id, cancel, source, destination, items, options } => {
-            let ctx = Ctx { shared: &s, task_id, cancel };
-            copy::run(&ctx, &source, &destination, &items, &options);
+pub(super) fn spawn(t: &Transfer, job: Job) -> std::io::Result<()> {
+    let (task_id, cancel) = match &job {
+        Job::Transfer { task_id, cancel, .. } | Job::Delete { task_id, cancel, .. } => {
+            (task_id.clone(), cancel.clone())
         }
-        Job::Delete { task_id, cancel, collection, items, recursive, ignore_missing, interpret_globs } => {
-            let ctx = Ctx { shared: &s, task_id, cancel };
-            delete::run(&ctx, &collection, &items, recursive, ignore_missing, interpret_globs);
+    };
+    let ctx = Ctx { core: t.core.clone(), tasks: t.tasks.clone(), throttle: t.throttle.clone(), task_id, cancel };
+    let handle = std::thread::Builder::new().name("local-globus-task".into()).spawn(move || {
+        // A bug in a worker fails its task rather than leaving it active forever.
+        let ran = catch_unwind(AssertUnwindSafe(|| match job {
+            Job::Transfer { source, destination, items, options, .. } => {
+                copy::run(&ctx, &source, &destination, &items, &options)
+            }
+            Job::Delete { collection, items, recursive, ignore_missing, interpret_globs, .. } => {
+                delete::run(&ctx, &collection, &items, recursive, ignore_missing, interpret_globs)
+            }
+        }));
+        if ran.is_err() {
+            ctx.fail("ENDPOINT_ERROR", "the local Globus failed while running the task".into());
         }
     })?;
-    let mut workers = lock(&shared.workers);
+    let mut workers = lock(&t.workers);
     workers.retain(|h| !h.is_finished());
     workers.push(handle);
     Ok(())
 }
 
-pub(super) struct Ctx<'a> {
-    pub(super) shared: &'a Shared,
+/// What a worker holds: the tasks it updates, the throttle, the core (to stop with the
+/// server), and its task.
+pub(super) struct Ctx {
+    core: Arc<Core>,
+    tasks: Arc<Mutex<TaskStore>>,
+    pub(super) throttle: Arc<AtomicU64>,
     task_id: String,
     cancel: Arc<AtomicBool>,
 }
@@ -47,15 +61,15 @@ pub(super) enum Stop {
     Destination(std::io::Error),
 }
 
-impl Ctx<'_> {
+impl Ctx {
     pub(super) fn update<R>(&self, f: impl FnOnce(&mut TaskRecord) -> R) -> Option<R> {
-        lock(&self.shared.tasks).get_mut(&self.task_id).map(f)
+        lock(&self.tasks).get_mut(&self.task_id).map(f)
     }
 
     /// Whether the task must stop now: the server is stopping, the task was canceled or
     /// has ended, or its deadline passed (the task then expires).
     pub(super) fn ended(&self) -> bool {
-        if self.shared.stopping.load(Ordering::Relaxed) || self.cancel.load(Ordering::Relaxed) {
+        if self.core.is_stopping() || self.cancel.load(Ordering::Relaxed) {
             return true;
         }
         self.update(|t| {
@@ -91,7 +105,7 @@ impl Ctx<'_> {
     /// Count a subtask done.
     pub(super) fn done(&self, f: impl FnOnce(&mut TaskRecord)) {
         self.update(|t| {
-            t.counters.subtasks_pending -= 1;
+            t.counters.subtasks_pending = (t.counters.subtasks_pending - 1).max(0);
             t.counters.subtasks_succeeded += 1;
             f(t);
         });

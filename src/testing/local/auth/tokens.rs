@@ -8,10 +8,6 @@ use rand::Rng as _;
 
 /// Auth's own resource server.
 pub(crate) const AUTH_RS: &str = "auth.globus.org";
-/// Transfer's resource server.
-pub(crate) const TRANSFER_RS: &str = "transfer.api.globus.org";
-/// The scope every Transfer call needs.
-pub(crate) const TRANSFER_SCOPE: &str = "urn:globus:auth:scope:transfer.api.globus.org:all";
 /// How long an authorization code can be exchanged.
 const CODE_LIFETIME: Duration = Duration::from_secs(600);
 
@@ -153,9 +149,32 @@ pub(crate) fn random_string(len: usize) -> String {
     rand::rng().sample_iter(rand::distr::Alphanumeric).take(len).map(char::from).collect()
 }
 
+/// `lifetime` after `t`, or as late as the clock goes.
+pub(crate) fn later(t: SystemTime, lifetime: Duration) -> SystemTime {
+    t.checked_add(lifetime).unwrap_or_else(|| far_future(t))
+}
+
+/// The latest time `SystemTime` holds from `t` on (lifetimes saturate there).
+fn far_future(t: SystemTime) -> SystemTime {
+    let mut step = Duration::from_secs(u64::MAX / 2);
+    let mut t = t;
+    while !step.is_zero() {
+        if let Some(next) = t.checked_add(step) {
+            t = next;
+        }
+        step /= 2;
+    }
+    t
+}
+
 /// Seconds since the Unix epoch.
 pub(crate) fn unix(t: SystemTime) -> i64 {
-    t.duration_since(SystemTime::UNIX_EPOCH).map(|d| d.as_secs() as i64).unwrap_or(0)
+    t.duration_since(SystemTime::UNIX_EPOCH).map(|d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX)).unwrap_or(0)
+}
+
+/// A second ago.
+fn past() -> SystemTime {
+    SystemTime::now().checked_sub(Duration::from_secs(1)).unwrap_or(SystemTime::UNIX_EPOCH)
 }
 
 impl TokenStore {
@@ -204,7 +223,7 @@ impl TokenStore {
             resource_server: resource_server.to_string(),
             scopes,
             issued_at: now,
-            expires_at: Some(now + lifetime),
+            expires_at: Some(later(now, lifetime)),
             revoked: false,
         };
         let access_token = random_string(48);
@@ -234,7 +253,7 @@ impl TokenStore {
     pub fn expire(&mut self, token: &str) -> bool {
         match self.tokens.get_mut(token) {
             Some(r) => {
-                r.expires_at = Some(SystemTime::now() - Duration::from_secs(1));
+                r.expires_at = Some(past());
                 true
             }
             None => false,
@@ -243,7 +262,7 @@ impl TokenStore {
 
     /// Make every access token expire now (refresh tokens stay valid).
     pub fn expire_all(&mut self) {
-        let past = SystemTime::now() - Duration::from_secs(1);
+        let past = past();
         for r in self.tokens.values_mut().filter(|r| r.kind == TokenKind::Access) {
             r.expires_at = Some(past);
         }
@@ -258,7 +277,7 @@ impl TokenStore {
 
     /// Store a code; returns it.
     pub fn add_code(&mut self, mut record: CodeRecord) -> String {
-        record.expires_at = SystemTime::now() + CODE_LIFETIME;
+        record.expires_at = later(SystemTime::now(), CODE_LIFETIME);
         let code = random_string(32);
         self.codes.insert(code.clone(), record);
         code
@@ -273,6 +292,21 @@ impl TokenStore {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    const TRANSFER_RS: &str = "transfer.api.globus.org";
+    const TRANSFER_SCOPE: &str = "urn:globus:auth:scope:transfer.api.globus.org:all";
+
+    #[test]
+    fn lifetimes_saturate() {
+        let now = SystemTime::now();
+        assert!(later(now, Duration::MAX) > later(now, Duration::from_secs(3_000_000_000)));
+        assert_eq!(later(now, Duration::from_secs(5)), now + Duration::from_secs(5));
+        let mut store = TokenStore::default();
+        let scopes = parse_scopes(TRANSFER_SCOPE).unwrap();
+        let issued = store.issue("c", "i", &scopes, false, Duration::MAX);
+        assert!(store.get(&issued[0].access_token).unwrap().is_active());
+        assert_eq!(issued[0].expires_in, i64::MAX);
+    }
 
     #[test]
     fn scopes_parse_into_resource_servers() {

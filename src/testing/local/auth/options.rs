@@ -1,0 +1,43 @@
+//! The builder's Auth options: port, users, clients, token lifetime and rotation.
+
+use std::time::Duration;
+
+use super::{AccountSettings, Auth, AuthSettings};
+use crate::Secret;
+use crate::testing::local::LocalGlobusBuilder;
+use crate::testing::local::plugin::Service as _;
+
+impl LocalGlobusBuilder {
+    /// Listen for Auth on this port of 127.0.0.1 (default 0: an ephemeral port).
+    pub fn auth_port(self, port: u16) -> Self {
+        self.port(Auth::NAME, port)
+    }
+
+    /// Lifetime of access tokens (default 48 hours, as Globus).
+    pub fn token_lifetime(self, lifetime: Duration) -> Self {
+        self.configure(|s: &mut AuthSettings| s.token_lifetime = lifetime)
+    }
+
+    /// Issue a new refresh token on every refresh and revoke the old one (default: keep it).
+    pub fn rotate_refresh_tokens(self, yes: bool) -> Self {
+        self.configure(|s: &mut AuthSettings| s.rotate_refresh_tokens = yes)
+    }
+
+    /// Another user who can log in (beside the default `testuser@example.org`).
+    pub fn user(self, username: impl Into<String>, display_name: impl Into<String>) -> Self {
+        let user = (username.into(), display_name.into());
+        self.configure(|s: &mut AccountSettings| s.users.push(user))
+    }
+
+    /// Use this id and secret for the preloaded confidential client (default: random).
+    pub fn confidential_client(self, id: impl Into<String>, secret: impl Into<Secret>) -> Self {
+        let client = (id.into(), secret.into());
+        self.configure(|s: &mut AccountSettings| s.confidential_client = Some(client))
+    }
+
+    /// Use this id for the preloaded native client (default: random).
+    pub fn native_client(self, id: impl Into<String>) -> Self {
+        let id = id.into();
+        self.configure(|s: &mut AccountSettings| s.native_client = Some(id))
+    }
+}

@@ -1,0 +1,121 @@
+//! The core every emulated service shares: Auth's accounts (to check bearer tokens and find
+//! identities), the service URLs, the fault rules, the request log and the shutdown flag.
+//!
+//! Services do not reach into each other: what one needs of another goes through here.
+//! Auth owns the accounts (identities, clients, tokens); the core only lends them out.
+
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Mutex, MutexGuard};
+
+use super::Faults;
+use super::auth::{Accounts, LocalIdentity};
+use super::http::Request;
+use super::log::RequestLog;
+use super::urls::ServiceUrls;
+
+/// Lock a mutex, recovering the data if a holder panicked.
+pub(crate) fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+/// The identity a request's bearer token acts for.
+#[allow(dead_code, reason = "for the services beside Auth: unused when Auth is the only one compiled")]
+#[derive(Clone, Debug)]
+pub(crate) struct Caller {
+    pub identity_id: String,
+    pub username: String,
+}
+
+/// Why a bearer token is refused: 401 (none, unknown, inactive) or 403 (not for this
+/// service), and the message.
+#[allow(dead_code, reason = "for the services beside Auth: unused when Auth is the only one compiled")]
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct Refusal {
+    pub status: u16,
+    pub message: String,
+}
+
+/// What the services share (see the module docs).
+pub(crate) struct Core {
+    accounts: Accounts,
+    urls: ServiceUrls,
+    faults: Faults,
+    log: RequestLog,
+    stopping: AtomicBool,
+}
+
+impl Core {
+    /// A core over Auth's accounts, with the services' URLs.
+    pub fn new(accounts: Accounts, urls: ServiceUrls, print_requests: bool) -> Core {
+        Core {
+            accounts,
+            urls,
+            faults: Faults::default(),
+            log: RequestLog::new(print_requests),
+            stopping: AtomicBool::new(false),
+        }
+    }
+
+    /// Auth's identities, clients and tokens.
+    pub fn accounts(&self) -> &Accounts {
+        &self.accounts
+    }
+
+    /// Where each service listens.
+    pub fn urls(&self) -> &ServiceUrls {
+        &self.urls
+    }
+
+    /// The fault rules.
+    pub fn faults(&self) -> &Faults {
+        &self.faults
+    }
+
+    /// The request log.
+    pub fn log(&self) -> &RequestLog {
+        &self.log
+    }
+
+    /// Tell background work (task workers) to stop at once.
+    pub fn stop(&self) {
+        self.stopping.store(true, Ordering::SeqCst);
+    }
+
+    /// The default user.
+    pub fn default_user(&self) -> LocalIdentity {
+        self.accounts.default_user()
+    }
+}
+
+#[allow(dead_code, reason = "for the services beside Auth: unused when Auth is the only one compiled")]
+impl Core {
+    /// Whether the server is stopping (background work ends at once).
+    pub fn is_stopping(&self) -> bool {
+        self.stopping.load(Ordering::Relaxed)
+    }
+
+    /// An identity by id or username (case-insensitive).
+    pub fn identity(&self, id_or_username: &str) -> Option<LocalIdentity> {
+        self.accounts.find_identity(id_or_username)
+    }
+
+    /// The caller of a service that takes Auth's bearer tokens: the request must carry an
+    /// active access token for `resource_server` with `scope`.
+    pub fn authorize(&self, req: &Request, resource_server: &str, scope: &str) -> Result<Caller, Refusal> {
+        let record = self
+            .accounts
+            .access_token(req.header("authorization"))
+            .map_err(|message| Refusal { status: 401, message: message.to_string() })?;
+        if record.resource_server != resource_server || !record.has_scope(scope) {
+            let message = format!(
+                "the token is for {} with scopes {:?}; this service needs a token for {resource_server} with the \
+                 scope {scope}",
+                record.resource_server,
+                record.scope_string()
+            );
+            return Err(Refusal { status: 403, message });
+        }
+        let username = self.identity(&record.identity_id).map(|i| i.username).unwrap_or_default();
+        Ok(Caller { identity_id: record.identity_id, username })
+    }
+}

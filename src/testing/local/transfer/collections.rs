@@ -1,0 +1,141 @@
+//! The collections of the local Transfer: local directories, given or temporary.
+
+use std::path::{Path, PathBuf};
+
+/// A collection of the local Transfer, backed by a local directory.
+#[derive(Clone, Debug)]
+pub struct LocalCollection {
+    pub(crate) id: String,
+    pub(crate) name: String,
+    pub(crate) root: PathBuf,
+    pub(crate) read_only: bool,
+}
+
+impl LocalCollection {
+    /// The collection id.
+    pub fn id(&self) -> &str {
+        &self.id
+    }
+
+    /// The display name.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// The directory that is the collection's root (`/` and `/~/` in Globus paths).
+    pub fn root(&self) -> &Path {
+        &self.root
+    }
+
+    /// Whether writes (mkdir, rename, transfers to it, deletes) are refused.
+    pub fn is_read_only(&self) -> bool {
+        self.read_only
+    }
+}
+
+/// A collection the builder was asked for.
+pub(crate) struct CollectionSpec {
+    pub name: String,
+    /// None: a new temporary directory.
+    pub dir: Option<PathBuf>,
+    pub read_only: bool,
+}
+
+/// The collections made from `specs` (without any, two temporary ones, `source` and
+/// `destination`), and the directory holding the temporary ones (made in `temp_base`), if
+/// any. On an error, what was made is removed.
+pub(crate) fn make(
+    specs: &[CollectionSpec],
+    temp_base: &Path,
+) -> std::io::Result<(Vec<LocalCollection>, Option<PathBuf>)> {
+    let defaults;
+    let specs = if specs.is_empty() {
+        let temp = |name: &str| CollectionSpec { name: name.into(), dir: None, read_only: false };
+        defaults = [temp("source"), temp("destination")];
+        &defaults[..]
+    } else {
+        specs
+    };
+    let mut temp_root = None;
+    let made = make_each(specs, temp_base, &mut temp_root);
+    match made {
+        Ok(collections) => Ok((collections, temp_root)),
+        Err(e) => {
+            if let Some(root) = temp_root {
+                let _ = std::fs::remove_dir_all(root);
+            }
+            Err(e)
+        }
+    }
+}
+
+fn make_each(
+    specs: &[CollectionSpec],
+    temp_base: &Path,
+    temp_root: &mut Option<PathBuf>,
+) -> std::io::Result<Vec<LocalCollection>> {
+    let mut collections: Vec<LocalCollection> = Vec::new();
+    for spec in specs {
+        if collections.iter().any(|c| c.name == spec.name) {
+            return Err(std::io::Error::new(
+                std::io::ErrorKind::InvalidInput,
+                format!("two collections are named {:?}", spec.name),
+            ));
+        }
+        let dir = match &spec.dir {
+            Some(dir) => dir.clone(),
+            None => {
+                let root =
+                    temp_root.get_or_insert_with(|| temp_base.join(format!("globus-local-{}", uuid::Uuid::new_v4())));
+                let dir = root.join(format!("{}-{}", collections.len(), sanitize(&spec.name)));
+                std::fs::create_dir_all(&dir)?;
+                dir
+            }
+        };
+        let root = std::fs::canonicalize(&dir).map_err(|e| {
+            std::io::Error::new(e.kind(), format!("collection {:?}: cannot use {}: {e}", spec.name, dir.display()))
+        })?;
+        if !root.is_dir() {
+            return Err(std::io::Error::new(
+                std::io::ErrorKind::InvalidInput,
+                format!("collection {:?}: {} is not a directory", spec.name, root.display()),
+            ));
+        }
+        collections.push(LocalCollection {
+            id: uuid::Uuid::new_v4().to_string(),
+            name: spec.name.clone(),
+            root,
+            read_only: spec.read_only,
+        });
+    }
+    Ok(collections)
+}
+
+/// Letters, digits, `-` and `_` only (for directory and variable names).
+pub(crate) fn sanitize(name: &str) -> String {
+    name.chars().map(|c| if c.is_ascii_alphanumeric() || c == '-' || c == '_' { c } else { '_' }).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_failed_start_removes_the_temporary_collections() {
+        let base = std::env::temp_dir().join(format!("collections-test-{}", uuid::Uuid::new_v4()));
+        std::fs::create_dir(&base).unwrap();
+        let specs = [
+            CollectionSpec { name: "scratch".into(), dir: None, read_only: false },
+            CollectionSpec { name: "missing".into(), dir: Some(base.join("no-such-directory")), read_only: false },
+        ];
+        assert!(make(&specs, &base).is_err());
+        assert_eq!(std::fs::read_dir(&base).unwrap().count(), 0, "the temporary directory was removed");
+
+        let (made, temp) = make(&[], &base).unwrap();
+        let names: Vec<&str> = made.iter().map(|c| c.name()).collect();
+        assert_eq!(names, ["source", "destination"]);
+        let temp = std::fs::canonicalize(temp.unwrap()).unwrap();
+        assert!(made.iter().all(|c| c.root().starts_with(&temp) && c.root().is_dir()));
+        std::fs::remove_dir_all(&base).unwrap();
+    }
+}

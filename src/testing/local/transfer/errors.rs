@@ -1,0 +1,51 @@
+//! Transfer's error documents: `{"code", "message", "request_id", "resource"}`.
+
+use serde_json::json;
+
+use crate::testing::local::http::{Reply, Request};
+
+/// A Transfer error: `code` like `ClientError.NotFound`, `EndpointPermissionDenied`...
+pub(crate) fn error(status: u16, code: &str, message: impl Into<String>, req: &Request) -> Reply {
+    let body = json!({
+        "code": code,
+        "message": message.into(),
+        "request_id": req.request_id,
+        "resource": resource(&req.path),
+    });
+    Reply::json(status, &body)
+}
+
+/// The Transfer error for a status alone (unknown paths, wrong methods, unimplemented
+/// operations, refused tokens, injected faults).
+pub(crate) fn for_status(status: u16, message: &str, req: &Request) -> Reply {
+    let code = match status {
+        400 => "ClientError.BadRequest",
+        401 => "AuthenticationFailed",
+        403 => "PermissionDenied",
+        404 => "ClientError.NotFound",
+        405 => "ClientError.MethodNotAllowed",
+        409 => "ClientError.Conflict",
+        413 => "ClientError.RequestTooLarge",
+        429 => "ClientError.Throttled",
+        501 => "NotImplemented",
+        502 => "ExternalError",
+        503 => "ServiceUnavailable",
+        504 => "GatewayTimeout",
+        s if s >= 500 => "InternalError",
+        _ => "ClientError",
+    };
+    error(status, code, message, req)
+}
+
+/// The `resource` Transfer reports: the path without the version prefix.
+pub(crate) fn resource(path: &str) -> String {
+    path.strip_prefix("/v0.10").filter(|p| !p.is_empty()).unwrap_or(path).to_string()
+}
+
+pub(crate) fn bad_request(message: impl Into<String>, req: &Request) -> Reply {
+    error(400, "ClientError.BadRequest", message, req)
+}
+
+pub(crate) fn permission_denied(message: impl Into<String>, req: &Request) -> Reply {
+    error(403, "EndpointPermissionDenied", message, req)
+}

@@ -1,0 +1,56 @@
+//! The builder's Transfer options: port, collections, throttle, marker page size.
+
+use std::path::Path;
+
+use super::collections::CollectionSpec;
+use super::{Transfer, TransferSettings};
+use crate::testing::local::LocalGlobusBuilder;
+use crate::testing::local::plugin::Service as _;
+
+impl LocalGlobusBuilder {
+    /// Listen for Transfer on this port of 127.0.0.1 (default 0: an ephemeral port).
+    pub fn transfer_port(self, port: u16) -> Self {
+        self.port(Transfer::NAME, port)
+    }
+
+    /// A collection named `name` backed by the existing directory `dir` (kept on drop).
+    ///
+    /// ```
+    /// use globus_sdk::testing::LocalGlobus;
+    /// # tokio::runtime::Runtime::new().unwrap().block_on(async {
+    /// let data = std::env::temp_dir();
+    /// let local = LocalGlobus::builder().collection("data", &data).temp_collection("scratch").start().await.unwrap();
+    /// assert_eq!(local.collections().len(), 2);
+    /// # });
+    /// ```
+    pub fn collection(self, name: impl Into<String>, dir: impl AsRef<Path>) -> Self {
+        self.add_collection(name.into(), Some(dir.as_ref()), false)
+    }
+
+    /// Like [`Self::collection`], but every write to it is refused with `EndpointPermissionDenied`.
+    pub fn read_only_collection(self, name: impl Into<String>, dir: impl AsRef<Path>) -> Self {
+        self.add_collection(name.into(), Some(dir.as_ref()), true)
+    }
+
+    /// A collection backed by a new empty temporary directory, removed on drop.
+    ///
+    /// Without any collection, the server has two temporary ones, `source` and `destination`.
+    pub fn temp_collection(self, name: impl Into<String>) -> Self {
+        self.add_collection(name.into(), None, false)
+    }
+
+    /// Copy task data at most this many bytes per second (default: as fast as the disk goes).
+    pub fn throttle(self, bytes_per_second: u64) -> Self {
+        self.configure(|s: &mut TransferSettings| s.throttle = bytes_per_second)
+    }
+
+    /// Page size of `task_successful_transfers` and `task_skipped_errors` (default 1000).
+    pub fn marker_page_size(self, n: usize) -> Self {
+        self.configure(|s: &mut TransferSettings| s.marker_page_size = n.max(1))
+    }
+
+    fn add_collection(self, name: String, dir: Option<&Path>, read_only: bool) -> Self {
+        let spec = CollectionSpec { name, dir: dir.map(Path::to_path_buf), read_only };
+        self.configure(|s: &mut TransferSettings| s.collections.push(spec))
+    }
+}
