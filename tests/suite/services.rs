@@ -38,14 +38,14 @@ fn services_are_declared() {
         pipeline::discover(&root().join("specs")).into_iter().map(|s| (s.name, s.feature)).collect();
     let declared: BTreeSet<(String, String)> =
         globus_sdk::registry::DECLARED.iter().map(|(n, f)| (n.to_string(), f.to_string())).collect();
-    for missing in specs.difference(&declared) {
+    if let Some(missing) = specs.difference(&declared).next() {
         panic!(
             "specs has {0:?} (feature {1:?}) but src/services/mod.rs does not declare it: add `{0}: \"{1}\",` \
              there and its module (specs/README.md, \"Adding a service\")",
             missing.0, missing.1
         );
     }
-    for orphan in declared.difference(&specs) {
+    if let Some(orphan) = declared.difference(&specs).next() {
         panic!("src/services/mod.rs declares {:?} but there is no specs/{0}.yaml", orphan.0);
     }
     let features = cargo_features();

@@ -36,10 +36,9 @@
 //!    - `stop` and `env_vars` if it has background work or variables to export;
 //!    - its builder options (`impl LocalGlobusBuilder`) and accessors (`impl LocalGlobus`)
 //!      in the module too; `groups_url()` is optional beside `service_url("groups")`.
-//! 2. Register it in this file: `#[cfg(feature = "groups")] mod groups;` and its line in
-//!    [`PLUGINS`], `#[cfg(feature = "groups")] Plugin::of::<groups::Groups>()`. A public
-//!    type of its own (like Transfer's `LocalCollection`) is also re-exported here and in
-//!    `src/testing/mod.rs`.
+//! 2. Register it in this file, one line in `plugins!`: `groups::Groups if "groups",` (the
+//!    module, its plug-in type, its feature). A public type of its own (like Transfer's
+//!    `LocalCollection`) is also re-exported here and in `src/testing/mod.rs`.
 //!
 //! Nothing else changes: the listener and its port flag (`globus-local --groups-port`), the
 //! URL map and what derives from it ([`LocalGlobus::config`], `GLOBUS_SDK_SERVICE_URL_GROUPS`,
@@ -47,7 +46,6 @@
 //! from the registration. A handler naming an operation id the spec does not have fails the
 //! unit test of `plugin` (and the start of every `LocalGlobus`).
 
-mod auth;
 mod builder;
 mod core;
 mod errors;
@@ -58,8 +56,6 @@ mod plugin;
 mod routes;
 mod server;
 mod settings;
-#[cfg(feature = "transfer")]
-mod transfer;
 mod urls;
 
 use std::sync::Arc;
@@ -74,12 +70,27 @@ pub use transfer::LocalCollection;
 use self::core::Core;
 use plugin::{Mounted, Plugin, Running, Service};
 
-/// The emulated services, in the order they start: the one registration line of each.
-const PLUGINS: &[Plugin] = &[
-    Plugin::of::<auth::Auth>(),
-    #[cfg(feature = "transfer")]
-    Plugin::of::<transfer::Transfer>(),
-];
+/// Declares each emulated service's module (behind its feature) and lists it in [`PLUGINS`].
+macro_rules! plugins {
+    ($($module:ident :: $service:ident $(if $feature:literal)?),* $(,)?) => {
+        $(
+            $(#[cfg(feature = $feature)])?
+            mod $module;
+        )*
+
+        /// The emulated services, in the order they start.
+        const PLUGINS: &[Plugin] = &[$(
+            $(#[cfg(feature = $feature)])?
+            Plugin::of::<$module::$service>(),
+        )*];
+    };
+}
+
+// The one registration line of each emulated service.
+plugins! {
+    auth::Auth,
+    transfer::Transfer if "transfer",
+}
 
 /// The local Globus: Globus services on 127.0.0.1, for tests and for any Globus client.
 ///

@@ -223,7 +223,16 @@ mod tests {
     ];
 
     const fn meta(id: &'static str, method: &'static str, path: &'static str) -> OperationMeta {
-        OperationMeta { id, method, path, retry_safe: true, sensitive_body: false, json_response: true, paging: None }
+        OperationMeta {
+            id,
+            method,
+            path,
+            retry_safe: true,
+            sensitive_body: false,
+            json_response: true,
+            paging: None,
+            envelope: None,
+        }
     }
 
     fn found(table: &RouteTable, method: &str, path: &str) -> (&'static str, Params) {

@@ -135,7 +135,7 @@ async fn an_operation_the_local_globus_does_not_implement_is_a_501() {
         .authorizer(AccessTokenAuthorizer::new(token))
         .build()
         .unwrap();
-    let e = globus_sdk::Error::from(client.bookmark_list().send().await.unwrap_err());
+    let e = client.bookmark_list().send().await.unwrap_err();
     assert_eq!((e.http_status(), e.code()), (Some(501), Some("NotImplemented")));
     let tries = local.requests().iter().filter(|r| r.path == "/v0.10/bookmark_list").count();
     assert_eq!(tries, 2, "the raw request, then the SDK's single one");
@@ -160,7 +160,7 @@ async fn path_parameters_are_percent_decoded_once() {
         .source_endpoint(src.id())
         .destination_endpoint(dst.id())
         .data(vec![item]);
-    let task_id = client.submit_transfer().body(doc).send().await.unwrap().into_inner().task_id;
+    let task_id = client.submit_transfer_document().body(doc).send().await.unwrap().into_inner().task_id;
 
     // Every character percent-encoded: the same task.
     let encoded: String = task_id.bytes().map(|b| format!("%{b:02X}")).collect();
