@@ -692,8 +692,11 @@ async fn the_sdks_task_helpers_and_paging_streams() {
         .unwrap();
     assert_eq!(copied.len(), 5);
 
-    // The same again: everything is in sync.
-    let again = e.client.submit_transfer(&data).await.unwrap();
+    // Submitting the same data again finds the same task (its submission id is kept)...
+    let resent = e.client.submit_transfer(&data).await.unwrap();
+    assert_eq!((resent.task_id.as_str(), resent.code.as_deref()), (submitted.task_id.as_str(), Some("Duplicate")));
+    // ...and a new submission of the same document is a new task: everything is in sync.
+    let again = e.client.submit_transfer(&data.to_new_submission()).await.unwrap();
     let task = wait(&again.task_id).await.unwrap();
     assert_eq!((task.files_transferred, task.files_skipped), (Some(0), Some(5)));
 

@@ -560,3 +560,30 @@ async fn a_link_to_another_host_is_refused() {
     let e = results[1].as_ref().unwrap_err();
     assert!(e.to_string().contains("credentials only to the service's own host"), "{e}");
 }
+
+#[tokio::test]
+async fn resubmitting_the_same_data_after_every_answer_was_lost_reuses_its_submission_id() {
+    // The README's pattern: the call fails (every answer lost, no retries left), the caller
+    // calls again with the same data. Transfer must see the same submission id both times.
+    for (path, transfer_data) in [("/v0.10/transfer", true), ("/v0.10/delete", false)] {
+        let s = server().await;
+        let tasks = submission_server(&s, path, Reply::drop_connection());
+        let tc = transfer(&s, RetryPolicy::none());
+        let result = if transfer_data {
+            let mut data = TransferData::new("a", "b");
+            data.add_item("/x", "/y", false);
+            assert!(tc.submit_transfer(&data).await.is_err(), "the first answer is lost");
+            assert_eq!(data.get_submission_id(), Some("sub-42"), "the fetched id is kept in the data");
+            tc.submit_transfer(&data).await.unwrap()
+        } else {
+            let mut data = DeleteData::new("ep");
+            data.add_item("/old");
+            assert!(tc.submit_delete(&data).await.is_err(), "the first answer is lost");
+            let again = data.clone();
+            tc.submit_delete(&again).await.unwrap()
+        };
+        assert_eq!(result.code.as_deref(), Some("Duplicate"), "{path}: the resend found the first task");
+        assert_eq!(tasks.lock().unwrap().len(), 1, "{path}: one task");
+        assert_eq!(s.requests_to("GET", "/v0.10/submission_id").len(), 1, "{path}: one id fetched");
+    }
+}

@@ -1,5 +1,7 @@
 //! Transfer and delete task documents: every option, only the ones set are sent.
 
+use std::sync::OnceLock;
+
 use super::types;
 use crate::error::Error;
 
@@ -69,6 +71,8 @@ pub struct TransferData {
     source: String,
     destination: String,
     submission_id: Option<String>,
+    /// The id fetched at the first submission, reused by every resubmission of this data.
+    fetched_submission_id: OnceLock<String>,
     items: Vec<types::TransferItem>,
     filter_rules: Vec<FilterRule>,
     label: Option<String>,
@@ -107,6 +111,7 @@ impl TransferData {
             source: source.into(),
             destination: destination.into(),
             submission_id: None,
+            fetched_submission_id: OnceLock::new(),
             items: Vec::new(),
             filter_rules: Vec::new(),
             label: None,
@@ -240,9 +245,27 @@ impl TransferData {
         destination_local_user: String,
     }
 
-    /// The submission id, if set.
+    /// The submission id: the one set, else the one fetched when it was first submitted
+    /// (every later submission of this data, or of a clone, reuses it, so Transfer
+    /// recognises a resend and creates no second task).
     pub fn get_submission_id(&self) -> Option<&str> {
-        self.submission_id.as_deref()
+        self.submission_id.as_deref().or_else(|| self.fetched_submission_id.get().map(String::as_str))
+    }
+
+    /// A copy for a new task: the same document without its submission id, so submitting it
+    /// creates a task even after this data was submitted (submitting this data again resends
+    /// to the task it created).
+    pub fn to_new_submission(&self) -> Self {
+        let mut copy = self.clone();
+        copy.submission_id = None;
+        copy.fetched_submission_id = OnceLock::new();
+        copy
+    }
+
+    /// Keep `id`, fetched for this data's first submission; a concurrent submission may have
+    /// kept one first, and that one is returned.
+    pub(crate) fn remember_submission_id(&self, id: String) -> &str {
+        self.get_submission_id().unwrap_or_else(|| self.fetched_submission_id.get_or_init(|| id))
     }
 
     /// The document sent to Transfer, with `submission_id` unless one is set already.
@@ -280,7 +303,7 @@ impl TransferData {
             source_endpoint: self.source.clone(),
             source_local_user: self.source_local_user.clone(),
             store_base_path_info: None,
-            submission_id: self.submission_id.clone().unwrap_or_else(|| submission_id.to_string()),
+            submission_id: self.get_submission_id().unwrap_or(submission_id).to_string(),
             sync_level: self.sync_level.map(SyncLevel::as_api),
             verify_checksum: self.verify_checksum,
             extra: self.extra.clone(),
@@ -323,6 +346,8 @@ fn item(source_path: String, destination_path: String) -> types::TransferItem {
 pub struct DeleteData {
     endpoint: String,
     submission_id: Option<String>,
+    /// The id fetched at the first submission, reused by every resubmission of this data.
+    fetched_submission_id: OnceLock<String>,
     items: Vec<String>,
     label: Option<String>,
     deadline: Option<String>,
@@ -342,6 +367,7 @@ impl DeleteData {
         DeleteData {
             endpoint: endpoint.into(),
             submission_id: None,
+            fetched_submission_id: OnceLock::new(),
             items: Vec::new(),
             label: None,
             deadline: None,
@@ -402,9 +428,27 @@ impl DeleteData {
         notify_on_inactive: bool,
     }
 
-    /// The submission id, if set.
+    /// The submission id: the one set, else the one fetched when it was first submitted
+    /// (every later submission of this data, or of a clone, reuses it, so Transfer
+    /// recognises a resend and creates no second task).
     pub fn get_submission_id(&self) -> Option<&str> {
-        self.submission_id.as_deref()
+        self.submission_id.as_deref().or_else(|| self.fetched_submission_id.get().map(String::as_str))
+    }
+
+    /// A copy for a new task: the same document without its submission id, so submitting it
+    /// creates a task even after this data was submitted (submitting this data again resends
+    /// to the task it created).
+    pub fn to_new_submission(&self) -> Self {
+        let mut copy = self.clone();
+        copy.submission_id = None;
+        copy.fetched_submission_id = OnceLock::new();
+        copy
+    }
+
+    /// Keep `id`, fetched for this data's first submission; a concurrent submission may have
+    /// kept one first, and that one is returned.
+    pub(crate) fn remember_submission_id(&self, id: String) -> &str {
+        self.get_submission_id().unwrap_or_else(|| self.fetched_submission_id.get_or_init(|| id))
     }
 
     /// The document sent to Transfer, with `submission_id` unless one is set already.
@@ -434,7 +478,7 @@ impl DeleteData {
             notify_on_succeeded: self.notify_on_succeeded,
             recursive: self.recursive,
             store_base_path_info: None,
-            submission_id: self.submission_id.clone().unwrap_or_else(|| submission_id.to_string()),
+            submission_id: self.get_submission_id().unwrap_or(submission_id).to_string(),
             extra: self.extra.clone(),
         })
     }

@@ -57,7 +57,9 @@ impl Client {
     /// Submit a transfer task. When `data` has no submission id, one is fetched from Transfer
     /// first, so the transport may resend the submission after a lost answer without creating
     /// a second task (Transfer answers a repeated submission id with the first task, code
-    /// `Duplicate`). To send a complete [`types::TransferDocument`] yourself, use
+    /// `Duplicate`). The id is kept in `data`: when every answer was lost and the call fails,
+    /// calling again with the same `data` resends the same id, as the Python SDK does. To
+    /// send a complete [`types::TransferDocument`] yourself, use
     /// [`Client::submit_transfer_document`].
     ///
     /// ```no_run
@@ -72,7 +74,11 @@ impl Client {
     /// # Ok(()) }
     /// ```
     pub async fn submit_transfer(&self, data: &TransferData) -> Result<types::SubmissionResult, Error> {
-        let document = data.to_document(&self.submission_id_for(data.get_submission_id()).await?)?;
+        let id = match data.get_submission_id() {
+            Some(id) => id,
+            None => data.remember_submission_id(self.new_submission_id().await?),
+        };
+        let document = data.to_document(id)?;
         Ok(self.submit_transfer_document().body(document).send().await?.into_inner())
     }
 
@@ -90,16 +96,17 @@ impl Client {
     /// # Ok(()) }
     /// ```
     pub async fn submit_delete(&self, data: &DeleteData) -> Result<types::SubmissionResult, Error> {
-        let document = data.to_document(&self.submission_id_for(data.get_submission_id()).await?)?;
+        let id = match data.get_submission_id() {
+            Some(id) => id,
+            None => data.remember_submission_id(self.new_submission_id().await?),
+        };
+        let document = data.to_document(id)?;
         Ok(self.submit_delete_document().body(document).send().await?.into_inner())
     }
 
-    /// The document's own submission id, else a new one from Transfer.
-    async fn submission_id_for(&self, given: Option<&str>) -> Result<String, Error> {
-        match given {
-            Some(id) => Ok(id.to_string()),
-            None => Ok(self.get_submission_id().send().await?.into_inner().value),
-        }
+    /// A new submission id from Transfer.
+    async fn new_submission_id(&self) -> Result<String, Error> {
+        Ok(self.get_submission_id().send().await?.into_inner().value)
     }
 
     /// Wait for a task: poll it while it is `ACTIVE`, for at most
