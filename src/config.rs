@@ -230,7 +230,8 @@ impl Config {
         }
     }
 
-    /// The timeout in effect: set in code, else `GLOBUS_SDK_HTTP_TIMEOUT` (`-1`: none), else 60 s.
+    /// The timeout in effect: set in code, else `GLOBUS_SDK_HTTP_TIMEOUT` (`-1`: none; a value
+    /// too large for a `Duration` also means none), else 60 s.
     pub fn resolved_timeout(&self) -> Result<Option<Duration>, Error> {
         if let Some(t) = self.timeout {
             return Ok(t);
@@ -245,7 +246,8 @@ impl Config {
         if seconds == -1.0 {
             Ok(None)
         } else if seconds.is_finite() && seconds >= 0.0 {
-            Ok(Some(Duration::from_secs_f64(seconds)))
+            // Longer than a Duration can hold (1e20): no timeout, never a panic.
+            Ok(Duration::try_from_secs_f64(seconds).ok())
         } else {
             Err(Error::config(format!("{HTTP_TIMEOUT_VAR}={v:?} must be a positive number of seconds or -1")))
         }

@@ -95,10 +95,12 @@ struct Inner {
     retries: Option<u32>,
     /// For a failed credential renewal: the kind of the error Auth's call ended with.
     renewal_of: Option<ErrorKind>,
+    /// The service said sending again will not help (Transfer's `EndpointError`...).
+    retry_vetoed: bool,
     source: Option<Box<dyn std::error::Error + Send + Sync>>,
 }
 
-#[derive(Default)]
+#[derive(Clone, Default)]
 struct ParsedBody {
     code: Option<String>,
     message: Option<String>,
@@ -122,6 +124,7 @@ impl Error {
                 sensitive: false,
                 retries: None,
                 renewal_of: None,
+                retry_vetoed: false,
                 source: None,
             }),
         }
@@ -175,6 +178,39 @@ impl Error {
     pub(crate) fn with_summary(mut self, summary: impl Into<String>) -> Self {
         self.inner.summary = summary.into();
         self
+    }
+
+    /// The same error for another caller (a renewal's failure, shared by the callers that
+    /// waited for it); the source is kept as its text.
+    pub(crate) fn duplicate(&self) -> Error {
+        #[derive(Debug)]
+        struct Text(String);
+        impl fmt::Display for Text {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(&self.0)
+            }
+        }
+        impl std::error::Error for Text {}
+        let i = &self.inner;
+        Error {
+            inner: Box::new(Inner {
+                kind: i.kind,
+                summary: i.summary.clone(),
+                service: i.service,
+                status: i.status,
+                headers: i.headers.clone(),
+                raw_body: i.raw_body.clone(),
+                body: i.body.clone(),
+                sensitive: i.sensitive,
+                retries: i.retries,
+                renewal_of: i.renewal_of,
+                retry_vetoed: i.retry_vetoed,
+                source: i
+                    .source
+                    .as_ref()
+                    .map(|s| Box::new(Text(s.to_string())) as Box<dyn std::error::Error + Send + Sync>),
+            }),
+        }
     }
 
     /// Wrap the error in a response, to carry it through progenitor's hooks unchanged.
@@ -332,8 +368,14 @@ impl Error {
     }
 
     /// Whether sending the same request again later may succeed: timeouts, connection
-    /// failures, 429, 500, 502, 503, 504 (also when Auth answered so to a token renewal).
+    /// failures, 429, 500, 502, 503, 504 (also when Auth answered so to a token renewal);
+    /// not when the service says the fault is elsewhere (Transfer's `EndpointError` and
+    /// `ExternalError`: the endpoint or a third party failed), which the transport does not
+    /// retry either.
     pub fn is_retryable(&self) -> bool {
+        if self.inner.retry_vetoed {
+            return false;
+        }
         match self.inner.renewal_of.unwrap_or(self.inner.kind) {
             ErrorKind::Transport | ErrorKind::Timeout => true,
             ErrorKind::Api => self.inner.status.is_some_and(|s| crate::transport::is_retryable_status(s.as_u16())),
@@ -345,6 +387,11 @@ impl Error {
         if !self.all_authorization_requirements().is_empty() {
             return Some(
                 "more authorization is needed: start a new login with the parameters from Error::authorization_requirements()",
+            );
+        }
+        if self.inner.retry_vetoed {
+            return Some(
+                "the endpoint or a third party failed, not the service: sending again will not help until it is fixed (Error::is_retryable() is false)",
             );
         }
         if self.inner.renewal_of.is_some() {
@@ -470,6 +517,8 @@ pub(crate) struct ResponseFacts {
     pub sensitive: bool,
     pub retries: u32,
     pub error_format: Option<crate::transport::ErrorFormat>,
+    /// The service's retry veto refused to resend it (Transfer's `EndpointError`...).
+    pub retry_vetoed: bool,
 }
 
 /// An [`Error`] carried through progenitor inside a response (see [`Error::into_carrier`]).
@@ -543,6 +592,7 @@ fn from_unexpected(response: reqwest::Response) -> Error {
     if let Some(f) = facts {
         e.inner.service = Some(f.service);
         e.inner.retries = Some(f.retries);
+        e.inner.retry_vetoed = f.retry_vetoed;
     }
     e
 }

@@ -2,7 +2,7 @@
 
 use std::fmt;
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use crate::Secret;
 use futures::future::BoxFuture;
@@ -41,14 +41,26 @@ impl fmt::Debug for TokenData {
 }
 
 impl TokenData {
-    /// Whether the token is expired, or will be within `leeway`.
+    /// Whether the token is expired, or will be within `leeway` (any `leeway` and any
+    /// `expires_at`: never an overflow).
     pub fn expires_within(&self, leeway: Duration) -> bool {
         match self.expires_at {
-            Some(at) => at - (leeway.as_secs() as i64) <= chrono::Utc::now().timestamp(),
+            Some(at) => at.saturating_sub(seconds(leeway)) <= chrono::Utc::now().timestamp(),
             None => false,
         }
     }
 }
+
+fn seconds(d: Duration) -> i64 {
+    i64::try_from(d.as_secs()).unwrap_or(i64::MAX)
+}
+
+/// A token just obtained is used at least this long, whatever its `expires_in` says (a zero,
+/// negative or tiny lifetime must not make every call a grant).
+const MIN_USE: Duration = Duration::from_secs(5);
+
+/// How long a renewal's failure answers the callers that were waiting for it.
+const FAILURE_SHARED_FOR: Duration = Duration::from_secs(1);
 
 /// Where a renewing authorizer gets new tokens (a grant against Globus Auth).
 pub trait TokenSource: Send + Sync + fmt::Debug {
@@ -63,13 +75,41 @@ pub type OnRefresh = Arc<dyn Fn(&TokenData) + Send + Sync>;
 struct Current {
     data: TokenData,
     header: HeaderValue,
+    /// When this authorizer obtained it (None: given at construction, e.g. from storage).
+    obtained: Option<(Instant, i64)>,
+}
+
+impl Current {
+    /// Whether the token can be sent as it is: not within `leeway` of its expiry, where the
+    /// leeway is at most half the token's lifetime, and a token just obtained is used for at
+    /// least [`MIN_USE`].
+    fn is_fresh(&self, leeway: Duration) -> bool {
+        let Some(expires_at) = self.data.expires_at else { return true };
+        match self.obtained {
+            None => !self.data.expires_within(leeway),
+            Some((instant, obtained_at)) => {
+                if instant.elapsed() < MIN_USE {
+                    return true;
+                }
+                let lifetime = expires_at.saturating_sub(obtained_at).max(0);
+                let leeway = seconds(leeway).min(lifetime / 2);
+                expires_at.saturating_sub(leeway) > chrono::Utc::now().timestamp()
+            }
+        }
+    }
+}
+
+/// What the mutex guards: the current token, and the last renewal's failure.
+struct Slot {
+    current: Option<Current>,
+    failed: Option<(Instant, Error)>,
 }
 
 /// An authorizer that renews its token from a [`TokenSource`]: when it has none, 60 s
 /// before it expires, and once after a 401. Concurrent requests share one renewal.
 pub struct RenewingAuthorizer<S> {
     source: S,
-    current: tokio::sync::Mutex<Option<Current>>,
+    current: tokio::sync::Mutex<Slot>,
     on_refresh: Option<OnRefresh>,
     leeway: Duration,
 }
@@ -79,7 +119,7 @@ impl<S: TokenSource> RenewingAuthorizer<S> {
     pub fn new(source: S) -> Self {
         RenewingAuthorizer {
             source,
-            current: tokio::sync::Mutex::new(None),
+            current: tokio::sync::Mutex::new(Slot { current: None, failed: None }),
             on_refresh: None,
             leeway: Duration::from_secs(60),
         }
@@ -90,7 +130,8 @@ impl<S: TokenSource> RenewingAuthorizer<S> {
         let this = Self::new(source);
         let header = bearer(&tokens.access_token);
         if let Some(header) = header {
-            *this.current.try_lock().expect("a new mutex is free") = Some(Current { data: tokens, header });
+            this.current.try_lock().expect("a new mutex is free").current =
+                Some(Current { data: tokens, header, obtained: None });
         }
         this
     }
@@ -109,7 +150,7 @@ impl<S: TokenSource> RenewingAuthorizer<S> {
 
     /// The current tokens, if any.
     pub async fn tokens(&self) -> Option<TokenData> {
-        self.current.lock().await.as_ref().map(|c| c.data.clone())
+        self.current.lock().await.current.as_ref().map(|c| c.data.clone())
     }
 
     /// Renew now, whatever the expiry.
@@ -118,14 +159,23 @@ impl<S: TokenSource> RenewingAuthorizer<S> {
         self.renew_locked(&mut guard).await
     }
 
-    async fn renew_locked(&self, slot: &mut Option<Current>) -> Result<TokenData, Error> {
-        let data = self.source.fetch(slot.as_ref().map(|c| &c.data)).await?;
+    async fn renew_locked(&self, slot: &mut Slot) -> Result<TokenData, Error> {
+        let fetched = self.source.fetch(slot.current.as_ref().map(|c| &c.data)).await;
+        let data = match fetched {
+            Ok(data) => data,
+            Err(e) => {
+                slot.failed = Some((Instant::now(), e.duplicate()));
+                return Err(e);
+            }
+        };
         let header = usable(&bearer(&data.access_token), "access token from the token grant")?;
         tracing::debug!(resource_server = %data.resource_server, expires_at = ?data.expires_at, "renewed access token");
         if let Some(cb) = &self.on_refresh {
             cb(&data);
         }
-        *slot = Some(Current { data: data.clone(), header });
+        let obtained = Some((Instant::now(), chrono::Utc::now().timestamp()));
+        slot.current = Some(Current { data: data.clone(), header, obtained });
+        slot.failed = None;
         Ok(data)
     }
 }
@@ -142,12 +192,20 @@ where
 impl<S: TokenSource> Authorizer for RenewingAuthorizer<S> {
     fn authorization_header(&self) -> BoxFuture<'_, Result<Option<HeaderValue>, Error>> {
         Box::pin(async move {
+            let waiting_since = Instant::now();
             let mut guard = self.current.lock().await;
-            let fresh = guard.as_ref().is_some_and(|c| !c.data.expires_within(self.leeway));
+            let fresh = guard.current.as_ref().is_some_and(|c| c.is_fresh(self.leeway));
             if !fresh {
+                // A renewal failed while this caller waited for the lock (or just before):
+                // share its failure instead of asking Auth again, one caller after another.
+                if let Some((at, e)) = &guard.failed
+                    && (*at >= waiting_since || at.elapsed() < FAILURE_SHARED_FOR)
+                {
+                    return Err(e.duplicate());
+                }
                 self.renew_locked(&mut guard).await?;
             }
-            Ok(guard.as_ref().map(|c| c.header.clone()))
+            Ok(guard.current.as_ref().map(|c| c.header.clone()))
         })
     }
 
@@ -155,7 +213,7 @@ impl<S: TokenSource> Authorizer for RenewingAuthorizer<S> {
         Box::pin(async move {
             let mut guard = self.current.lock().await;
             // Another request already renewed the token this one was sent with.
-            if let (Some(current), Some(rejected)) = (guard.as_ref(), rejected)
+            if let (Some(current), Some(rejected)) = (guard.current.as_ref(), rejected)
                 && current.header != rejected
             {
                 return true;

@@ -51,6 +51,7 @@ async fn attempts(
     let span = tracing::Span::current();
     let started = Instant::now();
     let mut retries = 0u32;
+    let mut last_retry_after_timeout = false;
     let mut renewed = false;
     let mut attempt = 0u32;
     loop {
@@ -74,7 +75,10 @@ async fn attempts(
         match outcome {
             Err((broken, e)) => {
                 // A refused connection never reached the server: safe to resend anything.
-                let may_retry = retries < policy.get_max_retries() && (e.is_connect() || retry_safe);
+                let delay = policy.delay(retries + 1, None);
+                let may_retry = retries < policy.get_max_retries()
+                    && (e.is_connect() || retry_safe)
+                    && policy.may_retry(started, delay, true);
                 if !may_retry {
                     tracing::debug!(error = %e, retries, "request failed");
                     let facts = ResponseFacts {
@@ -82,6 +86,7 @@ async fn attempts(
                         sensitive,
                         retries,
                         error_format: state.info().hooks.error_format,
+                        retry_vetoed: false,
                     };
                     return match broken {
                         // The status and headers arrived: keep them, and the bytes that came.
@@ -90,7 +95,7 @@ async fn attempts(
                     };
                 }
                 retries += 1;
-                let delay = policy.delay(retries, None);
+                last_retry_after_timeout = true;
                 let reason = RetryReason::Connection(e.to_string());
                 wait(state, policy, operation_id, retries, reason, None, delay).await;
             }
@@ -109,10 +114,15 @@ async fn attempts(
                     }
                 }
                 let vetoed = state.info().hooks.retry_veto.is_some_and(|veto| veto(status.as_u16(), &body));
-                if retries < policy.get_max_retries() && status_is_retryable(status, retry_safe) && !vetoed {
+                let retry_after = parse_retry_after(&head.headers);
+                let delay = policy.delay(retries + 1, retry_after);
+                if retries < policy.get_max_retries()
+                    && status_is_retryable(status, retry_safe)
+                    && !vetoed
+                    && policy.may_retry(started, delay, false)
+                {
                     retries += 1;
-                    let retry_after = parse_retry_after(&head.headers);
-                    let delay = policy.delay(retries, retry_after);
+                    last_retry_after_timeout = false;
                     wait(
                         state,
                         policy,
@@ -131,11 +141,15 @@ async fn attempts(
                     tracing::trace!(body = %truncated(&body), "response body");
                 }
                 tracing::debug!(status = status.as_u16(), retries, "request finished");
+                if status.is_success() {
+                    policy.succeeded(retries, last_retry_after_timeout);
+                }
                 let facts = ResponseFacts {
                     service: state.service(),
                     sensitive,
                     retries,
                     error_format: state.info().hooks.error_format,
+                    retry_vetoed: vetoed,
                 };
                 return Ok(rebuild(head, body, facts, None, json_response));
             }

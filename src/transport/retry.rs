@@ -2,7 +2,8 @@
 
 use std::fmt;
 use std::sync::Arc;
-use std::time::Duration;
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::time::{Duration, Instant};
 
 use http::{HeaderMap, StatusCode};
 
@@ -44,6 +45,38 @@ pub struct RetryEvent {
 
 type Observer = Arc<dyn Fn(&RetryEvent) + Send + Sync>;
 
+/// What a retry costs from the shared budget, and what a success gives back (the AWS SDKs'
+/// standard retry quota: 500, 5 a retry, 10 after a timeout or a broken connection, 1 back
+/// for a first-attempt success, the retry's cost back for a success after a retry).
+const DEFAULT_BUDGET: u32 = 500;
+const RETRY_COST: u32 = 5;
+const TIMEOUT_COST: u32 = 10;
+const SUCCESS_REFUND: u32 = 1;
+
+/// A budget of retries shared by every request of the clients that share a policy: during an
+/// outage the retries stop once it is spent (each call then fails at its first error), and
+/// successes refill it.
+struct RetryBudget {
+    capacity: u32,
+    available: AtomicU32,
+}
+
+impl RetryBudget {
+    fn new(capacity: u32) -> Self {
+        RetryBudget { capacity, available: AtomicU32::new(capacity) }
+    }
+
+    fn try_spend(&self, cost: u32) -> bool {
+        self.available.fetch_update(Ordering::AcqRel, Ordering::Acquire, |a| a.checked_sub(cost)).is_ok()
+    }
+
+    fn refund(&self, amount: u32) {
+        let _ = self
+            .available
+            .fetch_update(Ordering::AcqRel, Ordering::Acquire, |a| Some(a.saturating_add(amount).min(self.capacity)));
+    }
+}
+
 /// How failed requests are retried: 429, 500, 502, 503, 504 and connection failures, with
 /// exponential backoff and jitter, capped, honouring `Retry-After`.
 ///
@@ -59,11 +92,17 @@ type Observer = Arc<dyn Fn(&RetryEvent) + Send + Sync>;
 /// let none = RetryPolicy::none();
 /// assert_eq!(none.get_max_retries(), 0);
 /// ```
+///
+/// Clones of a policy (every client built from one [`Config`](crate::Config)) share a retry
+/// budget ([`RetryPolicy::retry_budget`]), so an outage does not multiply the load by the
+/// number of retries; [`RetryPolicy::deadline`] bounds the time one call spends retrying.
 #[derive(Clone)]
 pub struct RetryPolicy {
     max_retries: u32,
     initial_delay: Duration,
     max_delay: Duration,
+    deadline: Option<Duration>,
+    budget: Arc<RetryBudget>,
     observer: Option<Observer>,
 }
 
@@ -75,6 +114,8 @@ impl Default for RetryPolicy {
             max_retries: 5,
             initial_delay: Duration::from_millis(500),
             max_delay: Duration::from_secs(10),
+            deadline: None,
+            budget: Arc::new(RetryBudget::new(DEFAULT_BUDGET)),
             observer: None,
         }
     }
@@ -86,6 +127,8 @@ impl fmt::Debug for RetryPolicy {
             .field("max_retries", &self.max_retries)
             .field("initial_delay", &self.initial_delay)
             .field("max_delay", &self.max_delay)
+            .field("deadline", &self.deadline)
+            .field("retry_budget", &self.budget.available.load(Ordering::Relaxed))
             .field("observer", &self.observer.is_some())
             .finish()
     }
@@ -115,6 +158,45 @@ impl RetryPolicy {
         self
     }
 
+    /// The retry budget shared by the clients of this policy and its clones (default 500; a
+    /// retry costs 5, or 10 after a timeout or a broken connection; each success gives some
+    /// back). When it is spent, requests are not retried until successes refill it.
+    pub fn retry_budget(mut self, capacity: u32) -> Self {
+        self.budget = Arc::new(RetryBudget::new(capacity));
+        self
+    }
+
+    /// The longest one call may take, retries included: no retry starts whose wait would
+    /// end past it (default: none; each attempt still has the HTTP timeout).
+    pub fn deadline(mut self, d: Duration) -> Self {
+        self.deadline = Some(d);
+        self
+    }
+
+    /// The retry budget left.
+    pub fn retry_budget_left(&self) -> u32 {
+        self.budget.available.load(Ordering::Acquire)
+    }
+
+    /// Whether a retry that waits `delay` may start, for a call that started at `started`;
+    /// takes the retry's cost from the budget when it may.
+    pub(crate) fn may_retry(&self, started: Instant, delay: Duration, after_timeout: bool) -> bool {
+        if self.deadline.is_some_and(|d| started.elapsed().saturating_add(delay) > d) {
+            return false;
+        }
+        self.budget.try_spend(if after_timeout { TIMEOUT_COST } else { RETRY_COST })
+    }
+
+    /// A call succeeded after `retries` retries: give back to the budget.
+    pub(crate) fn succeeded(&self, retries: u32, last_retry_after_timeout: bool) {
+        let refund = match (retries, last_retry_after_timeout) {
+            (0, _) => SUCCESS_REFUND,
+            (_, true) => TIMEOUT_COST,
+            _ => RETRY_COST,
+        };
+        self.budget.refund(refund);
+    }
+
     /// Call `f` before every retry (for logging or metrics).
     pub fn on_retry(mut self, f: impl Fn(&RetryEvent) + Send + Sync + 'static) -> Self {
         self.observer = Some(Arc::new(f));
@@ -132,7 +214,8 @@ impl RetryPolicy {
         let wanted = retry_after.unwrap_or_else(|| {
             let jitter: f64 = 0.5 + rand::random::<f64>();
             let exp = 2f64.powi(retry.saturating_sub(1).min(30) as i32);
-            Duration::from_secs_f64((self.initial_delay.as_secs_f64() * jitter * exp).min(self.max_delay.as_secs_f64()))
+            // Any setting (Duration::MAX included) gives a delay, never a panic.
+            Duration::try_from_secs_f64(self.initial_delay.as_secs_f64() * jitter * exp).unwrap_or(self.max_delay)
         });
         wanted.min(self.max_delay)
     }

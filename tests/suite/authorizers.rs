@@ -41,19 +41,36 @@ async fn hundred_concurrent_calls_share_one_refresh() {
 #[tokio::test]
 async fn renews_sixty_seconds_before_expiry() {
     let s = server().await;
+    s.always("POST", TOKEN, |_| token_reply("renewed", Some("rt-2"), 3600));
+    let now = chrono::Utc::now().timestamp();
+    for (expires_in, renews) in [(50, true), (120, false)] {
+        let mut tokens = expired("stored", "rt-1");
+        tokens.expires_at = Some(now + expires_in);
+        let authorizer = app(&s).refresh_token_authorizer(tokens).unwrap();
+        let h = authorizer.authorization_header().await.unwrap().unwrap();
+        let expected = if renews { "Bearer renewed" } else { "Bearer stored" };
+        assert_eq!(h.to_str().unwrap(), expected, "a token {expires_in} s from expiry");
+    }
+    assert_eq!(s.requests_to("POST", TOKEN).len(), 1);
+}
+
+#[tokio::test]
+async fn the_margin_never_exceeds_half_a_tokens_lifetime() {
+    // Tokens that live 50 s are inside the 60 s margin from the start: renewing at every use
+    // would make every call a grant. They are used for half their life instead.
+    let s = server().await;
     let n = Arc::new(AtomicUsize::new(0));
     let counter = n.clone();
-    // Tokens that live 50 s: always within the 60 s margin, so every use renews.
     s.always("POST", TOKEN, move |_| {
         let i = counter.fetch_add(1, Ordering::SeqCst) + 1;
         token_reply(&format!("short-{i}"), None, 50)
     });
     let authorizer = app(&s).client_credentials_authorizer(&[globus_sdk::auth::scopes::view_identities()]);
-    for i in 1..=2 {
+    for _ in 1..=3 {
         let h = authorizer.authorization_header().await.unwrap().unwrap();
-        assert_eq!(h.to_str().unwrap(), format!("Bearer short-{i}"));
+        assert_eq!(h.to_str().unwrap(), "Bearer short-1");
     }
-    assert_eq!(n.load(Ordering::SeqCst), 2);
+    assert_eq!(n.load(Ordering::SeqCst), 1);
     let grant = &s.requests_to("POST", TOKEN)[0];
     assert_eq!(grant.form_field("grant_type").as_deref(), Some("client_credentials"));
     assert_eq!(grant.form_field("scope").as_deref(), Some("urn:globus:auth:scope:auth.globus.org:view_identities"));
@@ -95,10 +112,9 @@ async fn refresh_without_a_new_refresh_token_keeps_the_old_one() {
     s.once("POST", TOKEN, token_reply("at-3", Some("rt-rotated"), 10));
     s.once("POST", TOKEN, token_reply("at-4", None, 10));
     let authorizer = app(&s).refresh_token_authorizer(expired("at-1", "rt-original")).unwrap();
-    for _ in 0..3 {
-        // Each token lives 10 s, inside the 60 s margin: every use renews.
-        authorizer.authorization_header().await.unwrap();
-    }
+    authorizer.authorization_header().await.unwrap();
+    authorizer.renew().await.unwrap();
+    authorizer.renew().await.unwrap();
     let sent: Vec<String> =
         s.requests_to("POST", TOKEN).iter().map(|r| r.form_field("refresh_token").unwrap()).collect();
     assert_eq!(sent, ["rt-original", "rt-original", "rt-rotated"]);
@@ -210,4 +226,49 @@ async fn an_auth_outage_during_renewal_is_retryable_not_a_dead_login() {
     let e = auth.get_identities().ids("id-1").send().await.unwrap_err();
     assert_eq!((e.kind(), e.http_status()), (ErrorKind::Authorization, Some(503)));
     assert!(e.is_retryable() && !e.is_login_required(), "{e}");
+}
+
+#[tokio::test]
+async fn callers_waiting_on_a_failing_renewal_share_its_failure() {
+    let s = server().await;
+    s.always("POST", TOKEN, |_| Reply::json(400, json!({"error": "invalid_grant"})));
+    let authorizer = Arc::new(app(&s).refresh_token_authorizer(expired("at-1", "rt-1")).unwrap());
+    let calls = (0..50).map(|_| {
+        let a = authorizer.clone();
+        async move { a.authorization_header().await }
+    });
+    let results = futures::future::join_all(calls).await;
+    assert!(results.iter().all(|r| r.as_ref().is_err_and(|e| e.code() == Some("invalid_grant"))));
+    assert_eq!(s.requests_to("POST", TOKEN).len(), 1, "one grant for fifty waiting callers, not fifty");
+}
+
+#[tokio::test]
+async fn zero_negative_or_tiny_lifetimes_do_not_make_every_call_a_grant() {
+    for expires_in in [0, -100, 1, 30] {
+        let s = server().await;
+        s.always("POST", TOKEN, move |_| token_reply("at-new", Some("rt-new"), expires_in));
+        let authorizer = app(&s).refresh_token_authorizer(expired("at-1", "rt-1")).unwrap();
+        for _ in 0..20 {
+            authorizer.authorization_header().await.unwrap();
+        }
+        assert_eq!(s.requests_to("POST", TOKEN).len(), 1, "expires_in {expires_in}: one grant for twenty calls");
+    }
+}
+
+#[tokio::test]
+async fn huge_lifetimes_and_leeways_never_overflow() {
+    let s = server().await;
+    s.always("POST", TOKEN, |_| token_reply("at-new", Some("rt-new"), i64::MAX));
+    let authorizer = app(&s)
+        .refresh_token_authorizer(expired("at-1", "rt-1"))
+        .unwrap()
+        .renew_before_expiry(std::time::Duration::MAX);
+    for _ in 0..3 {
+        authorizer.authorization_header().await.unwrap();
+    }
+    let tokens = authorizer.tokens().await.unwrap();
+    assert_eq!(tokens.expires_at, Some(i64::MAX), "saturated, not wrapped");
+    assert_eq!(s.requests_to("POST", TOKEN).len(), 1);
+    assert!(tokens.expires_within(std::time::Duration::MAX), "a leeway of forever covers any expiry");
+    assert!(!tokens.expires_within(std::time::Duration::from_secs(3600)));
 }

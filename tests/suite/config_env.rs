@@ -86,4 +86,11 @@ fn in_a_child_process() {
     set("GLOBUS_SDK_VERIFY_SSL", Some("/no/such/file"));
     assert!(Config::new().resolved_tls().unwrap_err().to_string().contains("GLOBUS_SDK_VERIFY_SSL"));
     set("GLOBUS_SDK_VERIFY_SSL", None);
+    // Any number is a timeout or none, never a panic.
+    set("GLOBUS_SDK_HTTP_TIMEOUT", Some("1e20"));
+    assert_eq!(Config::new().resolved_timeout().unwrap(), None, "too long for a Duration: no timeout");
+    globus_sdk::auth::Client::builder().build().unwrap();
+    set("GLOBUS_SDK_HTTP_TIMEOUT", Some("1e-300"));
+    assert!(Config::new().resolved_timeout().is_ok());
+    set("GLOBUS_SDK_HTTP_TIMEOUT", None);
 }

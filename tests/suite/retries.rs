@@ -279,3 +279,67 @@ async fn raw_requests_share_auth_retries_and_errors() {
     assert_eq!((e.http_status(), e.code(), e.request_id()), (Some(409), Some("Conflict"), Some("raw-1")));
     assert!(e.raw_text().unwrap().contains("busy"));
 }
+
+// ---- shared fate: a retry budget across calls, a deadline per call ----
+
+#[tokio::test]
+async fn during_an_outage_the_retries_of_all_callers_share_one_budget() {
+    let s = server().await;
+    s.always("GET", IDS, |_| Reply::json(503, json!({"code": "Unavailable"})));
+    // Budget 50: ten retries in all (5 each), however many callers and retries each may make.
+    let policy = RetryPolicy::default()
+        .max_retries(5)
+        .initial_delay(Duration::from_millis(1))
+        .max_delay(Duration::from_millis(2))
+        .retry_budget(50);
+    let auth = auth_client(&s, NullAuthorizer, policy.clone());
+    let calls = (0..50).map(|_| {
+        let auth = auth.clone();
+        async move { auth.get_identities().ids(ID).send().await }
+    });
+    let results = futures::future::join_all(calls).await;
+    assert!(results.iter().all(Result::is_err));
+    let attempts = s.requests_to("GET", IDS).len();
+    assert_eq!(attempts, 50 + 10, "fifty first attempts and the ten retries the budget allows, not 300");
+    assert_eq!(policy.retry_budget_left(), 0, "clones of a policy share its budget");
+    // Successes give back to the budget, and retries resume.
+    s.once("GET", IDS, ok_identities());
+    auth.get_identities().ids(ID).send().await.unwrap();
+    assert_eq!(policy.retry_budget_left(), 1);
+}
+
+#[tokio::test]
+async fn a_call_stops_retrying_at_its_deadline() {
+    let s = server().await;
+    s.always("GET", IDS, |_| Reply::json(503, json!({"code": "Unavailable"})));
+    let policy = RetryPolicy::default()
+        .max_retries(50)
+        .initial_delay(Duration::from_millis(100))
+        .max_delay(Duration::from_millis(100))
+        .deadline(Duration::from_millis(350));
+    let auth = auth_client(&s, NullAuthorizer, policy);
+    let e = auth.get_identities().ids(ID).send().await.unwrap_err();
+    assert_eq!(e.http_status(), Some(503));
+    let attempts = s.requests_to("GET", IDS).len();
+    // Waits of 50..150 ms: at most six fit in 350 ms; never the fifty allowed.
+    assert!((2..=7).contains(&attempts), "{attempts} attempts");
+}
+
+#[tokio::test]
+async fn any_delay_setting_is_a_delay_never_a_panic() {
+    let policy = RetryPolicy::default().initial_delay(Duration::MAX).max_delay(Duration::MAX).max_retries(u32::MAX);
+    for retry in [1, 2, 40, u32::MAX] {
+        let _ = policy.delay(retry, None);
+        let _ = policy.delay(retry, Some(Duration::MAX));
+    }
+    // A timeout too long to reach (set in code) is fine too.
+    let s = server().await;
+    s.once("GET", IDS, ok_identities());
+    let auth = globus_sdk::auth::Client::builder()
+        .base_url(s.url())
+        .timeout(Some(Duration::MAX))
+        .retry_policy(RetryPolicy::none())
+        .build()
+        .unwrap();
+    auth.get_identities().ids(ID).send().await.unwrap();
+}

@@ -309,6 +309,10 @@ async fn endpoint_errors_are_not_retried() {
     let e = tc.get_task().task_id("t-1").send().await.unwrap_err();
     assert_eq!(e.code(), Some("ExternalError.DirListingFailed.Connection"));
     assert_eq!(s.requests().len(), 1);
+    // One answer: not retried by the transport, and not retryable by the caller either.
+    assert!(!e.is_retryable(), "{e}");
+    assert!(!e.to_string().contains("try again later"), "{e}");
+    assert!(e.to_string().contains("will not help"), "{e}");
 
     let s = server().await;
     s.once("GET", "/v0.10/task/t-1", Reply::json(502, json!({"code": "EndpointError", "message": "x"})));
