@@ -234,7 +234,7 @@ pub fn postprocess(raw: &Value, file: &mut syn::File) -> Result<String, Vec<Stri
         let Some(paging) = &op.paging else { continue };
         let Some(b) = builders.get(&op.builder) else { continue };
         let Some(response) = b.response.as_deref().and_then(|r| r.strip_prefix("types::")) else { continue };
-        match stream_code(raw, op, paging, b, response, &types) {
+        match stream_code(op, paging, b, response, &types) {
             Ok(code) => builder_code.push_str(&code),
             Err(e) => problems.push(format!("operation `{}`: {e}", op.id)),
         }
@@ -339,7 +339,6 @@ pub fn postprocess(raw: &Value, file: &mut syn::File) -> Result<String, Vec<Stri
 
 /// `into_stream()` for one paginated operation's request builder.
 fn stream_code(
-    raw: &Value,
     op: &Op,
     paging: &Paging,
     b: &Builder,
@@ -426,7 +425,6 @@ fn stream_code(
              {size_line}\n{cursor_lines}\nrequest.body = Ok(typed.into());"
         );
     }
-    let _ = raw;
     let style = &paging.style;
     Ok(format!(
         "impl<'a> {builder}<'a> {{\n\
