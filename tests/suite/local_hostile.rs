@@ -1,7 +1,8 @@
 //! The local Globus as a server facing hostile input (issue 8, "Nothing lost, nothing
 //! leaked, nothing escapes"): no path escapes a collection's root at any depth, no response
 //! carries a host path, no file's metadata breaks a handler, special files never block a
-//! task nor the shutdown, and the shapes the Python SDK's registered responses show.
+//! task nor the shutdown, Auth sends codes only to registered redirect URIs and grants only
+//! known scopes; and the shapes the Python SDK's registered responses show.
 #![cfg(unix)]
 
 use std::path::{Path, PathBuf};
@@ -495,4 +496,116 @@ async fn ls_takes_every_filter_and_search_finds_exact_names() {
     }
     let (_, none) = s.get("endpoint_search?filter_fulltext=pvl-even.name").await;
     assert_eq!(none["DATA"].as_array().unwrap().len(), 0);
+}
+
+// ------------------------------------------------------------------ Auth
+
+fn no_redirects() -> reqwest::Client {
+    reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap()
+}
+
+fn authorize_url(local: &LocalGlobus, client_id: &str, redirect_uri: &str) -> String {
+    let mut url = url::Url::parse(&format!("{}/v2/oauth2/authorize", local.auth_url())).unwrap();
+    url.query_pairs_mut()
+        .append_pair("client_id", client_id)
+        .append_pair("redirect_uri", redirect_uri)
+        .append_pair("scope", "openid")
+        .append_pair("response_type", "code")
+        .append_pair("code_challenge", &"c".repeat(43))
+        .append_pair("code_challenge_method", "S256")
+        .append_pair("state", "st");
+    url.to_string()
+}
+
+#[tokio::test]
+async fn codes_go_only_to_registered_redirect_uris() {
+    let local =
+        LocalGlobus::builder().confidential_redirect_uri("https://app.example.org/callback").start().await.unwrap();
+    let http = no_redirects();
+    let native = local.native_client().id().to_string();
+    let confidential = local.confidential_client().id().to_string();
+    assert_eq!(local.confidential_client().redirect_uris(), ["https://app.example.org/callback"]);
+
+    for (client, uri) in [
+        (&native, "https://attacker.example.org/steal"),
+        (&native, "http://attacker.example.org:8080/"),
+        (&native, "https://127.0.0.1/cb"),
+        (&native, "http://user@localhost:1/cb"),
+        (&confidential, "https://attacker.example.org/steal"),
+        (&confidential, "https://app.example.org/other"),
+        (&confidential, "http://app.example.org/callback"),
+        (&confidential, "http://127.0.0.1:8000/callback"),
+        (&"unknown-client".to_string(), "http://127.0.0.1:8000/callback"),
+    ] {
+        let answer = http.get(authorize_url(&local, client, uri)).send().await.unwrap();
+        assert_eq!(answer.status(), 400, "{client} -> {uri}");
+        assert!(answer.headers().get("location").is_none(), "{client} -> {uri}");
+        assert!(answer.headers()["content-type"].to_str().unwrap().starts_with("text/html"));
+        let page = answer.text().await.unwrap();
+        assert!(page.contains("Authorization error") && !page.contains("code="), "{page}");
+    }
+    for (client, uri) in [
+        (&native, "http://127.0.0.1:53682/callback"),
+        (&native, "http://localhost:8000/"),
+        (&native, "http://[::1]:9/cb"),
+        (&native, format!("{}/v2/web/auth-code", local.auth_url()).as_str()),
+        (&confidential, "https://app.example.org/callback?from=test"),
+    ] {
+        let answer = http.get(authorize_url(&local, client, uri)).send().await.unwrap();
+        assert_eq!(answer.status(), 302, "{client} -> {uri}");
+        let location = url::Url::parse(answer.headers()["location"].to_str().unwrap()).unwrap();
+        assert!(location.query_pairs().any(|(k, _)| k == "code"), "{location}");
+    }
+    // Approvals without a browser follow the same rule.
+    let e =
+        local.approve(&globus_sdk::testing::Approval::new(&confidential, "openid", "https://elsewhere.example.org/"));
+    assert!(e.unwrap_err().to_string().contains("not registered"));
+}
+
+#[tokio::test]
+async fn only_known_scopes_are_granted() {
+    let local = LocalGlobus::start().await.unwrap();
+    let http = reqwest::Client::new();
+    let c = local.confidential_client();
+    let grant = |scope: String| {
+        http.post(format!("{}/v2/oauth2/token", local.auth_url()))
+            .basic_auth(c.id(), Some(c.secret().unwrap().expose()))
+            .form(&[("grant_type", "client_credentials"), ("scope", scope.as_str())])
+            .send()
+    };
+    let source = local.collection("source").unwrap().id();
+    let data_access = |id: &str| format!("https://auth.globus.org/scopes/{id}/data_access");
+    let stranger = uuid::Uuid::new_v4().to_string();
+    for scope in [
+        "urn:globus:auth:scope:nothing.example.org:all".to_string(),
+        "urn:globus:auth:scope:transfer.api.globus.org:everything".to_string(),
+        data_access(&stranger),
+        format!("{TRANSFER}[*{}]", data_access(&stranger)),
+        format!("openid {TRANSFER}[{} openid] email", data_access(&stranger)),
+    ] {
+        let answer = grant(scope.clone()).await.unwrap();
+        assert_eq!(answer.status(), 400, "{scope}");
+        let body: Value = answer.json().await.unwrap();
+        assert_eq!(body["error"], "invalid_scope", "{scope}: {body}");
+        assert_eq!(
+            (body["errors"][0]["code"].as_str(), body["errors"][0]["status"].as_str()),
+            (Some("INVALID_SCOPE"), Some("400"))
+        );
+    }
+    for scope in [
+        TRANSFER.to_string(),
+        data_access(source),
+        format!("{TRANSFER}[*{}]", data_access(source)),
+        format!(
+            "openid profile email urn:globus:auth:scope:auth.globus.org:view_identities {TRANSFER}[{} *{}]",
+            data_access(source),
+            data_access(local.collection("destination").unwrap().id())
+        ),
+    ] {
+        let answer = grant(scope.clone()).await.unwrap();
+        assert_eq!(answer.status(), 200, "{scope}: {}", answer.text().await.unwrap());
+    }
+    let body: Value = grant(data_access(source)).await.unwrap().json().await.unwrap();
+    assert_eq!(body["resource_server"], source, "a collection's scope is for the collection");
+    assert!(local.issue_tokens(c.id(), c.id(), "urn:globus:auth:scope:nothing.example.org:all", false).is_err());
 }

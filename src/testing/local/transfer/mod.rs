@@ -132,6 +132,16 @@ impl Service for Transfer {
         errors::for_status(status, message, req)
     }
 
+    /// Transfer's `all`, and each collection's `data_access` scope (its resource server is
+    /// the collection).
+    fn scopes(&self) -> Vec<(String, String)> {
+        let mut scopes = vec![(TRANSFER_SCOPE.to_string(), TRANSFER_RS.to_string())];
+        for c in &self.collections {
+            scopes.push((format!("https://auth.globus.org/scopes/{}/data_access", c.id), c.id.clone()));
+        }
+        scopes
+    }
+
     fn env_vars(&self) -> Vec<(String, String)> {
         self.collections
             .iter()
