@@ -41,6 +41,7 @@ impl Request {
 
     /// Every value of query parameter `name`, in order (a list is sent as repeated
     /// parameters).
+    #[allow(dead_code, reason = "Transfer's ls filters: unused when Auth is the only service compiled")]
     pub fn queries<'a>(&'a self, name: &'a str) -> impl Iterator<Item = &'a str> + 'a {
         self.query.iter().filter(move |(k, _)| k == name).map(|(_, v)| v.as_str())
     }
