@@ -46,6 +46,8 @@ USAGE:
 OPTIONS:
 {ports}{collections}    --client-id ID            id of the preloaded confidential client (default: random)
     --client-secret SECRET    its secret (default: random)
+    --redirect-uri URI        register URI for that client's logins (repeatable; native
+                              clients may use any loopback URI)
     --token-lifetime SECONDS  lifetime of access tokens (default: 172800)
 {throttle}    --quiet                   do not log requests on stderr
     -h, --help                print this help
@@ -64,6 +66,7 @@ struct Args {
     collections: Vec<(String, PathBuf)>,
     client_id: Option<String>,
     client_secret: Option<String>,
+    redirect_uris: Vec<String>,
     token_lifetime: Option<u64>,
     #[cfg(feature = "transfer")]
     throttle: Option<u64>,
@@ -95,6 +98,7 @@ fn parse_args(args: impl IntoIterator<Item = String>) -> Result<Args, lexopt::Er
             }
             Long("client-id") => out.client_id = Some(parser.value()?.parse()?),
             Long("client-secret") => out.client_secret = Some(parser.value()?.parse()?),
+            Long("redirect-uri") => out.redirect_uris.push(parser.value()?.parse()?),
             Long("token-lifetime") => out.token_lifetime = Some(parser.value()?.parse()?),
             #[cfg(feature = "transfer")]
             Long("throttle") => out.throttle = Some(parser.value()?.parse()?),
@@ -152,6 +156,9 @@ async fn main() -> ExitCode {
         let secret = args.client_secret.clone().unwrap_or_else(|| uuid::Uuid::new_v4().simple().to_string());
         builder = builder.confidential_client(id, secret);
     }
+    for uri in &args.redirect_uris {
+        builder = builder.confidential_redirect_uri(uri);
+    }
     if let Some(secs) = args.token_lifetime {
         builder = builder.token_lifetime(Duration::from_secs(secs));
     }
@@ -206,8 +213,10 @@ mod tests {
 
     #[test]
     fn arguments() {
-        let a = args(&["--auth-port", "8001", "--auth-port=8003", "--quiet"]).unwrap();
+        let a =
+            args(&["--auth-port", "8001", "--auth-port=8003", "--quiet", "--redirect-uri", "https://a/cb"]).unwrap();
         assert_eq!(a.ports, [("auth", 8003)]);
+        assert_eq!(a.redirect_uris, ["https://a/cb"]);
         assert!(a.quiet);
         assert!(args(&["--auth-port", "99999"]).is_err());
         assert!(args(&["--auth-port"]).is_err());

@@ -165,7 +165,12 @@ async fn pkce_login_and_a_validated_id_token() {
 
 #[tokio::test]
 async fn the_authorize_page_redirects_with_a_code() {
-    let local = LocalGlobus::builder().user("alice@example.org", "Alice").start().await.unwrap();
+    let local = LocalGlobus::builder()
+        .user("alice@example.org", "Alice")
+        .confidential_redirect_uri("http://127.0.0.1:9/callback")
+        .start()
+        .await
+        .unwrap();
     let app = confidential(&local);
     let flow =
         app.start_flow("http://127.0.0.1:9/callback?x=1", &[auth_scopes::openid(), Scope::new(TRANSFER)]).state("s-1");

@@ -92,8 +92,8 @@ async fn smoke(python: &Path) {
     // The Python SDK spoke to both services, under Transfer's /v0.10/ prefix.
     let requests = local.requests();
     assert!(requests.iter().any(|r| r.service == "auth" && r.path == "/v2/oauth2/token" && r.status == Some(200)));
-    for path in ["/v0.10/endpoint_search", "/v0.10/transfer", "/v0.10/submission_id"] {
-        assert!(requests.iter().any(|r| r.path == path && r.status == Some(200)), "{path}");
+    for (path, status) in [("/v0.10/endpoint_search", 200), ("/v0.10/transfer", 202), ("/v0.10/submission_id", 200)] {
+        assert!(requests.iter().any(|r| r.path == path && r.status == Some(status)), "{path}");
     }
     assert!(requests.iter().all(|r| r.status.is_some_and(|s| s < 400)), "{requests:?}");
 }

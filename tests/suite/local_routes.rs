@@ -78,7 +78,7 @@ async fn every_service_answers_an_unknown_path_with_its_404() {
     assert_eq!(auth.body["errors"][0]["status"], "404");
     let transfer = send(&local.transfer_url(), "GET", "/v0.10/no_such_thing", None).await;
     assert_eq!(transfer.code(), "ClientError.NotFound");
-    assert_eq!(transfer.body["resource"], "/no_such_thing");
+    assert_eq!(transfer.body["resource"], "/v0.10/no_such_thing", "the path as requested, as Transfer");
     assert!(transfer.body["request_id"].is_string());
 
     // The SDK reads them as the errors they are.

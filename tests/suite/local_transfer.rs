@@ -567,7 +567,7 @@ async fn a_repeated_submission_id_returns_the_first_task() {
     assert_eq!(again.task_id, first.task_id);
     assert_eq!(again.submission_id, first.submission_id);
     assert_eq!(e.client.task_list().send().await.unwrap().total, Some(1));
-    assert_eq!(first.task_link.unwrap().href, Some(format!("task/{}?format=json", first.task_id)));
+    assert_eq!(first.task_link.unwrap().href, Some(format!("/v0.10/task/{}?format=json", first.task_id)));
 
     let empty = err(e.client.submit_transfer_document().body(e.transfer_doc(vec![]).await).send().await);
     assert_eq!((empty.http_status(), empty.code()), (Some(400), Some("ClientError.BadRequest.NoTransferItems")));
@@ -581,7 +581,7 @@ async fn a_repeated_submission_id_returns_the_first_task() {
 
 #[tokio::test]
 async fn filter_rules_source_errors_and_extra_destination_files() {
-    let e = env().await;
+    let e = env_with(LocalGlobus::builder().retry_interval(Duration::from_millis(20))).await;
     write(&e.src_root, "p/keep.txt", "k");
     write(&e.src_root, "p/skip.tmp", "t");
     write(&e.src_root, "p/cache/x.txt", "x");
@@ -614,10 +614,13 @@ async fn filter_rules_source_errors_and_extra_destination_files() {
     assert!(e.dst_root.join("q/local.tmp").exists());
     assert_eq!(task.filter_rules.as_ref().map(Vec::len), Some(2));
 
-    // A missing source fails the task, unless source errors are skipped.
+    // A missing source is a fault retried until the deadline (see local_hostile for the
+    // details), unless source errors are skipped.
     let items = vec![item("/~/missing.txt", "/~/m.txt", false), item("/~/p/keep.txt", "/~/k.txt", false)];
-    let task = e.wait(&e.submit(e.transfer_doc(items.clone()).await).await).await;
-    assert_eq!((task.status.as_str(), task.fatal_error.unwrap().code.as_deref()), ("FAILED", Some("FILE_NOT_FOUND")));
+    let soon = (chrono::Utc::now() + chrono::Duration::milliseconds(400)).to_rfc3339();
+    let task = e.wait(&e.submit(e.transfer_doc(items.clone()).await.deadline(soon)).await).await;
+    assert_eq!((task.status.as_str(), task.fatal_error.unwrap().code.as_deref()), ("FAILED", Some("EXPIRED")));
+    assert!(task.faults.unwrap() >= 2, "{:?}", task.faults);
     let id = e.submit(e.transfer_doc(items).await.skip_source_errors(true)).await;
     let task = e.wait(&id).await;
     assert_eq!(task.status, "SUCCEEDED");

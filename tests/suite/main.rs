@@ -18,6 +18,7 @@ mod local_auth;
 mod local_binary;
 mod local_e2e;
 mod local_faults;
+mod local_hostile;
 mod local_python;
 mod local_routes;
 mod local_transfer;

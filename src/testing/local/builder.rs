@@ -90,6 +90,9 @@ impl LocalGlobusBuilder {
                 }
             }
         }
+        for service in &started {
+            core.accounts().register_scopes(service.scopes());
+        }
         let (shutdown, rx) = tokio::sync::watch::channel(false);
         for ((_, _, listener), service) in listeners.into_iter().zip(&started) {
             tokio::spawn(super::server::serve(listener, service.clone(), core.clone(), rx.clone()));

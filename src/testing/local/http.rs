@@ -39,6 +39,13 @@ impl Request {
         self.query.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str())
     }
 
+    /// Every value of query parameter `name`, in order (a list is sent as repeated
+    /// parameters).
+    #[allow(dead_code, reason = "Transfer's ls filters: unused when Auth is the only service compiled")]
+    pub fn queries<'a>(&'a self, name: &'a str) -> impl Iterator<Item = &'a str> + 'a {
+        self.query.iter().filter(move |(k, _)| k == name).map(|(_, v)| v.as_str())
+    }
+
     /// A header as text.
     pub fn header(&self, name: &str) -> Option<&str> {
         self.headers.get(name).and_then(|v| v.to_str().ok())

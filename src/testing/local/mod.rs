@@ -18,6 +18,41 @@
 //! Auth (`auth/`) is always there: every service checks its tokens. Each other service is
 //! compiled with its cargo feature (`transfer/` with `transfer`).
 //!
+//! # Facing hostile input
+//!
+//! The local Globus serves users' real directories to any client, so it treats every
+//! request as hostile:
+//!
+//! - **Nothing escapes a collection.** A Globus path is resolved as text (`..` may not
+//!   climb above the root), then every access (ls, stat, mkdir, rename, delete, both ends
+//!   of a transfer, at every depth) goes through the collection's directory handle
+//!   (`cap-std`; `openat2(RESOLVE_BENEATH)` on Linux): a symbolic link is followed only
+//!   while it stays inside the collection, and a link swapped in after a check cannot lead
+//!   out either (`transfer/paths.rs`). An absolute link counts as leading out.
+//! - **Nothing leaks.** No response holds a host path: a link leading out of the collection
+//!   is listed as type `link`, described by itself alone, with no `link_target`; a link
+//!   inside shows its target as a Globus path; endpoint documents and the full-text index
+//!   do not hold the directory; errors and task events name Globus paths only.
+//! - **Nothing panics a handler.** File metadata is read from handles; a modification
+//!   time the calendar cannot show is `null`, names that are not UTF-8 are listed lossily.
+//! - **Nothing blocks.** Special files (FIFOs, sockets, devices) are never opened: a
+//!   recursive transfer skips them, as Globus does (they hold no data to copy), and a
+//!   transfer naming one, or writing where one stands, fails at once. Stopping (drop,
+//!   `globus-local`'s Ctrl-C) waits for task workers at most two seconds.
+//! - **Auth hands codes to registered redirect URIs only**: native clients any `http`
+//!   loopback URI (`127.0.0.1`, `localhost`, `[::1]`, any port, the local
+//!   `/v2/web/auth-code` page among them), the confidential client the URIs given to
+//!   [`LocalGlobusBuilder::confidential_redirect_uri`]; anything else is an HTML error page
+//!   (400), never a redirect.
+//! - **Auth grants known scopes only**: those the services declare
+//!   ([`plugin::Service::scopes`]: Auth's, Transfer's `all`, each local collection's
+//!   `data_access`), dependent scopes in brackets included; any other is `invalid_scope`.
+//!
+//! Like Globus, a transfer whose source is missing or unreadable stays `ACTIVE`: each try
+//! is a fault (an error event, the `faults` count, the code in `nice_status`), retried
+//! every [`LocalGlobusBuilder::retry_interval`] until the file appears or the deadline
+//! (by default a day after the request) passes and the task fails (`EXPIRED`).
+//!
 //! # Adding a service
 //!
 //! Say Groups, behind the `groups` feature (the one that compiles its client):
@@ -119,6 +154,10 @@ plugins! {
 ///   `operation_rename`, `operation_stat`, `get_submission_id`, `submit_transfer_document`,
 ///   `submit_delete_document`, `task_list`, `get_task`, `update_task`, `cancel_task`,
 ///   `task_event_list`, `task_successful_transfers`, `task_skipped_errors`.
+///
+/// Every path stays beneath its collection's root, no response carries a host path, the
+/// authorize page redirects only to registered URIs and Auth grants only the services'
+/// scopes (see the module documentation, "Facing hostile input").
 ///
 /// ```
 /// use globus_sdk::auth::ConfidentialAppClient;

@@ -60,6 +60,12 @@ pub(crate) trait Service: Sized + Send + Sync + 'static {
         Vec::new()
     }
 
+    /// The scopes the service defines, each with its resource server: Auth grants these
+    /// and refuses any other scope with `invalid_scope`.
+    fn scopes(&self) -> Vec<(String, String)> {
+        Vec::new()
+    }
+
     /// Stop background work and clean up (the server is being dropped).
     fn stop(&self) {}
 }
@@ -139,6 +145,8 @@ pub(crate) trait Mounted: Send + Sync {
     fn error(&self, status: u16, message: &str, req: &Request) -> Reply;
     /// [`Service::env_vars`].
     fn env_vars(&self) -> Vec<(String, String)>;
+    /// [`Service::scopes`].
+    fn scopes(&self) -> Vec<(String, String)>;
     /// [`Service::stop`].
     fn stop(&self);
     /// For `LocalGlobus::service`, to reach a service's own state.
@@ -220,6 +228,10 @@ impl<S: Service> Mounted for Running<S> {
 
     fn env_vars(&self) -> Vec<(String, String)> {
         self.service.env_vars()
+    }
+
+    fn scopes(&self) -> Vec<(String, String)> {
+        self.service.scopes()
     }
 
     fn stop(&self) {

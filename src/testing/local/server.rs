@@ -123,6 +123,10 @@ mod tests {
             Vec::new()
         }
 
+        fn scopes(&self) -> Vec<(String, String)> {
+            Vec::new()
+        }
+
         fn stop(&self) {}
 
         fn as_any(&self) -> &dyn std::any::Any {

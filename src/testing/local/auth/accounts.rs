@@ -3,9 +3,10 @@
 //!
 //! The core lends them to every service: that is how Transfer checks Auth's tokens.
 
+use std::collections::HashMap;
 use std::sync::{Mutex, MutexGuard};
 
-use super::tokens::{TokenKind, TokenRecord, TokenStore, random_string};
+use super::tokens::{self, RequestedScope, TokenKind, TokenRecord, TokenStore, random_string};
 use crate::Secret;
 use crate::testing::local::core::lock;
 
@@ -15,6 +16,9 @@ pub struct LocalClient {
     pub(crate) id: String,
     pub(crate) secret: Option<Secret>,
     pub(crate) name: String,
+    /// The registered redirect URIs (confidential clients; native clients may use any
+    /// loopback URI).
+    pub(crate) redirect_uris: Vec<String>,
 }
 
 impl LocalClient {
@@ -36,6 +40,33 @@ impl LocalClient {
     /// Whether the client has a secret.
     pub fn is_confidential(&self) -> bool {
         self.secret.is_some()
+    }
+
+    /// The redirect URIs registered for the client (for the confidential client, those
+    /// given to [`LocalGlobusBuilder::confidential_redirect_uri`](crate::testing::LocalGlobusBuilder::confidential_redirect_uri)).
+    /// A native client has none: like Globus for native apps, the local Auth redirects it
+    /// to any loopback URI (`http://127.0.0.1:<port>/...`, `http://localhost:<port>/...`,
+    /// `http://[::1]:<port>/...`), its own `/v2/web/auth-code` page among them.
+    pub fn redirect_uris(&self) -> &[String] {
+        &self.redirect_uris
+    }
+
+    /// Whether the authorize page may send this client's code to `uri`: for a native
+    /// client an `http` loopback URI on any port; for a confidential one a registered URI
+    /// (the same scheme, host, port and path; the query may differ).
+    pub(crate) fn may_redirect_to(&self, uri: &str) -> bool {
+        let Ok(uri) = url::Url::parse(uri) else { return false };
+        if !self.is_confidential() {
+            let loopback = match uri.host() {
+                Some(url::Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
+                Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+                Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+                None => false,
+            };
+            return uri.scheme() == "http" && loopback && uri.username().is_empty() && uri.password().is_none();
+        }
+        let target = |u: &url::Url| (u.scheme().to_string(), u.host_str().map(str::to_ascii_lowercase), u.port_or_known_default(), u.path().to_string());
+        self.redirect_uris.iter().filter_map(|r| url::Url::parse(r).ok()).any(|r| target(&r) == target(&uri))
     }
 }
 
@@ -128,6 +159,7 @@ pub(crate) struct AccountSettings {
     pub users: Vec<(String, String)>,
     pub confidential_client: Option<(String, Secret)>,
     pub native_client: Option<String>,
+    pub confidential_redirect_uris: Vec<String>,
 }
 
 /// Auth's clients, identities and tokens.
@@ -139,6 +171,8 @@ pub(crate) struct Accounts {
     /// Every identity: the default user, the other users, the clients', then provisioned ones.
     identities: Mutex<Vec<LocalIdentity>>,
     tokens: Mutex<TokenStore>,
+    /// Every scope of the emulated services, with its resource server.
+    scopes: Mutex<HashMap<String, String>>,
 }
 
 impl Accounts {
@@ -149,9 +183,14 @@ impl Accounts {
             .confidential_client
             .unwrap_or_else(|| (uuid::Uuid::new_v4().to_string(), Secret::new(random_string(44))));
         let native_id = settings.native_client.unwrap_or_else(|| uuid::Uuid::new_v4().to_string());
-        let confidential =
-            LocalClient { id: conf_id, secret: Some(conf_secret), name: "Local Globus confidential client".into() };
-        let native = LocalClient { id: native_id, secret: None, name: "Local Globus native client".into() };
+        let confidential = LocalClient {
+            id: conf_id,
+            secret: Some(conf_secret),
+            name: "Local Globus confidential client".into(),
+            redirect_uris: settings.confidential_redirect_uris,
+        };
+        let native =
+            LocalClient { id: native_id, secret: None, name: "Local Globus native client".into(), redirect_uris: Vec::new() };
         let default_user = user_identity("testuser@example.org", "Test User");
         let mut identities = vec![default_user.clone()];
         for (username, name) in &settings.users {
@@ -173,7 +212,21 @@ impl Accounts {
             native,
             identities: Mutex::new(identities),
             tokens: Mutex::new(TokenStore::default()),
+            scopes: Mutex::new(HashMap::new()),
         }
+    }
+
+    /// Make `scopes` (scope string, resource server) known: a service's, as it starts.
+    pub fn register_scopes(&self, scopes: impl IntoIterator<Item = (String, String)>) {
+        lock(&self.scopes).extend(scopes);
+    }
+
+    /// The scopes a scope string asks for, each with its resource server; an error names
+    /// a scope no emulated service defines (dependent scopes are checked too).
+    pub fn requested_scopes(&self, s: &str) -> Result<Vec<RequestedScope>, String> {
+        let known = lock(&self.scopes);
+        tokens::parse_scopes(s, &|scope| known.get(scope).cloned())
+            .map_err(|e| format!("{e}: the local Globus grants only the scopes of its services"))
     }
 
     /// The id of the local identity provider.

@@ -6,7 +6,7 @@ use base64::Engine as _;
 use serde_json::{Map, Value};
 use sha2::Digest as _;
 
-use super::tokens::{self, AUTH_RS, Issued, RequestedScope, TokenKind, unix};
+use super::tokens::{AUTH_RS, Issued, RequestedScope, TokenKind, unix};
 use super::{
     Auth, IDP_NAME, LocalIdentity, Refusal, VIEW_IDENTITY_SET, authenticate_client, errors, invalid_grant,
     invalid_request, set_member,
@@ -33,7 +33,7 @@ pub(super) fn token(auth: &Auth, call: &Call<'_>) -> Handled {
                     req,
                 ));
             }
-            let scopes = requested_scopes(form.scope.as_deref(), req)?;
+            let scopes = requested_scopes(auth, form.scope.as_deref(), req)?;
             let identity =
                 accounts.find_identity(&client.id).ok_or_else(|| invalid_grant("the client has no identity", req))?;
             let issued = accounts.tokens().issue(&client.id, &client.id, &scopes, false, lifetime);
@@ -115,7 +115,7 @@ pub(super) fn token(auth: &Auth, call: &Call<'_>) -> Handled {
                 .filter(|r| r.kind == TokenKind::Access && r.is_active())
                 .cloned()
                 .ok_or_else(|| invalid_grant("the token is invalid or expired", req))?;
-            let scopes = requested_scopes(form.scope.as_deref(), req)?;
+            let scopes = requested_scopes(auth, form.scope.as_deref(), req)?;
             let offline = form.access_type.as_deref() == Some("offline");
             let issued = accounts.tokens().issue(&client.id, &record.identity_id, &scopes, offline, lifetime);
             let list: Vec<Value> = issued.iter().map(|i| other_token_json(&oauth_token(i, None))).collect();
@@ -131,10 +131,14 @@ pub(super) fn token(auth: &Auth, call: &Call<'_>) -> Handled {
     }
 }
 
-fn requested_scopes(scope: Option<&str>, req: &Request) -> Result<Vec<RequestedScope>, Reply> {
+/// The scopes a grant asks for: each must be a scope of an emulated service (Auth's
+/// `invalid_scope`, 400, otherwise).
+fn requested_scopes(auth: &Auth, scope: Option<&str>, req: &Request) -> Result<Vec<RequestedScope>, Reply> {
     let scope = scope.unwrap_or_default();
-    let scopes =
-        tokens::parse_scopes(scope).map_err(|e| errors::error(400, "invalid_scope", "INVALID_SCOPE", e, req))?;
+    let scopes = auth
+        .accounts()
+        .requested_scopes(scope)
+        .map_err(|e| errors::error(400, "invalid_scope", "INVALID_SCOPE", e, req))?;
     if scopes.is_empty() {
         return Err(errors::error(400, "invalid_scope", "INVALID_SCOPE", "no scope requested", req));
     }
@@ -268,7 +272,7 @@ pub(super) fn issue_direct(
     let client = accounts.client(client_id).ok_or(("invalid_client", format!("unknown client {client_id:?}")))?;
     let identity =
         accounts.find_identity(identity).ok_or(("access_denied", format!("unknown identity {identity:?}")))?;
-    let scopes = tokens::parse_scopes(scopes).map_err(|e| ("invalid_scope", e))?;
+    let scopes = accounts.requested_scopes(scopes).map_err(|e| ("invalid_scope", e))?;
     if scopes.is_empty() {
         return Err(("invalid_scope", "no scope requested".into()));
     }

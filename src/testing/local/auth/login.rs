@@ -2,8 +2,8 @@
 
 use std::time::SystemTime;
 
-use super::tokens::{self, CodeRecord};
-use super::{Accounts, Approval, Auth, Refusal, errors};
+use super::tokens::CodeRecord;
+use super::{Accounts, Approval, Auth, Refusal};
 use crate::testing::local::http::Reply;
 use crate::testing::local::plugin::{Call, Handled};
 
@@ -43,7 +43,7 @@ pub(super) fn approve(accounts: &Accounts, approval: &Approval) -> Result<String
     let client = accounts
         .client(&approval.client_id)
         .ok_or(("invalid_client", format!("unknown client {:?}", approval.client_id)))?;
-    let scopes = tokens::parse_scopes(&approval.scopes).map_err(|e| ("invalid_scope", e))?;
+    let scopes = accounts.requested_scopes(&approval.scopes).map_err(|e| ("invalid_scope", e))?;
     if scopes.is_empty() {
         return Err(("invalid_scope", "no scope requested".into()));
     }
@@ -51,8 +51,9 @@ pub(super) fn approve(accounts: &Accounts, approval: &Approval) -> Result<String
         Some(who) => accounts.find_identity(who).ok_or(("access_denied", format!("unknown user {who:?}")))?,
         None => accounts.default_user(),
     };
-    url::Url::parse(&approval.redirect_uri)
-        .map_err(|e| ("invalid_request", format!("redirect_uri {:?} is not a URL: {e}", approval.redirect_uri)))?;
+    if !client.may_redirect_to(&approval.redirect_uri) {
+        return Err(("invalid_request", unregistered(&approval.redirect_uri, &client.id)));
+    }
     match (&approval.code_challenge, approval.code_challenge_method.as_deref()) {
         (Some(c), None | Some("S256")) => {
             if !(43..=128).contains(&c.len()) {
@@ -81,19 +82,30 @@ pub(super) fn approve(accounts: &Accounts, approval: &Approval) -> Result<String
     Ok(accounts.tokens().add_code(record))
 }
 
+/// Why a redirect URI is refused.
+fn unregistered(uri: &str, client_id: &str) -> String {
+    format!(
+        "redirect_uri {uri:?} is not registered for client {client_id} (native clients may use loopback URIs, \
+         confidential clients the URIs registered with the builder)"
+    )
+}
+
 /// The authorize page: the default user (or the one `session_required_identities` names)
-/// approves at once, and the browser goes back to `redirect_uri` with the code.
+/// approves at once, and the browser goes back to `redirect_uri` with the code, or with
+/// the error. Nothing is sent to a redirect URI before the client is known and the URI is
+/// one it may use: otherwise the answer is an error page (HTML, 400), never a redirect.
 pub(super) fn authorize(auth: &Auth, call: &Call<'_>) -> Handled {
     let req = call.req;
     let accounts = auth.accounts();
-    let bad = |(error, detail): Refusal| errors::error(400, error, "INVALID_REQUEST", detail, req);
-    let approval = approval_from_query(accounts, &req.query).map_err(bad)?;
-    if accounts.client(&approval.client_id).is_none() {
-        return Err(errors::error(400, "invalid_client", "INVALID_CLIENT", "unknown client_id", req));
+    let given = |name: &str| req.query(name).filter(|v| !v.is_empty());
+    let client_id = given("client_id").ok_or_else(|| error_page("client_id is required"))?;
+    let client = accounts.client(client_id).ok_or_else(|| error_page(&format!("unknown client_id {client_id:?}")))?;
+    let redirect_uri = given("redirect_uri").ok_or_else(|| error_page("redirect_uri is required"))?;
+    if !client.may_redirect_to(redirect_uri) {
+        return Err(error_page(&unregistered(redirect_uri, client_id)));
     }
-    let mut target = url::Url::parse(&approval.redirect_uri)
-        .map_err(|e| bad(("invalid_request", format!("redirect_uri is not a URL: {e}"))))?;
-    match approve(accounts, &approval) {
+    let mut target = url::Url::parse(redirect_uri).map_err(|e| error_page(&format!("redirect_uri: {e}")))?;
+    match approval_from_query(accounts, &req.query).and_then(|approval| approve(accounts, &approval)) {
         Ok(code) => {
             target.query_pairs_mut().append_pair("code", &code);
         }
@@ -101,17 +113,15 @@ pub(super) fn authorize(auth: &Auth, call: &Call<'_>) -> Handled {
             target.query_pairs_mut().append_pair("error", error).append_pair("error_description", &detail);
         }
     }
-    if let Some(state) = &approval.state {
+    if let Some(state) = req.query("state") {
         target.query_pairs_mut().append_pair("state", state);
     }
     Ok(Reply::redirect(target.as_str()))
 }
 
-/// Auth's page for native apps that shows the code to copy.
-pub(super) fn auth_code_page(_auth: &Auth, call: &Call<'_>) -> Handled {
-    let code = call.req.query("code").unwrap_or_default();
-    let escaped: String = code
-        .chars()
+/// `text` with HTML's special characters escaped.
+fn html_escape(text: &str) -> String {
+    text.chars()
         .map(|c| match c {
             '<' => "&lt;".to_string(),
             '>' => "&gt;".to_string(),
@@ -119,7 +129,22 @@ pub(super) fn auth_code_page(_auth: &Auth, call: &Call<'_>) -> Handled {
             '"' => "&quot;".to_string(),
             c => c.to_string(),
         })
-        .collect();
+        .collect()
+}
+
+/// The authorize page's error page, for a request that cannot be redirected.
+fn error_page(detail: &str) -> Reply {
+    let html = format!(
+        "<!doctype html><html><head><title>Authorization error</title></head><body>\
+         <h1>Authorization error</h1><p id=\"error\">{}</p></body></html>\n",
+        html_escape(detail)
+    );
+    Reply::bytes(400, "text/html; charset=utf-8", html)
+}
+
+/// Auth's page for native apps that shows the code to copy.
+pub(super) fn auth_code_page(_auth: &Auth, call: &Call<'_>) -> Handled {
+    let escaped = html_escape(call.req.query("code").unwrap_or_default());
     let html = format!(
         "<!doctype html><html><head><title>Native App Authorization Code</title></head><body>\
          <h1>Native App Authorization Code</h1><p>Copy this code back into your application:</p>\

@@ -106,6 +106,26 @@ impl Service for Auth {
         errors::for_status(status, message, req)
     }
 
+    /// OpenID Connect's `openid`, `profile`, `email`, and Auth's own scopes.
+    fn scopes(&self) -> Vec<(String, String)> {
+        use crate::auth::scopes as s;
+        [
+            s::openid(),
+            s::profile(),
+            s::email(),
+            s::view_identities(),
+            s::view_identity_set(),
+            s::view_authentications(),
+            s::manage_projects(),
+            s::view_clients(),
+            s::view_clients_and_scopes(),
+            s::view_consents(),
+        ]
+        .into_iter()
+        .map(|scope| (scope.to_string(), tokens::AUTH_RS.to_string()))
+        .collect()
+    }
+
     fn env_vars(&self) -> Vec<(String, String)> {
         let accounts = self.accounts();
         let conf = accounts.confidential_client();

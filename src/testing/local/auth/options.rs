@@ -35,6 +35,15 @@ impl LocalGlobusBuilder {
         self.configure(|s: &mut AccountSettings| s.confidential_client = Some(client))
     }
 
+    /// Register a redirect URI for the preloaded confidential client (repeatable; default
+    /// none). The authorize page sends a confidential client's code only to a registered
+    /// URI (same scheme, host, port and path); anything else is an error page. Native
+    /// clients need none: they may use any loopback URI.
+    pub fn confidential_redirect_uri(self, uri: impl Into<String>) -> Self {
+        let uri = uri.into();
+        self.configure(|s: &mut AccountSettings| s.confidential_redirect_uris.push(uri))
+    }
+
     /// Use this id for the preloaded native client (default: random).
     pub fn native_client(self, id: impl Into<String>) -> Self {
         let id = id.into();

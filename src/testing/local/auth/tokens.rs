@@ -19,10 +19,28 @@ pub(crate) struct RequestedScope {
 }
 
 /// Parse a space-separated scope string (`openid profile urn:...:all[*https://...]`). Every
-/// scope must name a resource server Globus-style; dependent scopes in brackets are accepted
-/// and dropped, as the token response does.
-pub(crate) fn parse_scopes(s: &str) -> Result<Vec<RequestedScope>, String> {
+/// scope, dependent scopes in brackets included (`*` marks an optional one), must be one
+/// `known` names (it gives each known scope's resource server); dependent scopes are then dropped, as the
+/// token response does.
+pub(crate) fn parse_scopes(s: &str, known: &dyn Fn(&str) -> Option<String>) -> Result<Vec<RequestedScope>, String> {
     let mut out: Vec<RequestedScope> = Vec::new();
+    for part in split_scopes(s)? {
+        let (base, dependents) = match part.split_once('[') {
+            Some((base, rest)) => (base, rest.strip_suffix(']').ok_or_else(|| format!("malformed scope {part:?}"))?),
+            None => (part.as_str(), ""),
+        };
+        let base = base.trim_start_matches('*').to_string();
+        let resource_server = known(&base).ok_or_else(|| format!("unknown scope {base:?}"))?;
+        parse_scopes(dependents, known)?;
+        if !out.iter().any(|r| r.scope == base) {
+            out.push(RequestedScope { scope: base, resource_server });
+        }
+    }
+    Ok(out)
+}
+
+/// The scopes of a scope string, split at the spaces outside brackets.
+fn split_scopes(s: &str) -> Result<Vec<String>, String> {
     let mut depth = 0usize;
     let mut current = String::new();
     let mut parts = Vec::new();
@@ -53,31 +71,7 @@ pub(crate) fn parse_scopes(s: &str) -> Result<Vec<RequestedScope>, String> {
     if !current.is_empty() {
         parts.push(current);
     }
-    for part in parts {
-        let base = part.split('[').next().unwrap_or_default().trim_start_matches('*').to_string();
-        let resource_server = resource_server(&base).ok_or_else(|| format!("unknown scope {base:?}"))?;
-        if !out.iter().any(|r| r.scope == base) {
-            out.push(RequestedScope { scope: base, resource_server });
-        }
-    }
-    Ok(out)
-}
-
-/// The resource server of a scope: `openid`, `profile`, `email` are Auth's;
-/// `urn:globus:auth:scope:<rs>:<name>` and `https://auth.globus.org/scopes/<rs>/<name>` name it.
-fn resource_server(scope: &str) -> Option<String> {
-    if matches!(scope, "openid" | "profile" | "email") {
-        return Some(AUTH_RS.to_string());
-    }
-    if let Some(rest) = scope.strip_prefix("urn:globus:auth:scope:") {
-        let (rs, name) = rest.split_once(':')?;
-        return (!rs.is_empty() && !name.is_empty()).then(|| rs.to_string());
-    }
-    if let Some(rest) = scope.strip_prefix("https://auth.globus.org/scopes/") {
-        let (rs, name) = rest.split_once('/')?;
-        return (!rs.is_empty() && !name.is_empty()).then(|| rs.to_string());
-    }
-    None
+    Ok(parts)
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -295,6 +289,17 @@ mod tests {
 
     const TRANSFER_RS: &str = "transfer.api.globus.org";
     const TRANSFER_SCOPE: &str = "urn:globus:auth:scope:transfer.api.globus.org:all";
+    const COLLECTION_SCOPE: &str = "https://auth.globus.org/scopes/abc/data_access";
+
+    /// Auth's OpenID scopes, Transfer's and one collection's.
+    fn known(scope: &str) -> Option<String> {
+        match scope {
+            "openid" | "profile" | "email" => Some(AUTH_RS.into()),
+            TRANSFER_SCOPE => Some(TRANSFER_RS.into()),
+            COLLECTION_SCOPE => Some("abc".into()),
+            _ => None,
+        }
+    }
 
     #[test]
     fn lifetimes_saturate() {
@@ -302,7 +307,7 @@ mod tests {
         assert!(later(now, Duration::MAX) > later(now, Duration::from_secs(3_000_000_000)));
         assert_eq!(later(now, Duration::from_secs(5)), now + Duration::from_secs(5));
         let mut store = TokenStore::default();
-        let scopes = parse_scopes(TRANSFER_SCOPE).unwrap();
+        let scopes = parse_scopes(TRANSFER_SCOPE, &known).unwrap();
         let issued = store.issue("c", "i", &scopes, false, Duration::MAX);
         assert!(store.get(&issued[0].access_token).unwrap().is_active());
         assert_eq!(issued[0].expires_in, i64::MAX);
@@ -314,6 +319,7 @@ mod tests {
             "openid  profile \
              urn:globus:auth:scope:transfer.api.globus.org:all[*https://auth.globus.org/scopes/abc/data_access] \
              https://auth.globus.org/scopes/abc/data_access openid",
+            &known,
         )
         .unwrap();
         let got: Vec<(&str, &str)> = s.iter().map(|r| (r.scope.as_str(), r.resource_server.as_str())).collect();
@@ -326,14 +332,25 @@ mod tests {
                 ("https://auth.globus.org/scopes/abc/data_access", "abc"),
             ]
         );
-        assert!(parse_scopes("nonsense").is_err());
-        assert!(parse_scopes("urn:globus:auth:scope:x:all[").is_err());
+        for refused in [
+            "nonsense",
+            "urn:globus:auth:scope:x:all[",
+            "urn:globus:auth:scope:nothing.example.org:all",
+            "https://auth.globus.org/scopes/not-a-collection/data_access",
+            "urn:globus:auth:scope:transfer.api.globus.org:all[*https://auth.globus.org/scopes/other/data_access]",
+            "urn:globus:auth:scope:transfer.api.globus.org:all[openid unknown]",
+        ] {
+            assert!(parse_scopes(refused, &known).is_err(), "{refused}");
+        }
+        let with_dependents = format!("{TRANSFER_SCOPE}[*{COLLECTION_SCOPE} openid] *profile");
+        let got: Vec<String> = parse_scopes(&with_dependents, &known).unwrap().into_iter().map(|r| r.scope).collect();
+        assert_eq!(got, [TRANSFER_SCOPE, "profile"]);
     }
 
     #[test]
     fn tokens_expire_and_auth_comes_first() {
         let mut store = TokenStore::default();
-        let scopes = parse_scopes(&format!("{TRANSFER_SCOPE} openid")).unwrap();
+        let scopes = parse_scopes(&format!("{TRANSFER_SCOPE} openid"), &known).unwrap();
         let issued = store.issue("c", "i", &scopes, true, Duration::from_secs(60));
         assert_eq!(issued[0].resource_server, AUTH_RS);
         assert_eq!(issued[1].resource_server, TRANSFER_RS);

@@ -2,7 +2,6 @@
 //! SHA512, as lower-case hex.
 
 use std::io::Read as _;
-use std::path::Path;
 
 use sha2::Digest as _;
 
@@ -73,9 +72,9 @@ impl Hasher {
     }
 }
 
-/// The checksum of a whole file; stops early (with an `Interrupted` error) when `stop` says so.
-pub(super) fn of_file(path: &Path, alg: Algorithm, stop: &dyn Fn() -> bool) -> std::io::Result<String> {
-    let mut file = std::fs::File::open(path)?;
+/// The checksum of a whole opened file; stops early (with an `Interrupted` error) when
+/// `stop` says so.
+pub(super) fn of_file(mut file: std::fs::File, alg: Algorithm, stop: &dyn Fn() -> bool) -> std::io::Result<String> {
     let mut hasher = alg.hasher();
     let mut buf = vec![0u8; 256 * 1024];
     loop {

@@ -1,6 +1,7 @@
 //! The collections of the local Transfer: local directories, given or temporary.
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 /// A collection of the local Transfer, backed by a local directory.
 #[derive(Clone, Debug)]
@@ -9,6 +10,9 @@ pub struct LocalCollection {
     pub(crate) name: String,
     pub(crate) root: PathBuf,
     pub(crate) read_only: bool,
+    /// The root, opened at start: every access of the local Transfer goes through it and
+    /// stays beneath it (see `paths`).
+    pub(crate) dir: Arc<cap_std::fs::Dir>,
 }
 
 impl LocalCollection {
@@ -101,11 +105,15 @@ fn make_each(
                 format!("collection {:?}: {} is not a directory", spec.name, root.display()),
             ));
         }
+        let dir = super::paths::open_root(&root).map_err(|e| {
+            std::io::Error::new(e.kind(), format!("collection {:?}: cannot open {}: {e}", spec.name, root.display()))
+        })?;
         collections.push(LocalCollection {
             id: uuid::Uuid::new_v4().to_string(),
             name: spec.name.clone(),
             root,
             read_only: spec.read_only,
+            dir: Arc::new(dir),
         });
     }
     Ok(collections)

@@ -1,17 +1,19 @@
-//! Delete tasks: files, directories (recursively), globs in the last path component.
+//! Delete tasks: files, directories (recursively), globs in the last path component. Every
+//! path stays beneath the collection's root; links are removed, never followed.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
+use cap_std::fs::Dir;
 use serde_json::json;
 
-use super::paths::{self, join};
+use super::paths::{self, Kind, Resolved, join};
 use super::worker::{Ctx, Stop, error_code};
 use super::{LocalCollection, glob};
 
 pub(super) fn run(
     ctx: &Ctx,
     collection: &LocalCollection,
-    items: &[(paths::Resolved, String)],
+    items: &[(Resolved, String)],
     recursive: bool,
     ignore_missing: bool,
     interpret_globs: bool,
@@ -20,67 +22,62 @@ pub(super) fn run(
         t.nice_status = Some("OK");
         t.event("STARTED", false, "started", json!({"type": "Delete", "collection": collection.name}).to_string());
     });
+    let dir = &*collection.dir;
     for (item, path) in items {
         if ctx.ended() {
             return;
         }
-        let name = item.real.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-        let targets: Vec<(PathBuf, String)> = if interpret_globs && glob::has_wildcards(&name) {
-            let parent = item.real.parent().unwrap_or(collection.root());
-            let mut found: Vec<(PathBuf, String)> = std::fs::read_dir(parent)
-                .map(|rd| {
-                    rd.filter_map(Result::ok)
-                        .filter(|e| glob::matches(&name, &e.file_name().to_string_lossy()))
-                        .map(|e| {
-                            let n = e.file_name().to_string_lossy().into_owned();
-                            let base = path.rsplit_once('/').map_or("", |(b, _)| b);
-                            (e.path(), join(base, &n))
-                        })
-                        .collect()
-                })
-                .unwrap_or_default();
-            found.sort();
-            found
+        let name = item.name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        let targets: Vec<(Resolved, String)> = if interpret_globs && glob::has_wildcards(&name) {
+            let parent = item.parent();
+            let base = path.rsplit_once('/').map_or("", |(b, _)| b);
+            paths::list(dir, &parent.rel)
+                .unwrap_or_default()
+                .into_iter()
+                .filter(|n| glob::matches(&name, &n.to_string_lossy()))
+                .map(|n| (parent.child(&n), join(base, &n.to_string_lossy())))
+                .collect()
         } else {
-            vec![(item.real.clone(), path.clone())]
+            vec![(item.clone(), path.clone())]
         };
         if targets.is_empty() && !ignore_missing {
             return ctx.fail("FILE_NOT_FOUND", format!("{path}: nothing matches"));
         }
-        for (real, shown) in targets {
-            let meta = match std::fs::symlink_metadata(&real) {
+        for (target, shown) in targets {
+            let meta = match paths::lstat(dir, &target.rel) {
                 Ok(m) => m,
                 Err(e) if e.kind() == std::io::ErrorKind::NotFound && ignore_missing => continue,
                 Err(e) => return ctx.fail(error_code(&e), format!("{shown}: {e}")),
             };
-            let outcome = if meta.is_dir() {
+            let outcome = if meta.kind == Kind::Dir {
                 if !recursive {
                     return ctx.fail("ENDPOINT_ERROR", format!("{shown} is a directory: set recursive to delete it"));
                 }
-                delete_tree(ctx, &real)
-            } else {
-                std::fs::remove_file(&real).map_err(Stop::Destination).map(|()| {
-                    count_deleted(ctx, if meta.file_type().is_symlink() { "symlink" } else { "file" });
+                remove_tree(dir, &target.rel, &mut |kind| {
+                    if ctx.ended() {
+                        return Err(Stop::Ended);
+                    }
+                    count_deleted(ctx, kind);
+                    Ok(())
                 })
+            } else {
+                dir.remove_file(&target.rel).map_err(Stop::Destination).map(|()| count_deleted(ctx, meta.kind))
             };
             match outcome {
                 Ok(()) => {}
-                Err(Stop::Ended) => return,
-                Err(Stop::Source(e) | Stop::Destination(e)) => {
-                    return ctx.fail(error_code(&e), format!("{shown}: {e}"));
-                }
+                Err(stop) => return ctx.stop(stop, &shown, &shown),
             }
         }
     }
     ctx.update(|t| t.finish(None));
 }
 
-fn count_deleted(ctx: &Ctx, kind: &str) {
+fn count_deleted(ctx: &Ctx, kind: Kind) {
     ctx.update(|t| {
         let c = &mut t.counters;
         match kind {
-            "dir" => c.directories += 1,
-            "symlink" => c.symlinks += 1,
+            Kind::Dir => c.directories += 1,
+            Kind::Symlink => c.symlinks += 1,
             _ => c.files += 1,
         }
         c.subtasks_total += 1;
@@ -88,24 +85,24 @@ fn count_deleted(ctx: &Ctx, kind: &str) {
     });
 }
 
-/// Delete a directory and everything in it, deepest first (links are removed, not followed).
-fn delete_tree(ctx: &Ctx, dir: &Path) -> Result<(), Stop> {
-    let mut entries: Vec<PathBuf> =
-        std::fs::read_dir(dir).map_err(Stop::Destination)?.filter_map(Result::ok).map(|e| e.path()).collect();
-    entries.sort();
-    for path in entries {
-        if ctx.ended() {
-            return Err(Stop::Ended);
-        }
-        let meta = std::fs::symlink_metadata(&path).map_err(Stop::Destination)?;
-        if meta.is_dir() {
-            delete_tree(ctx, &path)?;
+/// Delete directory `rel` of `dir` and everything in it, deepest first; `removed` hears of
+/// each thing removed (and may stop the removal). Nothing is followed: a link is removed as
+/// a link.
+pub(super) fn remove_tree(
+    dir: &Dir,
+    rel: &Path,
+    removed: &mut dyn FnMut(Kind) -> Result<(), Stop>,
+) -> Result<(), Stop> {
+    for name in paths::list(dir, rel).map_err(Stop::Destination)? {
+        let child = rel.join(&name);
+        let meta = paths::lstat(dir, &child).map_err(Stop::Destination)?;
+        if meta.kind == Kind::Dir {
+            remove_tree(dir, &child, removed)?;
         } else {
-            std::fs::remove_file(&path).map_err(Stop::Destination)?;
-            count_deleted(ctx, if meta.file_type().is_symlink() { "symlink" } else { "file" });
+            dir.remove_file(&child).map_err(Stop::Destination)?;
+            removed(meta.kind)?;
         }
     }
-    std::fs::remove_dir(dir).map_err(Stop::Destination)?;
-    count_deleted(ctx, "dir");
-    Ok(())
+    dir.remove_dir(rel).map_err(Stop::Destination)?;
+    removed(Kind::Dir)
 }

@@ -50,7 +50,7 @@ fn endpoint_doc(
         .entity_type("GCSv5_mapped_collection".to_string())
         .owner_id(owner.id.clone())
         .owner_string(owner.username.clone())
-        .description(format!("Local directory served by the local Globus ({})", c.root.display()))
+        .description("A local directory served by the local Globus".to_string())
         .organization("Local Globus".to_string())
         .keywords("local,globus-local".to_string())
         .public(true)
@@ -83,13 +83,22 @@ pub(super) fn get(t: &Transfer, call: &Call<'_, Caller>) -> Handled {
     Ok(Reply::ok(&document(&endpoint_doc(t, c, caller, in_use, req)?, ALWAYS)))
 }
 
-/// Whether every term of the query is the beginning of a word of the collection's texts.
+/// The words of a text as full-text search sees them: lower-case runs of letters and
+/// digits (`pvl-odd.name` is `pvl`, `odd`, `name`). Queries and indexed texts are split the
+/// same way.
+fn words(text: &str) -> Vec<String> {
+    text.split(|ch: char| !ch.is_alphanumeric()).filter(|w| !w.is_empty()).map(str::to_lowercase).collect()
+}
+
+/// Whether the query is the collection's id, or each of its words begins a word of the
+/// collection's texts (its name, organization, keywords and owner; never the directory).
 fn fulltext_match(c: &LocalCollection, owner: &str, query: &str) -> bool {
-    let text = format!("{} {} Local Globus local globus-local {owner}", c.name, c.root.display()).to_lowercase();
-    let words: Vec<&str> = text.split(|ch: char| !ch.is_alphanumeric()).filter(|w| !w.is_empty()).collect();
-    query.to_lowercase().split_whitespace().all(|term| {
-        term == c.id || words.iter().any(|w| w.starts_with(term.trim_matches(|ch: char| !ch.is_alphanumeric())))
-    })
+    if query.trim().eq_ignore_ascii_case(&c.id) {
+        return true;
+    }
+    let indexed = words(&format!("{} Local Globus local globus-local {owner}", c.name));
+    let terms = words(query);
+    !terms.is_empty() && terms.iter().all(|term| indexed.iter().any(|w| w.starts_with(term.as_str())))
 }
 
 pub(super) fn search(t: &Transfer, call: &Call<'_, Caller>) -> Handled {

@@ -37,9 +37,19 @@ pub(crate) fn for_status(status: u16, message: &str, req: &Request) -> Reply {
     error(status, code, message, req)
 }
 
-/// The `resource` Transfer reports: the path without the version prefix.
+/// The `resource` Transfer reports: the path as requested, version prefix included
+/// (`/v0.10/transfer`, `/v0.10/operation/endpoint/<id>/mkdir`), as in the Python SDK's
+/// registered responses.
 pub(crate) fn resource(path: &str) -> String {
-    path.strip_prefix("/v0.10").filter(|p| !p.is_empty()).unwrap_or(path).to_string()
+    path.to_string()
+}
+
+/// The API version prefix of a request's path (`/v0.10`), or nothing.
+pub(crate) fn version_prefix(path: &str) -> &str {
+    match path.strip_prefix('/').and_then(|p| p.split_once('/')) {
+        Some((version, _)) if version.starts_with('v') => &path[..version.len() + 1],
+        _ => "",
+    }
 }
 
 pub(crate) fn bad_request(message: impl Into<String>, req: &Request) -> Reply {

@@ -3,13 +3,14 @@
 
 use std::cmp::Ordering;
 use std::collections::HashMap;
-use std::path::Path;
 use std::sync::OnceLock;
+use std::time::SystemTime;
 
 use chrono::{DateTime, Utc};
 
 use super::errors::{self, bad_request, permission_denied};
-use super::{Transfer, collection, document, glob, int_param, parse_time, resolve, writable};
+use super::paths::{self, Kind, Meta, Resolved};
+use super::{LocalCollection, Transfer, collection, document, glob, int_param, parse_time, resolve, writable};
 use crate::testing::local::core::Caller;
 use crate::testing::local::http::{Reply, Request};
 use crate::testing::local::plugin::{Call, Handled};
@@ -32,9 +33,21 @@ const FILE_FIELDS: &[&str] = &[
     "user",
 ];
 
-/// File times as Transfer writes them: `2023-12-18 16:52:50+00:00`.
-fn file_time(t: std::time::SystemTime) -> String {
-    DateTime::<Utc>::from(t).format("%Y-%m-%d %H:%M:%S+00:00").to_string()
+/// File times as Transfer writes them: `2023-12-18 16:52:50+00:00`; None for a time the
+/// calendar cannot show (a file system may hold any 64-bit time).
+fn file_time(t: Option<SystemTime>) -> Option<String> {
+    let (secs, nanos) = match t?.duration_since(SystemTime::UNIX_EPOCH) {
+        Ok(d) => (i64::try_from(d.as_secs()).ok()?, d.subsec_nanos()),
+        Err(before) => {
+            let d = before.duration();
+            let secs = i64::try_from(d.as_secs()).ok()?;
+            match d.subsec_nanos() {
+                0 => (secs.checked_neg()?, 0),
+                n => (secs.checked_neg()?.checked_sub(1)?, 1_000_000_000 - n),
+            }
+        }
+    };
+    DateTime::<Utc>::from_timestamp(secs, nanos).map(|t| t.format("%Y-%m-%d %H:%M:%S+00:00").to_string())
 }
 
 /// User and group names by id, from /etc/passwd and /etc/group.
@@ -56,47 +69,35 @@ fn names(file: &str) -> &'static HashMap<u32, String> {
     })
 }
 
-#[cfg(unix)]
-fn owner_fields(m: &std::fs::Metadata) -> (Option<String>, Option<String>, Option<String>) {
-    use std::os::unix::fs::MetadataExt as _;
-    let user = names("/etc/passwd").get(&m.uid()).cloned().unwrap_or_else(|| m.uid().to_string());
-    let group = names("/etc/group").get(&m.gid()).cloned().unwrap_or_else(|| m.gid().to_string());
-    (Some(user), Some(group), Some(format!("{:04o}", m.mode() & 0o7777)))
+/// User, group and permissions (`0644`) of a file.
+fn owner_fields(m: &Meta) -> (Option<String>, Option<String>, Option<String>) {
+    let user = m.uid.map(|uid| names("/etc/passwd").get(&uid).cloned().unwrap_or_else(|| uid.to_string()));
+    let group = m.gid.map(|gid| names("/etc/group").get(&gid).cloned().unwrap_or_else(|| gid.to_string()));
+    (user, group, m.mode.map(|mode| format!("{mode:04o}")))
 }
 
-#[cfg(not(unix))]
-fn owner_fields(_m: &std::fs::Metadata) -> (Option<String>, Option<String>, Option<String>) {
-    let _ = names;
-    (None, None, None)
+/// A size as Transfer's signed integer.
+fn size(len: u64) -> i64 {
+    i64::try_from(len).unwrap_or(i64::MAX)
 }
 
-fn kind(ft: std::fs::FileType) -> &'static str {
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::FileTypeExt as _;
-        if ft.is_char_device() {
-            return "chr";
-        }
-        if ft.is_block_device() {
-            return "blk";
-        }
-        if ft.is_fifo() {
-            return "pipe";
-        }
-    }
-    if ft.is_dir() {
-        "dir"
-    } else if ft.is_file() {
-        "file"
-    } else {
-        "other"
-    }
+/// Fill the main fields of `entry` from `m`.
+fn describe(entry: &mut types::FileEntry, kind: &str, m: &Meta) {
+    let (user, group, permissions) = owner_fields(m);
+    entry.type_ = kind.into();
+    entry.size = Some(size(m.len));
+    entry.last_modified = file_time(m.modified);
+    entry.user = user;
+    entry.group = group;
+    entry.permissions = permissions;
 }
 
-/// The file document of `real`, named `name`; a symbolic link is described by its target,
-/// with the link's own facts in the `link_*` fields.
-pub(super) fn file_entry(name: &str, real: &Path) -> std::io::Result<types::FileEntry> {
-    let lmeta = std::fs::symlink_metadata(real)?;
+/// The file document of `r`, named `name`. A symbolic link that stays inside the collection
+/// is described by its target, with the link's own facts in the `link_*` fields and the
+/// target's Globus path in `link_target`; one that leads outside is a `link` described by
+/// itself alone (nothing of its target, no host path); a broken one is `invalid_symlink`.
+pub(super) fn file_entry(c: &LocalCollection, r: &Resolved, name: &str) -> std::io::Result<types::FileEntry> {
+    let lmeta = paths::lstat(&c.dir, &r.rel)?;
     let mut entry = types::FileEntry {
         data_type: Some("file".into()),
         group: None,
@@ -113,37 +114,35 @@ pub(super) fn file_entry(name: &str, real: &Path) -> std::io::Result<types::File
         user: None,
         extra: Default::default(),
     };
-    let meta = if lmeta.file_type().is_symlink() {
-        let (user, group, _) = owner_fields(&lmeta);
-        entry.link_target = std::fs::read_link(real).ok().map(|t| t.to_string_lossy().into_owned());
-        entry.link_size = Some(lmeta.len() as i64);
-        entry.link_user = user;
-        entry.link_group = group;
-        entry.link_last_modified = lmeta.modified().ok().map(file_time);
-        match std::fs::metadata(real) {
-            Ok(m) => m,
-            Err(_) => {
-                entry.type_ = "invalid_symlink".into();
-                entry.size = Some(lmeta.len() as i64);
-                entry.last_modified = lmeta.modified().ok().map(file_time);
-                return Ok(entry);
-            }
+    if lmeta.kind != Kind::Symlink {
+        describe(&mut entry, lmeta.kind.name(), &lmeta);
+        return Ok(entry);
+    }
+    let (user, group, _) = owner_fields(&lmeta);
+    entry.link_size = Some(size(lmeta.len));
+    entry.link_user = user;
+    entry.link_group = group;
+    entry.link_last_modified = file_time(lmeta.modified);
+    match paths::stat(&c.dir, &r.rel) {
+        Ok(target) => {
+            entry.link_target = paths::link_target(&c.dir, r);
+            describe(&mut entry, target.kind.name(), &target);
         }
-    } else {
-        lmeta
-    };
-    let (user, group, permissions) = owner_fields(&meta);
-    entry.type_ = kind(meta.file_type()).into();
-    entry.size = Some(meta.len() as i64);
-    entry.last_modified = meta.modified().ok().map(file_time);
-    entry.user = user;
-    entry.group = group;
-    entry.permissions = permissions;
+        Err(e) if paths::is_escape(&e) => describe(&mut entry, Kind::Symlink.name(), &lmeta),
+        Err(_) => {
+            entry.link_target = paths::link_target(&c.dir, r);
+            describe(&mut entry, "invalid_symlink", &lmeta);
+        }
+    }
     Ok(entry)
 }
 
 /// An I/O failure on a collection, answered as Transfer does.
 pub(super) fn io_error(e: &std::io::Error, path: &str, req: &Request) -> Reply {
+    if paths::is_escape(e) {
+        let msg = format!("Denied by endpoint: Path not allowed. '{path}' leads outside the collection through a link");
+        return permission_denied(msg, req);
+    }
     match e.kind() {
         std::io::ErrorKind::NotFound => {
             errors::error(404, "ClientError.NotFound", format!("'{path}' not found on the collection: {e}"), req)
@@ -303,30 +302,35 @@ pub(super) fn ls(t: &Transfer, call: &Call<'_, Caller>) -> Handled {
     let req = call.req;
     let c = collection(t, call.param("endpoint_id")?, req)?;
     let asked = req.query("path").unwrap_or("/~/");
-    let r = resolve(c, asked, req)?;
-    let meta = std::fs::metadata(&r.real).map_err(|e| io_error(&e, asked, req))?;
-    if !meta.is_dir() {
+    let r = resolve(asked, req)?;
+    let meta = paths::stat(&c.dir, &r.rel).map_err(|e| io_error(&e, asked, req))?;
+    if meta.kind != Kind::Dir {
         let msg = format!("'{asked}' is not a directory");
         return Err(errors::error(400, "ExternalError.DirListingFailed.NotDirectory", msg, req));
     }
     let show_hidden = int_param(req, "show_hidden", 1, 0, 1)? == 1;
     let limit = int_param(req, "limit", 100_000, 0, 100_000)?;
     let offset = int_param(req, "offset", 0, 0, i64::MAX)?;
-    let clauses = parse_filter(req.query("filter").unwrap_or_default()).map_err(|e| bad_request(e, req))?;
+    // Each `filter` parameter is a set of clauses; an entry is listed if it passes any.
+    let filters = req
+        .queries("filter")
+        .filter(|f| !f.trim().is_empty())
+        .map(parse_filter)
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|e| bad_request(e, req))?;
     let mut keys = parse_orderby(req.query("orderby").unwrap_or_default()).map_err(|e| bad_request(e, req))?;
     if keys.is_empty() {
         keys.push(("name".into(), false));
     }
     let mut entries = Vec::new();
-    for dirent in std::fs::read_dir(&r.real).map_err(|e| io_error(&e, asked, req))? {
-        let dirent = dirent.map_err(|e| io_error(&e, asked, req))?;
-        let name = dirent.file_name().to_string_lossy().into_owned();
-        if !show_hidden && name.starts_with('.') {
+    for name in paths::list(&c.dir, &r.rel).map_err(|e| io_error(&e, asked, req))? {
+        let shown = name.to_string_lossy().into_owned();
+        if !show_hidden && shown.starts_with('.') {
             continue;
         }
         // An entry that vanished while listing is left out.
-        if let Ok(e) = file_entry(&name, &dirent.path())
-            && keep(&e, &clauses)
+        if let Ok(e) = file_entry(c, &r.child(&name), &shown)
+            && (filters.is_empty() || filters.iter().any(|clauses| keep(&e, clauses)))
         {
             entries.push(e);
         }
@@ -370,11 +374,11 @@ pub(super) fn mkdir(t: &Transfer, call: &Call<'_, Caller>) -> Handled {
     let req = call.req;
     let doc: types::MkdirDocument = req.json().map_err(|e| bad_request(e, req))?;
     let c = writable(t, call.param("endpoint_id")?, req)?;
-    let r = resolve(c, &doc.path, req)?;
-    if r.path == "/" {
+    let r = resolve(&doc.path, req)?;
+    if r.is_root() {
         return Err(errors::error(409, "ExternalError.MkdirFailed.Exists", "the collection root already exists", req));
     }
-    match std::fs::create_dir(&r.real) {
+    match c.dir.create_dir(&r.rel) {
         Ok(()) => Ok(result("mkdir_result", "DirectoryCreated", "The directory was created successfully", req)),
         Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Err(errors::error(
             409,
@@ -390,20 +394,24 @@ pub(super) fn rename(t: &Transfer, call: &Call<'_, Caller>) -> Handled {
     let req = call.req;
     let doc: types::RenameDocument = req.json().map_err(|e| bad_request(e, req))?;
     let c = writable(t, call.param("endpoint_id")?, req)?;
-    let old = resolve(c, &doc.old_path, req)?;
-    let new = resolve(c, &doc.new_path, req)?;
-    if old.path == "/" || new.path == "/" {
+    let old = resolve(&doc.old_path, req)?;
+    let new = resolve(&doc.new_path, req)?;
+    if old.is_root() || new.is_root() {
         return Err(bad_request("the collection root cannot be renamed or replaced", req));
     }
-    std::fs::symlink_metadata(&old.real).map_err(|e| io_error(&e, &doc.old_path, req))?;
-    if std::fs::symlink_metadata(&new.real).is_ok() {
-        let msg = format!("Destination already exists: '{}'", doc.new_path);
-        return Err(errors::error(409, "ExternalError.RenameFailed.Exists", msg, req));
+    paths::lstat(&c.dir, &old.rel).map_err(|e| io_error(&e, &doc.old_path, req))?;
+    match paths::lstat(&c.dir, &new.rel) {
+        Ok(_) => {
+            let msg = format!("Destination already exists: '{}'", doc.new_path);
+            return Err(errors::error(409, "ExternalError.RenameFailed.Exists", msg, req));
+        }
+        Err(e) if paths::is_escape(&e) => return Err(io_error(&e, &doc.new_path, req)),
+        Err(_) => {}
     }
-    if new.real.starts_with(&old.real) {
+    if new.rel.starts_with(&old.rel) {
         return Err(bad_request("a directory cannot be moved into itself", req));
     }
-    std::fs::rename(&old.real, &new.real).map_err(|e| io_error(&e, &doc.new_path, req))?;
+    c.dir.rename(&old.rel, &c.dir, &new.rel).map_err(|e| io_error(&e, &doc.new_path, req))?;
     Ok(result("result", "FileRenamed", "File or directory renamed successfully", req))
 }
 
@@ -411,9 +419,9 @@ pub(super) fn stat(t: &Transfer, call: &Call<'_, Caller>) -> Handled {
     let req = call.req;
     let c = collection(t, call.param("endpoint_id")?, req)?;
     let asked = req.query("path").unwrap_or("/~/");
-    let r = resolve(c, asked, req)?;
-    let name = r.path.rsplit('/').next().filter(|n| !n.is_empty()).unwrap_or("/").to_string();
-    let entry = file_entry(&name, &r.real).map_err(|e| match e.kind() {
+    let r = resolve(asked, req)?;
+    let name = r.name().map_or_else(|| "/".to_string(), |n| n.to_string_lossy().into_owned());
+    let entry = file_entry(c, &r, &name).map_err(|e| match e.kind() {
         std::io::ErrorKind::NotFound => {
             errors::error(404, "NotFound", format!("Path not found, '{asked}': No such file or directory"), req)
         }

@@ -22,6 +22,7 @@ use std::path::PathBuf;
 use std::sync::atomic::AtomicU64;
 use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
 
 use serde::Serialize;
 use serde_json::Value;
@@ -41,16 +42,28 @@ const TRANSFER_RS: &str = "transfer.api.globus.org";
 /// The scope every Transfer call needs.
 const TRANSFER_SCOPE: &str = "urn:globus:auth:scope:transfer.api.globus.org:all";
 
+/// How long a fault waits before its step is tried again, unless the builder says.
+const DEFAULT_RETRY_INTERVAL: Duration = Duration::from_secs(30);
+/// How long stopping waits for the task workers; one still blocked in the file system then
+/// (a hung mount) is left to finish on its own.
+const STOP_GRACE: Duration = Duration::from_secs(2);
+
 /// What the builder says of Transfer.
 struct TransferSettings {
     collections: Vec<collections::CollectionSpec>,
     throttle: u64,
     marker_page_size: usize,
+    retry_interval: Duration,
 }
 
 impl Default for TransferSettings {
     fn default() -> Self {
-        TransferSettings { collections: Vec::new(), throttle: 0, marker_page_size: 1000 }
+        TransferSettings {
+            collections: Vec::new(),
+            throttle: 0,
+            marker_page_size: 1000,
+            retry_interval: DEFAULT_RETRY_INTERVAL,
+        }
     }
 }
 
@@ -66,6 +79,8 @@ pub(crate) struct Transfer {
     /// Bytes per second for task data; 0 for no limit (read by the workers).
     throttle: Arc<AtomicU64>,
     marker_page_size: usize,
+    /// How long a task's fault waits before it is retried.
+    retry_interval: Duration,
 }
 
 impl Service for Transfer {
@@ -105,6 +120,7 @@ impl Service for Transfer {
             workers: Mutex::new(Vec::new()),
             throttle: Arc::new(AtomicU64::new(settings.throttle)),
             marker_page_size: settings.marker_page_size.max(1),
+            retry_interval: settings.retry_interval,
         })
     }
 
@@ -114,6 +130,16 @@ impl Service for Transfer {
 
     fn error(status: u16, message: &str, req: &Request) -> Reply {
         errors::for_status(status, message, req)
+    }
+
+    /// Transfer's `all`, and each collection's `data_access` scope (its resource server is
+    /// the collection).
+    fn scopes(&self) -> Vec<(String, String)> {
+        let mut scopes = vec![(TRANSFER_SCOPE.to_string(), TRANSFER_RS.to_string())];
+        for c in &self.collections {
+            scopes.push((format!("https://auth.globus.org/scopes/{}/data_access", c.id), c.id.clone()));
+        }
+        scopes
     }
 
     fn env_vars(&self) -> Vec<(String, String)> {
@@ -126,11 +152,17 @@ impl Service for Transfer {
             .collect()
     }
 
-    /// Wait for the workers (they stop at once: the core is stopping), then remove the
-    /// temporary collections.
+    /// Wait for the workers (they stop at their next step: the core is stopping) at most
+    /// [`STOP_GRACE`], then remove the temporary collections. A worker blocked in the file
+    /// system longer (special files are never opened, but a mount can hang) is not waited
+    /// for: stopping is bounded.
     fn stop(&self) {
         let workers = std::mem::take(&mut *lock(&self.workers));
-        for w in workers {
+        let until = Instant::now() + STOP_GRACE;
+        while workers.iter().any(|w| !w.is_finished()) && Instant::now() < until {
+            std::thread::sleep(Duration::from_millis(5));
+        }
+        for w in workers.into_iter().filter(JoinHandle::is_finished) {
             let _ = w.join();
         }
         if let Some(root) = &self.temp_root {
@@ -156,9 +188,10 @@ fn writable<'a>(t: &'a Transfer, id: &str, req: &Request) -> Result<&'a LocalCol
     Ok(c)
 }
 
-/// Resolve a path, answering errors as Transfer does.
-fn resolve(c: &LocalCollection, path: &str, req: &Request) -> Result<paths::Resolved, Reply> {
-    paths::resolve(c, path).map_err(|e| match e {
+/// Resolve a path as text, answering errors as Transfer does (links are judged when the
+/// path is used).
+fn resolve(path: &str, req: &Request) -> Result<paths::Resolved, Reply> {
+    paths::resolve(path).map_err(|e| match e {
         paths::PathError::Escape(m) => permission_denied(format!("Denied by endpoint: Path not allowed. {m}"), req),
         paths::PathError::Invalid(m) => bad_request(m, req),
     })

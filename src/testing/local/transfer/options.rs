@@ -1,6 +1,7 @@
 //! The builder's Transfer options: port, collections, throttle, marker page size.
 
 use std::path::Path;
+use std::time::Duration;
 
 use super::collections::CollectionSpec;
 use super::{Transfer, TransferSettings};
@@ -47,6 +48,15 @@ impl LocalGlobusBuilder {
     /// Page size of `task_successful_transfers` and `task_skipped_errors` (default 1000).
     pub fn marker_page_size(self, n: usize) -> Self {
         self.configure(|s: &mut TransferSettings| s.marker_page_size = n.max(1))
+    }
+
+    /// How long a task waits before retrying a step that failed in a way that may pass (a
+    /// missing source file, a permission, a full disk): Globus keeps such a task `ACTIVE`,
+    /// records each failure as a fault (an error event, the `faults` count) and retries
+    /// until the task's deadline (by default a day after the request), then fails it.
+    /// Default 30 seconds; tests use a few milliseconds.
+    pub fn retry_interval(self, interval: Duration) -> Self {
+        self.configure(|s: &mut TransferSettings| s.retry_interval = interval)
     }
 
     fn add_collection(self, name: String, dir: Option<&Path>, read_only: bool) -> Self {

@@ -49,6 +49,13 @@ pub(super) enum Job {
     },
 }
 
+/// How long a task may run when its document sets no deadline, as Globus: a day.
+const DEFAULT_DEADLINE: chrono::TimeDelta = chrono::TimeDelta::hours(24);
+
+/// A submission's answer: `202 Accepted` for a new task, `200` for a repeated submission
+/// id (`Duplicate`). `resource` is the path as requested (`/v0.10/transfer`) and the task
+/// link's `href` is the task's path under the same version (`/v0.10/task/<id>?format=json`),
+/// as in the Python SDK's registered responses.
 fn submission_result(
     task_id: &str,
     submission_id: &str,
@@ -57,7 +64,8 @@ fn submission_result(
     message: &str,
     req: &Request,
 ) -> Reply {
-    Reply::ok(&types::SubmissionResult {
+    let status = if code == "Accepted" { 202 } else { 200 };
+    Reply::json(status, &types::SubmissionResult {
         code: Some(code.into()),
         data_type: Some(data_type.into()),
         message: Some(message.into()),
@@ -67,7 +75,7 @@ fn submission_result(
         task_id: task_id.into(),
         task_link: Some(types::TaskLink {
             data_type: Some("link".into()),
-            href: Some(format!("task/{task_id}?format=json")),
+            href: Some(format!("{}/task/{task_id}?format=json", errors::version_prefix(&req.path))),
             rel: Some("related".into()),
             resource: Some("task".into()),
             title: Some("related task".into()),
@@ -84,12 +92,11 @@ fn duplicate(t: &Transfer, caller: &Caller, submission_id: &str, data_type: &str
     Some(submission_result(&task.id, submission_id, data_type, "Duplicate", &message, req))
 }
 
-fn deadline(d: Option<&str>, req: &Request) -> Result<Option<chrono::DateTime<Utc>>, Reply> {
+/// The task's deadline: the document's, or a day after the request.
+fn deadline(d: Option<&str>, requested: chrono::DateTime<Utc>, req: &Request) -> Result<chrono::DateTime<Utc>, Reply> {
     match d.map(str::trim).filter(|d| !d.is_empty()) {
-        None => Ok(None),
-        Some(d) => {
-            parse_time(d).map(Some).ok_or_else(|| bad_request(format!("Invalid deadline {d:?}: use ISO 8601"), req))
-        }
+        None => Ok(requested + DEFAULT_DEADLINE),
+        Some(d) => parse_time(d).ok_or_else(|| bad_request(format!("Invalid deadline {d:?}: use ISO 8601"), req)),
     }
 }
 
@@ -197,9 +204,8 @@ pub(super) fn submit_transfer(t: &Transfer, call: &Call<'_, Caller>) -> Handled 
                 bad_request(format!("Unsupported checksum_algorithm {name:?}: use MD5, SHA1, SHA256 or SHA512"), req)
             })?,
         };
-        let (src, dst) =
-            (resolve(&source, &item.source_path, req)?, resolve(&destination, &item.destination_path, req)?);
-        if source.id == destination.id && (src.real.starts_with(&dst.real) || dst.real.starts_with(&src.real)) {
+        let (src, dst) = (resolve(&item.source_path, req)?, resolve(&item.destination_path, req)?);
+        if source.id == destination.id && src.overlaps(&dst) {
             let msg = format!("{} and {} overlap on the same collection", item.source_path, item.destination_path);
             return Err(bad_request(msg, req));
         }
@@ -236,7 +242,7 @@ pub(super) fn submit_transfer(t: &Transfer, call: &Call<'_, Caller>) -> Handled 
             .collect(),
     };
     let mut record = new_record(Kind::Transfer, caller, &doc.submission_id, doc.label.clone());
-    record.deadline = deadline(doc.deadline.as_deref(), req)?;
+    record.deadline = Some(deadline(doc.deadline.as_deref(), record.request_time, req)?);
     record.source = (source.id.clone(), source.name.clone());
     record.destination = Some((destination.id.clone(), destination.name.clone()));
     record.options = options.clone();
@@ -278,14 +284,14 @@ pub(super) fn submit_delete(t: &Transfer, call: &Call<'_, Caller>) -> Handled {
         if item.data_type != "delete_item" {
             return Err(bad_request(format!("Invalid item DATA_TYPE {:?}: use delete_item", item.data_type), req));
         }
-        let r = resolve(&target, &item.path, req)?;
-        if r.path == "/" {
+        let r = resolve(&item.path, req)?;
+        if r.is_root() {
             return Err(permission_denied("Denied by endpoint: the collection root cannot be deleted", req));
         }
         items.push((r, item.path.clone()));
     }
     let mut record = new_record(Kind::Delete, caller, &doc.submission_id, doc.label.clone());
-    record.deadline = deadline(doc.deadline.as_deref(), req)?;
+    record.deadline = Some(deadline(doc.deadline.as_deref(), record.request_time, req)?);
     record.source = (target.id.clone(), target.name.clone());
     let job = Job::Delete {
         task_id: record.id.clone(),

@@ -8,8 +8,8 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use super::submit::Job;
-use super::tasks::{TaskRecord, TaskStore};
-use super::{Transfer, copy, delete};
+use super::tasks::{Options, TaskRecord, TaskStore};
+use super::{Transfer, copy, delete, paths};
 use crate::testing::local::core::{Core, lock};
 use crate::transfer::types;
 
@@ -20,7 +20,14 @@ pub(super) fn spawn(t: &Transfer, job: Job) -> std::io::Result<()> {
             (task_id.clone(), cancel.clone())
         }
     };
-    let ctx = Ctx { core: t.core.clone(), tasks: t.tasks.clone(), throttle: t.throttle.clone(), task_id, cancel };
+    let ctx = Ctx {
+        core: t.core.clone(),
+        tasks: t.tasks.clone(),
+        throttle: t.throttle.clone(),
+        retry_interval: t.retry_interval,
+        task_id,
+        cancel,
+    };
     let handle = std::thread::Builder::new().name("local-globus-task".into()).spawn(move || {
         // A bug in a worker fails its task rather than leaving it active forever.
         let ran = catch_unwind(AssertUnwindSafe(|| match job {
@@ -47,6 +54,8 @@ pub(super) struct Ctx {
     core: Arc<Core>,
     tasks: Arc<Mutex<TaskStore>>,
     pub(super) throttle: Arc<AtomicU64>,
+    /// How long a fault waits before its step is tried again.
+    retry_interval: Duration,
     task_id: String,
     cancel: Arc<AtomicBool>,
 }
@@ -55,10 +64,26 @@ pub(super) struct Ctx {
 pub(super) enum Stop {
     /// The task ended (canceled, expired, failed) or the server is stopping.
     Ended,
-    /// A source path failed (may be skipped with `skip_source_errors`).
+    /// A source path failed (retried until the deadline when it may pass; skipped with
+    /// `skip_source_errors`).
     Source(std::io::Error),
-    /// The destination failed (ends the task).
+    /// The destination failed (retried until the deadline when it may pass).
     Destination(std::io::Error),
+    /// The task fails at once with this code and description (nothing to retry).
+    Failed(&'static str, String),
+}
+
+/// Whether a failure may pass (a file that appears, a permission granted, space freed), so
+/// that Globus retries it until the deadline: not a path that leads outside the collection,
+/// a special file, a directory where a file was expected, or (with `fail_on_quota_errors`)
+/// a full disk.
+fn transient(e: &std::io::Error, options: &Options) -> bool {
+    use std::io::ErrorKind;
+    let quota = matches!(e.kind(), ErrorKind::StorageFull | ErrorKind::QuotaExceeded);
+    !(paths::is_escape(e)
+        || paths::is_special(e)
+        || matches!(e.kind(), ErrorKind::IsADirectory | ErrorKind::NotADirectory)
+        || (quota && options.fail_on_quota_errors))
 }
 
 impl Ctx {
@@ -79,6 +104,61 @@ impl Ctx {
             !t.is_active()
         })
         .unwrap_or(true)
+    }
+
+    /// Run `step` until it succeeds. A failure that may pass is a fault (an error event, the
+    /// `faults` count, the code in `nice_status`) and `step` runs again after the retry
+    /// interval, until the task ends (its deadline passes, it is canceled, the server
+    /// stops). Other failures, and source errors under `skip_source_errors` (the caller
+    /// skips them), are returned at once.
+    pub(super) fn retrying<T>(
+        &self,
+        options: &Options,
+        src_path: &str,
+        dst_path: &str,
+        mut step: impl FnMut() -> Result<T, Stop>,
+    ) -> Result<T, Stop> {
+        let mut faulted = false;
+        loop {
+            if self.ended() {
+                return Err(Stop::Ended);
+            }
+            let stop = match step() {
+                Ok(v) => {
+                    if faulted {
+                        self.update(|t| t.nice_status = Some("OK"));
+                    }
+                    return Ok(v);
+                }
+                Err(stop) => stop,
+            };
+            let (e, path) = match &stop {
+                Stop::Source(e) if !options.skip_source_errors && transient(e, options) => (e, src_path),
+                Stop::Destination(e) if transient(e, options) => (e, dst_path),
+                _ => return Err(stop),
+            };
+            let code = error_code(e);
+            self.update(|t| {
+                t.counters.faults += 1;
+                t.nice_status = Some(code);
+                let description = code.to_lowercase().replace('_', " ");
+                t.event(code, true, &description, format!("{path}: {e} (retrying)"));
+            });
+            faulted = true;
+            if !self.sleep(self.retry_interval) {
+                return Err(Stop::Ended);
+            }
+        }
+    }
+
+    /// End the task for `stop` (nothing to do when it already ended).
+    pub(super) fn stop(&self, stop: Stop, src_path: &str, dst_path: &str) {
+        match stop {
+            Stop::Ended => {}
+            Stop::Source(e) => self.fail(error_code(&e), format!("{src_path}: {e}")),
+            Stop::Destination(e) => self.fail(error_code(&e), format!("{dst_path}: {e}")),
+            Stop::Failed(code, description) => self.fail(code, description),
+        }
     }
 
     pub(super) fn fail(&self, code: &str, description: String) {
