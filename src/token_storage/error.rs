@@ -78,6 +78,15 @@ impl StorageError {
             _ => None,
         }
     }
+
+    pub(crate) fn io(operation: &'static str, path: impl Into<PathBuf>) -> impl FnOnce(std::io::Error) -> Self {
+        let path = path.into();
+        move |source| StorageError::Io { operation, path, source }
+    }
+
+    pub(crate) fn malformed(path: impl Into<PathBuf>, reason: impl Into<String>) -> Self {
+        StorageError::Malformed { path: path.into(), reason: reason.into() }
+    }
 }
 
 /// What a program does about a [`ValidationError`].

@@ -52,6 +52,8 @@
 
 mod data;
 mod error;
+mod file;
+mod json;
 mod location;
 mod memory;
 mod validation;
@@ -61,6 +63,7 @@ use std::fmt;
 
 pub use data::TokenStorageData;
 pub use error::{NextStep, StorageError, ValidationError};
+pub use json::JsonTokenStorage;
 pub use location::AppLocation;
 pub use memory::MemoryTokenStorage;
 pub use validation::{
