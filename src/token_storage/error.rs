@@ -65,6 +65,16 @@ pub enum StorageError {
         /// What is wrong and what to do.
         reason: String,
     },
+    /// The SQLite library reported an error.
+    #[cfg(feature = "sqlite")]
+    #[error("SQLite cannot use {path}: {source}; if another program holds it for long, try again")]
+    Sqlite {
+        /// The database file.
+        path: PathBuf,
+        /// SQLite's error.
+        #[source]
+        source: Box<dyn std::error::Error + Send + Sync>,
+    },
     /// The tokens failed validation ([`ValidatingTokenStorage`](super::ValidatingTokenStorage)).
     #[error(transparent)]
     Invalid(#[from] ValidationError),

@@ -56,6 +56,8 @@ mod file;
 mod json;
 mod location;
 mod memory;
+#[cfg(feature = "sqlite")]
+mod sqlite;
 mod validation;
 
 use std::collections::BTreeMap;
@@ -66,6 +68,8 @@ pub use error::{NextStep, StorageError, ValidationError};
 pub use json::JsonTokenStorage;
 pub use location::AppLocation;
 pub use memory::MemoryTokenStorage;
+#[cfg(feature = "sqlite")]
+pub use sqlite::SqliteTokenStorage;
 pub use validation::{
     HasRefreshTokens, NotExpired, ScopeRequirements, TokenValidator, UnchangingIdentity, ValidatingTokenStorage,
     ValidationContext,
