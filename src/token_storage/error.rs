@@ -12,7 +12,7 @@ use std::time::Duration;
 #[non_exhaustive]
 pub enum StorageError {
     /// The file system refused an operation (permissions, disk full, a missing directory).
-    #[error("cannot {operation} {path}: {source}; check that the directory exists and that this user may write to it")]
+    #[error("cannot {operation} {path}: {source}; check that the path exists and that this user may use it")]
     Io {
         /// What was being done (`read`, `write`, `lock`, ...).
         operation: &'static str,
