@@ -182,6 +182,10 @@ fn python_writes_rust_reads_and_back() {
                     "{version} {kind}: same place"
                 );
 
+                #[cfg(feature = "sqlite")]
+                if kind == "sqlite" {
+                    same_schema(&file(kind, &at), version);
+                }
                 let store = open(kind, &at);
                 assert_eq!(sorted(ours(&*store, DEFAULT_NAMESPACE)), login("user-1"), "{version} {kind}");
                 assert_eq!(ours(&*store, "other"), [bare()], "{version} {kind}");
@@ -207,6 +211,33 @@ fn python_writes_rust_reads_and_back() {
             }
         }
     });
+}
+
+/// The database Python created has the tables (as SQL) and internal attributes of one we
+/// create; only the writer's version differs.
+#[cfg(feature = "sqlite")]
+fn same_schema(python_db: &Path, version: &str) {
+    fn schema(path: &Path) -> (Vec<String>, Vec<(String, String)>) {
+        let c = rusqlite::Connection::open(path).unwrap();
+        let mut tables = c.prepare("SELECT sql FROM sqlite_master WHERE sql IS NOT NULL ORDER BY name").unwrap();
+        let tables = tables.query_map([], |r| r.get::<_, String>(0)).unwrap();
+        let tables = tables.map(|sql| sql.unwrap().split_whitespace().collect::<Vec<_>>().join(" ")).collect();
+        let mut internal =
+            c.prepare("SELECT attribute, value FROM sdk_storage_adapter_internal ORDER BY attribute").unwrap();
+        let internal = internal.query_map([], |r| Ok((r.get(0)?, r.get(1)?))).unwrap().map(Result::unwrap).collect();
+        (tables, internal)
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let ours = dir.path().join("ours.db");
+    SqliteTokenStorage::open(&ours).unwrap();
+    let (python_tables, python_internal) = schema(python_db);
+    let (our_tables, our_internal) = schema(&ours);
+    assert_eq!(python_tables, our_tables, "{version}");
+    assert_eq!(python_tables.len(), 2, "{python_tables:?}");
+    assert_eq!(python_internal[0], ("globus-sdk.database_schema_version".into(), "2".into()), "{version}");
+    assert_eq!(python_internal[0], our_internal[0]);
+    assert_eq!(python_internal[1], ("globus-sdk.version".into(), version.into()));
+    assert_eq!(our_internal[1].0, "globus-sdk.version");
 }
 
 /// We write first, into a new file (and, for SQLite, a new database: Python finds our
