@@ -5,7 +5,7 @@
 //! Each service's client is generated at build time from a hand-maintained OpenAPI document
 //! (`specs/<service>.yaml`) by progenitor; a thin hand-written layer adds what the specs cannot
 //! say: [authorizers], [retries](transport::RetryPolicy), the one [`Error`] type,
-//! [paging], [scopes] and the OAuth2 login flows.
+//! [paging], [scopes], the OAuth2 login flows and [token storage](token_storage).
 //!
 //! ```no_run
 //! use globus_sdk::authorizers::AccessTokenAuthorizer;
@@ -19,8 +19,8 @@
 //! # Ok(()) }
 //! ```
 //!
-//! Cargo features: one per service (`auth`, ...; all on by default) and `testing` (the local
-//! Globus emulator).
+//! Cargo features: one per service (`auth`, ...; all on by default), `testing` (the local
+//! Globus emulator) and `sqlite` (the SQLite [token store](token_storage)).
 #![warn(missing_docs)]
 
 // Generated types name `::globus_sdk::Secret` (from `format: password` in the specs).
@@ -34,6 +34,7 @@ pub mod gare;
 pub mod paging;
 pub mod scopes;
 mod secret;
+pub mod token_storage;
 pub mod transport;
 
 mod services;

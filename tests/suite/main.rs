@@ -28,4 +28,5 @@ mod python_parity;
 mod retries;
 mod services;
 mod spec_pipeline;
+mod token_storage;
 mod transfer;
