@@ -1,12 +1,18 @@
-//! [`Secret`]: a string that never shows itself.
+//! [`Secret`]: a string that never shows itself, and is wiped from memory when dropped.
 
 use std::fmt;
+
+use zeroize::{Zeroize, ZeroizeOnDrop};
 
 /// A token, client secret or other credential.
 ///
 /// `Debug` prints `[redacted]`, there is no `Display`, and the value is read only through
 /// [`Secret::expose`]. It serializes as the plain string (it has to be sent). Spec fields with
 /// `format: password` are generated as `Secret`.
+///
+/// When a `Secret` is dropped its bytes are overwritten with zeros before the memory is freed
+/// (the `zeroize` crate), so a token does not linger in freed heap memory. Copies made with
+/// [`Secret::expose`] or [`Secret::into_inner`] are ordinary strings and are not wiped.
 ///
 /// ```
 /// use globus_sdk::Secret;
@@ -30,11 +36,25 @@ impl Secret {
         &self.0
     }
 
-    /// Take the value out.
-    pub fn into_inner(self) -> String {
-        self.0
+    /// Take the value out (the returned `String` is not wiped when dropped).
+    pub fn into_inner(mut self) -> String {
+        std::mem::take(&mut self.0)
     }
 }
+
+impl Zeroize for Secret {
+    fn zeroize(&mut self) {
+        self.0.zeroize();
+    }
+}
+
+impl Drop for Secret {
+    fn drop(&mut self) {
+        self.0.zeroize();
+    }
+}
+
+impl ZeroizeOnDrop for Secret {}
 
 impl fmt::Debug for Secret {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -57,5 +77,20 @@ impl From<&str> for Secret {
 impl From<&String> for Secret {
     fn from(s: &String) -> Self {
         Secret(s.clone())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn wiped_on_drop() {
+        fn zeroized_on_drop<T: ZeroizeOnDrop>() {}
+        zeroized_on_drop::<Secret>();
+        let mut s = Secret::from("AT-to-wipe");
+        s.zeroize();
+        assert_eq!(s.expose(), "", "zeroize empties the value (and overwrote its bytes)");
+        assert_eq!(Secret::from("kept").into_inner(), "kept");
     }
 }
