@@ -80,6 +80,43 @@ impl From<&String> for Secret {
     }
 }
 
+#[allow(unused_imports)] // used by generated code, when an enabled service's spec has such types
+pub(crate) use redacted::RedactedValues;
+
+#[allow(dead_code)]
+mod redacted {
+    use std::fmt;
+
+    /// Shows a map's keys with every value redacted: the `Debug` of the generated types that
+    /// hold tokens prints their `extra` map (fields the spec does not name) through it.
+    pub(crate) struct RedactedValues<'a, T>(pub &'a T);
+
+    struct Hidden;
+
+    impl fmt::Debug for Hidden {
+        fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("[redacted]")
+        }
+    }
+
+    type Extra = serde_json::Map<String, serde_json::Value>;
+
+    impl fmt::Debug for RedactedValues<'_, Extra> {
+        fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.debug_map().entries(self.0.keys().map(|k| (k, Hidden))).finish()
+        }
+    }
+
+    impl fmt::Debug for RedactedValues<'_, Result<Extra, String>> {
+        fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            match self.0 {
+                Ok(map) => f.debug_tuple("Ok").field(&RedactedValues(map)).finish(),
+                Err(e) => f.debug_tuple("Err").field(e).finish(),
+            }
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

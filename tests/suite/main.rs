@@ -14,6 +14,7 @@ mod conformance;
 mod errors;
 mod gcs_shapes;
 mod generated_code;
+mod limits;
 mod local_auth;
 mod local_binary;
 mod local_e2e;
