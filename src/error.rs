@@ -804,6 +804,116 @@ mod tests {
         assert!(e.to_string().contains("authorization_requirements"));
     }
 
+    mod properties {
+        //! The error-body parser on random bodies: it never panics, and what it reads is
+        //! consistent with the body. Failing cases go to `src/error.proptest-regressions`
+        //! (committed), which proptest replays first on every run.
+
+        use super::*;
+        use proptest::prelude::*;
+        use proptest::test_runner::FileFailurePersistence;
+
+        const KEYS: &[&str] = &[
+            "code",
+            "error",
+            "message",
+            "error_description",
+            "detail",
+            "description",
+            "title",
+            "status",
+            "id",
+            "request_id",
+            "requestId",
+            "errors",
+            "authorization_parameters",
+            "required_scopes",
+            "required_scope",
+            "unapproved_scopes",
+        ];
+
+        fn json_value() -> impl Strategy<Value = Value> {
+            let leaf = prop_oneof![
+                Just(Value::Null),
+                any::<bool>().prop_map(Value::from),
+                any::<i64>().prop_map(Value::from),
+                any::<u64>().prop_map(Value::from),
+                prop::num::f64::NORMAL.prop_map(Value::from),
+                prop_oneof![Just(String::new()), Just("ConsentRequired".to_string()), any::<String>()]
+                    .prop_map(Value::from),
+            ];
+            leaf.prop_recursive(5, 96, 8, |inner| {
+                let key = prop_oneof![3 => prop::sample::select(KEYS).prop_map(str::to_string), 1 => any::<String>()];
+                prop_oneof![
+                    prop::collection::vec(inner.clone(), 0..6).prop_map(Value::Array),
+                    prop::collection::vec((key, inner), 0..8).prop_map(|kv| Value::Object(kv.into_iter().collect())),
+                ]
+            })
+        }
+
+        fn body() -> impl Strategy<Value = Vec<u8>> {
+            prop_oneof![
+                3 => json_value().prop_map(|v| serde_json::to_vec(&v).unwrap()),
+                // Cut JSON, as a dropped connection leaves it.
+                1 => (json_value(), any::<prop::sample::Index>()).prop_map(|(v, at)| {
+                    let mut b = serde_json::to_vec(&v).unwrap();
+                    b.truncate(at.index(b.len() + 1));
+                    b
+                }),
+                1 => prop::collection::vec(any::<u8>(), 0..64),
+                1 => ".{0,64}".prop_map(String::into_bytes),
+            ]
+        }
+
+        proptest! {
+            #![proptest_config(ProptestConfig {
+                cases: std::env::var("PROPTEST_CASES").ok().and_then(|c| c.parse().ok()).unwrap_or(512),
+                failure_persistence: Some(Box::new(FileFailurePersistence::WithSource("proptest-regressions"))),
+                ..ProptestConfig::default()
+            })]
+
+            #[test]
+            fn error_bodies_never_panic(
+                body in body(),
+                status in 100u16..600,
+                kind in prop::sample::select(vec![ErrorKind::Api, ErrorKind::Decode]),
+                sensitive in any::<bool>(),
+                request_id in prop::option::of("[ -~]{0,20}"),
+                content_type in prop::option::of(prop::sample::select(vec!["application/json", "text/html", "x/\u{7f}"])),
+            ) {
+                let status = StatusCode::from_u16(status).unwrap();
+                let mut headers = HeaderMap::new();
+                if let Some(id) = &request_id {
+                    headers.insert("x-request-id", id.parse().unwrap());
+                }
+                if let Some(ct) = content_type.and_then(|c| c.parse().ok()) {
+                    headers.insert("content-type", ct);
+                }
+                let e = Error::from_response(kind, status, headers, Bytes::from(body.clone()), sensitive);
+                let shown = format!("{e} {e:?}");
+                prop_assert_eq!(e.http_status(), Some(status.as_u16()));
+                prop_assert_eq!(e.raw_body(), Some(body.as_slice()));
+                let json = serde_json::from_slice::<Value>(&body).ok();
+                prop_assert_eq!(e.json(), json.as_ref());
+                if json.is_none() {
+                    prop_assert!(e.code().is_none() && e.message().is_none() && e.errors().is_empty());
+                    prop_assert_eq!(e.request_id(), request_id.as_deref());
+                }
+                // A body-level request id wins over the header; either way one is shown.
+                if let Some(id) = e.request_id() {
+                    prop_assert!(shown.contains(id));
+                }
+                if let Some(list) = json.as_ref().and_then(|j| j.get("errors")).and_then(Value::as_array) {
+                    prop_assert_eq!(e.errors().len(), list.len());
+                }
+                let gares = e.all_authorization_requirements();
+                let expected = json.as_ref().map(AuthorizationRequirements::from_error_body).unwrap_or_default();
+                prop_assert_eq!(gares, expected.as_slice());
+                let _ = (e.is_consent_required(), e.is_login_required(), e.is_retryable(), e.is_not_found());
+            }
+        }
+    }
+
     #[test]
     fn debug_never_shows_the_body() {
         let e = Error::from_response(

@@ -12,6 +12,7 @@ mod authorizers;
 mod config_env;
 mod conformance;
 mod errors;
+mod fuzz;
 mod gcs_shapes;
 mod generated_code;
 mod limits;

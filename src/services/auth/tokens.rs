@@ -64,7 +64,7 @@ impl TokenResponse {
         let top = TokenData {
             access_token: self.raw.access_token.clone(),
             refresh_token: self.raw.refresh_token.clone(),
-            expires_at: self.raw.expires_in.map(|s| self.received_at + s),
+            expires_at: self.raw.expires_in.map(|s| self.received_at.saturating_add(s)),
             scope: self.raw.scope.clone(),
             resource_server: self.raw.resource_server.clone(),
         };
@@ -108,7 +108,8 @@ pub(crate) fn token_data(t: &types::OAuthToken, received_at: i64) -> TokenData {
     TokenData {
         access_token: t.access_token.clone(),
         refresh_token: t.refresh_token.clone(),
-        expires_at: t.expires_in.map(|s| received_at + s),
+        // Saturating: a service may send any `expires_in`, up to i64::MAX.
+        expires_at: t.expires_in.map(|s| received_at.saturating_add(s)),
         scope: t.scope.clone(),
         resource_server: t.resource_server.clone(),
     }
