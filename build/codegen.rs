@@ -301,6 +301,15 @@ pub fn postprocess(raw: &Value, file: &mut syn::File) -> Result<String, Vec<Stri
                 f.attrs.retain(|a| !a.path().is_ident("doc"));
                 f.sig.ident = syn::Ident::new("send_generated", f.sig.ident.span());
                 f.vis = syn::Visibility::Inherited;
+                // Decode from the body the transport buffered; a failure keeps the response.
+                let body = tokens(&f.block).replace(
+                    "ResponseValue :: from_response (response) . await",
+                    "crate :: transport :: typed_response (response) . await",
+                );
+                match syn::parse_str::<syn::Block>(&body) {
+                    Ok(block) => f.block = block,
+                    Err(e) => problems.push(format!("build.rs made a `send_generated` that does not parse ({e})")),
+                }
                 let code = match envelopes.get(&name) {
                     Some(envelope) => format!(
                         "{docs}///\n/// The service wraps the object in an envelope: it is unpacked here, and the rest of the\n\
@@ -330,11 +339,100 @@ pub fn postprocess(raw: &Value, file: &mut syn::File) -> Result<String, Vec<Stri
             Ok(new) => items.extend(new),
             Err(e) => problems.push(e),
         }
+        redact_extra_in_debug(items, &mut problems);
+        for item in items.iter_mut() {
+            if let syn::Item::Mod(m) = item
+                && m.ident == "builder"
+                && let Some((_, inner)) = m.content.as_mut()
+            {
+                redact_extra_in_debug(inner, &mut problems);
+            }
+        }
     }
     if !problems.is_empty() {
         return Err(problems);
     }
     Ok(operations_module(raw, &ops, &builders))
+}
+
+/// Types holding a `Secret` (token responses, credential requests) print their `extra` map
+/// (fields the spec does not name, which may hold more tokens) with the values redacted: their
+/// derived `Debug` is replaced by one that shows those fields' names only.
+fn redact_extra_in_debug(items: &mut Vec<syn::Item>, problems: &mut Vec<String>) {
+    let mut impls = String::new();
+    for item in items.iter_mut() {
+        let syn::Item::Struct(s) = item else { continue };
+        let syn::Fields::Named(fields) = &s.fields else { continue };
+        let names: Vec<String> = fields.named.iter().filter_map(|f| f.ident.as_ref().map(|i| i.to_string())).collect();
+        let holds_secret = fields.named.iter().any(|f| tokens(&f.ty).contains("Secret"));
+        if !holds_secret || !names.iter().any(|n| n == "extra") {
+            continue;
+        }
+        let mut derived_debug = false;
+        for attr in s.attrs.iter_mut().filter(|a| a.path().is_ident("derive")) {
+            let text = tokens(attr);
+            let kept: Vec<&str> = text
+                .trim_start_matches("# [derive (")
+                .trim_end_matches(")]")
+                .split(',')
+                .map(str::trim)
+                .filter(|d| !d.is_empty())
+                .filter(|d| {
+                    let debug = *d == "Debug" || d.ends_with(":: Debug");
+                    derived_debug |= debug;
+                    !debug
+                })
+                .collect();
+            match syn::parse_str::<syn::DeriveInput>(&format!("#[derive({})] struct X;", kept.join(", "))) {
+                Ok(parsed) => *attr = parsed.attrs[0].clone(),
+                Err(e) => problems.push(format!("build.rs cannot rewrite the derives of `{}` ({e})", s.ident)),
+            }
+        }
+        if !derived_debug {
+            continue;
+        }
+        let shown: String = names
+            .iter()
+            .map(|n| match n.as_str() {
+                "extra" => ".field(\"extra\", &crate::secret::RedactedValues(&self.extra))".to_string(),
+                n => format!(".field({:?}, &self.{n})", n.trim_start_matches("r#")),
+            })
+            .collect();
+        let _ = write!(
+            impls,
+            "impl ::std::fmt::Debug for {name} {{\n\
+             fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {{\n\
+             f.debug_struct({name:?}){shown}.finish()\n}}\n}}\n",
+            name = s.ident.to_string(),
+        );
+    }
+    match parse_items(&impls) {
+        Ok(new) => items.extend(new),
+        Err(e) => problems.push(e),
+    }
+}
+
+/// The names of the properties the spec marks `format: password`, sorted.
+fn secret_fields(raw: &Value) -> Vec<String> {
+    let mut found = std::collections::BTreeSet::new();
+    let mut todo = vec![raw];
+    while let Some(v) = todo.pop() {
+        match v {
+            Value::Object(map) => {
+                if let Some(props) = map.get("properties").and_then(Value::as_object) {
+                    for (name, prop) in props {
+                        if super::resolve(raw, prop)["format"] == "password" {
+                            found.insert(name.clone());
+                        }
+                    }
+                }
+                todo.extend(map.values());
+            }
+            Value::Array(items) => todo.extend(items),
+            _ => {}
+        }
+    }
+    found.into_iter().collect()
 }
 
 /// `into_stream()` for one paginated operation's request builder.
@@ -576,6 +674,7 @@ fn operations_module(raw: &Value, ops: &[Op], builders: &BTreeMap<String, Builde
             }
         }
     }
+    let secrets: String = secret_fields(raw).iter().map(|n| format!("{n:?}, ")).collect();
     format!(
         "/// Metadata of every operation of this service, from its spec: read by the transport\n\
          /// (retry safety, secrecy), the paging streams and the tests.\n\
@@ -583,6 +682,8 @@ fn operations_module(raw: &Value, ops: &[Op], builders: &BTreeMap<String, Builde
          pub mod operations {{\n\
          #[allow(unused_imports)]\nuse super::types;\n\
          {consts}\n\
+         /// The properties the spec marks `format: password`: redacted wherever a body is logged.\n\
+         pub const SECRET_FIELDS: &[&str] = &[{secrets}];\n\n\
          /// Every operation of this service's spec.\n\
          pub const OPERATIONS: &[crate::transport::OperationMeta] = &[\n{rows}];\n\n\
          /// Decode a success body as the operation's typed response (None: no typed response).\n\

@@ -114,7 +114,7 @@ pub mod types {
         }
     }
     ///A client credential (client secret).
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, PartialEq)]
     pub struct ClientCredential {
         ///ID of the client the credential belongs to.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -752,7 +752,7 @@ pub mod types {
         }
     }
     ///Form body of token revocation (RFC 7009).
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, PartialEq)]
     pub struct OAuthRevokeTokenRequest {
         ///ID of the calling native app client (clients without a secret).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -785,7 +785,7 @@ pub mod types {
         }
     }
     ///The token for one resource server (an `other_tokens` entry or a dependent token).
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, PartialEq)]
     pub struct OAuthToken {
         ///The access token.
         pub access_token: ::globus_sdk::Secret,
@@ -831,7 +831,7 @@ pub mod types {
         }
     }
     ///Form body of token introspection (RFC 7662).
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, PartialEq)]
     pub struct OAuthTokenIntrospectRequest {
         ///Comma-separated policy IDs to evaluate against the token's session; results come back in `policy_evaluations`.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -914,7 +914,7 @@ pub mod types {
         }
     }
     ///Form body of the token endpoint. Which fields apply depends on `grant_type`: `authorization_code` (code, redirect_uri, and for native apps client_id and code_verifier), `refresh_token` (refresh_token, and for native apps client_id), `client_credentials` (scope), `urn:globus:auth:grant_type:dependent_token` (token, optional scope and access_type).
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, PartialEq)]
     pub struct OAuthTokenRequest {
         ///`offline` to also get refresh tokens for the dependent tokens (dependent token grant); `online` (the default) for access tokens only.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -951,7 +951,7 @@ pub mod types {
         }
     }
     ///A token response: the token for one resource server plus, in `other_tokens`, the tokens for the other resource servers of the requested scopes.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, PartialEq)]
     pub struct OAuthTokenResponse {
         ///The access token.
         pub access_token: ::globus_sdk::Secret,
@@ -2167,7 +2167,7 @@ pub mod types {
                 }
             }
         }
-        #[derive(Clone, Debug)]
+        #[derive(Clone)]
         pub struct ClientCredential {
             client: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
@@ -5216,7 +5216,7 @@ pub mod types {
                 }
             }
         }
-        #[derive(Clone, Debug)]
+        #[derive(Clone)]
         pub struct OAuthRevokeTokenRequest {
             client_id: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
@@ -5389,7 +5389,7 @@ pub mod types {
                 }
             }
         }
-        #[derive(Clone, Debug)]
+        #[derive(Clone)]
         pub struct OAuthToken {
             access_token: ::std::result::Result<
                 ::globus_sdk::Secret,
@@ -5570,7 +5570,7 @@ pub mod types {
                 }
             }
         }
-        #[derive(Clone, Debug)]
+        #[derive(Clone)]
         pub struct OAuthTokenIntrospectRequest {
             authentication_policies: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
@@ -6050,7 +6050,7 @@ pub mod types {
                 }
             }
         }
-        #[derive(Clone, Debug)]
+        #[derive(Clone)]
         pub struct OAuthTokenRequest {
             access_type: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
@@ -6268,7 +6268,7 @@ pub mod types {
                 }
             }
         }
-        #[derive(Clone, Debug)]
+        #[derive(Clone)]
         pub struct OAuthTokenResponse {
             access_token: ::std::result::Result<
                 ::globus_sdk::Secret,
@@ -9456,6 +9456,84 @@ pub mod types {
                 }
             }
         }
+        impl ::std::fmt::Debug for ClientCredential {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                f.debug_struct("ClientCredential")
+                    .field("client", &self.client)
+                    .field("created", &self.created)
+                    .field("id", &self.id)
+                    .field("name", &self.name)
+                    .field("secret", &self.secret)
+                    .field("extra", &crate::secret::RedactedValues(&self.extra))
+                    .finish()
+            }
+        }
+        impl ::std::fmt::Debug for OAuthRevokeTokenRequest {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                f.debug_struct("OAuthRevokeTokenRequest")
+                    .field("client_id", &self.client_id)
+                    .field("token", &self.token)
+                    .field("token_type_hint", &self.token_type_hint)
+                    .field("extra", &crate::secret::RedactedValues(&self.extra))
+                    .finish()
+            }
+        }
+        impl ::std::fmt::Debug for OAuthToken {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                f.debug_struct("OAuthToken")
+                    .field("access_token", &self.access_token)
+                    .field("expires_in", &self.expires_in)
+                    .field("refresh_token", &self.refresh_token)
+                    .field("resource_server", &self.resource_server)
+                    .field("scope", &self.scope)
+                    .field("state", &self.state)
+                    .field("token_type", &self.token_type)
+                    .field("extra", &crate::secret::RedactedValues(&self.extra))
+                    .finish()
+            }
+        }
+        impl ::std::fmt::Debug for OAuthTokenIntrospectRequest {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                f.debug_struct("OAuthTokenIntrospectRequest")
+                    .field("authentication_policies", &self.authentication_policies)
+                    .field("include", &self.include)
+                    .field("token", &self.token)
+                    .field("extra", &crate::secret::RedactedValues(&self.extra))
+                    .finish()
+            }
+        }
+        impl ::std::fmt::Debug for OAuthTokenRequest {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                f.debug_struct("OAuthTokenRequest")
+                    .field("access_type", &self.access_type)
+                    .field("client_id", &self.client_id)
+                    .field("code", &self.code)
+                    .field("code_verifier", &self.code_verifier)
+                    .field("grant_type", &self.grant_type)
+                    .field("redirect_uri", &self.redirect_uri)
+                    .field("refresh_token", &self.refresh_token)
+                    .field("scope", &self.scope)
+                    .field("token", &self.token)
+                    .field("extra", &crate::secret::RedactedValues(&self.extra))
+                    .finish()
+            }
+        }
+        impl ::std::fmt::Debug for OAuthTokenResponse {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                f.debug_struct("OAuthTokenResponse")
+                    .field("access_token", &self.access_token)
+                    .field("expires_in", &self.expires_in)
+                    .field("id_token", &self.id_token)
+                    .field("other_tokens", &self.other_tokens)
+                    .field("refresh_token", &self.refresh_token)
+                    .field("resource_server", &self.resource_server)
+                    .field("scope", &self.scope)
+                    .field("state", &self.state)
+                    .field("token_type", &self.token_type)
+                    .field("extra", &crate::secret::RedactedValues(&self.extra))
+                    .finish()
+            }
+        }
     }
     /// Error types.
     pub mod error {
@@ -9487,6 +9565,84 @@ pub mod types {
             fn from(value: String) -> Self {
                 Self(value.into())
             }
+        }
+    }
+    impl ::std::fmt::Debug for ClientCredential {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            f.debug_struct("ClientCredential")
+                .field("client", &self.client)
+                .field("created", &self.created)
+                .field("id", &self.id)
+                .field("name", &self.name)
+                .field("secret", &self.secret)
+                .field("extra", &crate::secret::RedactedValues(&self.extra))
+                .finish()
+        }
+    }
+    impl ::std::fmt::Debug for OAuthRevokeTokenRequest {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            f.debug_struct("OAuthRevokeTokenRequest")
+                .field("client_id", &self.client_id)
+                .field("token", &self.token)
+                .field("token_type_hint", &self.token_type_hint)
+                .field("extra", &crate::secret::RedactedValues(&self.extra))
+                .finish()
+        }
+    }
+    impl ::std::fmt::Debug for OAuthToken {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            f.debug_struct("OAuthToken")
+                .field("access_token", &self.access_token)
+                .field("expires_in", &self.expires_in)
+                .field("refresh_token", &self.refresh_token)
+                .field("resource_server", &self.resource_server)
+                .field("scope", &self.scope)
+                .field("state", &self.state)
+                .field("token_type", &self.token_type)
+                .field("extra", &crate::secret::RedactedValues(&self.extra))
+                .finish()
+        }
+    }
+    impl ::std::fmt::Debug for OAuthTokenIntrospectRequest {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            f.debug_struct("OAuthTokenIntrospectRequest")
+                .field("authentication_policies", &self.authentication_policies)
+                .field("include", &self.include)
+                .field("token", &self.token)
+                .field("extra", &crate::secret::RedactedValues(&self.extra))
+                .finish()
+        }
+    }
+    impl ::std::fmt::Debug for OAuthTokenRequest {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            f.debug_struct("OAuthTokenRequest")
+                .field("access_type", &self.access_type)
+                .field("client_id", &self.client_id)
+                .field("code", &self.code)
+                .field("code_verifier", &self.code_verifier)
+                .field("grant_type", &self.grant_type)
+                .field("redirect_uri", &self.redirect_uri)
+                .field("refresh_token", &self.refresh_token)
+                .field("scope", &self.scope)
+                .field("token", &self.token)
+                .field("extra", &crate::secret::RedactedValues(&self.extra))
+                .finish()
+        }
+    }
+    impl ::std::fmt::Debug for OAuthTokenResponse {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            f.debug_struct("OAuthTokenResponse")
+                .field("access_token", &self.access_token)
+                .field("expires_in", &self.expires_in)
+                .field("id_token", &self.id_token)
+                .field("other_tokens", &self.other_tokens)
+                .field("refresh_token", &self.refresh_token)
+                .field("resource_server", &self.resource_server)
+                .field("scope", &self.scope)
+                .field("state", &self.state)
+                .field("token_type", &self.token_type)
+                .field("extra", &crate::secret::RedactedValues(&self.extra))
+                .finish()
         }
     }
 }
@@ -10090,7 +10246,7 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
+                200u16 => crate::transport::typed_response(response).await,
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
@@ -10146,7 +10302,7 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
+                200u16 => crate::transport::typed_response(response).await,
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
@@ -10235,7 +10391,7 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
+                200u16 => crate::transport::typed_response(response).await,
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
@@ -10325,7 +10481,7 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
+                200u16 => crate::transport::typed_response(response).await,
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
@@ -10398,7 +10554,7 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
+                200u16 => crate::transport::typed_response(response).await,
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
@@ -10503,7 +10659,7 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
+                200u16 => crate::transport::typed_response(response).await,
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
@@ -10576,7 +10732,7 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
+                200u16 => crate::transport::typed_response(response).await,
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
@@ -10649,7 +10805,7 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
+                200u16 => crate::transport::typed_response(response).await,
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
@@ -10761,7 +10917,7 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
+                200u16 => crate::transport::typed_response(response).await,
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
@@ -10852,7 +11008,7 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
+                200u16 => crate::transport::typed_response(response).await,
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
@@ -10960,7 +11116,7 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
+                200u16 => crate::transport::typed_response(response).await,
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
@@ -11080,7 +11236,7 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
+                200u16 => crate::transport::typed_response(response).await,
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
@@ -11170,7 +11326,7 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
+                200u16 => crate::transport::typed_response(response).await,
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
@@ -11262,7 +11418,7 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
+                200u16 => crate::transport::typed_response(response).await,
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
@@ -11318,7 +11474,7 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
+                200u16 => crate::transport::typed_response(response).await,
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
@@ -11408,7 +11564,7 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
+                200u16 => crate::transport::typed_response(response).await,
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
@@ -11481,7 +11637,7 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
+                200u16 => crate::transport::typed_response(response).await,
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
@@ -11586,7 +11742,7 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
+                200u16 => crate::transport::typed_response(response).await,
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
@@ -11659,7 +11815,7 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
+                200u16 => crate::transport::typed_response(response).await,
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
@@ -11712,7 +11868,7 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
+                200u16 => crate::transport::typed_response(response).await,
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
@@ -11804,7 +11960,7 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
+                200u16 => crate::transport::typed_response(response).await,
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
@@ -11877,7 +12033,7 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
+                200u16 => crate::transport::typed_response(response).await,
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
@@ -11984,7 +12140,7 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
+                200u16 => crate::transport::typed_response(response).await,
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
@@ -12057,7 +12213,7 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
+                200u16 => crate::transport::typed_response(response).await,
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
@@ -12148,7 +12304,7 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
+                200u16 => crate::transport::typed_response(response).await,
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
@@ -12224,7 +12380,7 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
+                200u16 => crate::transport::typed_response(response).await,
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
@@ -12329,7 +12485,7 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
+                200u16 => crate::transport::typed_response(response).await,
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
@@ -12402,7 +12558,7 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
+                200u16 => crate::transport::typed_response(response).await,
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
@@ -12489,7 +12645,7 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
+                200u16 => crate::transport::typed_response(response).await,
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
@@ -12583,7 +12739,7 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
+                200u16 => crate::transport::typed_response(response).await,
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
@@ -12676,7 +12832,7 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
+                200u16 => crate::transport::typed_response(response).await,
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
@@ -12732,7 +12888,7 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
+                200u16 => crate::transport::typed_response(response).await,
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
@@ -12767,6 +12923,16 @@ pub mod prelude {
 pub mod operations {
     #[allow(unused_imports)]
     use super::types;
+    /// The properties the spec marks `format: password`: redacted wherever a body is logged.
+    pub const SECRET_FIELDS: &[&str] = &[
+        "access_token",
+        "code",
+        "code_verifier",
+        "id_token",
+        "refresh_token",
+        "secret",
+        "token",
+    ];
     /// Every operation of this service's spec.
     pub const OPERATIONS: &[crate::transport::OperationMeta] = &[
         crate::transport::OperationMeta {

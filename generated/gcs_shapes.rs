@@ -979,7 +979,7 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
+                200u16 => crate::transport::typed_response(response).await,
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
@@ -1069,7 +1069,7 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
+                200u16 => crate::transport::typed_response(response).await,
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
@@ -1148,7 +1148,7 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
+                200u16 => crate::transport::typed_response(response).await,
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
@@ -1259,7 +1259,7 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
+                200u16 => crate::transport::typed_response(response).await,
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
@@ -1394,6 +1394,8 @@ pub mod operations {
         sample_page: "{\"data\":[]}",
         sample_item: "{\"id\":\"sample\"}",
     };
+    /// The properties the spec marks `format: password`: redacted wherever a body is logged.
+    pub const SECRET_FIELDS: &[&str] = &[];
     /// Every operation of this service's spec.
     pub const OPERATIONS: &[crate::transport::OperationMeta] = &[
         crate::transport::OperationMeta {

@@ -824,7 +824,7 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
+                200u16 => crate::transport::typed_response(response).await,
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
@@ -925,7 +925,7 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
+                200u16 => crate::transport::typed_response(response).await,
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
@@ -1130,6 +1130,8 @@ pub mod operations {
         sample_page: "{\"gmeta\":[]}",
         sample_item: "{\"subject\":\"sample\"}",
     };
+    /// The properties the spec marks `format: password`: redacted wherever a body is logged.
+    pub const SECRET_FIELDS: &[&str] = &[];
     /// Every operation of this service's spec.
     pub const OPERATIONS: &[crate::transport::OperationMeta] = &[
         crate::transport::OperationMeta {

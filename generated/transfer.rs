@@ -21226,7 +21226,7 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200..=299 => ResponseValue::from_response(response).await,
+                200..=299 => crate::transport::typed_response(response).await,
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
@@ -21299,7 +21299,7 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
+                200u16 => crate::transport::typed_response(response).await,
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
@@ -21404,7 +21404,7 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
+                200u16 => crate::transport::typed_response(response).await,
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
@@ -21477,7 +21477,7 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
+                200u16 => crate::transport::typed_response(response).await,
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
@@ -21530,7 +21530,7 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
+                200u16 => crate::transport::typed_response(response).await,
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
@@ -21617,7 +21617,7 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200..=299 => ResponseValue::from_response(response).await,
+                200..=299 => crate::transport::typed_response(response).await,
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
@@ -21727,7 +21727,7 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
+                200u16 => crate::transport::typed_response(response).await,
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
@@ -21836,7 +21836,7 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
+                200u16 => crate::transport::typed_response(response).await,
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
@@ -21909,7 +21909,7 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
+                200u16 => crate::transport::typed_response(response).await,
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
@@ -22014,7 +22014,7 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
+                200u16 => crate::transport::typed_response(response).await,
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
@@ -22087,7 +22087,7 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
+                200u16 => crate::transport::typed_response(response).await,
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
@@ -22192,7 +22192,7 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200..=299 => ResponseValue::from_response(response).await,
+                200..=299 => crate::transport::typed_response(response).await,
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
@@ -22283,7 +22283,7 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
+                200u16 => crate::transport::typed_response(response).await,
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
@@ -22403,7 +22403,7 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
+                200u16 => crate::transport::typed_response(response).await,
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
@@ -22491,7 +22491,7 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
+                200u16 => crate::transport::typed_response(response).await,
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
@@ -22564,7 +22564,7 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
+                200u16 => crate::transport::typed_response(response).await,
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
@@ -22637,7 +22637,7 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
+                200u16 => crate::transport::typed_response(response).await,
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
@@ -22710,7 +22710,7 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
+                200u16 => crate::transport::typed_response(response).await,
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
@@ -22809,7 +22809,7 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200..=299 => ResponseValue::from_response(response).await,
+                200..=299 => crate::transport::typed_response(response).await,
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
@@ -22895,7 +22895,7 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
+                200u16 => crate::transport::typed_response(response).await,
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
@@ -22983,7 +22983,7 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
+                200u16 => crate::transport::typed_response(response).await,
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
@@ -23056,7 +23056,7 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
+                200u16 => crate::transport::typed_response(response).await,
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
@@ -23141,7 +23141,7 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
+                200u16 => crate::transport::typed_response(response).await,
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
@@ -23214,7 +23214,7 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
+                200u16 => crate::transport::typed_response(response).await,
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
@@ -23318,7 +23318,7 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
+                200u16 => crate::transport::typed_response(response).await,
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
@@ -23408,7 +23408,7 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200..=299 => ResponseValue::from_response(response).await,
+                200..=299 => crate::transport::typed_response(response).await,
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
@@ -23481,7 +23481,7 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
+                200u16 => crate::transport::typed_response(response).await,
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
@@ -23568,7 +23568,7 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200..=299 => ResponseValue::from_response(response).await,
+                200..=299 => crate::transport::typed_response(response).await,
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
@@ -23655,7 +23655,7 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200..=299 => ResponseValue::from_response(response).await,
+                200..=299 => crate::transport::typed_response(response).await,
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
@@ -23728,7 +23728,7 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
+                200u16 => crate::transport::typed_response(response).await,
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
@@ -23801,7 +23801,7 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
+                200u16 => crate::transport::typed_response(response).await,
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
@@ -23874,7 +23874,7 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
+                200u16 => crate::transport::typed_response(response).await,
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
@@ -23929,7 +23929,7 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
+                200u16 => crate::transport::typed_response(response).await,
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
@@ -24016,7 +24016,7 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200..=299 => ResponseValue::from_response(response).await,
+                200..=299 => crate::transport::typed_response(response).await,
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
@@ -24089,7 +24089,7 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
+                200u16 => crate::transport::typed_response(response).await,
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
@@ -24194,7 +24194,7 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
+                200u16 => crate::transport::typed_response(response).await,
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
@@ -24267,7 +24267,7 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
+                200u16 => crate::transport::typed_response(response).await,
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
@@ -24369,7 +24369,7 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
+                200u16 => crate::transport::typed_response(response).await,
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
@@ -24440,7 +24440,7 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
+                200u16 => crate::transport::typed_response(response).await,
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
@@ -24562,7 +24562,7 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
+                200u16 => crate::transport::typed_response(response).await,
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
@@ -24635,7 +24635,7 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
+                200u16 => crate::transport::typed_response(response).await,
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
@@ -24725,7 +24725,7 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
+                200u16 => crate::transport::typed_response(response).await,
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
@@ -24818,7 +24818,7 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
+                200u16 => crate::transport::typed_response(response).await,
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
@@ -25115,7 +25115,7 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
+                200u16 => crate::transport::typed_response(response).await,
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
@@ -25338,7 +25338,7 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
+                200u16 => crate::transport::typed_response(response).await,
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
@@ -25531,7 +25531,7 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
+                200u16 => crate::transport::typed_response(response).await,
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
@@ -25634,7 +25634,7 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
+                200u16 => crate::transport::typed_response(response).await,
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
@@ -25739,7 +25739,7 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
+                200u16 => crate::transport::typed_response(response).await,
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
@@ -25846,7 +25846,7 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
+                200u16 => crate::transport::typed_response(response).await,
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
@@ -25935,7 +25935,7 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200..=299 => ResponseValue::from_response(response).await,
+                200..=299 => crate::transport::typed_response(response).await,
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
@@ -25991,7 +25991,7 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
+                200u16 => crate::transport::typed_response(response).await,
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
@@ -26061,7 +26061,7 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
+                200u16 => crate::transport::typed_response(response).await,
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
@@ -26161,7 +26161,7 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
+                200u16 => crate::transport::typed_response(response).await,
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
@@ -26234,7 +26234,7 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
+                200u16 => crate::transport::typed_response(response).await,
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
@@ -26352,7 +26352,7 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
+                200u16 => crate::transport::typed_response(response).await,
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
@@ -26425,7 +26425,7 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
+                200u16 => crate::transport::typed_response(response).await,
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
@@ -26515,7 +26515,7 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
+                200u16 => crate::transport::typed_response(response).await,
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
@@ -26608,7 +26608,7 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
+                200u16 => crate::transport::typed_response(response).await,
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
@@ -26728,7 +26728,7 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
+                200u16 => crate::transport::typed_response(response).await,
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
@@ -26815,7 +26815,7 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200..=299 => ResponseValue::from_response(response).await,
+                200..=299 => crate::transport::typed_response(response).await,
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
@@ -26921,7 +26921,7 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
+                200u16 => crate::transport::typed_response(response).await,
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
@@ -27008,7 +27008,7 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200..=299 => ResponseValue::from_response(response).await,
+                200..=299 => crate::transport::typed_response(response).await,
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
@@ -27101,7 +27101,7 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
+                200u16 => crate::transport::typed_response(response).await,
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
@@ -27177,7 +27177,7 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
+                200u16 => crate::transport::typed_response(response).await,
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
@@ -27285,7 +27285,7 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
+                200u16 => crate::transport::typed_response(response).await,
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
@@ -27424,7 +27424,7 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
+                200u16 => crate::transport::typed_response(response).await,
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
@@ -27500,7 +27500,7 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
+                200u16 => crate::transport::typed_response(response).await,
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
@@ -27556,7 +27556,7 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
+                200u16 => crate::transport::typed_response(response).await,
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
@@ -27641,7 +27641,7 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200..=299 => ResponseValue::from_response(response).await,
+                200..=299 => crate::transport::typed_response(response).await,
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
@@ -27713,7 +27713,7 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
+                200u16 => crate::transport::typed_response(response).await,
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
@@ -27785,7 +27785,7 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
+                200u16 => crate::transport::typed_response(response).await,
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
@@ -27890,7 +27890,7 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
+                200u16 => crate::transport::typed_response(response).await,
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
@@ -28032,7 +28032,7 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
+                200u16 => crate::transport::typed_response(response).await,
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
@@ -29266,6 +29266,8 @@ pub mod operations {
         sample_page: "{\"DATA\":[]}",
         sample_item: "{}",
     };
+    /// The properties the spec marks `format: password`: redacted wherever a body is logged.
+    pub const SECRET_FIELDS: &[&str] = &[];
     /// Every operation of this service's spec.
     pub const OPERATIONS: &[crate::transport::OperationMeta] = &[
         crate::transport::OperationMeta {

@@ -17,6 +17,9 @@
 //! assert_eq!(gare.parameters.required_scopes, ["urn:globus:auth:scope:transfer.api.globus.org:all"]);
 //! ```
 
+use std::collections::HashMap;
+use std::hash::{Hash, Hasher};
+
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
@@ -70,22 +73,36 @@ const KNOWN_PARAMS: &[&str] = &[
 
 impl AuthorizationRequirements {
     /// Every requirement found in an error body: the root document first, then each
-    /// member of `errors[]`. Empty when the body holds none.
+    /// member of `errors[]`, each distinct requirement once. Empty when the body holds none.
+    ///
+    /// Linear in the size of the body: a requirement is compared only with the earlier ones
+    /// of the same hash (not with every earlier one).
     pub fn from_error_body(body: &Value) -> Vec<AuthorizationRequirements> {
         let mut found = Vec::new();
-        if let Some(r) = Self::from_document(body) {
-            found.push(r);
-        }
-        if let Some(errors) = body.get("errors").and_then(Value::as_array) {
-            for e in errors {
-                if let Some(r) = Self::from_document(e)
-                    && !found.contains(&r)
-                {
-                    found.push(r);
-                }
+        // Hash of a requirement -> indices in `found` with that hash.
+        let mut seen: HashMap<u64, Vec<usize>> = HashMap::new();
+        let errors = body.get("errors").and_then(Value::as_array).map(Vec::as_slice).unwrap_or_default();
+        for doc in std::iter::once(body).chain(errors) {
+            let Some(r) = Self::from_document(doc) else { continue };
+            let same_hash = seen.entry(r.hash_key()).or_default();
+            if !same_hash.iter().any(|&i| found[i] == r) {
+                same_hash.push(found.len());
+                found.push(r);
             }
         }
         found
+    }
+
+    /// A hash consistent with `==`: equal requirements hash alike (object keys are hashed in
+    /// sorted order, whatever order the map keeps them in).
+    fn hash_key(&self) -> u64 {
+        let mut h = std::collections::hash_map::DefaultHasher::new();
+        self.code.hash(&mut h);
+        let p = &self.parameters;
+        (&p.session_message, &p.session_required_identities, &p.session_required_policies).hash(&mut h);
+        (&p.session_required_single_domain, p.session_required_mfa, &p.required_scopes, &p.prompt).hash(&mut h);
+        hash_map(&p.extra, &mut h);
+        h.finish()
     }
 
     /// Read one document in any of the known shapes.
@@ -128,6 +145,34 @@ impl AuthorizationRequirements {
         AuthorizationRequirements {
             code: "ConsentRequired".into(),
             parameters: AuthorizationParameters { required_scopes, ..Default::default() },
+        }
+    }
+}
+
+fn hash_map(map: &Map<String, Value>, h: &mut impl Hasher) {
+    let mut keys: Vec<&String> = map.keys().collect();
+    keys.sort();
+    keys.len().hash(h);
+    for k in keys {
+        k.hash(h);
+        hash_value(&map[k], h);
+    }
+}
+
+fn hash_value(v: &Value, h: &mut impl Hasher) {
+    match v {
+        Value::Null => 0u8.hash(h),
+        Value::Bool(b) => (1u8, b).hash(h),
+        // Equal numbers print alike (serde_json compares them by their stored form).
+        Value::Number(n) => (2u8, n.to_string()).hash(h),
+        Value::String(s) => (3u8, s).hash(h),
+        Value::Array(items) => {
+            (4u8, items.len()).hash(h);
+            items.iter().for_each(|i| hash_value(i, h));
+        }
+        Value::Object(map) => {
+            5u8.hash(h);
+            hash_map(map, h);
         }
     }
 }
@@ -219,5 +264,39 @@ mod tests {
         // Not a GARE.
         assert!(AuthorizationRequirements::from_error_body(&json!({"code": "NotFound"})).is_empty());
         assert!(AuthorizationRequirements::from_error_body(&json!("text")).is_empty());
+    }
+
+    fn entry(i: usize) -> Value {
+        json!({"code": "ConsentRequired", "authorization_parameters": {
+            "required_scopes": [format!("scope-{i}")], "session_message": "m", "x": {"b": 1, "a": [i]}}})
+    }
+
+    #[test]
+    fn many_requirements_once_each_in_order() {
+        // 32,000 distinct requirements, each sent twice: the old pairwise check made this
+        // quadratic (tens of seconds); `benches/gare.rs` measures it.
+        let n = 32_000;
+        let errors: Vec<Value> = (0..n).chain(0..n).map(entry).collect();
+        let body = json!({"code": "ConsentRequired", "required_scopes": ["scope-0"], "errors": errors});
+        let found = AuthorizationRequirements::from_error_body(&body);
+        assert_eq!(found.len(), n + 1, "the root (legacy shape) and each distinct entry once");
+        assert_eq!(found[0].parameters.extra.len(), 0);
+        for (i, r) in found[1..].iter().enumerate() {
+            assert_eq!(r.parameters.required_scopes, [format!("scope-{i}")]);
+        }
+    }
+
+    #[test]
+    fn equal_requirements_are_one_whatever_their_key_order() {
+        let a: Value = serde_json::from_str(
+            r#"{"authorization_parameters": {"required_scopes": ["s"], "x": {"p": 1, "q": [1, 2.5]}, "y": null}}"#,
+        )
+        .unwrap();
+        let b: Value = serde_json::from_str(
+            r#"{"authorization_parameters": {"y": null, "x": {"q": [1, 2.5], "p": 1}, "required_scopes": ["s"]}}"#,
+        )
+        .unwrap();
+        let found = AuthorizationRequirements::from_error_body(&json!({"errors": [a, b]}));
+        assert_eq!(found.len(), 1);
     }
 }

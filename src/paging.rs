@@ -463,7 +463,8 @@ impl<P: Page> Walk<P> {
         self.yielded += page.item_count();
         let next = match meta.style {
             PagingStyle::LimitOffset | PagingStyle::HasNextOffset => {
-                let next = self.offset + count;
+                // Saturating: the count may be a page's own (any number the service sends).
+                let next = self.offset.saturating_add(count);
                 let more = match meta.style {
                     PagingStyle::LimitOffset => match meta.total.and_then(|t| page.field(t)).and_then(|v| v.as_u64()) {
                         Some(total) => next < total,
@@ -511,5 +512,60 @@ impl<P: Page> Walk<P> {
             self.state = Next::Fetch;
         }
         Some((Ok(page), self))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    struct Fake(u64);
+
+    impl Page for Fake {
+        type Item = ();
+        const ITEMS_FIELD: &'static str = "items";
+        fn item_count(&self) -> usize {
+            0
+        }
+        fn take_items(&mut self) -> Vec<()> {
+            Vec::new()
+        }
+        fn field(&self, name: &str) -> Option<Value> {
+            match name {
+                "count" => Some(Value::from(self.0)),
+                "has_next_page" => Some(Value::Bool(true)),
+                _ => None,
+            }
+        }
+    }
+
+    static COUNTED: PagingMeta = PagingMeta {
+        operation: "counted",
+        style: PagingStyle::HasNextOffset,
+        items: "items",
+        size: Some("limit"),
+        cursor: Some("offset"),
+        in_body: false,
+        next: None,
+        total: None,
+        has_next: Some("has_next_page"),
+        count: Some("count"),
+        default_size: None,
+        max_size: None,
+        max_total: None,
+        sample_page: "{}",
+        sample_item: "{}",
+    };
+
+    #[tokio::test]
+    async fn a_page_count_past_u64_ends_the_stream_instead_of_overflowing() {
+        let mut counts = vec![u64::MAX, u64::MAX, 5].into_iter();
+        let paginator = Paginator::new(&COUNTED, None, move |_| {
+            let next = counts.next();
+            async move { next.map(Fake).ok_or_else(|| Error::invalid_request("no more pages")) }
+        });
+        let pages: Vec<bool> = paginator.pages().map(|p| p.is_ok()).collect().await;
+        // The second page's offset saturates at u64::MAX; the third would repeat it: a loop.
+        assert_eq!(pages, [true, true, false]);
     }
 }

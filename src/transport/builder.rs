@@ -27,6 +27,7 @@ pub struct ClientBuilder<S> {
     authorizer: Option<Arc<dyn Authorizer>>,
     base_url: Option<String>,
     http: Option<reqwest::Client>,
+    max_body_size: u64,
     _service: PhantomData<fn() -> S>,
 }
 
@@ -39,7 +40,14 @@ impl<S: Service> Default for ClientBuilder<S> {
 impl<S: Service> ClientBuilder<S> {
     /// Start from the defaults (and the `GLOBUS_SDK_*` environment variables).
     pub fn new() -> Self {
-        ClientBuilder { config: Config::new(), authorizer: None, base_url: None, http: None, _service: PhantomData }
+        ClientBuilder {
+            config: Config::new(),
+            authorizer: None,
+            base_url: None,
+            http: None,
+            max_body_size: super::DEFAULT_MAX_BODY_SIZE,
+            _service: PhantomData,
+        }
     }
 
     /// Credentials for every request (default: none).
@@ -90,6 +98,18 @@ impl<S: Service> ClientBuilder<S> {
         self
     }
 
+    /// The largest success body the client reads, in bytes (default
+    /// [`DEFAULT_MAX_BODY_SIZE`](super::DEFAULT_MAX_BODY_SIZE), 256 MiB).
+    ///
+    /// A larger answer is not read: it is an [`ErrorKind::TooLarge`](crate::ErrorKind::TooLarge)
+    /// error that keeps the status, headers and request id, whether the service announced the
+    /// size (`Content-Length`) or streamed it without end. Error bodies are kept up to
+    /// [`ERROR_BODY_LIMIT`](super::ERROR_BODY_LIMIT) (or this size, when smaller).
+    pub fn max_body_size(mut self, bytes: u64) -> Self {
+        self.max_body_size = bytes;
+        self
+    }
+
     /// Use this HTTP client (its timeout and TLS settings then apply instead of the config's).
     pub fn http_client(mut self, http: reqwest::Client) -> Self {
         self.http = Some(http);
@@ -124,6 +144,7 @@ impl<S: Service> ClientBuilder<S> {
             self.authorizer.unwrap_or_else(|| Arc::new(NullAuthorizer)),
             self.config.resolved_retry_policy().clone(),
             self.config.resolved_app_name(),
+            self.max_body_size,
         );
         Ok(S::assemble(base_url.as_str(), http, state))
     }

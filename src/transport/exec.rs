@@ -1,4 +1,5 @@
-//! The attempt loop: send, read the whole body, decide whether to renew or retry.
+//! The attempt loop: send, read the whole body (up to the client's limit), decide whether to
+//! renew or retry.
 
 use std::time::{Duration, Instant};
 
@@ -9,23 +10,41 @@ use tracing::Instrument as _;
 
 use super::ClientState;
 use super::OperationMeta;
+use super::redact::{Side, loggable};
 use super::retry::{RetryEvent, RetryReason, parse_retry_after, status_is_retryable};
-use crate::error::{BufferedBody, ResponseFacts, UndecodableSuccess};
+use crate::error::{BodyCut, BufferedBody, RerouteCause, Rerouted, ResponseFacts};
 
 /// How much of a body is logged at TRACE.
 const TRACE_BODY_LIMIT: usize = 2048;
+
+/// What the attempt loop needs to know of the request it sends.
+#[derive(Clone, Copy, Debug)]
+pub(super) struct Operation {
+    /// The operationId (`raw` for raw requests), as logged.
+    pub id: &'static str,
+    /// May it be resent after a 500/502/504 or a lost response? None: by its method.
+    pub retry_safe: Option<bool>,
+    /// Its bodies carry secrets: never logged.
+    pub sensitive: bool,
+}
+
+impl Operation {
+    /// A spec operation (`meta`: its row in the operation table).
+    pub fn typed(id: &'static str, meta: Option<&'static OperationMeta>) -> Self {
+        Operation { id, retry_safe: meta.map(|m| m.retry_safe), sensitive: meta.is_some_and(|m| m.sensitive_body) }
+    }
+}
 
 pub(super) async fn execute(
     state: &ClientState,
     http: &reqwest::Client,
     request: reqwest::Request,
-    operation_id: &'static str,
-    meta: Option<&'static OperationMeta>,
+    operation: Operation,
 ) -> reqwest::Result<reqwest::Response> {
     let span = tracing::debug_span!(
         "globus_request",
         service = state.service(),
-        operation = operation_id,
+        operation = operation.id,
         method = %request.method(),
         url = %loggable_url(request.url()),
         status = tracing::field::Empty,
@@ -33,20 +52,21 @@ pub(super) async fn execute(
         request_id = tracing::field::Empty,
         duration_ms = tracing::field::Empty,
     );
-    attempts(state, http, request, operation_id, meta).instrument(span).await
+    attempts(state, http, request, operation).instrument(span).await
 }
 
 async fn attempts(
     state: &ClientState,
     http: &reqwest::Client,
     mut request: reqwest::Request,
-    operation_id: &'static str,
-    meta: Option<&'static OperationMeta>,
+    operation: Operation,
 ) -> reqwest::Result<reqwest::Response> {
+    let operation_id = operation.id;
     let idempotent_method = matches!(request.method().as_str(), "GET" | "HEAD" | "PUT" | "DELETE" | "OPTIONS");
-    let retry_safe = meta.map_or(idempotent_method, |m| m.retry_safe);
-    let sensitive = meta.is_some_and(|m| m.sensitive_body);
-    let json_response = meta.is_some_and(|m| m.json_response);
+    let retry_safe = operation.retry_safe.unwrap_or(idempotent_method);
+    let sensitive = operation.sensitive;
+    let secret_fields = state.info().secret_fields;
+    let limits = Limits::new(state.max_body_size());
     let policy = state.retry_policy();
     let span = tracing::Span::current();
     let started = Instant::now();
@@ -66,10 +86,11 @@ async fn attempts(
             && tracing::enabled!(tracing::Level::TRACE)
             && let Some(body) = this_attempt.body().and_then(|b| b.as_bytes())
         {
-            tracing::trace!(body = %truncated(body), "request body");
+            let ct = content_type(this_attempt.headers());
+            tracing::trace!(body = %loggable(body, ct, secret_fields, Side::Request, TRACE_BODY_LIMIT), "request body");
         }
         let outcome = match http.execute(this_attempt).await {
-            Ok(response) => read_whole(response).await,
+            Ok(response) => read_whole(response, limits).await,
             Err(e) => Err((None, e)),
         };
         match outcome {
@@ -90,7 +111,9 @@ async fn attempts(
                     };
                     return match broken {
                         // The status and headers arrived: keep them, and the bytes that came.
-                        Some((head, partial)) => Ok(rebuild(head, partial, facts, Some(e.to_string()), false)),
+                        Some((head, partial)) => {
+                            Ok(rebuild(head, partial, facts, Some(RerouteCause::Broken(e.to_string()))))
+                        }
                         None => Err(e),
                     };
                 }
@@ -99,7 +122,7 @@ async fn attempts(
                 let reason = RetryReason::Connection(e.to_string());
                 wait(state, policy, operation_id, retries, reason, None, delay).await;
             }
-            Ok((head, body)) => {
+            Ok((head, body, overflow)) => {
                 let status = head.status;
                 span.record("status", status.as_u16());
                 if let Some(id) = header_request_id(&head.headers) {
@@ -138,7 +161,9 @@ async fn attempts(
                 }
                 span.record("duration_ms", started.elapsed().as_millis() as u64);
                 if !sensitive && tracing::enabled!(tracing::Level::TRACE) {
-                    tracing::trace!(body = %truncated(&body), "response body");
+                    let side = if status.is_success() { Side::Success } else { Side::ErrorAnswer };
+                    let ct = content_type(&head.headers);
+                    tracing::trace!(body = %loggable(&body, ct, secret_fields, side, TRACE_BODY_LIMIT), "response body");
                 }
                 tracing::debug!(status = status.as_u16(), retries, "request finished");
                 if status.is_success() {
@@ -151,7 +176,19 @@ async fn attempts(
                     error_format: state.info().hooks.error_format,
                     retry_vetoed: vetoed,
                 };
-                return Ok(rebuild(head, body, facts, None, json_response));
+                let mut response = match overflow {
+                    Overflow::None => rebuild(head, body, facts, None),
+                    Overflow::TooLarge { declared } => {
+                        tracing::debug!(limit = limits.success, ?declared, "the body is over the limit: not read");
+                        let why = RerouteCause::TooLarge { limit: limits.success, declared };
+                        rebuild(head, body, facts, Some(why))
+                    }
+                    Overflow::Cut { .. } => rebuild(head, body, facts, None),
+                };
+                if let Overflow::Cut { declared } = overflow {
+                    response.extensions_mut().insert(BodyCut { declared });
+                }
+                return Ok(response);
             }
         }
     }
@@ -193,46 +230,92 @@ struct Head {
 
 type Broken = (Option<(Head, Bytes)>, reqwest::Error);
 
-/// Read the whole body. When the connection breaks mid-body, the error comes with the
-/// status, headers and the bytes that did arrive.
-async fn read_whole(mut response: reqwest::Response) -> Result<(Head, Bytes), Broken> {
+/// How much of a body is read.
+#[derive(Clone, Copy, Debug)]
+struct Limits {
+    /// A success body: past it, the answer is an error.
+    success: u64,
+    /// An error body: past it, the rest is dropped.
+    error: u64,
+}
+
+impl Limits {
+    fn new(max_body_size: u64) -> Self {
+        Limits { success: max_body_size, error: max_body_size.min(super::ERROR_BODY_LIMIT) }
+    }
+}
+
+/// What did not fit.
+#[derive(Clone, Copy, Debug)]
+enum Overflow {
+    None,
+    /// A success body over the limit: not read (`declared`: its Content-Length).
+    TooLarge {
+        declared: Option<u64>,
+    },
+    /// An error body over its limit: the beginning is kept, the rest dropped.
+    Cut {
+        declared: Option<u64>,
+    },
+}
+
+/// Read the whole body, up to the limits. When the connection breaks mid-body, the error
+/// comes with the status, headers and the bytes that did arrive.
+async fn read_whole(mut response: reqwest::Response, limits: Limits) -> Result<(Head, Bytes, Overflow), Broken> {
     let head = Head {
         status: response.status(),
         version: response.version(),
         headers: std::mem::take(response.headers_mut()),
         url: response.url().clone(),
     };
-    let mut body = bytes::BytesMut::new();
+    let success = head.status.is_success();
+    let limit = if success { limits.success } else { limits.error };
+    let declared = response.content_length();
+    if success && declared.is_some_and(|n| n > limit) {
+        // Dropping the response closes the connection without reading the body.
+        return Ok((head, Bytes::new(), Overflow::TooLarge { declared }));
+    }
+    let expected = declared.unwrap_or(0).min(limit);
+    let mut body = bytes::BytesMut::with_capacity(usize::try_from(expected).unwrap_or(0));
     loop {
         match response.chunk().await {
-            Ok(Some(chunk)) if body.is_empty() && chunk.len() == response.content_length().unwrap_or(0) as usize => {
+            Ok(Some(chunk)) if body.is_empty() && chunk.len() as u64 == expected && declared == Some(expected) => {
                 // The common case: the whole body in one chunk, no copy.
-                return Ok((head, chunk));
+                return Ok((head, chunk, Overflow::None));
             }
-            Ok(Some(chunk)) => body.extend_from_slice(&chunk),
-            Ok(None) => return Ok((head, body.freeze())),
+            Ok(Some(chunk)) => {
+                let room = usize::try_from(limit).unwrap_or(usize::MAX).saturating_sub(body.len());
+                if chunk.len() > room {
+                    if success {
+                        return Ok((head, Bytes::new(), Overflow::TooLarge { declared }));
+                    }
+                    body.extend_from_slice(&chunk[..room]);
+                    return Ok((head, body.freeze(), Overflow::Cut { declared }));
+                }
+                body.extend_from_slice(&chunk);
+            }
+            Ok(None) => return Ok((head, body.freeze(), Overflow::None)),
             Err(e) => return Err((Some((head, body.freeze())), e)),
         }
     }
 }
 
+fn content_type(headers: &http::HeaderMap) -> Option<&str> {
+    headers.get(http::header::CONTENT_TYPE).and_then(|v| v.to_str().ok())
+}
+
 /// A response around the buffered body, carrying what the error conversion needs.
 ///
-/// A success whose body is broken (`broken`: the connection failed mid-body) or not JSON
-/// where JSON is expected is routed to the error path: its status is replaced (progenitor
-/// would drop it with the body) and the error conversion restores it from the marker.
-fn rebuild(
-    head: Head,
-    body: Bytes,
-    facts: ResponseFacts,
-    broken: Option<String>,
-    json_response: bool,
-) -> reqwest::Response {
+/// A response whose body is broken (the connection failed mid-body) or, for a success, over
+/// the limit, is routed to the error path (`rerouted`): its status is replaced (progenitor
+/// would drop it with the body) and the error conversion restores it from the marker. A
+/// success body is decoded once, by [`super::typed_response`], which keeps the response when
+/// the body does not decode.
+fn rebuild(head: Head, body: Bytes, facts: ResponseFacts, rerouted: Option<RerouteCause>) -> reqwest::Response {
     let mut status = head.status;
     let mut undecodable = None;
-    let not_json = || json_response && serde_json::from_slice::<serde::de::IgnoredAny>(&body).is_err();
-    if broken.is_some() || (status.is_success() && not_json()) {
-        undecodable = Some(UndecodableSuccess { status, broken });
+    if let Some(why) = rerouted {
+        undecodable = Some(Rerouted { status, why });
         status = http::StatusCode::BAD_GATEWAY;
     }
     let mut builder = http::Response::builder().status(status).version(head.version).url(head.url);
@@ -260,10 +343,4 @@ fn loggable_url(url: &url::Url) -> String {
     let _ = u.set_username("");
     let _ = u.set_password(None);
     u.to_string()
-}
-
-fn truncated(body: &[u8]) -> String {
-    let shown = &body[..body.len().min(TRACE_BODY_LIMIT)];
-    let text = String::from_utf8_lossy(shown);
-    if body.len() > TRACE_BODY_LIMIT { format!("{text}... ({} bytes)", body.len()) } else { text.into_owned() }
 }

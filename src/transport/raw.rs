@@ -5,7 +5,8 @@ use http::{HeaderMap, HeaderName, HeaderValue, Method, StatusCode};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
-use super::{ClientState, Service};
+use super::exec::Operation;
+use super::{ClientState, OperationMeta, Service};
 use crate::error::{Error, ErrorKind};
 
 enum Body {
@@ -111,7 +112,12 @@ impl<'c> RawRequest<'c> {
         let mut request =
             builder.build().map_err(|e| Error::invalid_request(format!("the request is invalid: {e}")))?;
         self.state.prepare(&mut request).await?;
-        let response = super::exec::execute(self.state, self.http, request, "raw", None)
+        // A raw request to a spec operation's method and path is as secret as the typed call.
+        let sensitive =
+            matching_operations(self.state.info().operations, request.method(), request.url(), self.base_url)
+                .any(|op| op.sensitive_body);
+        let operation = Operation { id: "raw", retry_safe: None, sensitive };
+        let response = super::exec::execute(self.state, self.http, request, operation)
             .await
             .map_err(|e| Error::transport(e).with_service(self.state.service()))?;
         if !response.status().is_success() {
@@ -122,6 +128,53 @@ impl<'c> RawRequest<'c> {
         let body = response.extensions().get::<crate::error::BufferedBody>().map(|b| b.0.clone()).unwrap_or_default();
         Ok(RawResponse { status, headers, body, service: self.state.service() })
     }
+}
+
+/// The operations whose method and path template match a request: its path as sent, and
+/// relative to the base URL's path. Segments are compared percent-decoded and without regard
+/// to case or empty segments (`//`, a trailing `/`), as a lenient server may route them.
+fn matching_operations<'a>(
+    operations: &'a [OperationMeta],
+    method: &'a Method,
+    url: &url::Url,
+    base_url: &str,
+) -> impl Iterator<Item = &'a OperationMeta> {
+    let path = segments(url.path());
+    let base = url::Url::parse(base_url).map(|b| segments(b.path())).unwrap_or_default();
+    let relative = path.strip_prefix(base.as_slice()).filter(|_| !base.is_empty()).map(<[String]>::to_vec);
+    operations.iter().filter(move |op| {
+        let template = segments(op.path);
+        let fits = |path: &[String]| {
+            path.len() == template.len()
+                && template.iter().zip(path).all(|(t, p)| (t.starts_with('{') && t.ends_with('}')) || t == p)
+        };
+        op.method.eq_ignore_ascii_case(method.as_str()) && (fits(&path) || relative.as_deref().is_some_and(fits))
+    })
+}
+
+/// A path's non-empty segments, percent-decoded and lower case.
+fn segments(path: &str) -> Vec<String> {
+    path.split('/').filter(|s| !s.is_empty()).map(|s| percent_decoded(s).to_lowercase()).collect()
+}
+
+fn percent_decoded(segment: &str) -> String {
+    let bytes = segment.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let hex = |b: u8| (b as char).to_digit(16);
+        match (bytes[i], bytes.get(i + 1).copied().and_then(hex), bytes.get(i + 2).copied().and_then(hex)) {
+            (b'%', Some(hi), Some(lo)) => {
+                out.push((hi * 16 + lo) as u8);
+                i += 3;
+            }
+            (b, _, _) => {
+                out.push(b);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
 }
 
 /// A successful response to a raw request.
@@ -161,5 +214,52 @@ impl RawResponse {
                 .with_service(self.service)
                 .with_source(e)
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const OPS: &[OperationMeta] =
+        &[meta("token", "POST", "/v2/oauth2/token", true), meta("client", "GET", "/v2/api/clients/{client_id}", false)];
+
+    const fn meta(id: &'static str, method: &'static str, path: &'static str, sensitive: bool) -> OperationMeta {
+        OperationMeta {
+            id,
+            method,
+            path,
+            retry_safe: false,
+            sensitive_body: sensitive,
+            json_response: true,
+            paging: None,
+            envelope: None,
+        }
+    }
+
+    fn found(method: Method, url: &str, base: &str) -> Vec<&'static str> {
+        matching_operations(OPS, &method, &url::Url::parse(url).unwrap(), base).map(|o| o.id).collect()
+    }
+
+    #[test]
+    fn raw_paths_match_the_operation_table() {
+        let base = "https://auth.globus.org";
+        for url in [
+            "https://auth.globus.org/v2/oauth2/token",
+            "https://auth.globus.org/v2/oauth2/token/",
+            "https://auth.globus.org//v2//oauth2/token",
+            "https://auth.globus.org/v2/OAuth2/%74oken",
+            "https://auth.globus.org/v2/oauth2/token?x=1",
+        ] {
+            assert_eq!(found(Method::POST, url, base), ["token"], "{url}");
+        }
+        assert!(found(Method::GET, "https://auth.globus.org/v2/oauth2/token", base).is_empty());
+        assert!(found(Method::POST, "https://auth.globus.org/v2/oauth2/token/x", base).is_empty());
+        assert_eq!(found(Method::GET, "https://auth.globus.org/v2/api/clients/abc", base), ["client"]);
+        // Behind a base URL with a path.
+        assert_eq!(
+            found(Method::POST, "http://127.0.0.1:9/auth/v2/oauth2/token", "http://127.0.0.1:9/auth/"),
+            ["token"]
+        );
     }
 }

@@ -65,6 +65,9 @@ pub struct ServiceInfo {
     pub hooks: Hooks,
     #[doc(hidden)]
     pub operations: &'static [OperationMeta],
+    /// The names of the properties the spec marks `format: password`: redacted in logged bodies.
+    #[doc(hidden)]
+    pub secret_fields: &'static [&'static str],
     #[doc(hidden)]
     pub decode_response: Decoder,
     #[doc(hidden)]
@@ -146,6 +149,7 @@ macro_rules! service {
             default_scopes: $scopes,
             hooks: $hooks,
             operations: generated::operations::OPERATIONS,
+            secret_fields: generated::operations::SECRET_FIELDS,
             decode_response: generated::operations::decode_response,
             decode_request_body: generated::operations::decode_request_body,
             paging_probe: |base_url, operation| match Client::builder().base_url(base_url).build() {

@@ -81,10 +81,53 @@ async fn truncated_success_json() {
 
 #[tokio::test]
 async fn json_of_the_wrong_shape() {
-    let e = get_identities_error(Reply::json(200, json!({"identities": "not a list"}))).await;
+    let e = get_identities_error(
+        Reply::json(200, json!({"identities": "not a list"}))
+            .header("x-request-id", "shape-1")
+            .header("x-extra", "kept"),
+    )
+    .await;
     assert_eq!(e.kind(), ErrorKind::Decode);
     assert_eq!(e.raw_text(), Some(r#"{"identities":"not a list"}"#));
-    assert!(e.to_string().contains("does not match"), "{e}");
+    // A valid JSON body of the wrong shape keeps what any other error keeps.
+    assert_eq!(e.http_status(), Some(200));
+    assert_eq!(e.request_id(), Some("shape-1"));
+    assert_eq!(e.service(), Some("auth"));
+    assert_eq!(e.headers().unwrap()["x-extra"], "kept");
+    assert_eq!(e.retries(), Some(0));
+    let shown = e.to_string();
+    assert!(shown.contains("does not match") && shown.contains("200 OK") && shown.contains("shape-1"), "{shown}");
+    // serde's account of what did not match is the error's source.
+    let source = std::error::Error::source(&e).expect("the decode error").to_string();
+    assert!(source.contains("invalid type") && shown.contains(&source), "{source}");
+}
+
+#[tokio::test]
+async fn a_wrong_shape_from_a_token_endpoint_keeps_its_status_but_not_its_values() {
+    let s = server().await;
+    let secret = "AgSECRETrefreshTOKENshape";
+    // `other_tokens` must be a list: serde's own message would quote the refused string.
+    s.once(
+        "POST",
+        "/v2/oauth2/token",
+        Reply::json(
+            200,
+            json!({"access_token": "AT", "resource_server": "auth.globus.org", "scope": "openid",
+                   "expires_in": 1, "other_tokens": secret}),
+        )
+        .header("x-request-id", "tok-shape"),
+    );
+    let app = globus_sdk::auth::ConfidentialAppClient::from_client(
+        auth_client(&s, NullAuthorizer, RetryPolicy::none()),
+        "cid",
+    );
+    let e = app.client_credentials_tokens(&[globus_sdk::auth::scopes::openid()]).await.unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::Decode);
+    assert_eq!((e.http_status(), e.request_id(), e.service()), (Some(200), Some("tok-shape"), Some("auth")));
+    assert!(e.raw_text().unwrap().contains(secret), "the caller can still read the body");
+    let source = std::error::Error::source(&e).unwrap().to_string();
+    assert!(!format!("{e} {e:?} {source}").contains(secret), "{e}");
+    assert!(source.contains("details hidden"), "{source}");
 }
 
 #[tokio::test]

@@ -59,3 +59,129 @@ fn no_token_in_debug_or_logs_alone() {
         assert!(!debug.contains(secret), "{secret} in Debug output: {debug}");
     }
 }
+
+/// A log buffer and a TRACE subscriber writing to it.
+fn trace_to_buffer() -> (Arc<Mutex<Vec<u8>>>, impl tracing::Subscriber + Send + Sync) {
+    use tracing_subscriber::fmt::MakeWriter;
+
+    #[derive(Clone, Default)]
+    struct Buffer(Arc<Mutex<Vec<u8>>>);
+    impl std::io::Write for Buffer {
+        fn write(&mut self, b: &[u8]) -> std::io::Result<usize> {
+            self.0.lock().unwrap().extend_from_slice(b);
+            Ok(b.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+    impl<'a> MakeWriter<'a> for Buffer {
+        type Writer = Buffer;
+        fn make_writer(&'a self) -> Buffer {
+            self.clone()
+        }
+    }
+    let logs = Buffer::default();
+    let subscriber = tracing_subscriber::fmt().with_max_level(tracing::Level::TRACE).with_writer(logs.clone()).finish();
+    (logs.0, subscriber)
+}
+
+#[test]
+fn raw_requests_and_logged_bodies_hide_secrets() {
+    run_alone("log_secrecy::raw_requests_and_logged_bodies_hide_secrets_alone");
+}
+
+#[test]
+#[ignore = "runs in its own process, started by raw_requests_and_logged_bodies_hide_secrets"]
+fn raw_requests_and_logged_bodies_hide_secrets_alone() {
+    assert_alone("log_secrecy::raw_requests_and_logged_bodies_hide_secrets_alone");
+    use globus_sdk::testing::Reply;
+    use serde_json::json;
+
+    let (logs, subscriber) = trace_to_buffer();
+    let _guard = tracing::subscriber::set_default(subscriber);
+    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    rt.block_on(async {
+        let s = server().await;
+        s.fallback(|_| token_reply("AT-RAW-LEAK", Some("RT-RAW-LEAK"), 3600));
+        let auth = auth_client(&s, globus_sdk::authorizers::NullAuthorizer, RetryPolicy::none());
+        // A raw request to the token endpoint is as secret as the typed `oauth2_token`: neither
+        // body is logged (also through a path spelled differently).
+        for path in [TOKEN, "/v2/oauth2/token/", "//v2/oauth2/%74oken"] {
+            let form = [("grant_type", "refresh_token"), ("refresh_token", "RT-SENT-LEAK"), ("note", "RAW-TOKEN-BODY")];
+            let answer = auth.raw_post(path).form(&form).send().await.unwrap();
+            assert!(answer.text().contains("AT-RAW-LEAK"), "the caller still reads the answer");
+        }
+        // Other bodies are logged with each secret field redacted, JSON and form alike.
+        s.always("POST", "/v2/custom", |_| {
+            Reply::json(
+                200,
+                json!({"access_token": "AT-JSON-LEAK", "nested": [{"token": "TOKEN-SPEC-LEAK"}], "shown": "VISIBLE-ANSWER"}),
+            )
+        });
+        auth.raw_post("/v2/custom")
+            .json(&json!({"refresh_token": "RT-JSON-LEAK", "client": {"client_secret": "CS-JSON-LEAK"}, "shown": "VISIBLE-REQUEST"}))
+            .send()
+            .await
+            .unwrap();
+        auth.raw_post("/v2/custom")
+            .form(&[("code", "CODE-FORM-LEAK"), ("code_verifier", "PKCE-FORM-LEAK"), ("password", "PW-FORM-LEAK"), ("shown", "VISIBLE-FORM")])
+            .send()
+            .await
+            .unwrap();
+        // An error answer keeps its Globus code in the log, and hides its secrets.
+        s.once("POST", "/v2/custom", Reply::json(400, json!({"code": "VISIBLE-ERROR-CODE", "id_token": "ID-ERR-LEAK"})));
+        auth.raw_post("/v2/custom").send().await.unwrap_err();
+    });
+    let logs = String::from_utf8(logs.lock().unwrap().clone()).unwrap();
+    for shown in ["VISIBLE-ANSWER", "VISIBLE-REQUEST", "VISIBLE-FORM", "VISIBLE-ERROR-CODE", "[redacted]"] {
+        assert!(logs.contains(shown), "{shown} was logged: {logs}");
+    }
+    assert!(!logs.contains("RAW-TOKEN-BODY"), "the token endpoint's bodies are not logged: {logs}");
+    for secret in [
+        "AT-RAW-LEAK",
+        "RT-RAW-LEAK",
+        "RT-SENT-LEAK",
+        "AT-JSON-LEAK",
+        "TOKEN-SPEC-LEAK",
+        "RT-JSON-LEAK",
+        "CS-JSON-LEAK",
+        "CODE-FORM-LEAK",
+        "PKCE-FORM-LEAK",
+        "PW-FORM-LEAK",
+        "ID-ERR-LEAK",
+    ] {
+        assert!(!logs.contains(secret), "{secret} in logs: {logs}");
+    }
+}
+
+#[test]
+fn debug_of_token_responses_hides_unknown_fields() {
+    use globus_sdk::auth::TokenResponse;
+    use globus_sdk::auth::types::{OAuthTokenGrantResponse, OAuthTokenResponse};
+    let doc = serde_json::json!({
+        "access_token": "AT-DEBUG-LEAK", "refresh_token": "RT-DEBUG-LEAK", "id_token": "ID-DEBUG-LEAK",
+        "expires_in": 3600, "resource_server": "auth.globus.org", "scope": "openid", "token_type": "Bearer",
+        "future_token": "FUTURE-DEBUG-LEAK", "device": {"secret": "NESTED-DEBUG-LEAK"},
+        "other_tokens": [{"access_token": "AT2-DEBUG-LEAK", "resource_server": "transfer.api.globus.org",
+                          "scope": "s", "expires_in": 10, "extra_secret": "OTHER-DEBUG-LEAK"}]
+    });
+    let raw: OAuthTokenResponse = serde_json::from_value(doc.clone()).unwrap();
+    let tokens = TokenResponse::new(raw.clone());
+    let grant: OAuthTokenGrantResponse = serde_json::from_value(doc).unwrap();
+    let builder = globus_sdk::auth::types::builder::OAuthTokenResponse::from(raw.clone());
+    let shown = format!("{tokens:?} {raw:?} {grant:?} {builder:?} {:?}", tokens.by_resource_server());
+    for secret in [
+        "AT-DEBUG-LEAK",
+        "RT-DEBUG-LEAK",
+        "ID-DEBUG-LEAK",
+        "FUTURE-DEBUG-LEAK",
+        "NESTED-DEBUG-LEAK",
+        "AT2-DEBUG-LEAK",
+        "OTHER-DEBUG-LEAK",
+    ] {
+        assert!(!shown.contains(secret), "{secret} in {shown}");
+    }
+    // The unknown fields are named, and the known ones that are not secret are shown.
+    assert!(shown.contains("future_token") && shown.contains("auth.globus.org"), "{shown}");
+}

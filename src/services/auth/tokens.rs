@@ -108,6 +108,7 @@ pub(crate) fn token_data(t: &types::OAuthToken, received_at: i64) -> TokenData {
     TokenData {
         access_token: t.access_token.clone(),
         refresh_token: t.refresh_token.clone(),
+        // Saturating: a service may send any `expires_in`, up to i64::MAX.
         expires_at: t.expires_in.map(|s| received_at.saturating_add(s)),
         scope: t.scope.clone(),
         resource_server: t.resource_server.clone(),
