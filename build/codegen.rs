@@ -315,7 +315,8 @@ pub fn postprocess(raw: &Value, file: &mut syn::File) -> Result<String, Vec<Stri
                         "{docs}///\n/// The service wraps the object in an envelope: it is unpacked here, and the rest of the\n\
                          /// envelope stays reachable through [`crate::envelope::Single::envelope`].\n\
                          pub async fn send(self) -> ::std::result::Result<crate::envelope::Single<{envelope}>, crate::Error> {{\n\
-                         crate::envelope::Single::from_response(self.send_generated().await?)\n}}"
+                         let service = self.client.inner.service();\n\
+                         crate::envelope::Single::from_response(self.send_generated().await?, service)\n}}"
                     ),
                     None => format!(
                         "{docs}pub async fn send(self) -> ::std::result::Result<{value}, crate::Error> {{\n\

@@ -1083,7 +1083,8 @@ pub mod builder {
             crate::envelope::Single<types::CollectionResult>,
             crate::Error,
         > {
-            crate::envelope::Single::from_response(self.send_generated().await?)
+            let service = self.client.inner.service();
+            crate::envelope::Single::from_response(self.send_generated().await?, service)
         }
     }
     /**Builder for [`Client::get_collection`]
@@ -1162,7 +1163,8 @@ pub mod builder {
             crate::envelope::Single<types::CollectionResult>,
             crate::Error,
         > {
-            crate::envelope::Single::from_response(self.send_generated().await?)
+            let service = self.client.inner.service();
+            crate::envelope::Single::from_response(self.send_generated().await?, service)
         }
     }
     /**Builder for [`Client::update_collection`]
@@ -1273,7 +1275,8 @@ pub mod builder {
             crate::envelope::Single<types::CollectionResult>,
             crate::Error,
         > {
-            crate::envelope::Single::from_response(self.send_generated().await?)
+            let service = self.client.inner.service();
+            crate::envelope::Single::from_response(self.send_generated().await?, service)
         }
     }
     impl<'a> GetCollectionList<'a> {

@@ -32,23 +32,27 @@ pub struct Single<E: Page> {
 impl<E: Page> Single<E> {
     /// Unpack a response: exactly one object must be in the envelope's items field.
     #[doc(hidden)]
-    pub fn from_response(response: progenitor_client::ResponseValue<E>) -> Result<Self, Error> {
+    pub fn from_response(response: progenitor_client::ResponseValue<E>, service: &'static str) -> Result<Self, Error>
+    where
+        E: serde::Serialize,
+    {
         let status = response.status();
         let headers = response.headers().clone();
         let mut envelope = response.into_inner();
-        let mut items = envelope.take_items();
-        if items.len() != 1 {
+        let count = envelope.item_count();
+        if count != 1 {
             let why = format!(
-                "the service answered {} with {} objects in `{}` where the operation returns exactly one",
+                "the service answered {} with {count} objects in `{}` where the operation returns exactly one",
                 status.as_u16(),
-                items.len(),
                 E::ITEMS_FIELD
             );
-            return Err(
-                Error::from_response(ErrorKind::Decode, status, headers, bytes::Bytes::new(), false).with_summary(why)
-            );
+            // The body as decoded (the bytes were consumed by the typed decode).
+            let body = serde_json::to_vec(&envelope).map(bytes::Bytes::from).unwrap_or_default();
+            return Err(Error::from_response(ErrorKind::Decode, status, headers, body, false)
+                .with_summary(why)
+                .or_service(service));
         }
-        let item = items.remove(0);
+        let item = envelope.take_items().remove(0);
         Ok(Single { item, envelope, status, headers })
     }
 

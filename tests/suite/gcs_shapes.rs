@@ -53,6 +53,8 @@ async fn an_envelope_without_exactly_one_object_is_a_decode_error() {
         let e = client(&s).get_collection().collection_id("c1").send().await.unwrap_err();
         assert_eq!((e.kind(), e.http_status()), (ErrorKind::Decode, Some(200)));
         assert!(e.to_string().contains(&format!("with {count} objects in `data`")), "{e}");
+        assert_eq!(e.service(), Some("gcs_shapes"));
+        assert_eq!(e.json().unwrap()["data"].as_array().unwrap().len(), count, "the envelope is kept");
     }
 }
 
