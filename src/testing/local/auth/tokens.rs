@@ -313,9 +313,13 @@ impl TokenStore {
 
     /// Revoke a token: it stops working. A refresh token takes its family along: the access
     /// tokens issued with it and from it (RFC 7009 2.1), and the refresh tokens it was
-    /// rotated from or into.
+    /// rotated from or into. A token already revoked (a rotated-out refresh token among
+    /// them) changes nothing.
     pub fn revoke(&mut self, token: &str) {
         let Some(r) = self.tokens.get_mut(token) else { return };
+        if r.revoked {
+            return;
+        }
         r.revoked = true;
         if r.kind == TokenKind::Refresh {
             let family = r.family.clone();
@@ -457,6 +461,8 @@ mod tests {
         store.set_family(&renewed, &family, true);
         store.revoke_one(&refresh);
         assert!(store.get(&first.access_token).unwrap().is_active(), "rotation revokes the old refresh token alone");
+        store.revoke(&refresh);
+        assert!(store.get(&renewed.access_token).unwrap().is_active(), "revoking a rotated-out token does nothing");
         let other = store.issue("c", "i", &scopes, true, Duration::from_secs(60)).remove(0);
         store.revoke(renewed.refresh_token.as_ref().unwrap());
         for t in [&first.access_token, &renewed.access_token] {
