@@ -297,6 +297,22 @@ async fn refresh_tokens_rotate_by_default() {
     assert_ne!(third.raw().refresh_token.as_ref().unwrap().expose(), second_refresh.expose());
     assert_eq!(err(app.refresh_token(&second_refresh).await).code(), Some("invalid_grant"));
 
+    // The SDK's refresh-token authorizer renews with the rotated token each time.
+    let tokens = login(&local, &[Scope::new(TRANSFER)]).await;
+    let authorizer = app.refresh_token_authorizer(tokens.for_resource_server(TRANSFER_RS).unwrap()).unwrap();
+    let transfer = globus_sdk::transfer::Client::builder()
+        .config(local.config())
+        .authorizer(authorizer)
+        .retry_policy(fast())
+        .build()
+        .unwrap();
+    for _ in 0..3 {
+        local.expire_all_tokens();
+        transfer.task_list().send().await.unwrap();
+    }
+    let refreshes = local.requests().iter().filter(|r| r.path == "/v2/oauth2/token" && r.status == Some(200)).count();
+    assert!(refreshes >= 3, "{refreshes}");
+
     // Without rotation the refresh token stays, and is returned.
     let local = LocalGlobus::builder().rotate_refresh_tokens(false).start().await.unwrap();
     let app = native(&local);
