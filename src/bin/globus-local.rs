@@ -49,6 +49,10 @@ OPTIONS:
     --redirect-uri URI        register URI for that client's logins (repeatable; native
                               clients may use any loopback URI)
     --token-lifetime SECONDS  lifetime of access tokens (default: 172800)
+    --approval-page           show an approval page at the authorize URL (allow or deny;
+                              default: approve at once as the default user)
+    --no-rotation             keep refresh tokens on refresh (default: rotate them: each
+                              refresh returns a new one and invalidates the old)
 {throttle}    --quiet                   do not log requests on stderr
     -h, --help                print this help
 
@@ -68,6 +72,8 @@ struct Args {
     client_secret: Option<String>,
     redirect_uris: Vec<String>,
     token_lifetime: Option<u64>,
+    approval_page: bool,
+    no_rotation: bool,
     #[cfg(feature = "transfer")]
     throttle: Option<u64>,
     quiet: bool,
@@ -102,6 +108,8 @@ fn parse_args(args: impl IntoIterator<Item = String>) -> Result<Args, lexopt::Er
             Long("token-lifetime") => out.token_lifetime = Some(parser.value()?.parse()?),
             #[cfg(feature = "transfer")]
             Long("throttle") => out.throttle = Some(parser.value()?.parse()?),
+            Long("approval-page") => out.approval_page = true,
+            Long("no-rotation") => out.no_rotation = true,
             Long("quiet") => out.quiet = true,
             Short('h') | Long("help") => out.help = true,
             Long(flag) => match port_flag(flag) {
@@ -144,7 +152,10 @@ async fn main() -> ExitCode {
         println!("{}", usage());
         return ExitCode::SUCCESS;
     }
-    let mut builder = LocalGlobus::builder().print_requests(!args.quiet);
+    let mut builder = LocalGlobus::builder()
+        .print_requests(!args.quiet)
+        .approval_page(args.approval_page)
+        .rotate_refresh_tokens(!args.no_rotation);
     for (service, port) in &args.ports {
         builder = builder.port(*service, *port);
     }
@@ -215,6 +226,10 @@ mod tests {
     fn arguments() {
         let a =
             args(&["--auth-port", "8001", "--auth-port=8003", "--quiet", "--redirect-uri", "https://a/cb"]).unwrap();
+        assert!(!a.approval_page && !a.no_rotation);
+        let b = args(&["--approval-page", "--no-rotation"]).unwrap();
+        assert!(b.approval_page && b.no_rotation);
+        assert!(args(&["--approval-page=yes"]).is_err());
         assert_eq!(a.ports, [("auth", 8003)]);
         assert_eq!(a.redirect_uris, ["https://a/cb"]);
         assert!(a.quiet);

@@ -1,6 +1,8 @@
 //! The Python `globus-sdk` against the local Globus: `scripts/python_local_smoke.py` gets
 //! client-credential tokens, searches endpoints, lists, submits a transfer, waits for it and
-//! reads its events, with only the environment variables `LocalGlobus::env_vars` gives.
+//! reads its events, with only the environment variables `LocalGlobus::env_vars` gives; and
+//! a native-app login (`NativeAppAuthClient`) answers the approval page with urllib, then
+//! reads its consents as a `ConsentForest`, refreshes (rotated) and revokes.
 //!
 //! The interpreters (with `globus-sdk` installed) come from `GLOBUS_SDK_PYTHON`, a
 //! comma-separated list (`scripts/test.sh` gives globus-sdk 3.62 and the newest). Without
@@ -96,4 +98,89 @@ async fn smoke(python: &Path) {
         assert!(requests.iter().any(|r| r.path == path && r.status == Some(status)), "{path}");
     }
     assert!(requests.iter().all(|r| r.status.is_some_and(|s| s < 400)), "{requests:?}");
+}
+
+/// The Python SDK's native-app login against the approval page: the authorize URL read with
+/// urllib, the form posted, the code read from Auth's code page, then the code exchange, the
+/// consents as a `ConsentForest`, a rotated refresh, and a revocation Transfer honours.
+const PYTHON_LOGIN: &str = r#"
+import json, os, re, sys, urllib.error, urllib.parse, urllib.request
+import globus_sdk
+
+TRANSFER = "urn:globus:auth:scope:transfer.api.globus.org:all"
+data_access = "https://auth.globus.org/scopes/%s/data_access" % os.environ["GLOBUS_LOCAL_COLLECTION_SOURCE"]
+auth_url = os.environ["GLOBUS_SDK_SERVICE_URL_AUTH"]
+
+client = globus_sdk.NativeAppAuthClient(os.environ["GLOBUS_LOCAL_NATIVE_CLIENT_ID"])
+client.oauth2_start_flow(requested_scopes="openid %s[%s]" % (TRANSFER, data_access), refresh_tokens=True)
+page = urllib.request.urlopen(client.oauth2_get_authorize_url()).read().decode()
+request = re.search(r'name="request" value="([^"]+)"', page).group(1)
+form = urllib.parse.urlencode({"request": request, "decision": "approve"}).encode()
+shown = urllib.request.urlopen(urllib.request.Request(auth_url + "v2/oauth2/authorize", data=form))
+code = urllib.parse.parse_qs(urllib.parse.urlparse(shown.geturl()).query)["code"][0]
+tokens = client.oauth2_exchange_code_for_tokens(code).by_resource_server
+
+auth_token = tokens["auth.globus.org"]["access_token"]
+ac = globus_sdk.AuthClient(authorizer=globus_sdk.AccessTokenAuthorizer(auth_token))
+sub = ac.oauth2_userinfo()["sub"]
+forest = ac.get_consents(sub).to_forest()
+
+transfer = tokens["transfer.api.globus.org"]
+renewed = client.oauth2_refresh_token(transfer["refresh_token"]).by_resource_server["transfer.api.globus.org"]
+try:
+    client.oauth2_refresh_token(transfer["refresh_token"])
+    old_refresh = None
+except globus_sdk.AuthAPIError as e:
+    old_refresh = e.http_status
+
+tc = globus_sdk.TransferClient(authorizer=globus_sdk.AccessTokenAuthorizer(renewed["access_token"]))
+tc.task_list()
+client.oauth2_revoke_token(renewed["access_token"])
+try:
+    tc.task_list()
+    after_revoke = None
+except globus_sdk.TransferAPIError as e:
+    after_revoke = e.http_status
+
+print(json.dumps({
+    "sub": sub,
+    "consents": len(forest.nodes),
+    "meets": forest.meets_scope_requirements("%s[%s]" % (TRANSFER, data_access)),
+    "meets_other": forest.meets_scope_requirements("%s[openid]" % TRANSFER),
+    "rotated": renewed["refresh_token"] != transfer["refresh_token"],
+    "old_refresh": old_refresh,
+    "after_revoke": after_revoke,
+}))
+"#;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_python_sdk_logs_in_through_the_approval_page() {
+    for python in pythons() {
+        let local = LocalGlobus::builder().approval_page(true).start().await.unwrap();
+        let run = tokio::process::Command::new(&python)
+            .arg("-c")
+            .arg(PYTHON_LOGIN)
+            .env_clear()
+            .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+            .env("HOME", std::env::temp_dir())
+            .envs(local.env_vars())
+            .kill_on_drop(true)
+            .output();
+        let output = tokio::time::timeout(Duration::from_secs(60), run)
+            .await
+            .expect("the Python login finished within 60 s")
+            .unwrap_or_else(|e| panic!("cannot run {}: {e}", python.display()));
+        let stdout = String::from_utf8_lossy(&output.stdout);
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(output.status.success(), "the Python login failed ({}):\n{stdout}\n{stderr}", output.status);
+        let summary: serde_json::Value =
+            serde_json::from_str(stdout.lines().last().unwrap_or_default()).unwrap_or_else(|e| panic!("{e}: {stdout}"));
+        assert_eq!(summary["sub"], local.user().id.as_str());
+        assert_eq!(summary["consents"], 3, "openid, Transfer and its data_access: {summary}");
+        assert_eq!(summary["meets"], true, "{summary}");
+        assert_eq!(summary["meets_other"], false, "{summary}");
+        assert_eq!(summary["rotated"], true, "{summary}");
+        assert_eq!(summary["old_refresh"], 400, "{summary}");
+        assert_eq!(summary["after_revoke"], 401, "{summary}");
+    }
 }

@@ -46,7 +46,12 @@
 //!   (400), never a redirect.
 //! - **Auth grants known scopes only**: those the services declare
 //!   ([`plugin::Service::scopes`]: Auth's, Transfer's `all`, each local collection's
-//!   `data_access`), dependent scopes in brackets included; any other is `invalid_scope`.
+//!   `data_access`), dependent scopes in brackets included (at most eight levels deep); any
+//!   other is `invalid_scope`.
+//! - **The approval page shows nothing unescaped**: the client's name, the user's names and
+//!   the scopes are HTML-escaped, the page has no JavaScript and may not be framed; its form
+//!   carries only an opaque request id (the login's parameters stay on the server), each
+//!   answered once, within ten minutes, at most a thousand waiting (the oldest forgotten).
 //!
 //! Like Globus, a transfer whose source is missing or unreadable stays `ACTIVE`: each try
 //! is a fault (an error event, the `faults` count, the code in `nice_status`), retried
@@ -146,10 +151,47 @@ plugins! {
 /// spec that the local Globus does not implement a 501, each in the service's error shape.
 /// Served:
 /// - Auth: `get_openid_configuration`, `get_jwk`, the authorize page
-///   `GET /v2/oauth2/authorize` (approves at once and redirects with a code) and
-///   `GET /v2/web/auth-code`, `oauth2_token` (client credentials, authorization code with
-///   PKCE S256, refresh token, dependent token), `oauth2_revoke_token`,
-///   `oauth2_token_introspect`, `oauth2_userinfo` (GET and POST), `get_identities`.
+///   `GET /v2/oauth2/authorize` (approves at once and redirects with a code, or with
+///   [`LocalGlobusBuilder::approval_page`] shows an approval page whose form is posted back
+///   to `POST /v2/oauth2/authorize`) and `GET /v2/web/auth-code`, `oauth2_token` (client
+///   credentials, authorization code with PKCE S256, refresh token, rotated by default,
+///   dependent token), `oauth2_revoke_token`, `oauth2_token_introspect`, `oauth2_userinfo`
+///   (GET and POST), `get_identities`, `get_consents`.
+///
+/// # Logins
+///
+/// The whole authorization-code login runs over HTTP, with no browser:
+///
+/// 1. the client sends the user to the authorize URL (e.g. `LoginFlow::authorize_url`); a
+///    test GETs it with any HTTP client;
+/// 2. by default the user approves at once: the answer is a `302` to the redirect URI with
+///    `code` and `state`. With [`LocalGlobusBuilder::approval_page`] the answer is a page
+///    (HTML, no JavaScript) naming the client, the user and the scopes, with one form to post
+///    back to `/v2/oauth2/authorize` (`application/x-www-form-urlencoded`): `request`, the
+///    value of the hidden input, and `decision`, `approve` or `deny`. Its answer is a `303`
+///    to the redirect URI with `code` and `state`, or `error=access_denied` and `state`;
+///    [`Self::approve`] and [`Self::approve_url`] approve without the page either way;
+/// 3. the client exchanges the code at the token endpoint.
+///
+/// The user is the default one ([`Self::user`]) unless the authorize URL's
+/// `session_required_identities` (or [`Approval::identity`]) names another.
+///
+/// Each approval records the user's consents as Globus does: one per scope granted to the
+/// client, the dependent scopes (`scope[dependent]`) below their scope, granted to the
+/// resource server that uses them (`dependency_path` from the root down).
+/// `GET /v2/api/identities/{identity_id}/consents` lists them for a user's Auth token (that
+/// user's consents rooted at the token's client; `all=true`, with `view_consents`, every
+/// one) or a client's credentials; [`Self::consents`] and [`Self::revoke_consent`] read and
+/// withdraw them. Token grants honour them: a code gives, and a login's refresh token
+/// renews, only the scopes still consented to (none left: `invalid_grant`).
+///
+/// Refresh tokens rotate by default ([`LocalGlobusBuilder::rotate_refresh_tokens`]): each
+/// refresh grant returns a new refresh token and invalidates the one presented, which is then
+/// `invalid_grant` (400, Auth's error document). Revoking a token
+/// (`POST /v2/oauth2/token/revoke`, by the client it was issued to) makes every service
+/// answer 401 for it; revoking a refresh token also revokes the access tokens issued with it
+/// and from it, and the refresh tokens it was rotated from or into (RFC 7009, 2.1); revoking
+/// an access token leaves its refresh token working.
 /// - Transfer: `endpoint_search`, `get_endpoint`, `operation_ls`, `operation_mkdir`,
 ///   `operation_rename`, `operation_stat`, `get_submission_id`, `submit_transfer_document`,
 ///   `submit_delete_document`, `task_list`, `get_task`, `update_task`, `cancel_task`,

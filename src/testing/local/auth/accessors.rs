@@ -1,5 +1,5 @@
 //! What a `LocalGlobus` offers about Auth: its URL, clients and users, approvals without a
-//! browser, tokens issued or expired at will.
+//! browser, consents, tokens issued or expired at will.
 
 use super::{Approval, Auth, LocalClient, LocalIdentity, grants, login};
 use crate::auth::TokenResponse;
@@ -32,8 +32,11 @@ impl LocalGlobus {
         self.core.accounts().identities()
     }
 
-    /// Approve a login without a browser: returns the authorization code the redirect would
-    /// carry, to exchange at the token endpoint (e.g. with `LoginFlow::exchange_code`).
+    /// Approve a login without a browser (with or without
+    /// [`LocalGlobusBuilder::approval_page`](crate::testing::LocalGlobusBuilder::approval_page)):
+    /// records the user's consents, as the approval page's `approve` does, and returns the
+    /// authorization code the redirect would carry, to exchange at the token endpoint (e.g.
+    /// with `LoginFlow::exchange_code`).
     pub fn approve(&self, approval: &Approval) -> Result<String, crate::Error> {
         login::approve(self.core.accounts(), approval).map_err(|(_, detail)| crate::Error::invalid_request(detail))
     }
@@ -49,8 +52,9 @@ impl LocalGlobus {
         self.approve(&approval)
     }
 
-    /// Issue tokens directly, as a grant would: for `client_id` acting for `identity` (an id
-    /// or username), for `scopes` (space-separated).
+    /// Issue tokens directly, as a login would: for `client_id` acting for `identity` (an id
+    /// or username), for `scopes` (space-separated), recording the user's consents (unless
+    /// `identity` is the client itself).
     pub fn issue_tokens(
         &self,
         client_id: &str,
@@ -62,6 +66,23 @@ impl LocalGlobus {
         let raw = grants::issue_direct(auth, client_id, identity, scopes, refresh_tokens)
             .map_err(|(_, detail)| crate::Error::invalid_request(detail))?;
         Ok(TokenResponse::new(raw))
+    }
+
+    /// The consents `identity` (an id or username) gave, as `get_consents` with `all=true`
+    /// lists them (empty for an unknown identity).
+    pub fn consents(&self, identity: &str) -> Vec<crate::auth::types::Consent> {
+        let accounts = self.core.accounts();
+        let Some(identity) = accounts.find_identity(identity) else { return Vec::new() };
+        let list = accounts.consents().list(&identity.id, None);
+        list.iter().filter_map(|c| serde_json::from_value(c.to_json()).ok()).collect()
+    }
+
+    /// Withdraw a consent (by its `id`) and the consents below it, as a user does on Globus's
+    /// consents page; false when there is none. Refresh grants then give only the scopes
+    /// still consented to (none left: `invalid_grant`), and a code not yet exchanged gives
+    /// none of the withdrawn ones; access tokens already issued work until they expire.
+    pub fn revoke_consent(&self, id: i64) -> bool {
+        self.core.accounts().consents().revoke(id)
     }
 
     /// Make one access or refresh token expire now; false when the server never issued it.

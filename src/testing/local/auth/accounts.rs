@@ -6,7 +6,8 @@
 use std::collections::HashMap;
 use std::sync::{Mutex, MutexGuard};
 
-use super::tokens::{self, RequestedScope, TokenKind, TokenRecord, TokenStore, random_string};
+use super::consents::ConsentStore;
+use super::tokens::{self, RequestedScope, ScopeNode, TokenKind, TokenRecord, TokenStore, random_string};
 use crate::Secret;
 use crate::testing::local::core::lock;
 
@@ -171,6 +172,7 @@ pub(crate) struct Accounts {
     /// Every identity: the default user, the other users, the clients', then provisioned ones.
     identities: Mutex<Vec<LocalIdentity>>,
     tokens: Mutex<TokenStore>,
+    consents: Mutex<ConsentStore>,
     /// Every scope of the emulated services, with its resource server.
     scopes: Mutex<HashMap<String, String>>,
 }
@@ -212,6 +214,7 @@ impl Accounts {
             native,
             identities: Mutex::new(identities),
             tokens: Mutex::new(TokenStore::default()),
+            consents: Mutex::new(ConsentStore::default()),
             scopes: Mutex::new(HashMap::new()),
         }
     }
@@ -226,6 +229,14 @@ impl Accounts {
     pub fn requested_scopes(&self, s: &str) -> Result<Vec<RequestedScope>, String> {
         let known = lock(&self.scopes);
         tokens::parse_scopes(s, &|scope| known.get(scope).cloned())
+            .map_err(|e| format!("{e}: the local Globus grants only the scopes of its services"))
+    }
+
+    /// A scope string as trees of scopes and their dependent scopes (see
+    /// [`Self::requested_scopes`]).
+    pub fn requested_scope_tree(&self, s: &str) -> Result<Vec<ScopeNode>, String> {
+        let known = lock(&self.scopes);
+        tokens::parse_scope_tree(s, &|scope| known.get(scope).cloned())
             .map_err(|e| format!("{e}: the local Globus grants only the scopes of its services"))
     }
 
@@ -293,6 +304,11 @@ impl Accounts {
     /// The tokens and codes issued.
     pub fn tokens(&self) -> MutexGuard<'_, TokenStore> {
         lock(&self.tokens)
+    }
+
+    /// The consents users gave.
+    pub fn consents(&self) -> MutexGuard<'_, ConsentStore> {
+        lock(&self.consents)
     }
 
     /// The active access token an `Authorization: Bearer` header carries, or why not.

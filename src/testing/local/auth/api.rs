@@ -1,4 +1,4 @@
-//! Revocation, introspection, userinfo and identities.
+//! Revocation, introspection, userinfo, identities and consents.
 
 use std::collections::HashSet;
 
@@ -6,7 +6,7 @@ use serde_json::{Map, json};
 
 use super::tokens::{AUTH_RS, TokenRecord, unix};
 use super::{
-    Auth, IDP_NAME, LocalIdentity, VIEW_IDENTITY_SET, authenticate_client, errors, invalid_request, set_member,
+    Auth, IDP_NAME, LocalIdentity, VIEW_CONSENTS, VIEW_IDENTITY_SET, authenticate_client, errors, invalid_request, set_member,
     unauthorized,
 };
 use crate::auth::types;
@@ -193,4 +193,47 @@ fn identity_doc(auth: &Auth, i: &LocalIdentity, status: &str) -> types::Identity
         username: Some(i.username.clone()),
         extra: Map::new(),
     }
+}
+
+/// `get_consents`: the consents of `identity_id` rooted at the calling client, or with
+/// `all=true` every one of them (the caller's token needs `view_consents`). The caller is a
+/// user's Auth token (for that user's own consents) or a client's credentials (HTTP Basic:
+/// the consents users gave that client).
+pub(super) fn consents(auth: &Auth, call: &Call<'_>) -> Handled {
+    let req = call.req;
+    let accounts = auth.accounts();
+    let identity_id = call.param("identity_id")?;
+    let all = match req.query("all") {
+        None | Some("false" | "False" | "0" | "") => false,
+        Some("true" | "True" | "1") => true,
+        Some(other) => {
+            return Err(errors::error(
+                400,
+                "invalid_request",
+                "INVALID_PARAMETERS",
+                format!("all={other:?}: use true or false"),
+                req,
+            ));
+        }
+    };
+    let forbidden = |detail: &str| errors::error(403, "access_denied", "FORBIDDEN", detail, req);
+    let (client_id, may_see_all) =
+        if req.header("authorization").is_some_and(|h| h.to_ascii_lowercase().starts_with("basic ")) {
+            (authenticate_client(auth, req, None)?.id.clone(), false)
+        } else {
+            let record = accounts.access_token(req.header("authorization")).map_err(|d| unauthorized(d, req))?;
+            if record.resource_server != AUTH_RS {
+                return Err(forbidden("this token is not for Globus Auth"));
+            }
+            if record.identity_id != identity_id {
+                return Err(forbidden("a user's token lists that user's consents only"));
+            }
+            (record.client_id.clone(), record.has_scope(VIEW_CONSENTS))
+        };
+    if all && !may_see_all {
+        return Err(forbidden(&format!("all=true needs a user's token with the scope {VIEW_CONSENTS}")));
+    }
+    let list = accounts.consents().list(identity_id, if all { None } else { Some(&client_id) });
+    let consents: Vec<serde_json::Value> = list.iter().map(|c| c.to_json()).collect();
+    Ok(Reply::ok(&json!({ "consents": consents })))
 }

@@ -6,7 +6,7 @@ use base64::Engine as _;
 use serde_json::{Map, Value};
 use sha2::Digest as _;
 
-use super::tokens::{AUTH_RS, Issued, RequestedScope, TokenKind, unix};
+use super::tokens::{AUTH_RS, Issued, RequestedScope, TokenKind, roots, unix};
 use super::{
     Auth, IDP_NAME, LocalIdentity, Refusal, VIEW_IDENTITY_SET, authenticate_client, errors, invalid_grant,
     invalid_request, set_member,
@@ -63,30 +63,53 @@ pub(super) fn token(auth: &Auth, call: &Call<'_>) -> Handled {
             let identity = accounts
                 .find_identity(&record.identity_id)
                 .ok_or_else(|| invalid_grant("the user of this code is gone", req))?;
-            let issued = accounts.tokens().issue(&client.id, &identity.id, &record.scopes, record.refresh, lifetime);
+            let scopes = consented(auth, &client.id, &identity.id, record.scopes.clone());
+            if scopes.is_empty() {
+                return Err(invalid_grant("the user's consent to these scopes was withdrawn", req));
+            }
+            let mut store = accounts.tokens();
+            let issued = store.issue(&client.id, &identity.id, &scopes, record.refresh, lifetime);
+            store.mark_consented(&issued);
+            drop(store);
             let response = token_response(auth, &client.id, &identity, issued, record.state, record.nonce)
                 .map_err(|e| server_error(e, req))?;
             Ok(Reply::ok(&response_json(&response)))
         }
         "refresh_token" => {
             let presented = form.refresh_token.as_ref().map(Secret::expose).unwrap_or_default();
-            let mut store = accounts.tokens();
-            let record = store
+            let record = accounts
+                .tokens()
                 .get(presented)
                 .filter(|r| r.kind == TokenKind::Refresh && r.is_active() && r.client_id == client.id)
                 .cloned()
-                .ok_or_else(|| invalid_grant("the refresh token is invalid, revoked or not this client's", req))?;
+                .ok_or_else(|| {
+                    invalid_grant("the refresh token is invalid, revoked, rotated out or not this client's", req)
+                })?;
+            // A login's refresh token gives what the user still consents to.
+            let scopes = if record.consented {
+                let wanted = record
+                    .scopes
+                    .iter()
+                    .map(|s| RequestedScope { scope: s.clone(), resource_server: record.resource_server.clone() })
+                    .collect();
+                consented(auth, &client.id, &record.identity_id, wanted).into_iter().map(|s| s.scope).collect()
+            } else {
+                record.scopes.clone()
+            };
+            if scopes.is_empty() {
+                return Err(invalid_grant("the user's consent to the scopes of this refresh token was withdrawn", req));
+            }
             let rotate = auth.rotate_refresh_tokens;
-            let mut issued = store.issue_one(
-                &client.id,
-                &record.identity_id,
-                &record.resource_server,
-                record.scopes.clone(),
-                rotate,
-                lifetime,
-            );
+            let mut store = accounts.tokens();
+            // Checked again under the lock: two refreshes with one token, only one rotates it.
+            if !store.get(presented).is_some_and(|r| r.is_active()) {
+                return Err(invalid_grant("the refresh token is invalid, revoked, rotated out or not this client's", req));
+            }
+            let mut issued =
+                store.issue_one(&client.id, &record.identity_id, &record.resource_server, scopes, rotate, lifetime);
+            store.set_family(&issued, &record.family, record.consented);
             if rotate {
-                store.revoke(presented);
+                store.revoke_one(presented);
             } else {
                 issued.refresh_token = Some(presented.to_string());
             }
@@ -143,6 +166,16 @@ fn requested_scopes(auth: &Auth, scope: Option<&str>, req: &Request) -> Result<V
         return Err(errors::error(400, "invalid_scope", "INVALID_SCOPE", "no scope requested", req));
     }
     Ok(scopes)
+}
+
+/// The scopes of `wanted` that `identity_id` consents to `client_id` using (and note their
+/// use).
+fn consented(auth: &Auth, client_id: &str, identity_id: &str, wanted: Vec<RequestedScope>) -> Vec<RequestedScope> {
+    let mut consents = auth.accounts().consents();
+    let kept: Vec<RequestedScope> =
+        wanted.into_iter().filter(|s| consents.allows(client_id, identity_id, &s.scope)).collect();
+    consents.touch(client_id, identity_id, &kept.iter().map(|s| s.scope.clone()).collect::<Vec<_>>());
+    kept
 }
 
 fn server_error(detail: String, req: &Request) -> Reply {
@@ -272,11 +305,21 @@ pub(super) fn issue_direct(
     let client = accounts.client(client_id).ok_or(("invalid_client", format!("unknown client {client_id:?}")))?;
     let identity =
         accounts.find_identity(identity).ok_or(("access_denied", format!("unknown identity {identity:?}")))?;
-    let scopes = accounts.requested_scopes(scopes).map_err(|e| ("invalid_scope", e))?;
-    if scopes.is_empty() {
+    let tree = accounts.requested_scope_tree(scopes).map_err(|e| ("invalid_scope", e))?;
+    if tree.is_empty() {
         return Err(("invalid_scope", "no scope requested".into()));
     }
-    let issued = accounts.tokens().issue(&client.id, &identity.id, &scopes, refresh, auth.token_lifetime);
+    // A user's tokens come with the user's consents, as after a login.
+    let for_user = identity.id != client.id;
+    if for_user {
+        accounts.consents().record(&client.id, &identity.id, &tree, refresh);
+    }
+    let mut store = accounts.tokens();
+    let issued = store.issue(&client.id, &identity.id, &roots(&tree), refresh, auth.token_lifetime);
+    if for_user {
+        store.mark_consented(&issued);
+    }
+    drop(store);
     token_response(auth, &client.id, &identity, issued, None, None).map_err(|e| ("server_error", e))
 }
 

@@ -1,6 +1,7 @@
-//! Globus Auth: OpenID discovery and keys, the authorize page (approving at once), the token
-//! endpoint (client credentials, authorization code with PKCE, refresh, dependent tokens),
-//! revocation, introspection, userinfo and identities.
+//! Globus Auth: OpenID discovery and keys, the authorize page (approving at once, or an
+//! approval page), consents, the token endpoint (client credentials, authorization code with
+//! PKCE, refresh with rotation, dependent tokens), revocation, introspection, userinfo and
+//! identities.
 //!
 //! Its accounts (identities, clients, tokens: `accounts`) are the root of the core, which
 //! lends them to the other services; its own state is the signing key and token settings.
@@ -8,6 +9,7 @@
 mod accessors;
 mod accounts;
 mod api;
+mod consents;
 mod errors;
 mod grants;
 mod keys;
@@ -15,7 +17,7 @@ mod login;
 mod options;
 mod tokens;
 
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use base64::Engine as _;
@@ -36,17 +38,19 @@ pub use accounts::{Approval, LocalClient, LocalIdentity};
 pub(crate) type Refusal = (&'static str, String);
 
 const VIEW_IDENTITY_SET: &str = "urn:globus:auth:scope:auth.globus.org:view_identity_set";
+const VIEW_CONSENTS: &str = "urn:globus:auth:scope:auth.globus.org:view_consents";
 const IDP_NAME: &str = "Local Globus";
 
 /// Auth's settings beside its accounts.
 struct AuthSettings {
     token_lifetime: Duration,
     rotate_refresh_tokens: bool,
+    approval_page: bool,
 }
 
 impl Default for AuthSettings {
     fn default() -> Self {
-        AuthSettings { token_lifetime: Duration::from_secs(172_800), rotate_refresh_tokens: false }
+        AuthSettings { token_lifetime: Duration::from_secs(172_800), rotate_refresh_tokens: true, approval_page: false }
     }
 }
 
@@ -58,6 +62,10 @@ pub(crate) struct Auth {
     key: keys::SigningKey,
     token_lifetime: Duration,
     rotate_refresh_tokens: bool,
+    /// Show the approval page (true) or approve at once.
+    approval_page: bool,
+    /// The approval pages waiting for an answer.
+    pending: Mutex<login::PendingLogins>,
 }
 
 impl Service for Auth {
@@ -67,6 +75,7 @@ impl Service for Auth {
     /// The browser pages, and userinfo by POST (as OpenID Connect allows), are not in the spec.
     const EXTRA_ROUTES: &'static [Route] = &[
         Route::extra("authorize_page", "GET", "/v2/oauth2/authorize"),
+        Route::extra("authorize_decision", "POST", "/v2/oauth2/authorize"),
         Route::extra("auth_code_page", "GET", "/v2/web/auth-code"),
         Route::extra("oauth2_userinfo_post", "POST", "/v2/oauth2/userinfo"),
     ];
@@ -74,6 +83,7 @@ impl Service for Auth {
         ("get_openid_configuration", openid_configuration),
         ("get_jwk", jwk),
         ("authorize_page", login::authorize),
+        ("authorize_decision", login::decide),
         ("auth_code_page", login::auth_code_page),
         ("oauth2_token", grants::token),
         ("oauth2_revoke_token", api::revoke),
@@ -81,6 +91,7 @@ impl Service for Auth {
         ("oauth2_userinfo", api::userinfo),
         ("oauth2_userinfo_post", api::userinfo),
         ("get_identities", api::identities),
+        ("get_consents", api::consents),
     ];
 
     /// Each endpoint authenticates its own way (client credentials, a bearer token, none).
@@ -95,6 +106,8 @@ impl Service for Auth {
             key: keys::SigningKey::generate()?,
             token_lifetime: settings.token_lifetime,
             rotate_refresh_tokens: settings.rotate_refresh_tokens,
+            approval_page: settings.approval_page,
+            pending: Mutex::new(login::PendingLogins::default()),
         })
     }
 

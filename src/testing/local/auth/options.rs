@@ -1,4 +1,5 @@
-//! The builder's Auth options: port, users, clients, token lifetime and rotation.
+//! The builder's Auth options: port, users, clients, token lifetime, rotation, the approval
+//! page.
 
 use std::time::Duration;
 
@@ -18,9 +19,30 @@ impl LocalGlobusBuilder {
         self.configure(|s: &mut AuthSettings| s.token_lifetime = lifetime)
     }
 
-    /// Issue a new refresh token on every refresh and revoke the old one (default: keep it).
+    /// Issue a new refresh token on every refresh grant and revoke the one presented, as
+    /// Globus does for clients with rotation on (default: true); a rotated-out refresh token
+    /// is then `invalid_grant`. False keeps the presented refresh token, and returns it.
     pub fn rotate_refresh_tokens(self, yes: bool) -> Self {
         self.configure(|s: &mut AuthSettings| s.rotate_refresh_tokens = yes)
+    }
+
+    /// Show an approval page at `GET /v2/oauth2/authorize` (true), or approve at once and
+    /// redirect with the code (false, the default, as before: tests that GET the authorize
+    /// URL and read the code from the `Location` keep working).
+    ///
+    /// The page (HTML, no JavaScript) names the client, the user and the scopes, and holds
+    /// one form, posted to `/v2/oauth2/authorize` as `application/x-www-form-urlencoded`:
+    /// - `request`: the value of the hidden input `<input name="request">`;
+    /// - `decision`: `approve` or `deny` (the two submit buttons, `id="approve"` and
+    ///   `id="deny"`).
+    ///
+    /// The answer is a `303 See Other` to the redirect URI with `code` and `state`
+    /// (`approve`) or `error=access_denied` and `state` (`deny`). A request is answered once,
+    /// within ten minutes. [`LocalGlobus::approve`](crate::testing::LocalGlobus::approve) and
+    /// [`LocalGlobus::approve_url`](crate::testing::LocalGlobus::approve_url) approve
+    /// without the page either way.
+    pub fn approval_page(self, yes: bool) -> Self {
+        self.configure(|s: &mut AuthSettings| s.approval_page = yes)
     }
 
     /// Another user who can log in (beside the default `testuser@example.org`).

@@ -18,12 +18,31 @@ pub(crate) struct RequestedScope {
     pub resource_server: String,
 }
 
-/// Parse a space-separated scope string (`openid profile urn:...:all[*https://...]`). Every
-/// scope, dependent scopes in brackets included (`*` marks an optional one), must be one
-/// `known` names (it gives each known scope's resource server); dependent scopes are then dropped, as the
-/// token response does.
-pub(crate) fn parse_scopes(s: &str, known: &dyn Fn(&str) -> Option<String>) -> Result<Vec<RequestedScope>, String> {
-    let mut out: Vec<RequestedScope> = Vec::new();
+/// One scope of a scope string with its dependent scopes (the brackets), as a user consents
+/// to it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct ScopeNode {
+    pub scope: String,
+    pub resource_server: String,
+    pub dependents: Vec<ScopeNode>,
+}
+
+/// How deep dependent scopes may nest (deeper is refused: no request recurses without bound).
+const MAX_SCOPE_DEPTH: usize = 8;
+
+/// Parse a space-separated scope string (`openid profile urn:...:all[*https://...]`) into
+/// trees. Every scope, dependent scopes in brackets included (`*` marks an optional one),
+/// must be one `known` names (it gives each known scope's resource server). A scope named
+/// twice at the same level is one node, its dependents merged.
+pub(crate) fn parse_scope_tree(s: &str, known: &dyn Fn(&str) -> Option<String>) -> Result<Vec<ScopeNode>, String> {
+    parse_level(s, known, 0)
+}
+
+fn parse_level(s: &str, known: &dyn Fn(&str) -> Option<String>, depth: usize) -> Result<Vec<ScopeNode>, String> {
+    if depth > MAX_SCOPE_DEPTH && !s.trim().is_empty() {
+        return Err(format!("dependent scopes nest deeper than {MAX_SCOPE_DEPTH} levels"));
+    }
+    let mut out: Vec<ScopeNode> = Vec::new();
     for part in split_scopes(s)? {
         let (base, dependents) = match part.split_once('[') {
             Some((base, rest)) => (base, rest.strip_suffix(']').ok_or_else(|| format!("malformed scope {part:?}"))?),
@@ -31,12 +50,34 @@ pub(crate) fn parse_scopes(s: &str, known: &dyn Fn(&str) -> Option<String>) -> R
         };
         let base = base.trim_start_matches('*').to_string();
         let resource_server = known(&base).ok_or_else(|| format!("unknown scope {base:?}"))?;
-        parse_scopes(dependents, known)?;
-        if !out.iter().any(|r| r.scope == base) {
-            out.push(RequestedScope { scope: base, resource_server });
+        let dependents = parse_level(dependents, known, depth + 1)?;
+        match out.iter_mut().find(|n| n.scope == base) {
+            Some(node) => merge(&mut node.dependents, dependents),
+            None => out.push(ScopeNode { scope: base, resource_server, dependents }),
         }
     }
     Ok(out)
+}
+
+/// Add `more` to `nodes`, merging nodes of the same scope.
+fn merge(nodes: &mut Vec<ScopeNode>, more: Vec<ScopeNode>) {
+    for m in more {
+        match nodes.iter_mut().find(|n| n.scope == m.scope) {
+            Some(node) => merge(&mut node.dependents, m.dependents),
+            None => nodes.push(m),
+        }
+    }
+}
+
+/// The scopes of a tree without their dependents, as the token response lists them.
+pub(crate) fn roots(tree: &[ScopeNode]) -> Vec<RequestedScope> {
+    tree.iter().map(|n| RequestedScope { scope: n.scope.clone(), resource_server: n.resource_server.clone() }).collect()
+}
+
+/// Parse a space-separated scope string (see [`parse_scope_tree`]); dependent scopes are
+/// checked, then dropped, as the token response does.
+pub(crate) fn parse_scopes(s: &str, known: &dyn Fn(&str) -> Option<String>) -> Result<Vec<RequestedScope>, String> {
+    parse_scope_tree(s, known).map(|tree| roots(&tree))
 }
 
 /// The scopes of a scope string, split at the spaces outside brackets.
@@ -92,6 +133,12 @@ pub(crate) struct TokenRecord {
     /// None for refresh tokens (they do not expire).
     pub expires_at: Option<SystemTime>,
     pub revoked: bool,
+    /// The tokens of one grant for one resource server (an access token, its refresh token,
+    /// and what refreshing it issued) share a family: revoking the refresh token revokes it.
+    pub family: String,
+    /// Issued under a user's consents (a login): refreshing gives only the scopes still
+    /// consented to.
+    pub consented: bool,
 }
 
 impl TokenRecord {
@@ -219,6 +266,8 @@ impl TokenStore {
             issued_at: now,
             expires_at: Some(later(now, lifetime)),
             revoked: false,
+            family: random_string(24),
+            consented: false,
         };
         let access_token = random_string(48);
         let refresh_token = refresh.then(|| {
@@ -262,10 +311,50 @@ impl TokenStore {
         }
     }
 
-    /// Revoke a token: it stops working (tokens issued from it are not touched).
+    /// Revoke a token: it stops working. A refresh token takes its family along: the access
+    /// tokens issued with it and from it (RFC 7009 2.1), and the refresh tokens it was
+    /// rotated from or into. A token already revoked (a rotated-out refresh token among
+    /// them) changes nothing.
     pub fn revoke(&mut self, token: &str) {
+        let Some(r) = self.tokens.get_mut(token) else { return };
+        if r.revoked {
+            return;
+        }
+        r.revoked = true;
+        if r.kind == TokenKind::Refresh {
+            let family = r.family.clone();
+            for other in self.tokens.values_mut().filter(|o| o.family == family) {
+                other.revoked = true;
+            }
+        }
+    }
+
+    /// Revoke this token alone (a refresh token rotated out).
+    pub fn revoke_one(&mut self, token: &str) {
         if let Some(r) = self.tokens.get_mut(token) {
             r.revoked = true;
+        }
+    }
+
+    /// Put the tokens of `issued` in `family`, issued under consents or not.
+    pub fn set_family(&mut self, issued: &Issued, family: &str, consented: bool) {
+        for t in std::iter::once(&issued.access_token).chain(issued.refresh_token.as_ref()) {
+            if let Some(r) = self.tokens.get_mut(t) {
+                r.family = family.to_string();
+                r.consented = consented;
+            }
+        }
+    }
+
+    /// Mark the tokens of `issued` as issued under the user's consents (each resource
+    /// server's tokens stay a family of their own).
+    pub fn mark_consented(&mut self, issued: &[Issued]) {
+        for i in issued {
+            for t in std::iter::once(&i.access_token).chain(i.refresh_token.as_ref()) {
+                if let Some(r) = self.tokens.get_mut(t) {
+                    r.consented = true;
+                }
+            }
         }
     }
 
@@ -345,6 +434,43 @@ mod tests {
         let with_dependents = format!("{TRANSFER_SCOPE}[*{COLLECTION_SCOPE} openid] *profile");
         let got: Vec<String> = parse_scopes(&with_dependents, &known).unwrap().into_iter().map(|r| r.scope).collect();
         assert_eq!(got, [TRANSFER_SCOPE, "profile"]);
+    }
+
+    #[test]
+    fn scope_trees_merge_and_nest_only_so_deep() {
+        let tree = parse_scope_tree(&format!("{TRANSFER_SCOPE}[openid] {TRANSFER_SCOPE}[*{COLLECTION_SCOPE}]"), &known)
+            .unwrap();
+        assert_eq!(tree.len(), 1);
+        let dependents: Vec<&str> = tree[0].dependents.iter().map(|n| n.scope.as_str()).collect();
+        assert_eq!(dependents, ["openid", COLLECTION_SCOPE]);
+        let nested = |depth: usize| format!("{}openid{}", format!("{TRANSFER_SCOPE}[").repeat(depth), "]".repeat(depth));
+        assert!(parse_scope_tree(&nested(MAX_SCOPE_DEPTH), &known).is_ok());
+        let e = parse_scope_tree(&nested(MAX_SCOPE_DEPTH + 1), &known).unwrap_err();
+        assert!(e.contains("nest deeper"), "{e}");
+        assert!(parse_scope_tree(&nested(100_000), &known).is_err(), "no stack overflow");
+    }
+
+    #[test]
+    fn revoking_a_refresh_token_revokes_its_family() {
+        let mut store = TokenStore::default();
+        let scopes = parse_scopes(TRANSFER_SCOPE, &known).unwrap();
+        let first = store.issue("c", "i", &scopes, true, Duration::from_secs(60)).remove(0);
+        let refresh = first.refresh_token.clone().unwrap();
+        let family = store.get(&refresh).unwrap().family.clone();
+        let renewed = store.issue_one("c", "i", TRANSFER_RS, vec![TRANSFER_SCOPE.into()], true, Duration::from_secs(60));
+        store.set_family(&renewed, &family, true);
+        store.revoke_one(&refresh);
+        assert!(store.get(&first.access_token).unwrap().is_active(), "rotation revokes the old refresh token alone");
+        store.revoke(&refresh);
+        assert!(store.get(&renewed.access_token).unwrap().is_active(), "revoking a rotated-out token does nothing");
+        let other = store.issue("c", "i", &scopes, true, Duration::from_secs(60)).remove(0);
+        store.revoke(renewed.refresh_token.as_ref().unwrap());
+        for t in [&first.access_token, &renewed.access_token] {
+            assert!(!store.get(t).unwrap().is_active());
+        }
+        assert!(store.get(&other.access_token).unwrap().is_active());
+        store.revoke(&other.access_token);
+        assert!(store.get(other.refresh_token.as_ref().unwrap()).unwrap().is_active(), "an access token goes alone");
     }
 
     #[test]
