@@ -7,7 +7,7 @@ use std::sync::{Arc, Mutex};
 use super::config::{AppConfig, OnInvalidTokens, StorageChoice};
 use super::flows::{LoginStart, grant_name};
 use crate::auth::{AuthorizeParams, ConfidentialAppClient, NativeAppClient, TokenResponse};
-use crate::authorizers::{AccessTokenAuthorizer, Authorizer};
+use crate::authorizers::{AccessTokenAuthorizer, Authorizer, RenewingAuthorizer, TokenData, TokenSource};
 use crate::error::Error;
 use crate::scopes::Scope;
 use crate::token_storage::{
@@ -172,9 +172,7 @@ impl Core {
         })?;
         let (client, client_id) = match &self.credentials {
             Grant::Native(app) => (app.client().clone(), app.client_id()),
-            Grant::ConfidentialUser(app) | Grant::ClientCredentials(app) => {
-                (app.client().clone(), app.client_id())
-            }
+            Grant::ConfidentialUser(app) | Grant::ClientCredentials(app) => (app.client().clone(), app.client_id()),
         };
         let claims = crate::auth::IdTokenDecoder::new(client, client_id).decode(id_token).await?;
         claims
@@ -192,9 +190,7 @@ impl Core {
             for secret in std::iter::once(&token.access_token).chain(token.refresh_token.as_ref()) {
                 match &self.credentials {
                     Grant::Native(app) => app.revoke_token(secret).await?,
-                    Grant::ConfidentialUser(app) | Grant::ClientCredentials(app) => {
-                        app.revoke_token(secret).await?
-                    }
+                    Grant::ConfidentialUser(app) | Grant::ClientCredentials(app) => app.revoke_token(secret).await?,
                 }
             }
             self.storage.remove(&token.resource_server)?;
@@ -238,7 +234,8 @@ impl Core {
         Ok(match &self.credentials {
             Grant::ClientCredentials(app) => {
                 let scopes = self.scope_requirements().remove(rs).unwrap_or_default();
-                Arc::new(app.client_credentials_authorizer(&scopes).on_refresh(store))
+                let source = AppCredentials { app: app.clone(), scopes, resource_server: rs.to_string() };
+                Arc::new(RenewingAuthorizer::with_tokens(source, stored.to_token_data()).on_refresh(store))
             }
             Grant::Native(app) if stored.refresh_token.is_some() => {
                 Arc::new(app.refresh_token_authorizer(stored.to_token_data())?.on_refresh(store))
@@ -252,5 +249,31 @@ impl Core {
 
     pub(crate) fn cached_authorizer(&self, rs: &str) -> Option<Arc<dyn Authorizer>> {
         locked(&self.authorizers).get(rs).cloned()
+    }
+}
+
+/// A client app's tokens for one resource server, renewed with the client-credentials grant
+/// (the stored tokens are used until then).
+#[derive(Debug)]
+struct AppCredentials {
+    app: ConfidentialAppClient,
+    scopes: Vec<Scope>,
+    resource_server: String,
+}
+
+impl TokenSource for AppCredentials {
+    fn fetch<'a>(
+        &'a self,
+        _previous: Option<&'a TokenData>,
+    ) -> futures::future::BoxFuture<'a, Result<TokenData, Error>> {
+        Box::pin(async move {
+            let tokens = self.app.client_credentials_tokens(&self.scopes).await?;
+            tokens.for_resource_server(&self.resource_server).ok_or_else(|| {
+                Error::authorization(format!(
+                    "the client-credentials grant returned no token for {}; check the app's scope requirements",
+                    self.resource_server
+                ))
+            })
+        })
     }
 }

@@ -209,7 +209,68 @@ async fn a_client_app_acts_as_itself() {
     assert!(!app.login_required().unwrap());
     let stored = store.get("DEFAULT", TRANSFER_RS).unwrap().unwrap();
     assert!(stored.scope.contains(TRANSFER_ALL));
+    assert_eq!(stored.identity_id, None);
+
+    // Another instance over the same store uses the stored token: no grant.
+    let grants = |local: &LocalGlobus| local.requests().iter().filter(|r| r.path == "/v2/oauth2/token").count();
+    let before = grants(&local);
+    let config = AppConfig::new().sdk_config(local.config()).token_storage(store.clone());
+    let second = ClientApp::new("pipeline", client.id(), client.secret().unwrap().clone(), config).unwrap();
+    let transfer2 = second.client::<globus_sdk::transfer::Client>().unwrap();
+    transfer2.task_list().send().await.unwrap();
+    assert_eq!(grants(&local), before);
+    // Expired: a new grant, stored.
+    local.expire_all_tokens();
+    transfer2.task_list().send().await.unwrap();
+    assert_eq!(grants(&local), before + 1);
+    assert_ne!(store.get("DEFAULT", TRANSFER_RS).unwrap().unwrap().access_token, stored.access_token);
     app.logout().await.unwrap();
     assert!(store.get_all("DEFAULT").unwrap().is_empty());
     assert!(app.login_required().unwrap());
+}
+
+/// The default store is the file a Python GlobusApp uses; SQLite sits beside it.
+#[tokio::test]
+async fn the_default_store_is_the_python_apps_file() {
+    let local = LocalGlobus::start().await.unwrap();
+    let home = tempfile::tempdir().unwrap();
+    let client = local.confidential_client();
+    let client_id = client.id().to_string();
+    let app_dir = home.path().join(".globus/app").join(&client_id).join("pipeline");
+    let config =
+        AppConfig::new().sdk_config(local.config()).environment(globus_sdk::Environment::Production).home(home.path());
+    let app = ClientApp::new("pipeline", &client_id, client.secret().unwrap().clone(), config.clone()).unwrap();
+    app.client::<globus_sdk::transfer::Client>().unwrap().task_list().send().await.unwrap();
+    let stored = JsonTokenStorage::new(app_dir.join("tokens.json")).get("DEFAULT", TRANSFER_RS).unwrap();
+    assert!(stored.is_some(), "tokens.json in {}", app_dir.display());
+
+    #[cfg(feature = "sqlite")]
+    {
+        let config = config.storage(globus_sdk::app::StorageChoice::Sqlite);
+        let app = ClientApp::new("pipeline", &client_id, client.secret().unwrap().clone(), config).unwrap();
+        app.login().await.unwrap();
+        let db = globus_sdk::token_storage::SqliteTokenStorage::open(app_dir.join("tokens.db")).unwrap();
+        assert!(db.get("DEFAULT", "auth.globus.org").unwrap().is_some());
+    }
+}
+
+/// A confidential app that users log in to: no PKCE; the code comes back to the local-server
+/// flow on the port registered for the client.
+#[tokio::test]
+async fn a_confidential_user_app() {
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let local =
+        LocalGlobus::builder().confidential_redirect_uri(format!("http://127.0.0.1:{port}/")).start().await.unwrap();
+    let client = local.confidential_client();
+    let dir = tempfile::tempdir().unwrap();
+    let browser = Browser::default();
+    let config = config(&local, &dir.path().join("tokens.json"), &browser).login_flow(browser.flow().port(port));
+    let app = UserApp::confidential("Web App", client.id(), client.secret().unwrap().clone(), config).unwrap();
+    app.login().await.unwrap();
+    assert!(!app.login_required().unwrap());
+    assert_eq!(browser.last_query("code_challenge"), None, "no PKCE with a secret");
+    let transfer = app.client::<globus_sdk::transfer::Client>().unwrap();
+    transfer.task_list().send().await.unwrap();
+    assert_eq!(browser.logins(), 2, "Transfer's scope was added: a second login");
+    app.logout().await.unwrap();
 }
