@@ -113,3 +113,42 @@ async fn the_local_server_flow_checks_the_state() {
     let e = app.login().await.unwrap_err();
     assert!(e.to_string().contains("state"), "{e}");
 }
+
+#[test]
+fn the_local_server_flow_refuses_in_an_ssh_session() {
+    crate::common::run_alone("app::flows::refusals_in_a_child_process");
+}
+
+#[test]
+#[ignore = "runs in its own process, started by the_local_server_flow_refuses_in_an_ssh_session"]
+fn refusals_in_a_child_process() {
+    crate::common::assert_alone("app::flows::refusals_in_a_child_process");
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    runtime.block_on(async {
+        let local = LocalGlobus::start().await.unwrap();
+        let login = |name: &'static str| {
+            let config = AppConfig::new()
+                .sdk_config(local.config())
+                .token_storage_memory()
+                .login_flow(LocalServerLoginFlow::new().timeout(Duration::from_millis(200)));
+            let app = UserApp::with_config(name, local.native_client().id(), config).unwrap();
+            async move { app.login().await.unwrap_err().to_string() }
+        };
+        // SAFETY (edition 2024): this process runs this test alone, on this thread.
+        unsafe {
+            std::env::remove_var("DISPLAY");
+            std::env::remove_var("WAYLAND_DISPLAY");
+            std::env::remove_var("BROWSER");
+            std::env::set_var("SSH_TTY", "/dev/pts/7");
+        }
+        let e = login("SSH App").await;
+        assert!(e.contains("SSH session") && e.contains("CommandLineLoginFlow"), "{e}");
+        unsafe {
+            std::env::remove_var("SSH_TTY");
+            std::env::remove_var("SSH_CLIENT");
+            std::env::set_var("BROWSER", "lynx");
+        }
+        let e = login("Lynx App").await;
+        assert!(e.contains("text-only") && e.contains("CommandLineLoginFlow"), "{e}");
+    });
+}
