@@ -223,7 +223,8 @@ pub trait GlobusApp: sealed::Sealed {
     /// Run `call`; when it fails with an authorization requirements error (consent required,
     /// a session requirement) and the app is configured to
     /// ([`AppConfig::login_on_requirements`]), log in with the error's parameters and scopes,
-    /// and run it once more.
+    /// and run it once more. A dead login (a refresh token Auth refused,
+    /// [`Error::is_login_required`]) is met the same way, with a plain login.
     ///
     /// ```no_run
     /// # use globus_sdk::app::{GlobusApp, UserApp};
@@ -242,10 +243,17 @@ pub trait GlobusApp: sealed::Sealed {
                 Ok(value) => return Ok(value),
                 Err(e) => e,
             };
-            let Some(requirements) = error.authorization_requirements().cloned() else { return Err(error) };
             if !core.config.login_on_requirements {
                 return Err(error);
             }
+            let Some(requirements) = error.authorization_requirements().cloned() else {
+                if error.is_login_required() {
+                    // A refresh token Auth refused: only a new login helps.
+                    core.login(AuthorizeParams::default(), true, &[]).await?;
+                    return call().await;
+                }
+                return Err(error);
+            };
             let mut extra = Vec::new();
             for s in &requirements.parameters.required_scopes {
                 extra.extend(Scope::parse_list(s)?);

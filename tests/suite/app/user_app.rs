@@ -274,3 +274,29 @@ async fn a_confidential_user_app() {
     assert_eq!(browser.logins(), 2, "Transfer's scope was added: a second login");
     app.logout().await.unwrap();
 }
+
+/// A refresh token Auth refuses (revoked elsewhere) is a dead login: `with_requirements`
+/// logs in again when configured to.
+#[tokio::test]
+async fn a_dead_refresh_token_leads_to_a_new_login_when_configured() {
+    let local = LocalGlobus::start().await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("tokens.json");
+    let browser = Browser::default();
+    let app = UserApp::with_config(
+        "Test App",
+        local.native_client().id(),
+        config(&local, &file, &browser).login_on_requirements(true),
+    )
+    .unwrap();
+    let transfer = app.client::<globus_sdk::transfer::Client>().unwrap();
+    app.with_requirements(|| transfer.task_list().send()).await.unwrap();
+    assert_eq!(browser.logins(), 1);
+    let stored = JsonTokenStorage::new(&file).get("DEFAULT", TRANSFER_RS).unwrap().unwrap();
+    assert!(local.expire_token(stored.refresh_token.as_ref().unwrap().expose()));
+    local.expire_all_tokens();
+    let e = transfer.task_list().send().await.unwrap_err();
+    assert!(e.is_login_required(), "{e}");
+    app.with_requirements(|| transfer.task_list().send()).await.unwrap();
+    assert_eq!(browser.logins(), 2);
+}
