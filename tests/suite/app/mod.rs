@@ -5,6 +5,7 @@
 
 mod flows;
 mod scopes;
+mod secrecy;
 mod user_app;
 
 use std::sync::{Arc, Mutex};
