@@ -187,7 +187,7 @@ pub(crate) fn refusal(var: impl Fn(&str) -> Option<String>) -> Option<String> {
         );
     }
     if let Some(browser) = var("BROWSER") {
-        let first = browser.split(':').next().unwrap_or("").trim();
+        let first = browser.split(':').next().unwrap_or("").split_whitespace().next().unwrap_or("");
         let name = std::path::Path::new(first).file_name().and_then(|n| n.to_str()).unwrap_or("");
         if TEXT_BROWSERS.contains(&name) {
             return Some(format!(
@@ -247,8 +247,18 @@ fn open_system_browser(url: &str) -> std::io::Result<()> {
         let mut c = Command::new("rundll32");
         c.arg("url.dll,FileProtocolHandler");
         c
-    } else if let Some(browser) = std::env::var("BROWSER").ok().filter(|b| !b.is_empty()) {
-        Command::new(browser.split(':').next().unwrap_or("xdg-open"))
+    } else if let Some(browser) = std::env::var("BROWSER").ok().filter(|b| !b.trim().is_empty()) {
+        // The first entry of the list; `%s` stands for the URL, as in Python's webbrowser.
+        let entry = browser.split(':').next().unwrap_or_default().to_string();
+        let mut words = entry.split_whitespace();
+        let mut c = Command::new(words.next().unwrap_or("xdg-open"));
+        let args: Vec<&str> = words.collect();
+        if entry.contains("%s") {
+            c.args(args.iter().map(|a| a.replace("%s", url)));
+            return c.stdin(Stdio::null()).stdout(Stdio::null()).stderr(Stdio::null()).spawn().map(drop);
+        }
+        c.args(args);
+        c
     } else {
         Command::new("xdg-open")
     };
@@ -287,57 +297,76 @@ impl LoginFlowManager for LocalServerLoginFlow {
 const PAGE_OK: &str = "<!doctype html><html><head><title>Globus login</title></head><body>\
 <h1>Login successful</h1><p>You may close this page and return to the application.</p></body></html>";
 
+/// Serve the loopback listener until a redirect brings a code or an error. Connections are
+/// served side by side, so an idle one (a browser's speculative preconnect) holds up nothing.
 async fn receive_code(listener: &tokio::net::TcpListener, state: &str) -> Result<String, Error> {
+    use futures::StreamExt as _;
+    let mut connections = futures::stream::FuturesUnordered::new();
     loop {
-        let Ok((mut stream, _)) = listener.accept().await else { continue };
-        let mut buf = Vec::new();
-        let mut chunk = [0u8; 2048];
+        tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok((stream, _)) => connections.push(serve(stream, state)),
+                // Out of file descriptors and the like: wait a little rather than spin.
+                Err(_) => tokio::time::sleep(Duration::from_millis(50)).await,
+            },
+            Some(outcome) = connections.next(), if !connections.is_empty() => match outcome {
+                Some(Ok(code)) => return Ok(code),
+                Some(Err(why)) => return Err(Error::authorization(why)),
+                None => {}
+            },
+        }
+    }
+}
+
+/// Answer one connection: the outcome of the login when it carries the redirect, None for
+/// anything else (a favicon, an idle or broken connection).
+async fn serve(mut stream: tokio::net::TcpStream, state: &str) -> Option<Result<String, String>> {
+    let mut buf = Vec::new();
+    let mut chunk = [0u8; 2048];
+    let read_head = async {
         while !buf.windows(4).any(|w| w == b"\r\n\r\n") && buf.len() < 16 * 1024 {
             match stream.read(&mut chunk).await {
                 Ok(0) | Err(_) => break,
                 Ok(n) => buf.extend_from_slice(&chunk[..n]),
             }
         }
-        let head = String::from_utf8_lossy(&buf);
-        let target = head.lines().next().and_then(|l| l.split_whitespace().nth(1)).unwrap_or("");
-        let query: Vec<(String, String)> = url::Url::parse(&format!("http://127.0.0.1{target}"))
-            .map(|u| if u.path() == "/" { u.query_pairs().into_owned().collect() } else { Vec::new() })
-            .unwrap_or_default();
-        let get = |name: &str| query.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone());
-        let outcome = match (get("code"), get("error")) {
-            (Some(_), _) if get("state").as_deref() != Some(state) => Some(Err(
-                "the login's state does not match: this redirect is not from the login started here".to_string(),
-            )),
-            (Some(code), _) => Some(Ok(code)),
-            (None, Some(error)) => Some(Err(format!(
-                "Globus Auth refused the login: {error}{}",
-                get("error_description").map(|d| format!(": {d}")).unwrap_or_default()
-            ))),
-            (None, None) => None,
-        };
-        let (status, page) = match &outcome {
-            Some(Ok(_)) => ("200 OK", PAGE_OK.to_string()),
-            Some(Err(why)) => (
-                "400 Bad Request",
-                format!(
-                    "<!doctype html><html><head><title>Globus login</title></head><body><h1>Login failed</h1><p>{}</p></body></html>",
-                    html_escape(why)
-                ),
-            ),
-            None => ("404 Not Found", "<!doctype html><html><body>Not found</body></html>".to_string()),
-        };
-        let reply = format!(
-            "HTTP/1.1 {status}\r\ncontent-type: text/html; charset=utf-8\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{page}",
-            page.len()
-        );
-        let _ = stream.write_all(reply.as_bytes()).await;
-        let _ = stream.shutdown().await;
-        match outcome {
-            Some(Ok(code)) => return Ok(code),
-            Some(Err(why)) => return Err(Error::authorization(why)),
-            None => continue,
+    };
+    tokio::time::timeout(Duration::from_secs(30), read_head).await.ok()?;
+    let head = String::from_utf8_lossy(&buf);
+    let target = head.lines().next().and_then(|l| l.split_whitespace().nth(1)).unwrap_or("");
+    let query: Vec<(String, String)> = url::Url::parse(&format!("http://127.0.0.1{target}"))
+        .map(|u| if u.path() == "/" { u.query_pairs().into_owned().collect() } else { Vec::new() })
+        .unwrap_or_default();
+    let get = |name: &str| query.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone());
+    let outcome = match (get("code"), get("error")) {
+        (Some(_), _) if get("state").as_deref() != Some(state) => {
+            Some(Err("the login's state does not match: this redirect is not from the login started here".to_string()))
         }
-    }
+        (Some(code), _) => Some(Ok(code)),
+        (None, Some(error)) => Some(Err(format!(
+            "Globus Auth refused the login: {error}{}",
+            get("error_description").map(|d| format!(": {d}")).unwrap_or_default()
+        ))),
+        (None, None) => None,
+    };
+    let (status, page) = match &outcome {
+        Some(Ok(_)) => ("200 OK", PAGE_OK.to_string()),
+        Some(Err(why)) => (
+            "400 Bad Request",
+            format!(
+                "<!doctype html><html><head><title>Globus login</title></head><body><h1>Login failed</h1><p>{}</p></body></html>",
+                html_escape(why)
+            ),
+        ),
+        None => ("404 Not Found", "<!doctype html><html><body>Not found</body></html>".to_string()),
+    };
+    let reply = format!(
+        "HTTP/1.1 {status}\r\ncontent-type: text/html; charset=utf-8\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{page}",
+        page.len()
+    );
+    let _ = stream.write_all(reply.as_bytes()).await;
+    let _ = stream.shutdown().await;
+    outcome
 }
 
 fn html_escape(s: &str) -> String {
@@ -372,6 +401,7 @@ mod tests {
         assert!(refusal(env(&[("SSH_TTY", "/dev/pts/1")])).is_some());
         assert!(refusal(env(&[("SSH_TTY", "/dev/pts/1"), ("DISPLAY", ":0")])).is_none());
         let e = refusal(env(&[("BROWSER", "/usr/bin/w3m")])).unwrap();
+        assert!(refusal(env(&[("BROWSER", "lynx -accept_all_cookies %s:firefox")])).is_some());
         assert!(e.contains("text-only") && e.contains("CommandLineLoginFlow"), "{e}");
         assert!(refusal(env(&[("BROWSER", "firefox")])).is_none());
         assert!(refusal(env(&[])).is_none());

@@ -29,6 +29,12 @@ impl Browser {
             urls.lock().unwrap().push(url.to_string());
             let (url, pages) = (url.to_string(), pages.clone());
             tokio::spawn(async move {
+                // As browsers do, a speculative connection to the redirect's host first,
+                // left idle while the login goes on: it must hold up nothing.
+                let back = url::Url::parse(&url).unwrap();
+                let back = back.query_pairs().find(|(k, _)| k == "redirect_uri").unwrap().1.into_owned();
+                let back = url::Url::parse(&back).unwrap();
+                let _idle = tokio::net::TcpStream::connect((back.host_str().unwrap(), back.port().unwrap())).await;
                 let answer = reqwest::get(&url).await.expect("the browser reaches the pages");
                 let status = answer.status().as_u16();
                 let page = answer.text().await.unwrap_or_default();
