@@ -208,15 +208,25 @@ pub trait GlobusApp: sealed::Sealed {
         let info = S::info();
         let rs = info.resource_server.ok_or_else(|| {
             Error::invalid_request(format!(
-                "{} clients each have their own resource server: build one with \
-                 `{}::Client::builder().authorizer(app.authorizer(RESOURCE_SERVER))`",
-                info.name, info.name
+                "{} clients each have their own resource server and URL: build one with app.client_for()",
+                info.name
             ))
         })?;
         self.add_scope_requirements([(rs, (info.default_scopes)())]);
         crate::transport::ClientBuilder::<S>::new()
             .config(self.core().config.sdk.clone())
             .authorizer(self.authorizer(rs))
+            .build()
+    }
+
+    /// A client of a service whose clients each have their own resource server and URL (a GCS
+    /// endpoint): `scopes` join the requirements of `resource_server`.
+    fn client_for<S: Service>(&self, resource_server: &str, base_url: &str, scopes: Vec<Scope>) -> Result<S, Error> {
+        self.add_scope_requirements([(resource_server, scopes)]);
+        crate::transport::ClientBuilder::<S>::new()
+            .config(self.core().config.sdk.clone())
+            .base_url(base_url)
+            .authorizer(self.authorizer(resource_server))
             .build()
     }
 

@@ -300,3 +300,22 @@ async fn a_dead_refresh_token_leads_to_a_new_login_when_configured() {
     app.with_requirements(|| transfer.task_list().send()).await.unwrap();
     assert_eq!(browser.logins(), 2);
 }
+
+/// Services whose clients each have their own resource server (GCS endpoints) build with
+/// `client_for`; `client` says so.
+#[tokio::test]
+async fn per_endpoint_clients_build_with_client_for() {
+    use globus_sdk::scopes::gcs;
+    let local = LocalGlobus::start().await.unwrap();
+    let config = AppConfig::new().sdk_config(local.config()).token_storage_memory();
+    let app = UserApp::with_config("GCS App", local.native_client().id(), config).unwrap();
+    let e = app.client::<globus_sdk::gcs_shapes::Client>().unwrap_err();
+    assert!(e.to_string().contains("client_for"), "{e}");
+    let endpoint = gcs::endpoint("ep-1");
+    let client: globus_sdk::gcs_shapes::Client = app
+        .client_for(endpoint.resource_server(), "https://gcs.example.org/api", vec![endpoint.manage_collections()])
+        .unwrap();
+    assert_eq!(client.base_url(), "https://gcs.example.org/api");
+    assert_eq!(app.scope_requirements()["ep-1"], vec![endpoint.manage_collections()]);
+    assert!(app.login_required().unwrap());
+}
