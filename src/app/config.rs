@@ -74,6 +74,7 @@ pub struct AppConfig {
     pub(crate) on_invalid: OnInvalidTokens,
     pub(crate) login_on_requirements: bool,
     pub(crate) home: Option<PathBuf>,
+    pub(crate) login_redirect_uri: Option<String>,
 }
 
 impl Default for AppConfig {
@@ -86,6 +87,7 @@ impl Default for AppConfig {
             on_invalid: OnInvalidTokens::Login,
             login_on_requirements: false,
             home: None,
+            login_redirect_uri: None,
         }
     }
 }
@@ -146,6 +148,13 @@ impl AppConfig {
     /// The home directory under which the default token file lives (default: the user's).
     pub fn home(mut self, home: impl Into<PathBuf>) -> Self {
         self.home = Some(home.into());
+        self
+    }
+
+    /// The redirect URI of the command-line flow (default for native apps: Auth's page that
+    /// shows the code; confidential apps need one registered for the client).
+    pub fn login_redirect_uri(mut self, uri: impl Into<String>) -> Self {
+        self.login_redirect_uri = Some(uri.into());
         self
     }
 

@@ -6,7 +6,7 @@ use std::sync::{Arc, Mutex};
 
 use super::config::{AppConfig, OnInvalidTokens, StorageChoice};
 use super::flows::{LoginStart, grant_name};
-use crate::auth::{AuthorizeParams, ConfidentialAppClient, NativeAppClient, TokenResponse};
+use crate::auth::{AuthorizeParams, ConfidentialAppClient, LoginFlow, NativeAppClient, TokenResponse};
 use crate::authorizers::{AccessTokenAuthorizer, Authorizer, RenewingAuthorizer, TokenData, TokenSource};
 use crate::error::Error;
 use crate::scopes::Scope;
@@ -151,16 +151,28 @@ impl Core {
     async fn user_login(&self, scopes: &[Scope], params: AuthorizeParams) -> Result<TokenResponse, Error> {
         let name = grant_name(&self.app_name);
         let refresh = self.config.refresh_tokens;
-        let make = |redirect_uri: Option<String>| {
-            let flow = match (&self.credentials, redirect_uri) {
+        let configured = self.config.login_redirect_uri.clone();
+        let make = |redirect_uri: Option<String>| -> Result<LoginFlow, Error> {
+            let redirect_uri = redirect_uri.or_else(|| configured.clone());
+            Ok(match (&self.credentials, redirect_uri) {
                 (Grant::Native(app), None) => app.start_flow(scopes),
                 (Grant::Native(app), Some(uri)) => app.start_flow(scopes).redirect_uri(uri),
-                (Grant::ConfidentialUser(app) | Grant::ClientCredentials(app), uri) => {
-                    let uri = uri.unwrap_or_else(|| format!("{}/v2/web/auth-code", app.client().base_url()));
+                (Grant::ConfidentialUser(app) | Grant::ClientCredentials(app), Some(uri)) => {
                     app.start_flow(uri, scopes)
                 }
-            };
-            flow.refresh_tokens(refresh).prefill_named_grant(name.clone())
+                (Grant::ConfidentialUser(_) | Grant::ClientCredentials(_), None) => {
+                    return Err(Error::invalid_request(
+                        "a confidential app's command-line login needs a redirect URI registered for the client \
+                         (AppConfig::login_redirect_uri), or use the local-server login flow",
+                    ));
+                }
+            }
+            .refresh_tokens(refresh))
+            .map(|flow| match &self.credentials {
+                // Python prefills the grant's name for native apps only.
+                Grant::Native(_) => flow.prefill_named_grant(name.clone()),
+                _ => flow,
+            })
         };
         self.config.flow.run(LoginStart { make: &make, params }).await
     }

@@ -21,7 +21,7 @@ use crate::error::Error;
 /// One login to run: makes the [`LoginFlow`] for a redirect URI, with the app's scopes, PKCE
 /// (native apps), refresh-token choice and named grant already set.
 pub struct LoginStart<'a> {
-    pub(crate) make: &'a (dyn Fn(Option<String>) -> LoginFlow + Send + Sync),
+    pub(crate) make: &'a (dyn Fn(Option<String>) -> Result<LoginFlow, Error> + Send + Sync),
     pub(crate) params: AuthorizeParams,
 }
 
@@ -32,8 +32,10 @@ impl fmt::Debug for LoginStart<'_> {
 }
 
 impl LoginStart<'_> {
-    /// The flow, redirecting to `redirect_uri` (None: Auth's page that shows the code).
-    pub fn flow(&self, redirect_uri: Option<String>) -> LoginFlow {
+    /// The flow, redirecting to `redirect_uri`; None: the config's
+    /// [`login_redirect_uri`](super::AppConfig::login_redirect_uri), else (native apps) Auth's
+    /// page that shows the code. A confidential app without either is an error.
+    pub fn flow(&self, redirect_uri: Option<String>) -> Result<LoginFlow, Error> {
         (self.make)(redirect_uri)
     }
 
@@ -99,18 +101,16 @@ fn lock<T: ?Sized>(m: &Mutex<Box<T>>) -> std::sync::MutexGuard<'_, Box<T>> {
 
 impl LoginFlowManager for CommandLineLoginFlow {
     fn run<'a>(&'a self, login: LoginStart<'a>) -> BoxFuture<'a, Result<TokenResponse, Error>> {
-        let flow = login.flow(None);
-        let url = flow.authorize_url(login.params());
         let (input, output) = (self.input.clone(), self.output.clone());
         Box::pin(async move {
+            let flow = login.flow(None)?;
+            let url = flow.authorize_url(login.params());
             let read = tokio::task::spawn_blocking(move || -> std::io::Result<Option<String>> {
                 {
                     let mut out = lock(&output);
-                    let rule = "-".repeat(36);
-                    write!(
-                        out,
-                        "Please authenticate with Globus here:\n{rule}\n{url}\n{rule}\n\nEnter the resulting Authorization Code here: "
-                    )?;
+                    let prompt = "Please authenticate with Globus here:";
+                    let rule = "-".repeat(prompt.len());
+                    write!(out, "{prompt}\n{rule}\n{url}\n{rule}\n\nEnter the resulting Authorization Code here: ")?;
                     out.flush()?;
                 }
                 let mut line = String::new();
@@ -281,7 +281,7 @@ impl LoginFlowManager for LocalServerLoginFlow {
             })?;
             let port = listener.local_addr().map_err(|e| Error::invalid_request(e.to_string()))?.port();
             let state = uuid::Uuid::new_v4().to_string();
-            let flow = login.flow(Some(format!("http://127.0.0.1:{port}/"))).state(state.clone());
+            let flow = login.flow(Some(format!("http://127.0.0.1:{port}/")))?.state(state.clone());
             self.open(&flow.authorize_url(login.params()))?;
             let code = tokio::time::timeout(self.timeout, receive_code(&listener, &state)).await.map_err(|_| {
                 Error::invalid_request(format!(
@@ -373,18 +373,28 @@ fn html_escape(s: &str) -> String {
     s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
 }
 
-/// The named-grant prefill, as Python's: `"<app name> on <host name>"`.
+/// The named-grant prefill of native apps, as Python's: `"<app name> on <host name>"` (a
+/// macOS `.local` suffix dropped), or the app name alone when the host has no name.
 pub(crate) fn grant_name(app_name: &str) -> String {
-    let host = std::env::var("HOSTNAME")
+    let from_command = || {
+        std::process::Command::new("hostname")
+            .stderr(std::process::Stdio::null())
+            .output()
+            .ok()
+            .and_then(|o| String::from_utf8(o.stdout).ok())
+    };
+    let host = std::fs::read_to_string("/proc/sys/kernel/hostname")
         .ok()
+        .or_else(|| std::env::var("HOSTNAME").ok())
         .or_else(|| std::env::var("COMPUTERNAME").ok())
         .filter(|h| !h.trim().is_empty())
-        .or_else(|| std::fs::read_to_string("/proc/sys/kernel/hostname").ok())
-        .or_else(|| std::fs::read_to_string("/etc/hostname").ok())
+        .or_else(from_command)
         .map(|h| h.trim().to_string())
-        .filter(|h| !h.is_empty())
-        .unwrap_or_else(|| "an unnamed host".to_string());
-    format!("{app_name} on {host}")
+        .unwrap_or_default();
+    match host.strip_suffix(".local").unwrap_or(&host) {
+        "" => app_name.to_string(),
+        host => format!("{app_name} on {host}"),
+    }
 }
 
 #[cfg(test)]

@@ -269,6 +269,7 @@ async fn a_confidential_user_app() {
     app.login().await.unwrap();
     assert!(!app.login_required().unwrap());
     assert_eq!(browser.last_query("code_challenge"), None, "no PKCE with a secret");
+    assert_eq!(browser.last_query("prefill_named_grant"), None, "named grants are for native apps");
     let transfer = app.client::<globus_sdk::transfer::Client>().unwrap();
     transfer.task_list().send().await.unwrap();
     assert_eq!(browser.logins(), 2, "Transfer's scope was added: a second login");
@@ -318,4 +319,17 @@ async fn per_endpoint_clients_build_with_client_for() {
     assert_eq!(client.base_url(), "https://gcs.example.org/api");
     assert_eq!(app.scope_requirements()["ep-1"], vec![endpoint.manage_collections()]);
     assert!(app.login_required().unwrap());
+}
+
+/// A confidential app's command-line login needs a registered redirect URI.
+#[tokio::test]
+async fn a_confidential_command_line_login_needs_a_redirect_uri() {
+    let local = LocalGlobus::start().await.unwrap();
+    let client = local.confidential_client();
+    let flow =
+        globus_sdk::app::CommandLineLoginFlow::with_io(std::io::Cursor::new(b"code\n".to_vec()), std::io::sink());
+    let config = AppConfig::new().sdk_config(local.config()).token_storage_memory().login_flow(flow);
+    let app = UserApp::confidential("Web App", client.id(), client.secret().unwrap().clone(), config).unwrap();
+    let e = app.login().await.unwrap_err();
+    assert!(e.to_string().contains("login_redirect_uri"), "{e}");
 }
