@@ -26,6 +26,8 @@
 // Generated types name `::globus_sdk::Secret` (from `format: password` in the specs).
 extern crate self as globus_sdk;
 
+#[cfg(feature = "auth")]
+pub mod app;
 pub mod authorizers;
 pub mod config;
 pub mod envelope;

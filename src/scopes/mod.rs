@@ -11,6 +11,18 @@
 //! assert!(scope.dependencies[1].optional);
 //! assert_eq!(scope.to_string(), "a[b *c[d]]");
 //! ```
+//!
+//! Printing is stable: dependencies are merged ([`Scope::merge`]: the same scope twice is one,
+//! with the dependencies of both; required wins over optional) and sorted, so two equal
+//! requirements print the same string whatever the order they were built in.
+//!
+//! ```
+//! use globus_sdk::scopes::Scope;
+//! let a: Scope = "t[*c2 c1]".parse().unwrap();
+//! let b: Scope = "t[c1[x] c2]".parse().unwrap();
+//! assert_eq!(a.to_string(), "t[c1 *c2]");
+//! assert_eq!(Scope::join(&Scope::merge([a, b])), "t[c1[x] c2]");
+//! ```
 
 mod builders;
 
@@ -50,6 +62,28 @@ impl Scope {
         self
     }
 
+    /// Merge requirements: scopes with the same scope string become one, whose
+    /// dependencies are those of all of them (merged the same way) and which is optional only
+    /// when all of them are. The result is sorted by scope string.
+    pub fn merge(scopes: impl IntoIterator<Item = Scope>) -> Vec<Scope> {
+        let mut merged: std::collections::BTreeMap<String, Scope> = std::collections::BTreeMap::new();
+        for scope in scopes {
+            match merged.get_mut(&scope.scope_string) {
+                Some(existing) => {
+                    existing.optional &= scope.optional;
+                    let deps = std::mem::take(&mut existing.dependencies);
+                    existing.dependencies = Scope::merge(deps.into_iter().chain(scope.dependencies));
+                }
+                None => {
+                    let mut scope = scope;
+                    scope.dependencies = Scope::merge(std::mem::take(&mut scope.dependencies));
+                    merged.insert(scope.scope_string.clone(), scope);
+                }
+            }
+        }
+        merged.into_values().collect()
+    }
+
     /// Parse a space-separated list of scopes (the form sent to Globus Auth).
     pub fn parse_list(s: &str) -> Result<Vec<Scope>, Error> {
         let mut p = Parser { chars: s.chars().collect(), pos: 0 };
@@ -74,7 +108,7 @@ impl fmt::Display for Scope {
         f.write_str(&self.scope_string)?;
         if !self.dependencies.is_empty() {
             f.write_str("[")?;
-            for (i, d) in self.dependencies.iter().enumerate() {
+            for (i, d) in Scope::merge(self.dependencies.iter().cloned()).iter().enumerate() {
                 if i > 0 {
                     f.write_str(" ")?;
                 }

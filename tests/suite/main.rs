@@ -7,6 +7,7 @@ mod pipeline;
 
 mod common;
 
+mod app;
 mod auth_login;
 mod authorizers;
 mod config_env;
