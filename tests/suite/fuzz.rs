@@ -129,17 +129,25 @@ proptest! {
     #[test]
     fn scope_strings_parse_or_fail_cleanly(s in prop_oneof!["[ab*\\[\\] ]{0,40}", any::<String>()]) {
         if let Ok(scopes) = Scope::parse_list(&s) {
-            // What parses prints back to a string that parses to the same scopes.
+            // What parses prints back (dependencies merged and sorted) to a string that parses
+            // and prints the same: printing is stable.
             let printed = Scope::join(&scopes);
-            prop_assert_eq!(Scope::parse_list(&printed).unwrap(), scopes);
+            let again = Scope::parse_list(&printed).unwrap();
+            prop_assert_eq!(Scope::join(&again), printed);
+            prop_assert_eq!(again.len(), scopes.len());
         }
         let _ = s.parse::<Scope>();
     }
 
     #[test]
     fn scope_trees_round_trip(scopes in prop::collection::vec(scope_tree(), 1..4)) {
+        // Printing merges and sorts dependencies; what it prints parses back to scopes that
+        // print the same, with the same top-level scopes.
         let printed = Scope::join(&scopes);
-        prop_assert_eq!(Scope::parse_list(&printed).unwrap(), scopes.clone());
+        let parsed = Scope::parse_list(&printed).unwrap();
+        prop_assert_eq!(Scope::join(&parsed), printed.clone());
+        let names = |list: &[Scope]| list.iter().map(|s| (s.scope_string.clone(), s.optional)).collect::<Vec<_>>();
+        prop_assert_eq!(names(&parsed), names(&scopes));
         prop_assert_eq!(printed.parse::<Scope>().is_ok(), scopes.len() == 1);
     }
 
