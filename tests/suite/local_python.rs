@@ -122,7 +122,8 @@ tokens = client.oauth2_exchange_code_for_tokens(code).by_resource_server
 
 auth_token = tokens["auth.globus.org"]["access_token"]
 ac = globus_sdk.AuthClient(authorizer=globus_sdk.AccessTokenAuthorizer(auth_token))
-sub = ac.oauth2_userinfo()["sub"]
+# 4.x names it `userinfo`; 3.x `oauth2_userinfo`.
+sub = (getattr(ac, "userinfo", None) or ac.oauth2_userinfo)()["sub"]
 forest = ac.get_consents(sub).to_forest()
 
 transfer = tokens["transfer.api.globus.org"]
