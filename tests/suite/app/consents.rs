@@ -1,0 +1,102 @@
+//! Dependent scopes checked against the user's consents (a consent forest from Auth's
+//! `get_consents`, asked with the app's Auth token), and the cache of those consents.
+//!
+//! These tests are multi-threaded: `login_required()` is not async and waits for the consents
+//! on a thread of its own, while the local Globus serves them from the test's runtime.
+
+use globus_sdk::app::{GlobusApp, LoginOptions, OnInvalidTokens, UserApp};
+use globus_sdk::scopes::Scope;
+use globus_sdk::testing::LocalGlobus;
+
+use super::{Browser, config};
+
+const TRANSFER_RS: &str = "transfer.api.globus.org";
+const TRANSFER_ALL: &str = "urn:globus:auth:scope:transfer.api.globus.org:all";
+
+fn data_access(local: &LocalGlobus) -> String {
+    format!("https://auth.globus.org/scopes/{}/data_access", local.collection("source").unwrap().id())
+}
+
+/// `transfer:all[*<collection>/data_access]`.
+fn with_data_access(local: &LocalGlobus) -> Vec<Scope> {
+    vec![Scope::new(TRANSFER_ALL).with_dependency(Scope::new(data_access(local)).optional())]
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_dependency_not_consented_to_needs_a_login_and_a_revoked_one_is_noticed_afresh() {
+    let local = LocalGlobus::start().await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("tokens.json");
+    let browser = Browser::default();
+    let app = UserApp::with_config("Consent App", local.native_client().id(), config(&local, &file, &browser)).unwrap();
+    app.add_scope_requirements([(TRANSFER_RS, vec![Scope::new(TRANSFER_ALL)])]);
+    app.login().await.unwrap();
+    assert_eq!(browser.logins(), 1);
+    assert!(!app.login_required().unwrap());
+
+    // The stored Transfer token carries transfer:all; only the consents show that the user
+    // never let Transfer use the collection.
+    let data = data_access(&local);
+    app.add_scope_requirements([(TRANSFER_RS, with_data_access(&local))]);
+    assert!(app.login_required().unwrap());
+    assert!(app.login_required().unwrap(), "asked again, the answer stands");
+
+    // A login approving the dependency meets it.
+    app.login().await.unwrap();
+    assert_eq!(browser.logins(), 2);
+    assert!(browser.last_query("scope").unwrap().contains(&format!("{TRANSFER_ALL}[*{data}]")));
+    assert!(!app.login_required().unwrap());
+
+    // The user withdraws the dependent consent on Globus's pages.
+    let user = local.user().id.clone();
+    let dependent = local.consents(&user).into_iter().find(|c| c.scope_name.as_deref() == Some(&data)).unwrap();
+    assert!(local.revoke_consent(dependent.id));
+    // As Python's validator: consents fetched once and found to meet the requirements are
+    // trusted until the requirements change or a login or logout happens.
+    assert!(!app.login_required().unwrap(), "the cached consents still meet the requirements");
+    // Another run of the app (same token file) asks Auth afresh.
+    let second_browser = Browser::default();
+    let second =
+        UserApp::with_config("Consent App", local.native_client().id(), config(&local, &file, &second_browser))
+            .unwrap();
+    second.add_scope_requirements([(TRANSFER_RS, with_data_access(&local))]);
+    assert!(second.login_required().unwrap());
+    // So does the first once its requirements change (here: one more dependency, consented
+    // to by nobody either).
+    let other = Scope::new("https://auth.globus.org/scopes/00000000-0000-0000-0000-000000000001/data_access");
+    app.add_scope_requirements([(TRANSFER_RS, vec![Scope::new(TRANSFER_ALL).with_dependency(other.optional())])]);
+    assert!(app.login_required().unwrap());
+
+    // The read path checks the same way: the second app's first Transfer call logs in again.
+    let transfer = second.client::<globus_sdk::transfer::Client>().unwrap();
+    transfer.task_list().send().await.unwrap();
+    assert_eq!(second_browser.logins(), 1);
+    assert!(!second.login_required().unwrap());
+    assert!(local.consents(&user).iter().any(|c| c.scope_name.as_deref() == Some(&data)));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn unmet_dependencies_are_an_error_when_the_app_does_not_log_in_by_itself() {
+    let local = LocalGlobus::start().await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("tokens.json");
+    let browser = Browser::default();
+    let config = config(&local, &file, &browser).on_invalid_tokens(OnInvalidTokens::Error);
+    let app = UserApp::with_config("Strict App", local.native_client().id(), config).unwrap();
+    let transfer = app.client::<globus_sdk::transfer::Client>().unwrap();
+    app.login().await.unwrap();
+    transfer.task_list().send().await.unwrap();
+
+    app.add_scope_requirements([(TRANSFER_RS, with_data_access(&local))]);
+    let e = transfer.task_list().send().await.unwrap_err();
+    assert!(e.to_string().contains("do not satisfy its scope requirements"), "{e}");
+    assert_eq!(browser.logins(), 1);
+
+    // A forced login approves the dependency; the calls work again.
+    app.login_with(LoginOptions::forced()).await.unwrap();
+    transfer.task_list().send().await.unwrap();
+    assert!(!app.login_required().unwrap());
+    // Logging out forgets the tokens and the consents.
+    app.logout().await.unwrap();
+    assert!(app.login_required().unwrap());
+}
