@@ -175,6 +175,15 @@ pub trait GlobusApp: sealed::Sealed {
     }
 
     /// Whether the stored tokens fail the requirements (a login is needed).
+    ///
+    /// The tokens must be there, valid (or renewable) and carry the required scopes. When a
+    /// requirement has dependent scopes (`transfer:all[*<collection>/data_access]`), the
+    /// user's consents are asked of Globus Auth (with the app's Auth token) and must meet them
+    /// ([`ConsentForest::meets_scope_requirements`](crate::scopes::ConsentForest::meets_scope_requirements)).
+    /// Consents found to meet the requirements are trusted until the requirements change or a
+    /// login or logout happens (as Python's `ScopeRequirementsValidator`). Fetching them, this
+    /// waits on a thread of its own (the method is not async); the same check runs, awaited,
+    /// before each use of the tokens.
     fn login_required(&self) -> Result<bool, Error> {
         self.core().login_required()
     }
