@@ -139,7 +139,7 @@ impl Core {
                 let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().map_err(|e| {
                     Error::config(format!("cannot start a runtime to fetch the consents: {e}")).with_source(e)
                 })?;
-                runtime.block_on(core.fetch_consents(&who))
+                runtime.block_on(core.fetch_consents(&who, true))
             })
             .join()
         })
@@ -152,7 +152,7 @@ impl Core {
         match self.check_stored()? {
             Stored::Decided(needed) => Ok(needed),
             Stored::Consents { identity, required } => {
-                let fetched = self.fetch_consents(&identity).await;
+                let fetched = self.fetch_consents(&identity, false).await;
                 self.judge_consents(identity, &required, fetched)
             }
         }
@@ -195,16 +195,35 @@ impl Core {
     }
 
     /// The consents of `identity` rooted at the app's client, asked of Auth with the app's
-    /// own Auth token (renewed when it has expired and there is a refresh token).
-    async fn fetch_consents(self: &Arc<Self>, identity: &str) -> Result<ConsentForest, Error> {
+    /// own Auth token (renewed when it has expired or Auth refuses it, and there is a refresh
+    /// token).
+    ///
+    /// `own_runtime`: called on a runtime of its own (from [`Core::login_required`]), it first
+    /// tries the stored token as it is, on a connection of its own, while it looks valid: the
+    /// shared authorizer's connections may belong to the runtime waiting for this one.
+    async fn fetch_consents(self: &Arc<Self>, identity: &str, own_runtime: bool) -> Result<ConsentForest, Error> {
+        if own_runtime {
+            let stored = self.storage.get(AUTH_RS)?;
+            if !stored.is_expired() {
+                let plain = AccessTokenAuthorizer::new(stored.access_token.clone());
+                match self.consents_with(Arc::new(plain), identity).await {
+                    Err(e) if e.http_status() == Some(401) => {}
+                    done => return done,
+                }
+            }
+        }
         // The authorizer the app's Auth clients share, so that a renewal is made once.
-        let authorizer = match self.cached_authorizer(AUTH_RS) {
+        let shared = match self.cached_authorizer(AUTH_RS) {
             Some(current) => current,
             None => {
                 let made = self.make_authorizer(AUTH_RS)?;
                 locked(&self.authorizers).entry(AUTH_RS.to_string()).or_insert(made).clone()
             }
         };
+        self.consents_with(shared, identity).await
+    }
+
+    async fn consents_with(&self, authorizer: Arc<dyn Authorizer>, identity: &str) -> Result<ConsentForest, Error> {
         let auth = crate::transport::ClientBuilder::<crate::auth::Client>::new()
             .config(self.config.sdk.clone())
             .shared_authorizer(authorizer)

@@ -17,6 +17,11 @@ fn data_access(local: &LocalGlobus) -> String {
     format!("https://auth.globus.org/scopes/{}/data_access", local.collection("source").unwrap().id())
 }
 
+/// How many times the consents were asked for so far.
+fn consent_requests(local: &LocalGlobus) -> usize {
+    local.requests().iter().filter(|r| r.service == "auth" && r.path.ends_with("/consents")).count()
+}
+
 /// `transfer:all[*<collection>/data_access]`.
 fn with_data_access(local: &LocalGlobus) -> Vec<Scope> {
     vec![Scope::new(TRANSFER_ALL).with_dependency(Scope::new(data_access(local)).optional())]
@@ -33,19 +38,25 @@ async fn a_dependency_not_consented_to_needs_a_login_and_a_revoked_one_is_notice
     app.login().await.unwrap();
     assert_eq!(browser.logins(), 1);
     assert!(!app.login_required().unwrap());
+    assert_eq!(consent_requests(&local), 0, "no dependent scope, no consents asked for");
 
     // The stored Transfer token carries transfer:all; only the consents show that the user
     // never let Transfer use the collection.
     let data = data_access(&local);
     app.add_scope_requirements([(TRANSFER_RS, with_data_access(&local))]);
     assert!(app.login_required().unwrap());
+    assert_eq!(consent_requests(&local), 1);
     assert!(app.login_required().unwrap(), "asked again, the answer stands");
+    assert_eq!(consent_requests(&local), 2, "consents that fall short are asked for afresh");
 
     // A login approving the dependency meets it.
     app.login().await.unwrap();
     assert_eq!(browser.logins(), 2);
     assert!(browser.last_query("scope").unwrap().contains(&format!("{TRANSFER_ALL}[*{data}]")));
     assert!(!app.login_required().unwrap());
+    assert!(!app.login_required().unwrap());
+    // One for the login (not forced: it logs in only when needed), one after it, none since.
+    assert_eq!(consent_requests(&local), 4, "consents that meet the requirements are kept");
 
     // The user withdraws the dependent consent on Globus's pages.
     let user = local.user().id.clone();
@@ -99,4 +110,36 @@ async fn unmet_dependencies_are_an_error_when_the_app_does_not_log_in_by_itself(
     // Logging out forgets the tokens and the consents.
     app.logout().await.unwrap();
     assert!(app.login_required().unwrap());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_consents_are_asked_for_with_a_renewed_auth_token() {
+    let local = LocalGlobus::start().await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("tokens.json");
+    let browser = Browser::default();
+    let app =
+        UserApp::with_config("Renewing App", local.native_client().id(), config(&local, &file, &browser)).unwrap();
+    app.add_scope_requirements([(TRANSFER_RS, with_data_access(&local))]);
+    app.login().await.unwrap();
+    let stored = globus_sdk::token_storage::JsonTokenStorage::new(&file);
+    let auth_token = |s: &globus_sdk::token_storage::JsonTokenStorage| {
+        let t = globus_sdk::token_storage::TokenStorage::get(s, "DEFAULT", "auth.globus.org").unwrap().unwrap();
+        t.access_token.expose().to_string()
+    };
+    let before = auth_token(&stored);
+    local.expire_all_tokens();
+    // A run that starts with expired tokens (refresh tokens kept) and no consents cached.
+    let again =
+        UserApp::with_config("Renewing App", local.native_client().id(), config(&local, &file, &browser)).unwrap();
+    again.add_scope_requirements([(TRANSFER_RS, with_data_access(&local))]);
+    let needed = again.login_required().unwrap();
+    assert!(!needed, "{:?}", local.requests().iter().rev().take(4).collect::<Vec<_>>());
+    let asked: Vec<_> = local.requests().into_iter().filter(|r| r.path.ends_with("/consents")).collect();
+    assert_eq!(asked.last().unwrap().status, Some(200), "{asked:?}");
+    assert_eq!(browser.logins(), 1);
+    // Auth refused the stored token (as it is, then through the app's renewing authorizer,
+    // which renews on that answer); the renewed one got the consents, and it was stored.
+    assert_eq!(asked.iter().map(|r| r.status).collect::<Vec<_>>(), [Some(401), Some(401), Some(200)]);
+    assert_ne!(auth_token(&stored), before);
 }
