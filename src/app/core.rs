@@ -127,6 +127,9 @@ impl Core {
     ///
     /// The consents, when they must be fetched, are fetched on a thread of its own, this one
     /// waiting for them (the method is not async; [`Core::needs_login`] is its async twin).
+    /// From a current-thread runtime whose Auth token must be renewed, the renewal may wait
+    /// on connections of that runtime until the request times out: async code should await
+    /// the twin.
     pub(crate) fn login_required(self: &Arc<Self>) -> Result<bool, Error> {
         let (identity, required) = match self.check_stored()? {
             Stored::Decided(needed) => return Ok(needed),

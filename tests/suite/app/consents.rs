@@ -1,8 +1,9 @@
 //! Dependent scopes checked against the user's consents (a consent forest from Auth's
 //! `get_consents`, asked with the app's Auth token), and the cache of those consents.
 //!
-//! These tests are multi-threaded: `login_required()` is not async and waits for the consents
-//! on a thread of its own, while the local Globus serves them from the test's runtime.
+//! Tests calling `login_required()` are multi-threaded: it is not async and waits for the
+//! consents on a thread of its own, while the local Globus serves them from the test's runtime.
+//! `login_required_async()` needs no such care.
 
 use globus_sdk::app::{GlobusApp, LoginOptions, OnInvalidTokens, UserApp};
 use globus_sdk::scopes::Scope;
@@ -142,4 +143,23 @@ async fn the_consents_are_asked_for_with_a_renewed_auth_token() {
     // which renews on that answer); the renewed one got the consents, and it was stored.
     assert_eq!(asked.iter().map(|r| r.status).collect::<Vec<_>>(), [Some(401), Some(401), Some(200)]);
     assert_ne!(auth_token(&stored), before);
+}
+
+#[tokio::test]
+async fn async_code_awaits_the_consents() {
+    let local = LocalGlobus::start().await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let browser = Browser::default();
+    let config = config(&local, &dir.path().join("tokens.json"), &browser);
+    let app = UserApp::with_config("Async App", local.native_client().id(), config).unwrap();
+    app.add_scope_requirements([(TRANSFER_RS, vec![Scope::new(TRANSFER_ALL)])]);
+    assert!(app.login_required_async().await.unwrap());
+    app.login().await.unwrap();
+    assert!(!app.login_required_async().await.unwrap());
+    app.add_scope_requirements([(TRANSFER_RS, with_data_access(&local))]);
+    assert!(app.login_required_async().await.unwrap());
+    assert_eq!(consent_requests(&local), 1);
+    app.login().await.unwrap();
+    assert!(!app.login_required_async().await.unwrap());
+    assert_eq!(browser.logins(), 2);
 }
