@@ -163,3 +163,40 @@ async fn async_code_awaits_the_consents() {
     assert!(!app.login_required_async().await.unwrap());
     assert_eq!(browser.logins(), 2);
 }
+
+#[tokio::test]
+async fn changed_requirements_forget_the_cached_consents() {
+    let local = LocalGlobus::start().await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let browser = Browser::default();
+    let config = config(&local, &dir.path().join("tokens.json"), &browser);
+    let app = UserApp::with_config("Cache App", local.native_client().id(), config).unwrap();
+    let source = Scope::new(data_access(&local)).optional();
+    let destination =
+        format!("https://auth.globus.org/scopes/{}/data_access", local.collection("destination").unwrap().id());
+    let destination = Scope::new(destination).optional();
+    let both = Scope::new(TRANSFER_ALL).with_dependency(source.clone()).with_dependency(destination.clone());
+    app.add_scope_requirements([(TRANSFER_RS, vec![Scope::new(TRANSFER_ALL).with_dependency(source.clone())])]);
+    app.login_with(LoginOptions::forced()).await.unwrap();
+
+    // Another program of the same user and client consents to both collections.
+    let other_scopes = [Scope::new("openid"), both];
+    let flow = globus_sdk::auth::NativeAppClient::with_config(local.native_client().id(), local.config())
+        .unwrap()
+        .start_flow(&other_scopes)
+        .redirect_uri("http://localhost:7/cb");
+    let code = local.approve_url(&flow.authorize_url(&Default::default())).unwrap();
+    flow.exchange_code(&code).await.unwrap();
+    // The app's check caches consents to both.
+    assert!(!app.login_required_async().await.unwrap());
+    // The source consent is withdrawn: the cached consents still meet `transfer:all[*source]`.
+    let user = local.user().id.clone();
+    let source_consent =
+        local.consents(&user).into_iter().find(|c| c.scope_name.as_deref() == Some(&source.scope_string)).unwrap();
+    assert!(local.revoke_consent(source_consent.id));
+    assert!(!app.login_required_async().await.unwrap(), "cached");
+    // Adding the destination (consented to, in the cached consents too) changes the
+    // requirements: the consents are asked for afresh, and the source is missing.
+    app.add_scope_requirements([(TRANSFER_RS, vec![Scope::new(TRANSFER_ALL).with_dependency(destination)])]);
+    assert!(app.login_required_async().await.unwrap());
+}
