@@ -9,7 +9,7 @@ use super::flows::{LoginStart, grant_name};
 use crate::auth::{AuthorizeParams, ConfidentialAppClient, LoginFlow, NativeAppClient, TokenResponse};
 use crate::authorizers::{AccessTokenAuthorizer, Authorizer, RenewingAuthorizer, TokenData, TokenSource};
 use crate::error::Error;
-use crate::scopes::Scope;
+use crate::scopes::{ConsentForest, Scope};
 use crate::token_storage::{
     AppLocation, HasRefreshTokens, JsonTokenStorage, MemoryTokenStorage, NotExpired, ScopeRequirements, TokenStorage,
     TokenStorageData, TokenValidator, UnchangingIdentity, ValidatingTokenStorage, ValidationContext,
@@ -33,7 +33,21 @@ pub(crate) struct Core {
     pub(crate) storage: ValidatingTokenStorage,
     requirements: Mutex<BTreeMap<String, Vec<Scope>>>,
     authorizers: Mutex<BTreeMap<String, Arc<dyn Authorizer>>>,
+    /// The consents last fetched, with the identity they are of: trusted while they meet the
+    /// requirements, until the requirements change or a login or logout happens.
+    consents: Mutex<Option<(String, ConsentForest)>>,
     login_lock: tokio::sync::Mutex<()>,
+}
+
+/// How far the stored tokens alone decide whether a login is needed.
+enum Stored {
+    Decided(bool),
+    /// The tokens carry the required scopes; whether the user consented to their dependent
+    /// scopes is for the consents of `identity` to say.
+    Consents {
+        identity: String,
+        required: Vec<Vec<Scope>>,
+    },
 }
 
 fn locked<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
@@ -76,6 +90,7 @@ impl Core {
             storage,
             requirements: Mutex::new(requirements),
             authorizers: Mutex::new(BTreeMap::new()),
+            consents: Mutex::new(None),
             login_lock: tokio::sync::Mutex::new(()),
         })
     }
@@ -96,6 +111,9 @@ impl Core {
             }
         }
         drop(requirements);
+        if !changed.is_empty() {
+            locked(&self.consents).take();
+        }
         // An authorizer made for the old requirements is made again at its next use.
         let mut authorizers = locked(&self.authorizers);
         for rs in changed {
@@ -104,24 +122,145 @@ impl Core {
     }
 
     /// Whether the stored tokens fail to meet the requirements (missing, expired without a
-    /// refresh token, without a required scope, without a refresh token when asked for).
-    pub(crate) fn login_required(&self) -> Result<bool, Error> {
+    /// refresh token, without a required scope, without a refresh token when asked for, or a
+    /// dependent scope the user did not consent to).
+    ///
+    /// The consents, when they must be fetched, are fetched on a thread of its own, this one
+    /// waiting for them (the method is not async; [`Core::needs_login`] is its async twin).
+    /// From a current-thread runtime whose Auth token must be renewed, the renewal may wait
+    /// on connections of that runtime until the request times out: async code should await
+    /// the twin.
+    pub(crate) fn login_required(self: &Arc<Self>) -> Result<bool, Error> {
+        let (identity, required) = match self.check_stored()? {
+            Stored::Decided(needed) => return Ok(needed),
+            Stored::Consents { identity, required } => (identity, required),
+        };
+        let core = self.clone();
+        let who = identity.clone();
+        let fetched = std::thread::scope(|s| {
+            s.spawn(move || {
+                let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().map_err(|e| {
+                    Error::config(format!("cannot start a runtime to fetch the consents: {e}")).with_source(e)
+                })?;
+                runtime.block_on(core.fetch_consents(&who, true))
+            })
+            .join()
+        })
+        .map_err(|_| Error::authorization("fetching the user's consents failed (the thread panicked)"))?;
+        self.judge_consents(identity, &required, fetched)
+    }
+
+    /// [`Core::login_required`], awaiting the consents instead of waiting on a thread.
+    pub(crate) async fn needs_login(self: &Arc<Self>) -> Result<bool, Error> {
+        match self.check_stored()? {
+            Stored::Decided(needed) => Ok(needed),
+            Stored::Consents { identity, required } => {
+                let fetched = self.fetch_consents(&identity, false).await;
+                self.judge_consents(identity, &required, fetched)
+            }
+        }
+    }
+
+    /// What the stored tokens say: a login is needed, or not, or the consents are to be
+    /// asked (some requirement has dependent scopes, the tokens name their identity, and the
+    /// consents cached for it do not meet the requirements). As Python's
+    /// `ScopeRequirementsValidator`: tokens that name no identity are not checked further.
+    fn check_stored(&self) -> Result<Stored, Error> {
         let tokens = match self.storage.get_all() {
             Ok(tokens) => tokens,
-            Err(e) if e.validation().is_some() => return Ok(true),
+            Err(e) if e.validation().is_some() => return Ok(Stored::Decided(true)),
             Err(e) => return Err(e.into()),
         };
         let requirements = self.scope_requirements();
         if requirements.keys().any(|rs| !tokens.contains_key(rs)) {
-            return Ok(true);
+            return Ok(Stored::Decided(true));
         }
-        let check = ScopeRequirements::new(requirements);
-        Ok(check.after_retrieve(&tokens, &ValidationContext::default()).is_err())
+        let check = ScopeRequirements::new(requirements.clone());
+        if check.after_retrieve(&tokens, &ValidationContext::default()).is_err() {
+            return Ok(Stored::Decided(true));
+        }
+        // Per resource server, as Python: all its scopes, when one of them has dependencies.
+        let required: Vec<Vec<Scope>> =
+            requirements.into_values().filter(|scopes| scopes.iter().any(|s| !s.dependencies.is_empty())).collect();
+        if required.is_empty() {
+            return Ok(Stored::Decided(false));
+        }
+        let Some(identity) = tokens.values().find_map(|t| t.identity_id.clone()) else {
+            return Ok(Stored::Decided(false));
+        };
+        if let Some((cached_for, forest)) = &*locked(&self.consents)
+            && *cached_for == identity
+            && required.iter().all(|scopes| forest.meets_scope_requirements(scopes))
+        {
+            return Ok(Stored::Decided(false));
+        }
+        Ok(Stored::Consents { identity, required })
     }
 
-    pub(crate) async fn login(&self, params: AuthorizeParams, force: bool, extra: &[Scope]) -> Result<(), Error> {
+    /// The consents of `identity` rooted at the app's client, asked of Auth with the app's
+    /// own Auth token (renewed when it has expired or Auth refuses it, and there is a refresh
+    /// token).
+    ///
+    /// `own_runtime`: called on a runtime of its own (from [`Core::login_required`]), it first
+    /// tries the stored token as it is, on a connection of its own, while it looks valid: the
+    /// shared authorizer's connections may belong to the runtime waiting for this one.
+    async fn fetch_consents(self: &Arc<Self>, identity: &str, own_runtime: bool) -> Result<ConsentForest, Error> {
+        if own_runtime {
+            let stored = self.storage.get(AUTH_RS)?;
+            if !stored.is_expired() {
+                let plain = AccessTokenAuthorizer::new(stored.access_token.clone());
+                match self.consents_with(Arc::new(plain), identity).await {
+                    Err(e) if e.http_status() == Some(401) => {}
+                    done => return done,
+                }
+            }
+        }
+        // The authorizer the app's Auth clients share, so that a renewal is made once.
+        let shared = match self.cached_authorizer(AUTH_RS) {
+            Some(current) => current,
+            None => {
+                let made = self.make_authorizer(AUTH_RS)?;
+                locked(&self.authorizers).entry(AUTH_RS.to_string()).or_insert(made).clone()
+            }
+        };
+        self.consents_with(shared, identity).await
+    }
+
+    async fn consents_with(&self, authorizer: Arc<dyn Authorizer>, identity: &str) -> Result<ConsentForest, Error> {
+        let auth = crate::transport::ClientBuilder::<crate::auth::Client>::new()
+            .config(self.config.sdk.clone())
+            .shared_authorizer(authorizer)
+            .build()?;
+        let consents = auth.get_consents().identity_id(identity).send().await?.into_inner().consents;
+        ConsentForest::new(consents)
+    }
+
+    /// Cache what was fetched and say whether it falls short. Auth refusing the app's tokens
+    /// (a refresh token revoked) means a login is needed.
+    fn judge_consents(
+        &self,
+        identity: String,
+        required: &[Vec<Scope>],
+        fetched: Result<ConsentForest, Error>,
+    ) -> Result<bool, Error> {
+        let forest = match fetched {
+            Ok(forest) => forest,
+            Err(e) if e.is_login_required() || e.http_status() == Some(401) => return Ok(true),
+            Err(e) => return Err(e),
+        };
+        let met = required.iter().all(|scopes| forest.meets_scope_requirements(scopes));
+        *locked(&self.consents) = Some((identity, forest));
+        Ok(!met)
+    }
+
+    pub(crate) async fn login(
+        self: &Arc<Self>,
+        params: AuthorizeParams,
+        force: bool,
+        extra: &[Scope],
+    ) -> Result<(), Error> {
         let _one_at_a_time = self.login_lock.lock().await;
-        if !force && extra.is_empty() && !self.login_required()? {
+        if !force && extra.is_empty() && !self.needs_login().await? {
             return Ok(());
         }
         let requirements = self.scope_requirements();
@@ -145,6 +284,7 @@ impl Core {
         };
         self.storage.store(&records)?;
         locked(&self.authorizers).clear();
+        locked(&self.consents).take();
         Ok(())
     }
 
@@ -208,6 +348,7 @@ impl Core {
             self.storage.remove(&token.resource_server)?;
         }
         locked(&self.authorizers).clear();
+        locked(&self.consents).take();
         Ok(())
     }
 
@@ -217,7 +358,7 @@ impl Core {
         if let Some(a) = locked(&self.authorizers).get(rs) {
             return Ok(a.clone());
         }
-        if self.login_required()? {
+        if self.needs_login().await? {
             match self.config.on_invalid {
                 OnInvalidTokens::Login => self.login(AuthorizeParams::default(), false, &[]).await?,
                 OnInvalidTokens::Error => {

@@ -175,8 +175,34 @@ pub trait GlobusApp: sealed::Sealed {
     }
 
     /// Whether the stored tokens fail the requirements (a login is needed).
+    ///
+    /// The tokens must be there, valid (or renewable) and carry the required scopes. When a
+    /// requirement has dependent scopes (`transfer:all[*<collection>/data_access]`), the
+    /// user's consents are asked of Globus Auth (with the app's Auth token) and must meet them
+    /// ([`ConsentForest::meets_scope_requirements`](crate::scopes::ConsentForest::meets_scope_requirements)).
+    /// Consents found to meet the requirements are trusted until the requirements change or a
+    /// login or logout happens (as Python's `ScopeRequirementsValidator`). Fetching them, this
+    /// waits on a thread of its own (the method is not async; async code can await
+    /// [`login_required_async`](Self::login_required_async) instead); the same check runs,
+    /// awaited, before each use of the tokens.
     fn login_required(&self) -> Result<bool, Error> {
         self.core().login_required()
+    }
+
+    /// [`login_required`](Self::login_required), awaiting the consents (when they are to be
+    /// asked for) instead of blocking the thread.
+    ///
+    /// ```no_run
+    /// # use globus_sdk::app::{GlobusApp, UserApp};
+    /// # async fn demo(app: UserApp) -> Result<(), globus_sdk::Error> {
+    /// if app.login_required_async().await? {
+    ///     println!("you will be asked to log in");
+    /// }
+    /// # Ok(()) }
+    /// ```
+    fn login_required_async(&self) -> impl Future<Output = Result<bool, Error>> + Send {
+        let core = self.core().clone();
+        async move { core.needs_login().await }
     }
 
     /// Log in when the stored tokens do not satisfy the app, and store the new tokens.

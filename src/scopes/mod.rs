@@ -25,6 +25,7 @@
 //! ```
 
 mod builders;
+mod consents;
 
 use std::fmt;
 use std::str::FromStr;
@@ -32,6 +33,7 @@ use std::str::FromStr;
 use crate::error::Error;
 
 pub use builders::{OwnedScopeBuilder, ScopeBuilder, gcs};
+pub use consents::ConsentForest;
 
 /// One scope and the scopes it depends on.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]

@@ -3,6 +3,7 @@
 //! memory, stored tokens reused by a second app, renewal stored, logout revoking, session
 //! parameters, a requirements error met by a new login, client apps, scopes as values.
 
+mod consents;
 mod flows;
 mod scopes;
 mod secrecy;
