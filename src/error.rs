@@ -571,6 +571,23 @@ pub(crate) struct ResponseFacts {
     pub retry_vetoed: bool,
 }
 
+impl ResponseFacts {
+    pub(crate) fn new(
+        state: &crate::transport::ClientState,
+        sensitive: bool,
+        retries: u32,
+        retry_vetoed: bool,
+    ) -> Self {
+        ResponseFacts {
+            service: state.service(),
+            sensitive,
+            retries,
+            error_format: state.info().hooks.error_format,
+            retry_vetoed,
+        }
+    }
+}
+
 /// An [`Error`] carried through progenitor inside a response (see [`Error::into_carrier`]).
 #[derive(Clone)]
 struct Carried(std::sync::Arc<std::sync::Mutex<Option<Error>>>);

@@ -102,13 +102,7 @@ async fn attempts(
                     && policy.may_retry(started, delay, true);
                 if !may_retry {
                     tracing::debug!(error = %e, retries, "request failed");
-                    let facts = ResponseFacts {
-                        service: state.service(),
-                        sensitive,
-                        retries,
-                        error_format: state.info().hooks.error_format,
-                        retry_vetoed: false,
-                    };
+                    let facts = ResponseFacts::new(state, sensitive, retries, false);
                     return match broken {
                         // The status and headers arrived: keep them, and the bytes that came.
                         Some((head, partial)) => {
@@ -169,13 +163,7 @@ async fn attempts(
                 if status.is_success() {
                     policy.succeeded(retries, last_retry_after_timeout);
                 }
-                let facts = ResponseFacts {
-                    service: state.service(),
-                    sensitive,
-                    retries,
-                    error_format: state.info().hooks.error_format,
-                    retry_vetoed: vetoed,
-                };
+                let facts = ResponseFacts::new(state, sensitive, retries, vetoed);
                 let mut response = match overflow {
                     Overflow::None => rebuild(head, body, facts, None),
                     Overflow::TooLarge { declared } => {

@@ -16,29 +16,7 @@ fn no_token_in_debug_or_logs() {
 #[ignore = "runs in its own process, started by no_token_in_debug_or_logs"]
 fn no_token_in_debug_or_logs_alone() {
     assert_alone("log_secrecy::no_token_in_debug_or_logs_alone");
-    use tracing_subscriber::fmt::MakeWriter;
-
-    #[derive(Clone, Default)]
-    struct Buffer(Arc<Mutex<Vec<u8>>>);
-    impl std::io::Write for Buffer {
-        fn write(&mut self, b: &[u8]) -> std::io::Result<usize> {
-            self.0.lock().unwrap().extend_from_slice(b);
-            Ok(b.len())
-        }
-        fn flush(&mut self) -> std::io::Result<()> {
-            Ok(())
-        }
-    }
-    impl<'a> MakeWriter<'a> for Buffer {
-        type Writer = Buffer;
-        fn make_writer(&'a self) -> Buffer {
-            self.clone()
-        }
-    }
-
-    let logs = Buffer::default();
-    let subscriber = tracing_subscriber::fmt().with_max_level(tracing::Level::TRACE).with_writer(logs.clone()).finish();
-    let _guard = tracing::subscriber::set_default(subscriber);
+    let logs = TraceLogs::capture();
     let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
     let debug = rt.block_on(async {
         let s = server().await;
@@ -52,38 +30,12 @@ fn no_token_in_debug_or_logs_alone() {
         let found = auth.get_identities().ids("id-1").send().await.unwrap();
         format!("{tokens:?} {:?} {auth:?} {found:?} {:?}", tokens.by_resource_server(), auth.authorizer())
     });
-    let logs = String::from_utf8(logs.0.lock().unwrap().clone()).unwrap();
+    let logs = logs.text();
     assert!(logs.contains("globus_request"), "requests were traced: {logs}");
     for secret in ["AT-LEAK-CHECK", "RT-LEAK-CHECK", "OLD-AT-LEAK", "csecret"] {
         assert!(!logs.contains(secret), "{secret} in logs");
         assert!(!debug.contains(secret), "{secret} in Debug output: {debug}");
     }
-}
-
-/// A log buffer and a TRACE subscriber writing to it.
-fn trace_to_buffer() -> (Arc<Mutex<Vec<u8>>>, impl tracing::Subscriber + Send + Sync) {
-    use tracing_subscriber::fmt::MakeWriter;
-
-    #[derive(Clone, Default)]
-    struct Buffer(Arc<Mutex<Vec<u8>>>);
-    impl std::io::Write for Buffer {
-        fn write(&mut self, b: &[u8]) -> std::io::Result<usize> {
-            self.0.lock().unwrap().extend_from_slice(b);
-            Ok(b.len())
-        }
-        fn flush(&mut self) -> std::io::Result<()> {
-            Ok(())
-        }
-    }
-    impl<'a> MakeWriter<'a> for Buffer {
-        type Writer = Buffer;
-        fn make_writer(&'a self) -> Buffer {
-            self.clone()
-        }
-    }
-    let logs = Buffer::default();
-    let subscriber = tracing_subscriber::fmt().with_max_level(tracing::Level::TRACE).with_writer(logs.clone()).finish();
-    (logs.0, subscriber)
 }
 
 #[test]
@@ -98,8 +50,7 @@ fn raw_requests_and_logged_bodies_hide_secrets_alone() {
     use globus_sdk::testing::Reply;
     use serde_json::json;
 
-    let (logs, subscriber) = trace_to_buffer();
-    let _guard = tracing::subscriber::set_default(subscriber);
+    let logs = TraceLogs::capture();
     let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
     rt.block_on(async {
         let s = server().await;
@@ -133,7 +84,7 @@ fn raw_requests_and_logged_bodies_hide_secrets_alone() {
         s.once("POST", "/v2/custom", Reply::json(400, json!({"code": "VISIBLE-ERROR-CODE", "id_token": "ID-ERR-LEAK"})));
         auth.raw_post("/v2/custom").send().await.unwrap_err();
     });
-    let logs = String::from_utf8(logs.lock().unwrap().clone()).unwrap();
+    let logs = logs.text();
     for shown in ["VISIBLE-ANSWER", "VISIBLE-REQUEST", "VISIBLE-FORM", "VISIBLE-ERROR-CODE", "[redacted]"] {
         assert!(logs.contains(shown), "{shown} was logged: {logs}");
     }

@@ -70,9 +70,7 @@ pub struct FilterRule {
 pub struct TransferData {
     source: String,
     destination: String,
-    submission_id: Option<String>,
-    /// The id fetched at the first submission, reused by every resubmission of this data.
-    fetched_submission_id: OnceLock<String>,
+    submission_id: SubmissionId,
     items: Vec<types::TransferItem>,
     filter_rules: Vec<FilterRule>,
     label: Option<String>,
@@ -90,6 +88,30 @@ pub struct TransferData {
     source_local_user: Option<String>,
     destination_local_user: Option<String>,
     extra: serde_json::Map<String, serde_json::Value>,
+}
+
+/// A document's submission id: the one the caller set, else the one fetched at its first
+/// submission, kept so that every resubmission of the document (or of a clone) reuses it.
+#[derive(Clone, Debug, Default, PartialEq)]
+struct SubmissionId {
+    given: Option<String>,
+    fetched: OnceLock<String>,
+}
+
+impl SubmissionId {
+    fn given(id: String) -> Self {
+        SubmissionId { given: Some(id), fetched: OnceLock::new() }
+    }
+
+    fn get(&self) -> Option<&str> {
+        self.given.as_deref().or_else(|| self.fetched.get().map(String::as_str))
+    }
+
+    /// Keep `id`, fetched for the first submission; a concurrent submission may have kept one
+    /// first, and that one is returned.
+    fn remember(&self, id: String) -> &str {
+        self.get().unwrap_or_else(|| self.fetched.get_or_init(|| id))
+    }
 }
 
 macro_rules! setters {
@@ -110,8 +132,7 @@ impl TransferData {
         TransferData {
             source: source.into(),
             destination: destination.into(),
-            submission_id: None,
-            fetched_submission_id: OnceLock::new(),
+            submission_id: SubmissionId::default(),
             items: Vec::new(),
             filter_rules: Vec::new(),
             label: None,
@@ -217,8 +238,6 @@ impl TransferData {
     }
 
     setters! {
-        /// Use this submission id (else one is fetched when submitting).
-        submission_id: String,
         /// A label for the task.
         label: String,
         /// Verify each file's checksum after copying.
@@ -245,27 +264,28 @@ impl TransferData {
         destination_local_user: String,
     }
 
+    /// Use this submission id (else one is fetched when submitting).
+    pub fn submission_id(mut self, id: impl Into<String>) -> Self {
+        self.submission_id = SubmissionId::given(id.into());
+        self
+    }
+
     /// The submission id: the one set, else the one fetched when it was first submitted
     /// (every later submission of this data, or of a clone, reuses it, so Transfer
     /// recognises a resend and creates no second task).
     pub fn get_submission_id(&self) -> Option<&str> {
-        self.submission_id.as_deref().or_else(|| self.fetched_submission_id.get().map(String::as_str))
+        self.submission_id.get()
     }
 
     /// A copy for a new task: the same document without its submission id, so submitting it
     /// creates a task even after this data was submitted (submitting this data again resends
     /// to the task it created).
     pub fn to_new_submission(&self) -> Self {
-        let mut copy = self.clone();
-        copy.submission_id = None;
-        copy.fetched_submission_id = OnceLock::new();
-        copy
+        Self { submission_id: SubmissionId::default(), ..self.clone() }
     }
 
-    /// Keep `id`, fetched for this data's first submission; a concurrent submission may have
-    /// kept one first, and that one is returned.
     pub(crate) fn remember_submission_id(&self, id: String) -> &str {
-        self.get_submission_id().unwrap_or_else(|| self.fetched_submission_id.get_or_init(|| id))
+        self.submission_id.remember(id)
     }
 
     /// The document sent to Transfer, with `submission_id` unless one is set already.
@@ -303,7 +323,7 @@ impl TransferData {
             source_endpoint: self.source.clone(),
             source_local_user: self.source_local_user.clone(),
             store_base_path_info: None,
-            submission_id: self.get_submission_id().unwrap_or(submission_id).to_string(),
+            submission_id: self.submission_id.get().unwrap_or(submission_id).to_string(),
             sync_level: self.sync_level.map(SyncLevel::as_api),
             verify_checksum: self.verify_checksum,
             extra: self.extra.clone(),
@@ -345,9 +365,7 @@ fn item(source_path: String, destination_path: String) -> types::TransferItem {
 #[must_use]
 pub struct DeleteData {
     endpoint: String,
-    submission_id: Option<String>,
-    /// The id fetched at the first submission, reused by every resubmission of this data.
-    fetched_submission_id: OnceLock<String>,
+    submission_id: SubmissionId,
     items: Vec<String>,
     label: Option<String>,
     deadline: Option<String>,
@@ -366,8 +384,7 @@ impl DeleteData {
     pub fn new(endpoint: impl Into<String>) -> Self {
         DeleteData {
             endpoint: endpoint.into(),
-            submission_id: None,
-            fetched_submission_id: OnceLock::new(),
+            submission_id: SubmissionId::default(),
             items: Vec::new(),
             label: None,
             deadline: None,
@@ -408,8 +425,6 @@ impl DeleteData {
     }
 
     setters! {
-        /// Use this submission id (else one is fetched when submitting).
-        submission_id: String,
         /// A label for the task.
         label: String,
         /// Delete directories and what they hold.
@@ -428,27 +443,28 @@ impl DeleteData {
         notify_on_inactive: bool,
     }
 
+    /// Use this submission id (else one is fetched when submitting).
+    pub fn submission_id(mut self, id: impl Into<String>) -> Self {
+        self.submission_id = SubmissionId::given(id.into());
+        self
+    }
+
     /// The submission id: the one set, else the one fetched when it was first submitted
     /// (every later submission of this data, or of a clone, reuses it, so Transfer
     /// recognises a resend and creates no second task).
     pub fn get_submission_id(&self) -> Option<&str> {
-        self.submission_id.as_deref().or_else(|| self.fetched_submission_id.get().map(String::as_str))
+        self.submission_id.get()
     }
 
     /// A copy for a new task: the same document without its submission id, so submitting it
     /// creates a task even after this data was submitted (submitting this data again resends
     /// to the task it created).
     pub fn to_new_submission(&self) -> Self {
-        let mut copy = self.clone();
-        copy.submission_id = None;
-        copy.fetched_submission_id = OnceLock::new();
-        copy
+        Self { submission_id: SubmissionId::default(), ..self.clone() }
     }
 
-    /// Keep `id`, fetched for this data's first submission; a concurrent submission may have
-    /// kept one first, and that one is returned.
     pub(crate) fn remember_submission_id(&self, id: String) -> &str {
-        self.get_submission_id().unwrap_or_else(|| self.fetched_submission_id.get_or_init(|| id))
+        self.submission_id.remember(id)
     }
 
     /// The document sent to Transfer, with `submission_id` unless one is set already.
@@ -478,7 +494,7 @@ impl DeleteData {
             notify_on_succeeded: self.notify_on_succeeded,
             recursive: self.recursive,
             store_base_path_info: None,
-            submission_id: self.get_submission_id().unwrap_or(submission_id).to_string(),
+            submission_id: self.submission_id.get().unwrap_or(submission_id).to_string(),
             extra: self.extra.clone(),
         })
     }

@@ -1,8 +1,6 @@
 //! No token of an app's login, renewal or logout appears in logs (even at TRACE) or in
 //! `Debug` output. In its own process, as `log_secrecy` (tracing's interest cache).
 
-use std::sync::{Arc, Mutex};
-
 use globus_sdk::app::{GlobusApp, UserApp};
 use globus_sdk::testing::LocalGlobus;
 use globus_sdk::token_storage::{JsonTokenStorage, TokenStorage};
@@ -14,33 +12,11 @@ fn no_app_token_in_logs_or_debug() {
     crate::common::run_alone("app::secrecy::no_app_token_in_logs_or_debug_alone");
 }
 
-#[derive(Clone, Default)]
-struct Buffer(Arc<Mutex<Vec<u8>>>);
-
-impl std::io::Write for Buffer {
-    fn write(&mut self, b: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(b);
-        Ok(b.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
-impl<'a> tracing_subscriber::fmt::MakeWriter<'a> for Buffer {
-    type Writer = Buffer;
-    fn make_writer(&'a self) -> Buffer {
-        self.clone()
-    }
-}
-
 #[test]
 #[ignore = "runs in its own process, started by no_app_token_in_logs_or_debug"]
 fn no_app_token_in_logs_or_debug_alone() {
     crate::common::assert_alone("app::secrecy::no_app_token_in_logs_or_debug_alone");
-    let logs = Buffer::default();
-    let subscriber = tracing_subscriber::fmt().with_max_level(tracing::Level::TRACE).with_writer(logs.clone()).finish();
-    let _guard = tracing::subscriber::set_default(subscriber);
+    let logs = crate::common::TraceLogs::capture();
     let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
     let (secrets, debug) = rt.block_on(async {
         let local = LocalGlobus::start().await.unwrap();
@@ -66,7 +42,7 @@ fn no_app_token_in_logs_or_debug_alone() {
         app.logout().await.unwrap();
         (secrets, debug)
     });
-    let logs = String::from_utf8(logs.0.lock().unwrap().clone()).unwrap();
+    let logs = logs.text();
     assert!(logs.contains("globus_request"), "requests were traced");
     assert!(secrets.len() >= 5, "tokens of the login and of the renewal: {}", secrets.len());
     for secret in &secrets {

@@ -125,3 +125,42 @@ pub fn assert_alone(path: &str) {
         "{path} changes process-wide state: it runs through run_alone, in its own process"
     );
 }
+
+/// Every event logged, at TRACE and above, while it lives (for the tests that run alone: the
+/// tracing dispatcher is process-wide).
+pub struct TraceLogs {
+    buffer: Arc<Mutex<Vec<u8>>>,
+    _guard: tracing::subscriber::DefaultGuard,
+}
+
+impl TraceLogs {
+    /// Start capturing on this thread.
+    pub fn capture() -> Self {
+        #[derive(Clone, Default)]
+        struct Buffer(Arc<Mutex<Vec<u8>>>);
+        impl std::io::Write for Buffer {
+            fn write(&mut self, b: &[u8]) -> std::io::Result<usize> {
+                self.0.lock().unwrap().extend_from_slice(b);
+                Ok(b.len())
+            }
+            fn flush(&mut self) -> std::io::Result<()> {
+                Ok(())
+            }
+        }
+        impl<'a> tracing_subscriber::fmt::MakeWriter<'a> for Buffer {
+            type Writer = Buffer;
+            fn make_writer(&'a self) -> Buffer {
+                self.clone()
+            }
+        }
+        let buffer = Buffer::default();
+        let subscriber =
+            tracing_subscriber::fmt().with_max_level(tracing::Level::TRACE).with_writer(buffer.clone()).finish();
+        TraceLogs { buffer: buffer.0, _guard: tracing::subscriber::set_default(subscriber) }
+    }
+
+    /// What was logged so far.
+    pub fn text(&self) -> String {
+        String::from_utf8_lossy(&self.buffer.lock().unwrap()).into_owned()
+    }
+}

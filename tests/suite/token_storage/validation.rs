@@ -183,27 +183,9 @@ fn no_token_in_debug_or_logs() {
 #[ignore = "runs in its own process, started by no_token_in_debug_or_logs"]
 fn no_token_in_debug_or_logs_alone() {
     assert_alone("token_storage::validation::no_token_in_debug_or_logs_alone");
-    #[derive(Clone, Default)]
-    struct Buffer(Arc<Mutex<Vec<u8>>>);
-    impl std::io::Write for Buffer {
-        fn write(&mut self, b: &[u8]) -> std::io::Result<usize> {
-            self.0.lock().unwrap().extend_from_slice(b);
-            Ok(b.len())
-        }
-        fn flush(&mut self) -> std::io::Result<()> {
-            Ok(())
-        }
-    }
-    impl<'a> tracing_subscriber::fmt::MakeWriter<'a> for Buffer {
-        type Writer = Buffer;
-        fn make_writer(&'a self) -> Buffer {
-            self.clone()
-        }
-    }
-    let logs = Buffer::default();
-    let subscriber = tracing_subscriber::fmt().with_max_level(tracing::Level::TRACE).with_writer(logs.clone()).finish();
+    let logs = crate::common::TraceLogs::capture();
     let mut shown = String::new();
-    tracing::subscriber::with_default(subscriber, || {
+    {
         let dir = tempfile::tempdir().unwrap();
         let mut stores: Vec<Arc<dyn TokenStorage>> =
             vec![Arc::new(MemoryTokenStorage::new()), Arc::new(JsonTokenStorage::new(dir.path().join("t.json")))];
@@ -232,8 +214,8 @@ fn no_token_in_debug_or_logs_alone() {
         .unwrap();
         let e = JsonTokenStorage::new(&path).get_all("DEFAULT").unwrap_err();
         shown += &format!("{e} {e:?}");
-    });
-    let logged = String::from_utf8(logs.0.lock().unwrap().clone()).unwrap();
+    }
+    let logged = logs.text();
     assert!(logged.contains("wrote the token file"), "the stores log at DEBUG: {logged}");
     for text in [&shown, &logged] {
         assert!(!text.contains("SECRET"), "a token was shown: {text}");
