@@ -25,6 +25,7 @@
 //! ```
 
 mod builders;
+#[cfg(feature = "auth")]
 mod consents;
 
 use std::fmt;
@@ -33,6 +34,7 @@ use std::str::FromStr;
 use crate::error::Error;
 
 pub use builders::{OwnedScopeBuilder, ScopeBuilder, gcs};
+#[cfg(feature = "auth")]
 pub use consents::ConsentForest;
 
 /// One scope and the scopes it depends on.
