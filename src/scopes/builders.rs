@@ -125,6 +125,92 @@ pub mod gcs {
     }
 }
 
+/// The scopes of Globus Flows and of each flow. Flows' resource server is
+/// `flows.globus.org`, but its scopes are built on its client id; each flow has its own `user`
+/// scope, which starting a run needs.
+///
+/// ```
+/// use globus_sdk::scopes::flows;
+/// assert_eq!(flows::run().to_string(), "https://auth.globus.org/scopes/eec9b274-0c81-4334-bdc2-54e90e689b9a/run");
+/// assert_eq!(
+///     flows::specific_flow("d1c2-3").to_string(),
+///     "https://auth.globus.org/scopes/d1c2-3/flow_d1c2_3_user"
+/// );
+/// ```
+pub mod flows {
+    use super::{Scope, ScopeBuilder};
+
+    /// Flows' resource server.
+    pub const RESOURCE_SERVER: &str = "flows.globus.org";
+    /// The Flows service's client id, on which its scopes are built.
+    pub const CLIENT_ID: &str = "eec9b274-0c81-4334-bdc2-54e90e689b9a";
+    const BUILDER: ScopeBuilder = ScopeBuilder::new(CLIENT_ID);
+
+    /// Full use of Flows.
+    pub fn all() -> Scope {
+        BUILDER.url("all")
+    }
+    /// Create, change and delete flows.
+    pub fn manage_flows() -> Scope {
+        BUILDER.url("manage_flows")
+    }
+    /// See flows.
+    pub fn view_flows() -> Scope {
+        BUILDER.url("view_flows")
+    }
+    /// Start runs.
+    pub fn run() -> Scope {
+        BUILDER.url("run")
+    }
+    /// See the status of runs.
+    pub fn run_status() -> Scope {
+        BUILDER.url("run_status")
+    }
+    /// Cancel and change runs.
+    pub fn run_manage() -> Scope {
+        BUILDER.url("run_manage")
+    }
+    /// One flow's own `user` scope (`https://auth.globus.org/scopes/<id>/flow_<id with _>_user`),
+    /// needed to start a run of it.
+    pub fn specific_flow(flow_id: &str) -> Scope {
+        ScopeBuilder::new_owned(flow_id).url(&format!("flow_{}_user", flow_id.replace('-', "_")))
+    }
+}
+
+/// The scopes of Globus Timers, and the timer scope a transfer timer needs: Timers acting for
+/// the user with Transfer, with the `data_access` of the collections it moves data between.
+///
+/// ```
+/// use globus_sdk::scopes::timers;
+/// assert_eq!(
+///     timers::timer_with_transfer_data_access(&["c1"]).to_string(),
+///     "https://auth.globus.org/scopes/524230d7-ea86-4a52-8312-86065a9e0417/timer[urn:globus:auth:scope:transfer.api.globus.org:all[*https://auth.globus.org/scopes/c1/data_access]]"
+/// );
+/// ```
+pub mod timers {
+    use super::{Scope, ScopeBuilder, gcs};
+
+    /// Timers' resource server (its client id).
+    pub const RESOURCE_SERVER: &str = "524230d7-ea86-4a52-8312-86065a9e0417";
+    const BUILDER: ScopeBuilder = ScopeBuilder::new(RESOURCE_SERVER);
+    const TRANSFER_ALL: &str = "urn:globus:auth:scope:transfer.api.globus.org:all";
+
+    /// Create and manage timers.
+    pub fn timer() -> Scope {
+        BUILDER.url("timer")
+    }
+
+    /// [`timer`] with Transfer's `all` as a dependency, itself with each collection's
+    /// `data_access` as an optional dependency (what a transfer timer between mapped
+    /// collections needs; as the Python SDK's `add_app_transfer_data_access_scope`).
+    pub fn timer_with_transfer_data_access(collection_ids: &[&str]) -> Scope {
+        let transfer = collection_ids
+            .iter()
+            .fold(Scope::new(TRANSFER_ALL), |s, id| s.with_dependency(gcs::collection(id).data_access().optional()));
+        timer().with_dependency(transfer)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -135,5 +221,28 @@ mod tests {
         assert_eq!(b.urn("run").to_string(), "urn:globus:auth:scope:flows.globus.org:run");
         assert_eq!(gcs::endpoint("e1").resource_server(), "e1");
         assert_eq!(gcs::collection("c1").data_access().to_string(), "https://auth.globus.org/scopes/c1/data_access");
+    }
+
+    #[test]
+    fn flows_and_timers_match_the_python_sdk() {
+        let url = |rs: &str, name: &str| format!("https://auth.globus.org/scopes/{rs}/{name}");
+        let flows = "eec9b274-0c81-4334-bdc2-54e90e689b9a";
+        for (scope, name) in [
+            (flows::all(), "all"),
+            (flows::manage_flows(), "manage_flows"),
+            (flows::view_flows(), "view_flows"),
+            (flows::run(), "run"),
+            (flows::run_status(), "run_status"),
+            (flows::run_manage(), "run_manage"),
+        ] {
+            assert_eq!(scope.to_string(), url(flows, name));
+        }
+        let id = "6b3a7e1e-0000-4000-8000-00000000abcd";
+        assert_eq!(flows::specific_flow(id).to_string(), url(id, "flow_6b3a7e1e_0000_4000_8000_00000000abcd_user"));
+        let timer = timers::timer_with_transfer_data_access(&["c2", "c1"]);
+        assert_eq!(timer.scope_string, url("524230d7-ea86-4a52-8312-86065a9e0417", "timer"));
+        let transfer = &timer.dependencies[0];
+        assert_eq!(transfer.scope_string, "urn:globus:auth:scope:transfer.api.globus.org:all");
+        assert!(transfer.dependencies.iter().all(|d| d.optional) && transfer.dependencies.len() == 2);
     }
 }

@@ -33,7 +33,7 @@ use std::str::FromStr;
 
 use crate::error::Error;
 
-pub use builders::{OwnedScopeBuilder, ScopeBuilder, gcs};
+pub use builders::{OwnedScopeBuilder, ScopeBuilder, flows, gcs, timers};
 #[cfg(feature = "auth")]
 pub use consents::ConsentForest;
 
