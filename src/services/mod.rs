@@ -37,6 +37,7 @@ macro_rules! registry {
 registry! {
     auth: "auth",
     transfer: "transfer",
+    timers: "timers",
     /// A GCS-shaped service from `specs/testing/gcs_shapes.yaml`: proves the pipeline's GCS
     /// conventions (envelopes, versioned documents, per-endpoint URLs and scopes).
     #[doc(hidden)]
