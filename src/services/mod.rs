@@ -38,6 +38,7 @@ registry! {
     auth: "auth",
     transfer: "transfer",
     groups: "groups",
+    timers: "timers",
     /// A GCS-shaped service from `specs/testing/gcs_shapes.yaml`: proves the pipeline's GCS
     /// conventions (envelopes, versioned documents, per-endpoint URLs and scopes).
     #[doc(hidden)]

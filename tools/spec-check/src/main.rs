@@ -19,7 +19,7 @@ fn main() {
                     std::process::exit(1);
                 }
             }
-            let ops = generated.operations_table.matches("OperationMeta {").count();
+            let ops = generated.code.matches("crate::transport::OperationMeta {").count();
             println!("{spec}: ok ({ops} operations, {} lines of generated code)", generated.code.lines().count());
         }
         Err(problems) => {
