@@ -278,7 +278,7 @@ fn random_page(meta: &'static PagingMeta, base: &'static str) -> impl Strategy<V
         let mut doc = Value::Object(Map::new());
         for (name, value) in names.iter().zip(values) {
             if let Some(v) = value {
-                set(&mut doc, name, v);
+                crate::common::set_dotted(&mut doc, name, v);
             }
         }
         match doc {
@@ -286,21 +286,6 @@ fn random_page(meta: &'static PagingMeta, base: &'static str) -> impl Strategy<V
             _ => unreachable!("an object"),
         }
     })
-}
-
-fn set(doc: &mut Value, dotted: &str, value: Value) {
-    let mut at = doc;
-    let mut parts = dotted.split('.').peekable();
-    while let Some(part) = parts.next() {
-        if parts.peek().is_none() {
-            at[part] = value;
-            return;
-        }
-        if !at[part].is_object() {
-            at[part] = json!({});
-        }
-        at = &mut at[part];
-    }
 }
 
 /// A page held in memory: its items and its other fields.

@@ -38,21 +38,6 @@ fn page_index(r: &RecordedRequest, meta: &PagingMeta) -> usize {
     }
 }
 
-fn set(doc: &mut Value, dotted: &str, value: Value) {
-    let mut at = doc;
-    let mut parts = dotted.split('.').peekable();
-    while let Some(part) = parts.next() {
-        if parts.peek().is_none() {
-            at[part] = value;
-            return;
-        }
-        if !at[part].is_object() {
-            at[part] = json!({});
-        }
-        at = &mut at[part];
-    }
-}
-
 /// Page `index` of the operation, in its style, built from the spec's sample documents.
 fn page(meta: &PagingMeta, index: usize, base: &str, path: &str) -> Value {
     let mut doc: Value = serde_json::from_str(meta.sample_page).unwrap();
@@ -70,11 +55,11 @@ fn page(meta: &PagingMeta, index: usize, base: &str, path: &str) -> Value {
         PagingStyle::HasNextOffset => {}
         PagingStyle::JsonApiLinks => {
             let next = if last { Value::Null } else { json!(format!("{base}{path}?page={}", index + 1)) };
-            set(&mut doc, meta.next.unwrap(), next);
+            set_dotted(&mut doc, meta.next.unwrap(), next);
         }
         _ => {
             let next = if last { Value::Null } else { json!(format!("c{}", index + 1)) };
-            set(&mut doc, meta.next.unwrap(), next);
+            set_dotted(&mut doc, meta.next.unwrap(), next);
         }
     }
     doc

@@ -164,3 +164,19 @@ impl TraceLogs {
         String::from_utf8_lossy(&self.buffer.lock().unwrap()).into_owned()
     }
 }
+
+/// Set the field at a dotted path (`links.next`) of a JSON document, making the objects on the way.
+pub fn set_dotted(doc: &mut serde_json::Value, dotted: &str, value: serde_json::Value) {
+    let mut at = doc;
+    let mut parts = dotted.split('.').peekable();
+    while let Some(part) = parts.next() {
+        if parts.peek().is_none() {
+            at[part] = value;
+            return;
+        }
+        if !at[part].is_object() {
+            at[part] = json!({});
+        }
+        at = &mut at[part];
+    }
+}
