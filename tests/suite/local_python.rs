@@ -15,7 +15,7 @@ use std::time::Duration;
 
 use globus_sdk::testing::LocalGlobus;
 
-fn pythons() -> Vec<PathBuf> {
+pub(crate) fn pythons() -> Vec<PathBuf> {
     if let Some(list) = std::env::var("GLOBUS_SDK_PYTHON").ok().filter(|p| !p.is_empty()) {
         return list.split(',').filter(|p| !p.is_empty()).map(PathBuf::from).collect();
     }
