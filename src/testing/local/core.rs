@@ -5,7 +5,7 @@
 //! Auth owns the accounts (identities, clients, tokens); the core only lends them out.
 
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Mutex, MutexGuard};
+use std::sync::{Mutex, MutexGuard, OnceLock};
 
 use super::Faults;
 use super::auth::{Accounts, LocalIdentity};
@@ -42,7 +42,11 @@ pub(crate) struct Core {
     faults: Faults,
     log: RequestLog,
     stopping: AtomicBool,
+    groups: OnceLock<GroupDirectory>,
 }
+
+/// The groups an identity is an active member of, as the local Groups publishes them.
+pub(crate) type GroupDirectory = Box<dyn Fn(&str) -> Vec<String> + Send + Sync>;
 
 impl Core {
     /// A core over Auth's accounts, with the services' URLs.
@@ -53,6 +57,7 @@ impl Core {
             faults: Faults::default(),
             log: RequestLog::new(print_requests),
             stopping: AtomicBool::new(false),
+            groups: OnceLock::new(),
         }
     }
 
@@ -117,5 +122,17 @@ impl Core {
         }
         let username = self.identity(&record.identity_id).map(|i| i.username).unwrap_or_default();
         Ok(Caller { identity_id: record.identity_id, username })
+    }
+
+    /// Publish the group directory (the local Groups does, at its start; once).
+    pub fn set_group_directory(&self, directory: GroupDirectory) {
+        let _ = self.groups.set(directory);
+    }
+
+    /// The ids of the groups `identity_id` is an active member of (none without the local
+    /// Groups): what `urn:globus:groups:id:<id>` principals (Search's `visible_to`, ACLs)
+    /// are checked against.
+    pub fn groups_of(&self, identity_id: &str) -> Vec<String> {
+        self.groups.get().map(|directory| directory(identity_id)).unwrap_or_default()
     }
 }
