@@ -136,10 +136,7 @@ fn our_search_documents() -> Vec<(&'static str, Value)> {
             Filter::exists("doi"),
             Filter::like("title", "sea*"),
             Filter::not(Filter::exists("retracted")),
-            Filter::or([
-                Filter::match_any("a", ["x"]),
-                Filter::and([Filter::exists("b"), Filter::exists("c")]),
-            ]),
+            Filter::or([Filter::match_any("a", ["x"]), Filter::and([Filter::exists("b"), Filter::exists("c")])]),
         ]
     };
     let mut full = SearchQuery::new().q("ocean").limit(25).offset(50).advanced(true);

@@ -95,15 +95,31 @@ async fn query_documents_are_sent_as_built() {
     assert_eq!(sent[0].header("authorization"), Some("Bearer search-token"));
     assert_eq!(sent[0].header("content-type"), Some("application/json"));
 
-    s.once("POST", &path("scroll"), Reply::json(200, json!({"gmeta": [], "count": 0, "total": 0, "has_next_page": false, "marker": null})));
+    s.once(
+        "POST",
+        &path("scroll"),
+        Reply::json(200, json!({"gmeta": [], "count": 0, "total": 0, "has_next_page": false, "marker": null})),
+    );
     let scroll = SearchScrollQuery::new().q("*").limit(100).filter(Filter::exists("doi"));
     let page = sc.scroll().index_id(INDEX).body(scroll.clone()).send().await.unwrap();
     assert_eq!(page.marker, None);
-    assert_eq!(s.requests_to("POST", &path("scroll"))[0].json(), json!({"q": "*", "limit": 100, "filters": [{"type": "exists", "field_name": "doi"}]}));
+    assert_eq!(
+        s.requests_to("POST", &path("scroll"))[0].json(),
+        json!({"q": "*", "limit": 100, "filters": [{"type": "exists", "field_name": "doi"}]})
+    );
 
     // The simple GET search: the query string and paging in the URL.
     s.once("GET", &path("search"), Reply::json(200, results(20, 2, 22, false)));
-    let page = sc.search().index_id(INDEX).q("author: \"Ada Lovelace\"").advanced(true).offset(20u64).limit(2u64).send().await.unwrap();
+    let page = sc
+        .search()
+        .index_id(INDEX)
+        .q("author: \"Ada Lovelace\"")
+        .advanced(true)
+        .offset(20u64)
+        .limit(2u64)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(page.gmeta.len(), 2);
     let get = &s.requests_to("GET", &path("search"))[0];
     assert_eq!(get.query_param("q"), Some("author: \"Ada Lovelace\""));
@@ -115,7 +131,9 @@ async fn query_documents_are_sent_as_built() {
 async fn ingest_entries_and_roles_send_what_search_expects() {
     let s = server().await;
     let sc = search(&s);
-    s.always("POST", &path("ingest"), |_| Reply::json(200, json!({"acknowledged": true, "task_id": "t-ingest", "num_documents_ingested": 2})));
+    s.always("POST", &path("ingest"), |_| {
+        Reply::json(200, json!({"acknowledged": true, "task_id": "t-ingest", "num_documents_ingested": 2}))
+    });
     let list: GMetaList = [
         GMetaEntry::new("https://example.org/a", ["public"], json!({"title": "A"})),
         GMetaEntry::new("https://example.org/b", ["urn:globus:groups:id:g1"], json!({"title": "B"}))
@@ -159,8 +177,15 @@ async fn ingest_entries_and_roles_send_what_search_expects() {
     sc.update_entry().index_id(INDEX).body(&one).send().await.unwrap();
     assert_eq!(s.requests_to("PUT", &path("entry"))[0].json(), one.to_value());
 
-    s.once("GET", &path("entry"), Reply::json(200, json!({"@datatype": "GMetaResult", "subject": "s1",
-        "entries": [{"content": {"k": 1}, "entry_id": "meta", "matched_principal_sets": ["public"]}]})));
+    s.once(
+        "GET",
+        &path("entry"),
+        Reply::json(
+            200,
+            json!({"@datatype": "GMetaResult", "subject": "s1",
+        "entries": [{"content": {"k": 1}, "entry_id": "meta", "matched_principal_sets": ["public"]}]}),
+        ),
+    );
     let entry = sc.get_entry().index_id(INDEX).subject("s1").entry_id("meta").send().await.unwrap();
     assert_eq!(entry.entries[0].entry_id.as_deref(), Some("meta"));
     let get = &s.requests_to("GET", &path("entry"))[0];
@@ -177,7 +202,10 @@ async fn ingest_entries_and_roles_send_what_search_expects() {
 
     s.once("DELETE", &path("subject"), Reply::json(200, json!({"acknowledged": true, "task_id": "t-sub"})));
     sc.delete_subject().index_id(INDEX).subject("https://example.org/a?x=1&y").send().await.unwrap();
-    assert_eq!(s.requests_to("DELETE", &path("subject"))[0].query_param("subject"), Some("https://example.org/a?x=1&y"));
+    assert_eq!(
+        s.requests_to("DELETE", &path("subject"))[0].query_param("subject"),
+        Some("https://example.org/a?x=1&y")
+    );
 
     s.once("POST", &path("role"), Reply::json(200, json!({"id": "MDQ1", "role_name": "writer", "index_id": INDEX,
         "principal": "urn:globus:auth:identity:u1", "principal_type": "identity", "creation_date": "2022-01-26 21:53:06"})));
@@ -193,11 +221,19 @@ async fn ingest_entries_and_roles_send_what_search_expects() {
         s.requests_to("POST", &path("role"))[0].json(),
         json!({"role_name": "writer", "principal": "urn:globus:auth:identity:u1"})
     );
-    s.once("DELETE", &path("role/MDQ1"), Reply::json(200, json!({"deleted": {"id": "MDQ1", "role_name": "writer", "principal": "p"}, "success": true})));
+    s.once(
+        "DELETE",
+        &path("role/MDQ1"),
+        Reply::json(200, json!({"deleted": {"id": "MDQ1", "role_name": "writer", "principal": "p"}, "success": true})),
+    );
     let deleted = sc.delete_role().index_id(INDEX).role_id("MDQ1").send().await.unwrap();
     assert_eq!(deleted.deleted.as_ref().map(|r| r.id.as_str()), Some("MDQ1"));
 
-    s.once("PATCH", &format!("/v1/index/{INDEX}"), Reply::json(200, json!({"id": INDEX, "display_name": "New", "status": "open"})));
+    s.once(
+        "PATCH",
+        &format!("/v1/index/{INDEX}"),
+        Reply::json(200, json!({"id": INDEX, "display_name": "New", "status": "open"})),
+    );
     let index = sc.update_index().index_id(INDEX).body_map(|b| b.display_name("New".to_string())).send().await.unwrap();
     assert_eq!(index.display_name, "New");
     assert_eq!(s.requests_to("PATCH", &format!("/v1/index/{INDEX}"))[0].json(), json!({"display_name": "New"}));
@@ -214,15 +250,27 @@ async fn post_search_pages_stop_at_the_ceiling_with_the_page_size_kept() {
     });
     let sc = search(&s);
     let query = SearchQuery::new().q("ocean").limit(2500).filter(Filter::exists("doi")).facet(Facet::terms("kind"));
-    let subjects: Vec<String> =
-        sc.post_search().index_id(INDEX).body(&query).into_stream().items().map_ok(|r| r.subject).try_collect().await.unwrap();
+    let subjects: Vec<String> = sc
+        .post_search()
+        .index_id(INDEX)
+        .body(&query)
+        .into_stream()
+        .items()
+        .map_ok(|r| r.subject)
+        .try_collect()
+        .await
+        .unwrap();
     assert_eq!(subjects.len(), 10_000, "the ceiling ends the walk, without an error");
     assert_eq!(subjects.first().map(String::as_str), Some("s0"));
     assert_eq!(subjects.last().map(String::as_str), Some("s9999"));
     let sent: Vec<Value> = s.requests_to("POST", &path("search")).iter().map(|r| r.json()).collect();
     let pages: Vec<(u64, u64)> =
         sent.iter().map(|b| (b["offset"].as_u64().unwrap_or(0), b["limit"].as_u64().unwrap())).collect();
-    assert_eq!(pages, [(0, 2500), (2500, 2500), (5000, 2500), (7500, 2500)], "every page asks for the query's page size");
+    assert_eq!(
+        pages,
+        [(0, 2500), (2500, 2500), (5000, 2500), (7500, 2500)],
+        "every page asks for the query's page size"
+    );
     for body in &sent {
         let mut rest = body.clone();
         rest.as_object_mut().unwrap().remove("offset");
@@ -265,7 +313,15 @@ async fn paging_ends_when_search_says_so_and_the_default_page_is_100() {
         Reply::json(200, results(offset, n, 250, offset + n < 250))
     });
     let sc = search(&s);
-    let all: Vec<_> = sc.post_search().index_id(INDEX).body(SearchQuery::new().q("x")).into_stream().items().try_collect().await.unwrap();
+    let all: Vec<_> = sc
+        .post_search()
+        .index_id(INDEX)
+        .body(SearchQuery::new().q("x"))
+        .into_stream()
+        .items()
+        .try_collect()
+        .await
+        .unwrap();
     assert_eq!(all.len(), 250);
     let limits: Vec<u64> = s.requests().iter().map(|r| r.json()["limit"].as_u64().unwrap()).collect();
     assert_eq!(limits, [100, 100, 100], "the Python SDK's page size when the query sets none");
@@ -279,17 +335,23 @@ async fn paging_ends_when_search_says_so_and_the_default_page_is_100() {
         Reply::json(200, results(offset, limit, 1_000_000, true))
     });
     let sc = search(&s);
-    let n = sc.search().index_id(INDEX).q("deep sea").limit(4000u64).into_stream().items().try_fold(0usize, |n, _| async move { Ok(n + 1) }).await.unwrap();
+    let n = sc
+        .search()
+        .index_id(INDEX)
+        .q("deep sea")
+        .limit(4000u64)
+        .into_stream()
+        .items()
+        .try_fold(0usize, |n, _| async move { Ok(n + 1) })
+        .await
+        .unwrap();
     assert_eq!(n, 10_000);
     let pages: Vec<(String, String)> = s
         .requests()
         .iter()
         .map(|r| (r.query_param("offset").unwrap_or("0").to_string(), r.query_param("limit").unwrap().to_string()))
         .collect();
-    assert_eq!(
-        pages,
-        [("0".into(), "4000".into()), ("4000".into(), "4000".into()), ("8000".into(), "2000".into())]
-    );
+    assert_eq!(pages, [("0".into(), "4000".into()), ("4000".into(), "4000".into()), ("8000".into(), "2000".into())]);
 }
 
 #[tokio::test]
@@ -315,8 +377,16 @@ async fn scroll_follows_the_markers() {
     });
     let sc = search(&s);
     let query = SearchScrollQuery::new().q("*").limit(2).filter(Filter::match_any("kind", ["dataset"]));
-    let subjects: Vec<String> =
-        sc.scroll().index_id(INDEX).body(query.clone()).into_stream().items().map_ok(|r| r.subject).try_collect().await.unwrap();
+    let subjects: Vec<String> = sc
+        .scroll()
+        .index_id(INDEX)
+        .body(query.clone())
+        .into_stream()
+        .items()
+        .map_ok(|r| r.subject)
+        .try_collect()
+        .await
+        .unwrap();
     assert_eq!(subjects, ["s0", "s1", "s2", "s3", "s4"]);
     let sent: Vec<Value> = s.requests().iter().map(|r| r.json()).collect();
     let markers: Vec<Value> = sent.iter().map(|b| b.get("marker").cloned().unwrap_or(Value::Null)).collect();
@@ -348,7 +418,8 @@ async fn wait_for_task_polls_until_success() {
         Reply::json(200, task("t1", state, ""))
     });
     let sc = search(&s);
-    let done = sc.wait_for_task("t1").poll_interval(Duration::from_millis(10)).timeout(Duration::from_secs(10)).await.unwrap();
+    let done =
+        sc.wait_for_task("t1").poll_interval(Duration::from_millis(10)).timeout(Duration::from_secs(10)).await.unwrap();
     assert!(done.is_success() && done.is_finished());
     assert_eq!(done.task_id, "t1");
     assert_eq!(done.extra["a_future_field"], 1);
@@ -386,7 +457,12 @@ async fn wait_for_task_times_out_with_the_last_state() {
     s.always("GET", "/v1/task/t4", |_| Reply::json(200, task("t4", "PENDING", "")));
     let sc = search(&s);
     let started = std::time::Instant::now();
-    let err = sc.wait_for_task("t4").poll_interval(Duration::from_millis(20)).timeout(Duration::from_millis(150)).await.unwrap_err();
+    let err = sc
+        .wait_for_task("t4")
+        .poll_interval(Duration::from_millis(20))
+        .timeout(Duration::from_millis(150))
+        .await
+        .unwrap_err();
     let elapsed = started.elapsed();
     let TaskWaitError::TimedOut(last) = &err else { panic!("expected TimedOut, got {err:?}") };
     assert_eq!(last.state, "PENDING");
@@ -422,7 +498,8 @@ async fn search_errors_keep_status_code_and_request_id() {
     let s = server().await;
     s.once("POST", &path("search"), gerror(400, "BadRequest.InvalidQuery", "bad query string", "req-400"));
     let sc = search(&s);
-    let err = sc.post_search().index_id(INDEX).body(SearchQuery::new().q("((").advanced(true)).send().await.unwrap_err();
+    let err =
+        sc.post_search().index_id(INDEX).body(SearchQuery::new().q("((").advanced(true)).send().await.unwrap_err();
     assert_eq!(err.http_status(), Some(400));
     assert_eq!(err.code(), Some("BadRequest.InvalidQuery"));
     assert_eq!(err.request_id(), Some("req-400"));

@@ -342,7 +342,8 @@ impl Filter {
         Self::custom("like").set("field_name", field_name.into()).set("value", pattern.into())
     }
 
-    /// Entries the filter does not match.
+    /// Entries the filter does not match (also `!filter`).
+    #[allow(clippy::should_implement_trait)] // `not` is the filter's name in Search; `Not` is implemented too
     pub fn not(filter: Filter) -> Self {
         Self::custom("not").set("filter", filter.into_value())
     }
@@ -372,6 +373,15 @@ impl Filter {
 
     fn into_value(self) -> Value {
         Value::Object(self.0)
+    }
+}
+
+impl std::ops::Not for Filter {
+    type Output = Filter;
+
+    /// `!filter` is [`Filter::not(filter)`](Filter::not).
+    fn not(self) -> Filter {
+        Filter::not(self)
     }
 }
 
@@ -679,6 +689,7 @@ mod tests {
 
     #[test]
     fn filters_nest() {
+        assert_eq!(!Filter::exists("a"), Filter::not(Filter::exists("a")));
         let f = Filter::not(Filter::and([Filter::exists("a"), Filter::like("b", "x*")]));
         assert_eq!(
             f.to_value(),
