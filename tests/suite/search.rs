@@ -522,3 +522,56 @@ async fn search_errors_keep_status_code_and_request_id() {
     assert_eq!(got, 10);
     assert_eq!((err.http_status(), err.request_id()), (Some(503), Some("req-503")));
 }
+
+/// The Python SDK's registered Search error responses (409 conflicts, 403) reach the caller
+/// with their status, Globus code, message and request id.
+#[tokio::test]
+async fn python_registered_search_errors_keep_their_code() {
+    let Ok(files) = std::env::var("GLOBUS_SDK_FIXTURES") else {
+        if std::env::var("GLOBUS_SDK_REQUIRE_FIXTURES").is_ok_and(|v| v == "1") {
+            panic!("GLOBUS_SDK_FIXTURES is not set: run scripts/fixtures.sh first");
+        }
+        eprintln!("search errors: GLOBUS_SDK_FIXTURES not set; nothing checked");
+        return;
+    };
+    let mut checked = 0;
+    for file in files.split(',').filter(|f| !f.is_empty()) {
+        let doc: Value = serde_json::from_str(&std::fs::read_to_string(file).unwrap()).unwrap();
+        for r in doc["responses"].as_array().unwrap() {
+            let status = r["status"].as_u64().unwrap() as u16;
+            if r["service"] != "search" || status < 400 {
+                continue;
+            }
+            let (module, method, path, body) =
+                (r["module"].as_str().unwrap(), r["method"].as_str().unwrap(), r["path"].as_str().unwrap(), &r["json"]);
+            let s = server().await;
+            s.once(method, path, Reply::json(status, body.clone()));
+            let sc = search(&s);
+            let id = path.split('/').nth(3).unwrap_or_default().to_string();
+            let result = match module.rsplit('.').next().unwrap() {
+                "create_index" => sc
+                    .create_index()
+                    .body_map(|b| b.display_name("n".to_string()).description("d".to_string()))
+                    .send()
+                    .await
+                    .map(drop),
+                "delete_index" => sc.delete_index().index_id(&id).send().await.map(drop),
+                "reopen_index" => sc.reopen_index().index_id(&id).send().await.map(drop),
+                "update_index" => {
+                    sc.update_index().index_id(&id).body_map(|b| b.description("d".to_string())).send().await.map(drop)
+                }
+                other => panic!("a registered Search error for {other}: add its call here"),
+            };
+            let err = result.expect_err(module);
+            let here = format!("{module} {}", r["case"]);
+            assert_eq!(err.http_status(), Some(status), "{here}");
+            assert_eq!(err.code(), body["code"].as_str(), "{here}");
+            assert_eq!(err.message(), body["message"].as_str(), "{here}");
+            assert_eq!(err.request_id(), body["request_id"].as_str(), "{here}");
+            assert_eq!(s.requests_to(method, path).len(), 1, "{here}: the request went to the registered path");
+            checked += 1;
+        }
+    }
+    assert!(checked >= 3, "checked {checked} registered Search errors");
+    eprintln!("search errors: {checked} registered error responses keep their code");
+}
