@@ -152,6 +152,15 @@ impl GMetaList {
         self
     }
 
+    /// Set any other field of the list document (next to `gmeta`).
+    pub fn extra(mut self, name: impl Into<String>, value: impl Into<Value>) -> Self {
+        let name = name.into();
+        if name != "gmeta" {
+            self.extra.insert(name, value.into());
+        }
+        self
+    }
+
     /// How many entries the list holds.
     pub fn len(&self) -> usize {
         self.gmeta.len()
@@ -345,6 +354,15 @@ mod tests {
                     {"subject": "b", "visible_to": ["public"], "content": {"k": "b"}, "id": "x"}
                 ]}
             })
+        );
+    }
+
+    #[test]
+    fn a_list_keeps_its_extra_fields_beside_the_entries() {
+        let list = GMetaList::new().entry(entry("a")).extra("@version", "2017-09-01").extra("gmeta", 1);
+        assert_eq!(
+            serde_json::to_value(&list).unwrap(),
+            json!({"gmeta": [{"subject": "a", "visible_to": ["public"], "content": {"k": "a"}}], "@version": "2017-09-01"})
         );
     }
 
