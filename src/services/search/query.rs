@@ -266,6 +266,18 @@ impl SearchScrollQuery {
         self
     }
 
+    /// Match only entries visible through these principal sets.
+    pub fn filter_principal_sets<S: Into<String>>(mut self, sets: impl IntoIterator<Item = S>) -> Self {
+        set(&mut self.0, "filter_principal_sets", strings(sets));
+        self
+    }
+
+    /// Which parts of each entry to return (`content`, `visible_to`, `principal_sets`).
+    pub fn fields<S: Into<String>>(mut self, fields: impl IntoIterator<Item = S>) -> Self {
+        set(&mut self.0, "fields", strings(fields));
+        self
+    }
+
     /// The `marker` of the previous page (leave it unset for the first page).
     pub fn marker(mut self, marker: impl Into<String>) -> Self {
         set(&mut self.0, "marker", marker.into());
@@ -677,6 +689,10 @@ mod tests {
         assert_eq!(SearchQuery::legacy().to_value(), json!({}));
         assert_eq!(SearchScrollQuery::new().to_value(), json!({}));
         assert_eq!(SearchQuery::legacy().filters([]).to_value(), json!({"filters": []}));
+        assert_eq!(
+            SearchScrollQuery::new().fields(["content"]).filter_principal_sets(["a", "b"]).to_value(),
+            json!({"fields": ["content"], "filter_principal_sets": ["a", "b"]})
+        );
     }
 
     #[test]
