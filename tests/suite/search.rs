@@ -575,3 +575,96 @@ async fn python_registered_search_errors_keep_their_code() {
     assert!(checked >= 3, "checked {checked} registered Search errors");
     eprintln!("search errors: {checked} registered error responses keep their code");
 }
+
+/// Every method of the Python SDK's SearchClient (3.62 and the newest), run against a loopback
+/// server: each request it sends is the spec operation named as the method, with the method's
+/// HTTP method and path. Together the versions call every operation of `specs/search.yaml`.
+const PYTHON_SEARCH_CALLS: &str = r#"
+import json, os, warnings
+import globus_sdk
+warnings.simplefilter("ignore")
+sc = globus_sdk.SearchClient(base_url=os.environ["SEARCH_URL"], authorizer=globus_sdk.AccessTokenAuthorizer("tok"))
+IDX = "60d1160b-f016-40b0-8545-99619865873d"
+ENTRY = {"subject": "s", "visible_to": ["public"], "content": {"k": 1}}
+calls = [
+    ("create_index", lambda: sc.create_index("name", "description")),
+    ("update_index", lambda: sc.update_index(IDX, display_name="name")),
+    ("get_index", lambda: sc.get_index(IDX)),
+    ("index_list", lambda: sc.index_list()),
+    ("delete_index", lambda: sc.delete_index(IDX)),
+    ("reopen_index", lambda: sc.reopen_index(IDX)),
+    ("search", lambda: sc.search(IDX, "ocean")),
+    ("post_search", lambda: sc.post_search(IDX, {"q": "ocean"}, limit=5)),
+    ("scroll", lambda: sc.scroll(IDX, {"q": "*"}, marker="m")),
+    ("ingest", lambda: sc.ingest(IDX, {"ingest_type": "GMetaEntry", "ingest_data": ENTRY})),
+    ("delete_by_query", lambda: sc.delete_by_query(IDX, {"q": "old"})),
+    ("batch_delete_by_subject", lambda: sc.batch_delete_by_subject(IDX, ["a", "b"])),
+    ("get_subject", lambda: sc.get_subject(IDX, "s")),
+    ("delete_subject", lambda: sc.delete_subject(IDX, "s")),
+    ("get_entry", lambda: sc.get_entry(IDX, "s", entry_id="e")),
+    ("create_entry", lambda: sc.create_entry(IDX, ENTRY)),
+    ("update_entry", lambda: sc.update_entry(IDX, ENTRY)),
+    ("delete_entry", lambda: sc.delete_entry(IDX, "s", entry_id="e")),
+    ("get_task", lambda: sc.get_task("t1")),
+    ("get_task_list", lambda: sc.get_task_list(IDX)),
+    ("create_role", lambda: sc.create_role(IDX, {"role_name": "writer", "principal": "urn:globus:auth:identity:u"})),
+    ("get_role_list", lambda: sc.get_role_list(IDX)),
+    ("delete_role", lambda: sc.delete_role(IDX, "r1")),
+]
+done = []
+for name, call in calls:
+    if hasattr(sc, name):
+        call()
+        done.append(name)
+print(json.dumps({"version": globus_sdk.__version__, "calls": done}))
+"#;
+
+fn template_matches(template: &str, path: &str) -> bool {
+    let t: Vec<&str> = template.trim_matches('/').split('/').collect();
+    let p: Vec<&str> = path.trim_matches('/').split('/').collect();
+    t.len() == p.len() && t.iter().zip(&p).all(|(a, b)| (a.starts_with('{') && !b.is_empty()) || a == b)
+}
+
+#[tokio::test]
+async fn the_python_search_client_calls_the_spec_operations() {
+    let service = globus_sdk::registry::enabled().into_iter().find(|s| s.name == "search").expect("search is enabled");
+    let mut called = std::collections::BTreeSet::new();
+    let mut versions = Vec::new();
+    for python in crate::local_python::pythons() {
+        let s = server().await;
+        s.fallback(|_| Reply::json(200, json!({"task_id": "t1", "gmeta": [], "has_next_page": false})));
+        let run = tokio::process::Command::new(&python)
+            .arg("-c")
+            .arg(PYTHON_SEARCH_CALLS)
+            .env_clear()
+            .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+            .env("HOME", std::env::temp_dir())
+            .env("SEARCH_URL", s.url())
+            .kill_on_drop(true)
+            .output();
+        let output = tokio::time::timeout(Duration::from_secs(120), run).await.expect("python finished").unwrap();
+        let (stdout, stderr) = (String::from_utf8_lossy(&output.stdout), String::from_utf8_lossy(&output.stderr));
+        assert!(output.status.success(), "{}: {stdout}\n{stderr}", python.display());
+        let summary: Value = serde_json::from_str(stdout.lines().last().unwrap_or_default()).unwrap();
+        let version = summary["version"].as_str().unwrap().to_string();
+        let calls: Vec<String> = serde_json::from_value(summary["calls"].clone()).unwrap();
+        let requests = s.requests();
+        assert_eq!(requests.len(), calls.len(), "{version}: one request per method");
+        for (name, request) in calls.iter().zip(&requests) {
+            let matching: Vec<&str> = service
+                .operations
+                .iter()
+                .filter(|o| o.method.eq_ignore_ascii_case(&request.method) && template_matches(o.path, &request.path))
+                .map(|o| o.id)
+                .collect();
+            assert_eq!(matching, [name.as_str()], "{version} {name}: {} {}", request.method, request.path);
+            called.insert(name.clone());
+        }
+        eprintln!("python search calls: globus-sdk {version}: {} methods, each its spec operation", calls.len());
+        versions.push(version);
+    }
+    if versions.iter().any(|v| v.starts_with("3.")) && versions.iter().any(|v| !v.starts_with("3.")) {
+        let all: std::collections::BTreeSet<String> = service.operations.iter().map(|o| o.id.to_string()).collect();
+        assert_eq!(called, all, "the Python versions together call every spec operation, and only those");
+    }
+}
