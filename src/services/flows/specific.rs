@@ -33,7 +33,7 @@ use crate::transport::Service;
 /// let input = json!({"source": "/~/in", "destination": "/~/out"}).as_object().unwrap().clone();
 /// let run = flow
 ///     .run_flow(input)
-///     .body_map(|b| b.label("nightly copy").tags(vec!["nightly".to_string()]))
+///     .body_map(|b| b.label("nightly copy".to_string()).tags(vec!["nightly".to_string()]))
 ///     .send()
 ///     .await?;
 /// println!("run {} is {}", run.run_id, run.status);
@@ -211,7 +211,7 @@ impl SpecificFlowClient {
     /// let policy = ActivityNotificationPolicy::builder().status(vec!["FAILED".to_string()]);
     /// let run = flow
     ///     .run_flow(input)
-    ///     .body_map(|b| b.label("three").run_monitors(vec!["urn:globus:groups:id:GROUP".to_string()]).activity_notification_policy(Some(policy.try_into().unwrap())))
+    ///     .body_map(|b| b.label("three".to_string()).run_monitors(vec!["urn:globus:groups:id:GROUP".to_string()]).activity_notification_policy(Some(policy.try_into().unwrap())))
     ///     .send()
     ///     .await?;
     /// println!("{}", run.run_id);
