@@ -12,8 +12,8 @@ pub mod types {
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct ActivityNotificationPolicy {
         ///The statuses that send an email: `INACTIVE`, `SUCCEEDED`, `FAILED`.
-        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-        pub status: ::std::vec::Vec<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub status: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
@@ -147,24 +147,26 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub description: ::std::option::Option<::std::string::String>,
         ///Principal URNs (`urn:globus:auth:identity:<id>`, `urn:globus:groups:id:<id>`), or a special value where one is allowed (`public` for viewers, `all_authenticated_users` for starters).
-        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-        pub flow_administrators: ::std::vec::Vec<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub flow_administrators: ::std::option::Option<
+            ::std::vec::Vec<::std::string::String>,
+        >,
         ///Principal URNs (`urn:globus:auth:identity:<id>`, `urn:globus:groups:id:<id>`), or a special value where one is allowed (`public` for viewers, `all_authenticated_users` for starters).
-        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-        pub flow_starters: ::std::vec::Vec<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub flow_starters: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
         ///Principal URNs (`urn:globus:auth:identity:<id>`, `urn:globus:groups:id:<id>`), or a special value where one is allowed (`public` for viewers, `all_authenticated_users` for starters).
-        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-        pub flow_viewers: ::std::vec::Vec<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub flow_viewers: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
         pub input_schema: JsonObject,
         ///Terms that categorize the flow (up to 1024 items).
-        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-        pub keywords: ::std::vec::Vec<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub keywords: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
         ///Principal URNs (`urn:globus:auth:identity:<id>`, `urn:globus:groups:id:<id>`), or a special value where one is allowed (`public` for viewers, `all_authenticated_users` for starters).
-        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-        pub run_managers: ::std::vec::Vec<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub run_managers: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
         ///Principal URNs (`urn:globus:auth:identity:<id>`, `urn:globus:groups:id:<id>`), or a special value where one is allowed (`public` for viewers, `all_authenticated_users` for starters).
-        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-        pub run_monitors: ::std::vec::Vec<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub run_monitors: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
         ///The subscription to associate the flow with.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub subscription_id: ::std::option::Option<::std::string::String>,
@@ -215,28 +217,30 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub description: ::std::option::Option<::std::string::String>,
         ///Principal URNs (`urn:globus:auth:identity:<id>`, `urn:globus:groups:id:<id>`), or a special value where one is allowed (`public` for viewers, `all_authenticated_users` for starters).
-        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-        pub flow_administrators: ::std::vec::Vec<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub flow_administrators: ::std::option::Option<
+            ::std::vec::Vec<::std::string::String>,
+        >,
         ///Your own identity URN, to take ownership of a flow you administer.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub flow_owner: ::std::option::Option<::std::string::String>,
         ///Principal URNs (`urn:globus:auth:identity:<id>`, `urn:globus:groups:id:<id>`), or a special value where one is allowed (`public` for viewers, `all_authenticated_users` for starters).
-        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-        pub flow_starters: ::std::vec::Vec<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub flow_starters: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
         ///Principal URNs (`urn:globus:auth:identity:<id>`, `urn:globus:groups:id:<id>`), or a special value where one is allowed (`public` for viewers, `all_authenticated_users` for starters).
-        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-        pub flow_viewers: ::std::vec::Vec<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub flow_viewers: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub input_schema: ::std::option::Option<JsonObject>,
         ///Terms that categorize the flow (up to 1024 items).
-        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-        pub keywords: ::std::vec::Vec<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub keywords: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
         ///Principal URNs (`urn:globus:auth:identity:<id>`, `urn:globus:groups:id:<id>`), or a special value where one is allowed (`public` for viewers, `all_authenticated_users` for starters).
-        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-        pub run_managers: ::std::vec::Vec<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub run_managers: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
         ///Principal URNs (`urn:globus:auth:identity:<id>`, `urn:globus:groups:id:<id>`), or a special value where one is allowed (`public` for viewers, `all_authenticated_users` for starters).
-        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-        pub run_monitors: ::std::vec::Vec<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub run_monitors: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
         ///A subscription ID, or `DEFAULT`.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub subscription_id: ::std::option::Option<::std::string::String>,
@@ -597,14 +601,14 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub label: ::std::option::Option<::std::string::String>,
         ///Principal URNs (`urn:globus:auth:identity:<id>`, `urn:globus:groups:id:<id>`), or a special value where one is allowed (`public` for viewers, `all_authenticated_users` for starters).
-        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-        pub run_managers: ::std::vec::Vec<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub run_managers: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
         ///Principal URNs (`urn:globus:auth:identity:<id>`, `urn:globus:groups:id:<id>`), or a special value where one is allowed (`public` for viewers, `all_authenticated_users` for starters).
-        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-        pub run_monitors: ::std::vec::Vec<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub run_monitors: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
         ///Searchable tags (normalized by the service: whitespace trimmed and collapsed); on update, they replace the run's tags.
-        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-        pub tags: ::std::vec::Vec<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub tags: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
@@ -620,14 +624,14 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub label: ::std::option::Option<::std::string::String>,
         ///Principal URNs (`urn:globus:auth:identity:<id>`, `urn:globus:groups:id:<id>`), or a special value where one is allowed (`public` for viewers, `all_authenticated_users` for starters).
-        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-        pub run_managers: ::std::vec::Vec<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub run_managers: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
         ///Principal URNs (`urn:globus:auth:identity:<id>`, `urn:globus:groups:id:<id>`), or a special value where one is allowed (`public` for viewers, `all_authenticated_users` for starters).
-        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-        pub run_monitors: ::std::vec::Vec<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub run_monitors: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
         ///Searchable tags (normalized by the service: whitespace trimmed and collapsed); on update, they replace the run's tags.
-        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-        pub tags: ::std::vec::Vec<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub tags: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
@@ -858,7 +862,7 @@ pub mod types {
         #[derive(Clone, Debug)]
         pub struct ActivityNotificationPolicy {
             status: ::std::result::Result<
-                ::std::vec::Vec<::std::string::String>,
+                ::std::option::Option<::std::vec::Vec<::std::string::String>>,
                 ::std::string::String,
             >,
             extra: ::std::result::Result<
@@ -877,7 +881,9 @@ pub mod types {
         impl ActivityNotificationPolicy {
             pub fn status<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+                >,
                 T::Error: ::std::fmt::Display,
             {
                 self.status = value
@@ -1610,15 +1616,15 @@ pub mod types {
                 ::std::string::String,
             >,
             flow_administrators: ::std::result::Result<
-                ::std::vec::Vec<::std::string::String>,
+                ::std::option::Option<::std::vec::Vec<::std::string::String>>,
                 ::std::string::String,
             >,
             flow_starters: ::std::result::Result<
-                ::std::vec::Vec<::std::string::String>,
+                ::std::option::Option<::std::vec::Vec<::std::string::String>>,
                 ::std::string::String,
             >,
             flow_viewers: ::std::result::Result<
-                ::std::vec::Vec<::std::string::String>,
+                ::std::option::Option<::std::vec::Vec<::std::string::String>>,
                 ::std::string::String,
             >,
             input_schema: ::std::result::Result<
@@ -1626,15 +1632,15 @@ pub mod types {
                 ::std::string::String,
             >,
             keywords: ::std::result::Result<
-                ::std::vec::Vec<::std::string::String>,
+                ::std::option::Option<::std::vec::Vec<::std::string::String>>,
                 ::std::string::String,
             >,
             run_managers: ::std::result::Result<
-                ::std::vec::Vec<::std::string::String>,
+                ::std::option::Option<::std::vec::Vec<::std::string::String>>,
                 ::std::string::String,
             >,
             run_monitors: ::std::result::Result<
-                ::std::vec::Vec<::std::string::String>,
+                ::std::option::Option<::std::vec::Vec<::std::string::String>>,
                 ::std::string::String,
             >,
             subscription_id: ::std::result::Result<
@@ -1712,7 +1718,9 @@ pub mod types {
             }
             pub fn flow_administrators<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+                >,
                 T::Error: ::std::fmt::Display,
             {
                 self.flow_administrators = value
@@ -1726,7 +1734,9 @@ pub mod types {
             }
             pub fn flow_starters<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+                >,
                 T::Error: ::std::fmt::Display,
             {
                 self.flow_starters = value
@@ -1738,7 +1748,9 @@ pub mod types {
             }
             pub fn flow_viewers<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+                >,
                 T::Error: ::std::fmt::Display,
             {
                 self.flow_viewers = value
@@ -1762,7 +1774,9 @@ pub mod types {
             }
             pub fn keywords<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+                >,
                 T::Error: ::std::fmt::Display,
             {
                 self.keywords = value
@@ -1774,7 +1788,9 @@ pub mod types {
             }
             pub fn run_managers<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+                >,
                 T::Error: ::std::fmt::Display,
             {
                 self.run_managers = value
@@ -1786,7 +1802,9 @@ pub mod types {
             }
             pub fn run_monitors<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+                >,
                 T::Error: ::std::fmt::Display,
             {
                 self.run_monitors = value
@@ -2030,7 +2048,7 @@ pub mod types {
                 ::std::string::String,
             >,
             flow_administrators: ::std::result::Result<
-                ::std::vec::Vec<::std::string::String>,
+                ::std::option::Option<::std::vec::Vec<::std::string::String>>,
                 ::std::string::String,
             >,
             flow_owner: ::std::result::Result<
@@ -2038,11 +2056,11 @@ pub mod types {
                 ::std::string::String,
             >,
             flow_starters: ::std::result::Result<
-                ::std::vec::Vec<::std::string::String>,
+                ::std::option::Option<::std::vec::Vec<::std::string::String>>,
                 ::std::string::String,
             >,
             flow_viewers: ::std::result::Result<
-                ::std::vec::Vec<::std::string::String>,
+                ::std::option::Option<::std::vec::Vec<::std::string::String>>,
                 ::std::string::String,
             >,
             input_schema: ::std::result::Result<
@@ -2050,15 +2068,15 @@ pub mod types {
                 ::std::string::String,
             >,
             keywords: ::std::result::Result<
-                ::std::vec::Vec<::std::string::String>,
+                ::std::option::Option<::std::vec::Vec<::std::string::String>>,
                 ::std::string::String,
             >,
             run_managers: ::std::result::Result<
-                ::std::vec::Vec<::std::string::String>,
+                ::std::option::Option<::std::vec::Vec<::std::string::String>>,
                 ::std::string::String,
             >,
             run_monitors: ::std::result::Result<
-                ::std::vec::Vec<::std::string::String>,
+                ::std::option::Option<::std::vec::Vec<::std::string::String>>,
                 ::std::string::String,
             >,
             subscription_id: ::std::result::Result<
@@ -2140,7 +2158,9 @@ pub mod types {
             }
             pub fn flow_administrators<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+                >,
                 T::Error: ::std::fmt::Display,
             {
                 self.flow_administrators = value
@@ -2166,7 +2186,9 @@ pub mod types {
             }
             pub fn flow_starters<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+                >,
                 T::Error: ::std::fmt::Display,
             {
                 self.flow_starters = value
@@ -2178,7 +2200,9 @@ pub mod types {
             }
             pub fn flow_viewers<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+                >,
                 T::Error: ::std::fmt::Display,
             {
                 self.flow_viewers = value
@@ -2202,7 +2226,9 @@ pub mod types {
             }
             pub fn keywords<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+                >,
                 T::Error: ::std::fmt::Display,
             {
                 self.keywords = value
@@ -2214,7 +2240,9 @@ pub mod types {
             }
             pub fn run_managers<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+                >,
                 T::Error: ::std::fmt::Display,
             {
                 self.run_managers = value
@@ -2226,7 +2254,9 @@ pub mod types {
             }
             pub fn run_monitors<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+                >,
                 T::Error: ::std::fmt::Display,
             {
                 self.run_monitors = value
@@ -4042,15 +4072,15 @@ pub mod types {
                 ::std::string::String,
             >,
             run_managers: ::std::result::Result<
-                ::std::vec::Vec<::std::string::String>,
+                ::std::option::Option<::std::vec::Vec<::std::string::String>>,
                 ::std::string::String,
             >,
             run_monitors: ::std::result::Result<
-                ::std::vec::Vec<::std::string::String>,
+                ::std::option::Option<::std::vec::Vec<::std::string::String>>,
                 ::std::string::String,
             >,
             tags: ::std::result::Result<
-                ::std::vec::Vec<::std::string::String>,
+                ::std::option::Option<::std::vec::Vec<::std::string::String>>,
                 ::std::string::String,
             >,
             extra: ::std::result::Result<
@@ -4114,7 +4144,9 @@ pub mod types {
             }
             pub fn run_managers<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+                >,
                 T::Error: ::std::fmt::Display,
             {
                 self.run_managers = value
@@ -4126,7 +4158,9 @@ pub mod types {
             }
             pub fn run_monitors<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+                >,
                 T::Error: ::std::fmt::Display,
             {
                 self.run_monitors = value
@@ -4138,7 +4172,9 @@ pub mod types {
             }
             pub fn tags<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+                >,
                 T::Error: ::std::fmt::Display,
             {
                 self.tags = value
@@ -4199,15 +4235,15 @@ pub mod types {
                 ::std::string::String,
             >,
             run_managers: ::std::result::Result<
-                ::std::vec::Vec<::std::string::String>,
+                ::std::option::Option<::std::vec::Vec<::std::string::String>>,
                 ::std::string::String,
             >,
             run_monitors: ::std::result::Result<
-                ::std::vec::Vec<::std::string::String>,
+                ::std::option::Option<::std::vec::Vec<::std::string::String>>,
                 ::std::string::String,
             >,
             tags: ::std::result::Result<
-                ::std::vec::Vec<::std::string::String>,
+                ::std::option::Option<::std::vec::Vec<::std::string::String>>,
                 ::std::string::String,
             >,
             extra: ::std::result::Result<
@@ -4241,7 +4277,9 @@ pub mod types {
             }
             pub fn run_managers<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+                >,
                 T::Error: ::std::fmt::Display,
             {
                 self.run_managers = value
@@ -4253,7 +4291,9 @@ pub mod types {
             }
             pub fn run_monitors<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+                >,
                 T::Error: ::std::fmt::Display,
             {
                 self.run_monitors = value
@@ -4265,7 +4305,9 @@ pub mod types {
             }
             pub fn tags<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+                >,
                 T::Error: ::std::fmt::Display,
             {
                 self.tags = value

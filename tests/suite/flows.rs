@@ -97,11 +97,15 @@ async fn flow_operations_send_what_flows_expects() {
     s.once("PUT", &format!("/flows/{FLOW}"), Reply::json(200, flow_doc(FLOW)));
     fc.update_flow()
         .flow_id(FLOW)
-        .body_map(|b| b.keywords(vec!["new".to_string()]).subscription_id("DEFAULT".to_string()))
+        .body_map(|b| b.keywords(vec!["new".to_string()]).subscription_id("DEFAULT".to_string()).flow_viewers(Vec::<String>::new()))
         .send()
         .await
         .unwrap();
-    assert_eq!(s.requests().last().unwrap().json(), json!({"keywords": ["new"], "subscription_id": "DEFAULT"}));
+    assert_eq!(
+        s.requests().last().unwrap().json(),
+        json!({"keywords": ["new"], "subscription_id": "DEFAULT", "flow_viewers": []}),
+        "an empty list is sent (it removes every viewer)"
+    );
 
     let mut deleted = flow_doc(FLOW);
     deleted["DELETED"] = json!(true);
@@ -175,12 +179,16 @@ async fn run_operations_send_what_flows_expects() {
         .await
         .unwrap();
     assert_eq!(s.requests()[2].json(), json!({"label": "new label", "tags": ["x"]}));
+    // An empty list is sent: it clears the run's tags (absent would leave them).
+    s.once("PUT", &format!("/runs/{RUN}"), Reply::json(200, run_doc("ACTIVE")));
+    fc.update_run().run_id(RUN).body_map(|b| b.tags(Vec::<String>::new())).send().await.unwrap();
+    assert_eq!(s.requests().last().unwrap().json(), json!({"tags": []}));
 
     s.once("POST", &format!("/runs/{RUN}/cancel"), Reply::json(202, run_doc("FAILED")));
     assert_eq!(fc.cancel_run().run_id(RUN).send().await.unwrap().status, "FAILED");
     s.once("POST", &format!("/runs/{RUN}/release"), Reply::json(200, run_doc("SUCCEEDED")));
     assert_eq!(fc.delete_run().run_id(RUN).send().await.unwrap().status, "SUCCEEDED");
-    for i in [3, 4] {
+    for i in [4, 5] {
         assert!(s.requests()[i].body.is_empty(), "cancel and release send no body");
     }
 
@@ -199,7 +207,7 @@ async fn run_operations_send_what_flows_expects() {
     );
     let logs = fc.get_run_logs().run_id(RUN).limit(5).reverse_order(true).send().await.unwrap();
     assert_eq!(logs.entries[0].code.as_deref(), Some("FlowStarted"));
-    let q = query(&s, 6);
+    let q = query(&s, 7);
     assert_eq!((q["limit"].as_str(), q["reverse_order"].as_str()), ("5", "true"));
 }
 
