@@ -630,12 +630,9 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub task_group_id: ::std::option::Option<::std::string::String>,
         ///Serialized arguments (as the Globus Compute SDK serialized them, sent as they are), one task each, grouped by function ID.
-        #[serde(deserialize_with = "::std::option::Option::deserialize")]
-        pub tasks: ::std::option::Option<
-            ::std::collections::HashMap<
-                ::std::string::String,
-                ::std::vec::Vec<::std::string::String>,
-            >,
+        pub tasks: ::std::collections::HashMap<
+            ::std::string::String,
+            ::std::vec::Vec<::std::string::String>,
         >,
         ///Values for the user endpoint's configuration template.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -3867,11 +3864,9 @@ pub mod types {
                 ::std::string::String,
             >,
             tasks: ::std::result::Result<
-                ::std::option::Option<
-                    ::std::collections::HashMap<
-                        ::std::string::String,
-                        ::std::vec::Vec<::std::string::String>,
-                    >,
+                ::std::collections::HashMap<
+                    ::std::string::String,
+                    ::std::vec::Vec<::std::string::String>,
                 >,
                 ::std::string::String,
             >,
@@ -3968,11 +3963,9 @@ pub mod types {
             pub fn tasks<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
-                    ::std::option::Option<
-                        ::std::collections::HashMap<
-                            ::std::string::String,
-                            ::std::vec::Vec<::std::string::String>,
-                        >,
+                    ::std::collections::HashMap<
+                        ::std::string::String,
+                        ::std::vec::Vec<::std::string::String>,
                     >,
                 >,
                 T::Error: ::std::fmt::Display,

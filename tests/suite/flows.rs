@@ -386,3 +386,47 @@ async fn listings_stream_by_marker() {
         fc.list_web_inputs().into_stream().items().map_ok(|w| w.id).try_collect().await.unwrap();
     assert_eq!(ids, ["a", "b", "c"]);
 }
+
+#[tokio::test]
+async fn a_specific_flow_client_from_an_app_asks_for_the_flows_scope_and_uses_its_tokens() {
+    use globus_sdk::app::{AppConfig, ClientApp, GlobusApp};
+    use globus_sdk::token_storage::{MemoryTokenStorage, TokenStorage, TokenStorageData};
+
+    let s = server().await;
+    let store = std::sync::Arc::new(MemoryTokenStorage::new());
+    let flow_scope = globus_sdk::scopes::flows::specific_flow(FLOW).to_string();
+    let later = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs() as i64 + 3600;
+    store
+        .store(
+            "DEFAULT",
+            &[
+                TokenStorageData::new("auth.globus.org", "openid", "STORED-AUTH-TOKEN", later),
+                TokenStorageData::new(FLOW, flow_scope.clone(), "STORED-FLOW-TOKEN", later),
+                TokenStorageData::new("flows.globus.org", globus_sdk::scopes::flows::all().to_string(), "STORED-FLOWS-TOKEN", later),
+            ],
+        )
+        .unwrap();
+    // Both services on the loopback server: nothing reaches the internet, even by mistake.
+    let sdk = globus_sdk::Config::new()
+        .with_service_url("flows", &s.url())
+        .unwrap()
+        .with_service_url("auth", &s.url())
+        .unwrap();
+    let app = ClientApp::new("pipeline", "client-id", "client-secret", AppConfig::new().sdk_config(sdk).token_storage(store))
+        .unwrap();
+    let flow = SpecificFlowClient::from_app(&app, FLOW).unwrap();
+    let fc = app.client::<Client>().unwrap();
+    let wanted = app.scope_requirements();
+    assert!(!app.login_required().unwrap(), "the stored tokens meet the requirements");
+    assert_eq!(wanted[FLOW].iter().map(|s| s.to_string()).collect::<Vec<_>>(), [flow_scope], "the flow's scope, under the flow");
+
+    s.once("POST", &format!("/flows/{FLOW}/run"), Reply::json(201, run_doc("ACTIVE")));
+    s.once("GET", &format!("/runs/{RUN}"), Reply::json(200, run_doc("ACTIVE")));
+    flow.run_flow(Map::new()).send().await.unwrap();
+    fc.get_run().run_id(RUN).send().await.unwrap();
+    let sent: Vec<_> = s.requests().iter().map(|r| r.header("authorization").unwrap_or("").to_string()).collect();
+    assert_eq!(sent, ["Bearer STORED-FLOW-TOKEN", "Bearer STORED-FLOWS-TOKEN"]);
+
+    flow.add_app_transfer_data_access_scope(&app, &["c1"]);
+    assert!(app.scope_requirements()[FLOW].iter().any(|s| s.to_string().contains("c1/data_access")));
+}
