@@ -44,7 +44,11 @@ async fn endpoints_functions_and_versions() {
     assert_eq!(s.requests()[1].query_param("service"), Some("all"));
     assert_eq!(s.requests()[0].header("authorization"), Some("Bearer COMPUTE-TOKEN"));
 
-    s.once("GET", "/v2/endpoints", Reply::json(200, json!([{"uuid": EP, "name": "ep", "display_name": "Ep", "owner": "o", "new": 1}])));
+    s.once(
+        "GET",
+        "/v2/endpoints",
+        Reply::json(200, json!([{"uuid": EP, "name": "ep", "display_name": "Ep", "owner": "o", "new": 1}])),
+    );
     let list = cc.v2_get_endpoints().role("any").send().await.unwrap();
     assert_eq!(list[0].uuid, EP);
     assert_eq!(s.requests()[2].query_param("role"), Some("any"));
@@ -57,17 +61,33 @@ async fn endpoints_functions_and_versions() {
     let ep = cc.v2_get_endpoint().endpoint_id(EP).send().await.unwrap();
     assert_eq!(ep.user_config_template, Some(json!({"a": 1})), "a template the service sends as an object is kept");
 
-    s.once("GET", &format!("/v2/endpoints/{EP}/status"), Reply::json(200, json!({"status": "online", "details": {"total_workers": 1}})));
+    s.once(
+        "GET",
+        &format!("/v2/endpoints/{EP}/status"),
+        Reply::json(200, json!({"status": "online", "details": {"total_workers": 1}})),
+    );
     assert_eq!(cc.v2_get_endpoint_status().endpoint_id(EP).send().await.unwrap().status.as_deref(), Some("online"));
 
     // v2 answers the lock's expiry as an ISO string, v3 as a UNIX time: both decode.
-    s.once("POST", &format!("/v2/endpoints/{EP}/lock"), Reply::json(200, json!({"endpoint_id": EP, "lock_expiration_timestamp": "2021-07-01T00:00:00"})));
-    s.once("POST", &format!("/v3/endpoints/{EP}/lock"), Reply::json(200, json!({"endpoint_id": EP, "lock_expiration_timestamp": 1625097600.5})));
+    s.once(
+        "POST",
+        &format!("/v2/endpoints/{EP}/lock"),
+        Reply::json(200, json!({"endpoint_id": EP, "lock_expiration_timestamp": "2021-07-01T00:00:00"})),
+    );
+    s.once(
+        "POST",
+        &format!("/v3/endpoints/{EP}/lock"),
+        Reply::json(200, json!({"endpoint_id": EP, "lock_expiration_timestamp": 1625097600.5})),
+    );
     cc.v2_lock_endpoint().endpoint_id(EP).send().await.unwrap();
     let lock = cc.v3_lock_endpoint().endpoint_id(EP).send().await.unwrap();
     assert_eq!(lock.lock_expiration_timestamp, Some(json!(1625097600.5)));
 
-    s.once("GET", &format!("/v3/endpoints/{EP}/allowed_functions"), Reply::json(200, json!({"endpoint_id": EP, "restricted": true, "functions": [FN]})));
+    s.once(
+        "GET",
+        &format!("/v3/endpoints/{EP}/allowed_functions"),
+        Reply::json(200, json!({"endpoint_id": EP, "restricted": true, "functions": [FN]})),
+    );
     let allowed = cc.v3_get_endpoint_allowlist().endpoint_id(EP).send().await.unwrap().into_inner();
     assert_eq!((allowed.restricted, allowed.functions), (Some(true), Some(vec![FN.to_string()])));
 
@@ -90,13 +110,24 @@ async fn endpoints_functions_and_versions() {
         .unwrap();
     assert_eq!(registered.function_uuid.as_deref(), Some(FN));
     let sent = s.requests().last().unwrap().json();
-    assert_eq!(sent, json!({"function_name": "howdy", "function_code": SERIALIZED, "meta": {"python_version": "3.12.6"}}));
+    assert_eq!(
+        sent,
+        json!({"function_name": "howdy", "function_code": SERIALIZED, "meta": {"python_version": "3.12.6"}})
+    );
 
     s.once("POST", "/v2/functions", Reply::json(200, json!({"function_uuid": FN})));
-    cc.v2_register_function().body_map(|b| b.function_name("f").function_code(SERIALIZED).public(true)).send().await.unwrap();
+    cc.v2_register_function()
+        .body_map(|b| b.function_name("f").function_code(SERIALIZED).public(true))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(s.requests().last().unwrap().json()["function_code"], SERIALIZED);
 
-    s.once("GET", &format!("/v2/functions/{FN}"), Reply::json(200, json!({"function_uuid": FN, "function_code": SERIALIZED, "metadata": {}})));
+    s.once(
+        "GET",
+        &format!("/v2/functions/{FN}"),
+        Reply::json(200, json!({"function_uuid": FN, "function_code": SERIALIZED, "metadata": {}})),
+    );
     assert_eq!(cc.v2_get_function().function_id(FN).send().await.unwrap().function_code.as_deref(), Some(SERIALIZED));
     s.once("DELETE", &format!("/v2/functions/{FN}"), Reply::json(200, json!({"result": 302})));
     cc.v2_delete_function().function_id(FN).send().await.unwrap();
@@ -110,12 +141,18 @@ async fn submissions_tasks_and_results_are_carried_as_they_are() {
     s.once(
         "POST",
         &format!("/v3/endpoints/{EP}/submit"),
-        Reply::json(200, json!({"request_id": "r", "task_group_id": "g", "endpoint_id": EP, "tasks": {FN: ["t1", "t2"]}})),
+        Reply::json(
+            200,
+            json!({"request_id": "r", "task_group_id": "g", "endpoint_id": EP, "tasks": {FN: ["t1", "t2"]}}),
+        ),
     );
     let submitted = cc
         .v3_submit()
         .endpoint_id(EP)
-        .body_map(|b| b.tasks(HashMap::from([(FN.to_string(), vec![SERIALIZED.to_string(), "second".to_string()])])).create_queue(false))
+        .body_map(|b| {
+            b.tasks(HashMap::from([(FN.to_string(), vec![SERIALIZED.to_string(), "second".to_string()])]))
+                .create_queue(false)
+        })
         .send()
         .await
         .unwrap()
@@ -127,8 +164,11 @@ async fn submissions_tasks_and_results_are_carried_as_they_are() {
     s.once(
         "POST",
         "/v2/submit",
-        Reply::json(200, json!({"response": "success", "task_group_id": "g", "results": [
-            {"http_status_code": 200, "reason": null, "status": "success", "task_uuid": "t1"}, "an error string"]})),
+        Reply::json(
+            200,
+            json!({"response": "success", "task_group_id": "g", "results": [
+            {"http_status_code": 200, "reason": null, "status": "success", "task_uuid": "t1"}, "an error string"]}),
+        ),
     );
     let v2 = cc
         .v2_submit()
@@ -151,8 +191,15 @@ async fn submissions_tasks_and_results_are_carried_as_they_are() {
     assert_eq!(task.result.as_deref(), Some(SERIALIZED), "the serialized result is returned byte for byte");
     assert!(task.is_finished() && task.is_success());
 
-    s.once("GET", "/v2/taskgroup/g", Reply::json(200, json!({"taskgroup_id": "g", "tasks": [{"id": "t1", "created_at": "x"}]})));
-    assert_eq!(cc.v2_get_task_group().task_group_id("g").send().await.unwrap().into_inner().tasks.unwrap()[0].id.as_deref(), Some("t1"));
+    s.once(
+        "GET",
+        "/v2/taskgroup/g",
+        Reply::json(200, json!({"taskgroup_id": "g", "tasks": [{"id": "t1", "created_at": "x"}]})),
+    );
+    assert_eq!(
+        cc.v2_get_task_group().task_group_id("g").send().await.unwrap().into_inner().tasks.unwrap()[0].id.as_deref(),
+        Some("t1")
+    );
 }
 
 /// A batch-status handler: each task ends at the poll given in `ends` (0 = the first poll),

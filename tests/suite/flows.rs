@@ -97,7 +97,11 @@ async fn flow_operations_send_what_flows_expects() {
     s.once("PUT", &format!("/flows/{FLOW}"), Reply::json(200, flow_doc(FLOW)));
     fc.update_flow()
         .flow_id(FLOW)
-        .body_map(|b| b.keywords(vec!["new".to_string()]).subscription_id("DEFAULT".to_string()).flow_viewers(Vec::<String>::new()))
+        .body_map(|b| {
+            b.keywords(vec!["new".to_string()])
+                .subscription_id("DEFAULT".to_string())
+                .flow_viewers(Vec::<String>::new())
+        })
         .send()
         .await
         .unwrap();
@@ -113,12 +117,20 @@ async fn flow_operations_send_what_flows_expects() {
     let gone = fc.delete_flow().flow_id(FLOW).send().await.unwrap();
     assert_eq!(gone.extra["DELETED"], true);
 
-    s.once("POST", "/flows/validate", Reply::json(200, json!({"scopes": {"User": ["urn:globus:auth:scope:transfer.api.globus.org:all"]}})));
+    s.once(
+        "POST",
+        "/flows/validate",
+        Reply::json(200, json!({"scopes": {"User": ["urn:globus:auth:scope:transfer.api.globus.org:all"]}})),
+    );
     let checked = fc.validate_flow().body_map(|b| b.definition(definition.clone())).send().await.unwrap();
     assert_eq!(checked.scopes.as_ref().unwrap()["User"], vec!["urn:globus:auth:scope:transfer.api.globus.org:all"]);
     assert_eq!(s.requests().last().unwrap().json(), json!({"definition": definition}));
 
-    s.once("GET", "/flows", Reply::json(200, json!({"flows": [flow_doc(FLOW)], "limit": 20, "marker": null, "has_next_page": false})));
+    s.once(
+        "GET",
+        "/flows",
+        Reply::json(200, json!({"flows": [flow_doc(FLOW)], "limit": 20, "marker": null, "has_next_page": false})),
+    );
     let listing = fc
         .list_flows()
         .filter_roles("flow_owner,flow_viewer")
@@ -223,7 +235,11 @@ async fn registered_apis_and_web_inputs() {
     assert_eq!(got.status.as_deref(), Some("SOMETHING_NEW"));
     assert_eq!(got.target.as_ref().unwrap()["destination"]["url"], "https://x");
 
-    s.once("GET", "/registered_apis", Reply::json(200, json!({"registered_apis": [{"id": "a"}], "has_next_page": false, "marker": null, "limit": 1})));
+    s.once(
+        "GET",
+        "/registered_apis",
+        Reply::json(200, json!({"registered_apis": [{"id": "a"}], "has_next_page": false, "marker": null, "limit": 1})),
+    );
     fc.list_registered_apis().filter_roles("owner,viewer").orderby("name ASC").send().await.unwrap();
     let q = query(&s, 1);
     assert_eq!((q["filter_roles"].as_str(), q["orderby"].as_str()), ("owner,viewer", "name ASC"));
@@ -243,9 +259,13 @@ async fn registered_apis_and_web_inputs() {
     assert_eq!(got.run.as_ref().unwrap().label, None);
 
     s.once("POST", "/web_inputs/w1/respond", Reply::json(200, json!({"status": "ok"})));
-    let answered = fc.respond_to_web_input().web_input_id("w1").body_map(|b| b.response(
-        globus_sdk::flows::types::WebInputResponseValue::builder().value(json!("o1")),
-    )).send().await.unwrap();
+    let answered = fc
+        .respond_to_web_input()
+        .web_input_id("w1")
+        .body_map(|b| b.response(globus_sdk::flows::types::WebInputResponseValue::builder().value(json!("o1"))))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(answered.status.as_deref(), Some("ok"));
     assert_eq!(s.requests()[4].json(), json!({"response": {"value": "o1"}}));
 }
@@ -262,7 +282,11 @@ async fn the_specific_flow_client_uses_the_flows_own_token() {
     let input = object(json!({"source": {"id": "c1", "path": "/~/a"}, "n": 3}));
     let run = flow
         .run_flow(input.clone())
-        .body_map(|b| b.label("nightly".to_string()).tags(vec!["a".to_string()]).run_managers(vec!["urn:globus:groups:id:g".to_string()]))
+        .body_map(|b| {
+            b.label("nightly".to_string())
+                .tags(vec!["a".to_string()])
+                .run_managers(vec!["urn:globus:groups:id:g".to_string()])
+        })
         .send()
         .await
         .unwrap();
@@ -274,7 +298,11 @@ async fn the_specific_flow_client_uses_the_flows_own_token() {
         json!({"body": input, "label": "nightly", "tags": ["a"], "run_managers": ["urn:globus:groups:id:g"]})
     );
 
-    s.once("POST", &format!("/flows/{FLOW}/validate_run"), Reply::json(200, json!({"message": "validation successful"})));
+    s.once(
+        "POST",
+        &format!("/flows/{FLOW}/validate_run"),
+        Reply::json(200, json!({"message": "validation successful"})),
+    );
     let ok = flow.validate_run(input.clone()).send().await.unwrap();
     assert_eq!(ok.message.as_deref(), Some("validation successful"));
     assert_eq!(s.requests()[1].json(), json!({"body": input}));
@@ -290,7 +318,8 @@ async fn the_specific_flow_client_uses_the_flows_own_token() {
     assert_eq!(s.requests()[3].header("authorization"), Some("Bearer FLOWS-TOKEN"));
 
     // Built from a client of its own.
-    let own = Client::builder().base_url(s.url()).authorizer(AccessTokenAuthorizer::new("OTHER-FLOW-TOKEN")).build().unwrap();
+    let own =
+        Client::builder().base_url(s.url()).authorizer(AccessTokenAuthorizer::new("OTHER-FLOW-TOKEN")).build().unwrap();
     let other = SpecificFlowClient::from_client("f-2", own);
     s.once("POST", "/flows/f-2/run", Reply::json(200, run_doc("ACTIVE")));
     other.run_flow(Map::new()).send().await.unwrap();
@@ -305,7 +334,9 @@ async fn starting_a_run_is_not_resent_but_cancelling_is() {
     let (retry, _events) = fast_retries(2);
     let fc = Client::builder().base_url(s.url()).retry_policy(retry).build().unwrap();
     let flow = SpecificFlowClient::from_flows_client(&fc, FLOW, AccessTokenAuthorizer::new("T"));
-    s.always("POST", &format!("/flows/{FLOW}/run"), |_| Reply::json(502, json!({"error": {"code": "UPSTREAM", "detail": "x"}})));
+    s.always("POST", &format!("/flows/{FLOW}/run"), |_| {
+        Reply::json(502, json!({"error": {"code": "UPSTREAM", "detail": "x"}}))
+    });
     let e = flow.run_flow(Map::new()).send().await.unwrap_err();
     assert_eq!(e.http_status(), Some(502));
     assert_eq!(s.requests_to("POST", &format!("/flows/{FLOW}/run")).len(), 1, "a lost run start is never sent twice");
@@ -360,7 +391,9 @@ async fn listings_stream_by_marker() {
     s.always("GET", "/runs", |r| {
         let page = match r.query_param("marker") {
             None => json!({"runs": [run_doc("ACTIVE")], "marker": "m1", "has_next_page": true}),
-            Some("m1") => json!({"runs": [run_doc("SUCCEEDED"), run_doc("FAILED")], "marker": null, "has_next_page": false}),
+            Some("m1") => {
+                json!({"runs": [run_doc("SUCCEEDED"), run_doc("FAILED")], "marker": null, "has_next_page": false})
+            }
             Some(other) => panic!("unexpected marker {other}"),
         };
         Reply::json(200, page)
@@ -382,8 +415,7 @@ async fn listings_stream_by_marker() {
             },
         )
     });
-    let ids: Vec<String> =
-        fc.list_web_inputs().into_stream().items().map_ok(|w| w.id).try_collect().await.unwrap();
+    let ids: Vec<String> = fc.list_web_inputs().into_stream().items().map_ok(|w| w.id).try_collect().await.unwrap();
     assert_eq!(ids, ["a", "b", "c"]);
 }
 
@@ -402,7 +434,12 @@ async fn a_specific_flow_client_from_an_app_asks_for_the_flows_scope_and_uses_it
             &[
                 TokenStorageData::new("auth.globus.org", "openid", "STORED-AUTH-TOKEN", later),
                 TokenStorageData::new(FLOW, flow_scope.clone(), "STORED-FLOW-TOKEN", later),
-                TokenStorageData::new("flows.globus.org", globus_sdk::scopes::flows::all().to_string(), "STORED-FLOWS-TOKEN", later),
+                TokenStorageData::new(
+                    "flows.globus.org",
+                    globus_sdk::scopes::flows::all().to_string(),
+                    "STORED-FLOWS-TOKEN",
+                    later,
+                ),
             ],
         )
         .unwrap();
@@ -412,13 +449,18 @@ async fn a_specific_flow_client_from_an_app_asks_for_the_flows_scope_and_uses_it
         .unwrap()
         .with_service_url("auth", &s.url())
         .unwrap();
-    let app = ClientApp::new("pipeline", "client-id", "client-secret", AppConfig::new().sdk_config(sdk).token_storage(store))
-        .unwrap();
+    let app =
+        ClientApp::new("pipeline", "client-id", "client-secret", AppConfig::new().sdk_config(sdk).token_storage(store))
+            .unwrap();
     let flow = SpecificFlowClient::from_app(&app, FLOW).unwrap();
     let fc = app.client::<Client>().unwrap();
     let wanted = app.scope_requirements();
     assert!(!app.login_required().unwrap(), "the stored tokens meet the requirements");
-    assert_eq!(wanted[FLOW].iter().map(|s| s.to_string()).collect::<Vec<_>>(), [flow_scope], "the flow's scope, under the flow");
+    assert_eq!(
+        wanted[FLOW].iter().map(|s| s.to_string()).collect::<Vec<_>>(),
+        [flow_scope],
+        "the flow's scope, under the flow"
+    );
 
     s.once("POST", &format!("/flows/{FLOW}/run"), Reply::json(201, run_doc("ACTIVE")));
     s.once("GET", &format!("/runs/{RUN}"), Reply::json(200, run_doc("ACTIVE")));
