@@ -178,6 +178,8 @@ async fn run_operations_send_what_flows_expects() {
     s.once("GET", &format!("/runs/{RUN}"), Reply::json(200, odd));
     let run = fc.get_run().run_id(RUN).include_flow_description(true).send().await.unwrap();
     assert_eq!(run.status, "ON_HOLD_FOR_REVIEW");
+    assert_eq!(run.run_status(), globus_sdk::flows::RunStatus::Other("ON_HOLD_FOR_REVIEW".to_string()));
+    assert!(!run.is_finished());
     assert_eq!(run.label, None);
     assert_eq!(run.extra["unknown_extra"], json!([1, 2]));
     assert_eq!(run.flow_description.as_ref().unwrap()["title"], "t");

@@ -72,7 +72,9 @@ mod tests {
     }
 }
 
+mod runs;
 mod specific;
 
 pub use crate::scopes::flows as scopes;
+pub use runs::RunStatus;
 pub use specific::SpecificFlowClient;
