@@ -40,6 +40,8 @@ registry! {
     groups: "groups",
     timers: "timers",
     search: "search",
+    flows: "flows",
+    compute: "compute",
     /// A GCS-shaped service from `specs/testing/gcs_shapes.yaml`: proves the pipeline's GCS
     /// conventions (envelopes, versioned documents, per-endpoint URLs and scopes).
     #[doc(hidden)]

@@ -109,6 +109,24 @@ impl ClientState {
         }
     }
 
+    /// The same settings (service, retries, headers, body limit) with another authorizer: a
+    /// client for the same service whose requests carry other credentials (a flow's own
+    /// token for `flows::SpecificFlowClient`).
+    #[allow(dead_code)] // used by the flows service, which may not be enabled
+    pub(crate) fn with_authorizer(&self, authorizer: Arc<dyn Authorizer>) -> Self {
+        let StateInner { service, retry, user_agent, client_info, max_body_size, .. } = &*self.inner;
+        ClientState {
+            inner: Arc::new(StateInner {
+                service,
+                authorizer,
+                retry: retry.clone(),
+                user_agent: user_agent.clone(),
+                client_info: client_info.clone(),
+                max_body_size: *max_body_size,
+            }),
+        }
+    }
+
     /// The short name of the service (`auth`, `transfer`...).
     pub fn service(&self) -> &'static str {
         self.inner.service.name
