@@ -127,7 +127,9 @@ impl Env {
     }
 
     async fn raw(&self, method: reqwest::Method, path: &str, body: Option<Vec<u8>>) -> (u16, Value) {
-        let mut request = reqwest::Client::new().request(method, format!("{}{path}", self.local.timers_url())).bearer_auth(&self.token);
+        let mut request = reqwest::Client::new()
+            .request(method, format!("{}{path}", self.local.timers_url()))
+            .bearer_auth(&self.token);
         if let Some(b) = body {
             request = request.header("content-type", "application/json").body(b);
         }
@@ -273,7 +275,14 @@ async fn the_jobs_api_creates_lists_renames_and_runs_a_transfer_job() {
     assert_eq!(ended.runs().len(), 1);
     assert!(ended.runs()[0].task_id.is_some());
 
-    let renamed = e.timers.update_job().job_id(&created.job_id).body_map(|b| b.name(Some("renamed".to_string()))).send().await.unwrap();
+    let renamed = e
+        .timers
+        .update_job()
+        .job_id(&created.job_id)
+        .body_map(|b| b.name(Some("renamed".to_string())))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(renamed.name.as_deref(), Some("renamed"));
     let listed = e.timers.list_jobs().send().await.unwrap().into_inner();
     assert_eq!(listed.jobs.len(), 1);
@@ -334,24 +343,43 @@ async fn errors_come_in_timers_shapes() {
     }
 
     // Another user cannot see, change or delete the timer.
-    let created = e.create(TransferTimer::new(RecurringSchedule::new(3600).start(Utc::now() + chrono::TimeDelta::hours(1)), &e.data("mine"))).await;
-    let other = e.local.issue_tokens(e.local.native_client().id(), "other@example.org", &globus_sdk::scopes::timers::timer().to_string(), false);
+    let created = e
+        .create(TransferTimer::new(
+            RecurringSchedule::new(3600).start(Utc::now() + chrono::TimeDelta::hours(1)),
+            &e.data("mine"),
+        ))
+        .await;
+    let other = e.local.issue_tokens(
+        e.local.native_client().id(),
+        "other@example.org",
+        &globus_sdk::scopes::timers::timer().to_string(),
+        false,
+    );
     let other = timers_client(&e.local, other.unwrap().raw().access_token.expose());
     assert_eq!(err(other.get_job().job_id(&created.job_id).send().await).http_status(), Some(404));
     assert_eq!(err(other.delete_job().job_id(&created.job_id).send().await).http_status(), Some(404));
     assert!(other.list_jobs().send().await.unwrap().jobs.is_empty());
 
     // Tokens: none is 401, Transfer's is 403.
-    let (status, body) = reqwest::Client::new().get(format!("{}/jobs/", e.local.timers_url())).send().await.map(|r| (r.status().as_u16(), r)).unwrap();
+    let (status, body) = reqwest::Client::new()
+        .get(format!("{}/jobs/", e.local.timers_url()))
+        .send()
+        .await
+        .map(|r| (r.status().as_u16(), r))
+        .unwrap();
     assert_eq!(status, 401);
     assert!(body.json::<Value>().await.unwrap()["error"]["detail"].is_string());
-    let transfer_token = e.local.issue_tokens(e.local.native_client().id(), USER, "urn:globus:auth:scope:transfer.api.globus.org:all", false).unwrap();
+    let transfer_token = e
+        .local
+        .issue_tokens(e.local.native_client().id(), USER, "urn:globus:auth:scope:transfer.api.globus.org:all", false)
+        .unwrap();
     let wrong = timers_client(&e.local, transfer_token.raw().access_token.expose());
     assert_eq!(err(wrong.list_jobs().send().await).http_status(), Some(403));
 
     // A schedule Timers refuses: the SDK says so before sending; sent anyway, it is a 422
     // naming the field, read as the Python SDK reads it.
-    let refused = err(e.timers.create_timer().body(TransferTimer::new(RecurringSchedule::new(0), &e.data("x"))).send().await);
+    let refused =
+        err(e.timers.create_timer().body(TransferTimer::new(RecurringSchedule::new(0), &e.data("x"))).send().await);
     assert!(refused.to_string().contains("interval"), "{refused}");
     let before = e.local.requests().len();
     let bad = json!({"timer": {"timer_type": "transfer", "schedule": {"type": "recurring", "interval_seconds": 0},
@@ -369,6 +397,7 @@ async fn hostile_input_never_breaks_the_local_timers() {
     let item = json!([{"source_path": "/~/a", "destination_path": "/~/b"}]);
     let body = |schedule: Value| json!({"timer": {"timer_type": "transfer", "schedule": schedule, "body": {"source_endpoint": e.src, "destination_endpoint": e.dst, "DATA": item}}});
     let huge_name = "n".repeat(5000);
+    let long_path = format!("/jobs/{}", "a".repeat(4000));
     let cases: Vec<(&str, &str, Vec<u8>)> = vec![
         ("POST", "/v2/timer", b"not json".to_vec()),
         ("POST", "/v2/timer", b"[1, 2]".to_vec()),
@@ -393,7 +422,7 @@ async fn hostile_input_never_breaks_the_local_timers() {
         ("POST", "/jobs/x/resume", b"{\"update_credentials\": \"maybe\"}".to_vec()),
         ("GET", "/jobs/?filter_status=%00%ff", Vec::new()),
         ("GET", "/jobs/%2e%2e%2f%2e%2e", Vec::new()),
-        ("GET", &"/jobs/aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"[..], Vec::new()),
+        ("GET", &long_path, Vec::new()),
     ];
     for (method, path, bytes) in cases {
         let method = reqwest::Method::from_bytes(method.as_bytes()).unwrap();
@@ -458,7 +487,12 @@ async fn the_python_sdk_runs_a_transfer_timer() {
             .unwrap_or_else(|e| panic!("cannot run {}: {e}", python.display()));
         let stdout = String::from_utf8_lossy(&output.stdout);
         let stderr = String::from_utf8_lossy(&output.stderr);
-        assert!(output.status.success(), "{}: the Python timer run failed ({}):\n{stdout}\n{stderr}", python.display(), output.status);
+        assert!(
+            output.status.success(),
+            "{}: the Python timer run failed ({}):\n{stdout}\n{stderr}",
+            python.display(),
+            output.status
+        );
         let summary: Value =
             serde_json::from_str(stdout.lines().last().unwrap_or_default()).unwrap_or_else(|e| panic!("{e}: {stdout}"));
         assert_eq!(summary["status"], "ended", "{summary}");

@@ -33,6 +33,6 @@ mod python_parity;
 mod retries;
 mod services;
 mod spec_pipeline;
-mod token_storage;
 mod timers;
+mod token_storage;
 mod transfer;

@@ -118,17 +118,23 @@ fn timer_documents() -> Vec<(&'static str, Value)> {
     .stop_after(later())
     .stop_after_n(5)
     .scope("https://auth.globus.org/scopes/actions.globus.org/transfer/transfer");
-    let job_once = TimerJob::new("https://actions.example.org/run", body(serde_json::json!({"body": {}})), deadline(), None);
+    let job_once =
+        TimerJob::new("https://actions.example.org/run", body(serde_json::json!({"body": {}})), deadline(), None);
     let mut plain = TransferData::new(SRC, DST);
     plain.add_item("/a", "/b", false);
-    let from_data =
-        TimerJob::from_transfer_data(&plain, deadline(), Some(std::time::Duration::from_secs(86400))).unwrap().name("daily");
+    let from_data = TimerJob::from_transfer_data(&plain, deadline(), Some(std::time::Duration::from_secs(86400)))
+        .unwrap()
+        .name("daily");
     vec![
         ("timer_once_now", timer(OnceSchedule::new().into(), None, &t)),
         ("timer_once_at", timer(OnceSchedule::new().at(deadline()).into(), Some("once"), &t)),
         (
             "timer_recurring_count",
-            timer(RecurringSchedule::new(600).start(deadline()).end_after_runs(3).into(), Some("every ten minutes"), &t),
+            timer(
+                RecurringSchedule::new(600).start(deadline()).end_after_runs(3).into(),
+                Some("every ten minutes"),
+                &t,
+            ),
         ),
         ("timer_recurring_until", timer(RecurringSchedule::new(3600).end_at(later()).into(), Some("hourly"), &t)),
         ("timer_full_transfer", timer(RecurringSchedule::new(86400).into(), Some("full"), &full)),

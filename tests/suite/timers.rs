@@ -7,10 +7,12 @@ use std::time::Duration;
 
 use crate::common::*;
 use globus_sdk::authorizers::AccessTokenAuthorizer;
-use globus_sdk::timers::{InactiveCause, OnceSchedule, RecurringSchedule, TimerJob, TimerSchedule, TimerStatus, TransferTimer};
+use globus_sdk::testing::{Reply, ScriptedServer};
+use globus_sdk::timers::{
+    InactiveCause, OnceSchedule, RecurringSchedule, TimerJob, TimerSchedule, TimerStatus, TransferTimer,
+};
 use globus_sdk::transfer::{SyncLevel, TransferData};
 use globus_sdk::transport::RetryPolicy;
-use globus_sdk::testing::{Reply, ScriptedServer};
 use serde_json::{Value, json};
 
 const SRC: &str = "aa752cea-8222-5bc8-acd9-555b090c0ccb";
@@ -49,7 +51,8 @@ async fn create_timer_sends_the_transfer_document_without_its_submission_id() {
         .extra_field("skip_activation_check", json!(true));
     data.add_item("/results/", "/backup/results/", true);
     let schedule = RecurringSchedule::new(86400).start(utc("2030-01-01T00:00:00Z")).end_after_runs(2);
-    let created = timers(&s).create_timer().body(TransferTimer::new(schedule, &data).name("nightly")).send().await.unwrap();
+    let created =
+        timers(&s).create_timer().body(TransferTimer::new(schedule, &data).name("nightly")).send().await.unwrap();
     assert_eq!(created.timer.job_id, "t-1");
     assert_eq!(created.timer.status_kind(), Some(TimerStatus::New));
 
@@ -70,7 +73,10 @@ async fn create_timer_sends_the_transfer_document_without_its_submission_id() {
     assert_eq!(body["destination_endpoint"], DST);
     assert_eq!(body["label"], "nightly backup");
     assert_eq!(body["sync_level"], 3);
-    assert_eq!(body["DATA"][0], json!({"DATA_TYPE": "transfer_item", "source_path": "/results/", "destination_path": "/backup/results/", "recursive": true}));
+    assert_eq!(
+        body["DATA"][0],
+        json!({"DATA_TYPE": "transfer_item", "source_path": "/results/", "destination_path": "/backup/results/", "recursive": true})
+    );
     assert_eq!(sent.as_object().unwrap().len(), 1, "only `timer`: {sent}");
     // The data keeps its own submission id (a direct submission still uses it).
     assert_eq!(data.get_submission_id(), Some("must-not-be-sent"));
@@ -93,7 +99,8 @@ async fn schedules_are_sent_as_timers_reads_them() {
     for schedule in schedules {
         tc.create_timer().body(TransferTimer::new(schedule, &data)).send().await.unwrap();
     }
-    let sent: Vec<Value> = s.requests_to("POST", "/v2/timer").iter().map(|r| r.json()["timer"]["schedule"].clone()).collect();
+    let sent: Vec<Value> =
+        s.requests_to("POST", "/v2/timer").iter().map(|r| r.json()["timer"]["schedule"].clone()).collect();
     assert_eq!(
         sent,
         [
@@ -123,7 +130,9 @@ async fn what_timers_would_refuse_is_refused_before_sending() {
         assert_eq!(e.kind(), globus_sdk::ErrorKind::InvalidRequest, "{e}");
         assert!(e.to_string().contains(says), "{e}");
     }
-    let once_with_interval = TimerJob::new("https://a.example/run", Default::default(), start, Some(Duration::from_secs(60))).stop_after_n(1);
+    let once_with_interval =
+        TimerJob::new("https://a.example/run", Default::default(), start, Some(Duration::from_secs(60)))
+            .stop_after_n(1);
     assert!(tc.create_job().body(once_with_interval).send().await.unwrap_err().to_string().contains("no interval"));
     assert!(s.requests().is_empty(), "nothing was sent");
 }
@@ -131,7 +140,12 @@ async fn what_timers_would_refuse_is_refused_before_sending() {
 #[tokio::test]
 async fn create_job_sends_the_legacy_document() {
     let s = server().await;
-    s.always("POST", "/jobs/", |_| Reply::json(201, json!({"job_id": "j-1", "status": "new", "interval": null, "results": {"data": [], "page_next": null}})));
+    s.always("POST", "/jobs/", |_| {
+        Reply::json(
+            201,
+            json!({"job_id": "j-1", "status": "new", "interval": null, "results": {"data": [], "page_next": null}}),
+        )
+    });
     let tc = timers(&s);
     let mut data = TransferData::new(SRC, DST).label("legacy");
     data.add_item("/a", "/b", false);
@@ -158,7 +172,10 @@ async fn create_job_sends_the_legacy_document() {
     assert_eq!(sent[0]["stop_after"], "2030-02-01T00:00:00.500000+00:00");
     assert_eq!(sent[0]["stop_after_n"], 10);
     assert_eq!(sent[0]["name"], "hourly");
-    assert_eq!(sent[1], json!({"callback_url": "https://a.example/run", "callback_body": {"x": 1}, "start": "2030-01-02T03:04:05+00:00", "interval": null}));
+    assert_eq!(
+        sent[1],
+        json!({"callback_url": "https://a.example/run", "callback_body": {"x": 1}, "start": "2030-01-02T03:04:05+00:00", "interval": null})
+    );
 
     // A TransferData with a submission id cannot make a job (each run is a new task).
     let mut with_id = TransferData::new(SRC, DST).submission_id("s-1");
@@ -235,12 +252,19 @@ async fn timers_errors_say_what_went_wrong() {
     s.once(
         "POST",
         "/jobs/",
-        Reply::json(422, json!({"detail": [
-            {"loc": ["body", "start"], "msg": "field required", "type": "value_error.missing"},
-            {"loc": ["body", "callback_url"], "msg": "field required", "type": "value_error.missing"}
-        ]})),
+        Reply::json(
+            422,
+            json!({"detail": [
+                {"loc": ["body", "start"], "msg": "field required", "type": "value_error.missing"},
+                {"loc": ["body", "callback_url"], "msg": "field required", "type": "value_error.missing"}
+            ]}),
+        ),
     );
-    s.once("GET", "/jobs/t-1", Reply::json(500, json!({"error": {"code": "ERROR", "detail": "Request failed terribly", "status": 500}})));
+    s.once(
+        "GET",
+        "/jobs/t-1",
+        Reply::json(500, json!({"error": {"code": "ERROR", "detail": "Request failed terribly", "status": 500}})),
+    );
     let tc = timers(&s);
     let job = TimerJob::new("https://a.example/run", Default::default(), utc("2030-01-01T00:00:00Z"), None);
     let e = tc.create_job().body(job).send().await.unwrap_err();

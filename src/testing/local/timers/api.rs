@@ -280,7 +280,7 @@ pub(super) fn update_job(t: &Timers, call: &Call<'_, Caller>) -> Handled {
 pub(super) fn delete_job(t: &Timers, call: &Call<'_, Caller>) -> Handled {
     let id = call.param("job_id")?;
     let mut timers = lock(&t.shared.timers);
-    if !timers.get(id).is_some_and(|r| r.owner == call.caller.identity_id) {
+    if timers.get(id).is_none_or(|r| r.owner != call.caller.identity_id) {
         return Err(error(404, &format!("Timer {id} not found")));
     }
     let Some(record) = timers.remove(id) else { return Err(error(404, &format!("Timer {id} not found"))) };
