@@ -157,7 +157,16 @@ impl LocalGlobus {
         self.url_of(Timers::NAME)
     }
 
-    /// How many timers the local Timers holds (every owner's, ended ones included).
+    /// How many timers the local Timers holds (every owner's, ended ones included; deleted
+    /// ones are gone).
+    ///
+    /// ```
+    /// use globus_sdk::testing::LocalGlobus;
+    /// # tokio::runtime::Runtime::new().unwrap().block_on(async {
+    /// let local = LocalGlobus::start().await.unwrap();
+    /// assert_eq!(local.timer_count(), 0);
+    /// # });
+    /// ```
     pub fn timer_count(&self) -> usize {
         self.service::<Timers>().map_or(0, |t| lock(&t.shared.timers).len())
     }
