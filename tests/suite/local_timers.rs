@@ -192,7 +192,7 @@ async fn a_recurring_timer_runs_its_transfer_twice_then_ends() {
 async fn pause_prevents_runs_and_resume_runs_the_missed_one_then_follows_the_schedule() {
     let e = env().await;
     let data = e.data("hourly");
-    let start = Utc::now() + chrono::TimeDelta::seconds(1);
+    let start = Utc::now() + chrono::TimeDelta::seconds(3);
     let created = e.create(TransferTimer::new(RecurringSchedule::new(3600).start(start), &data)).await;
     let id = created.job_id.clone();
     let paused = e.timers.pause_job().job_id(&id).send().await.unwrap();
@@ -203,7 +203,7 @@ async fn pause_prevents_runs_and_resume_runs_the_missed_one_then_follows_the_sch
     assert_eq!(reason.cause, globus_sdk::timers::InactiveCause::User);
 
     // The first run falls due while paused: nothing runs.
-    tokio::time::sleep(Duration::from_millis(2500)).await;
+    tokio::time::sleep((start - Utc::now()).to_std().unwrap_or_default() + Duration::from_millis(1500)).await;
     let job = e.job(&id).await;
     assert_eq!((job.n_runs, job.status_kind()), (Some(0), Some(TimerStatus::Inactive)));
     assert!(e.task_ids().await.is_empty(), "a paused timer submits nothing");
