@@ -97,6 +97,12 @@ docs["job_full"] = plain(TimerJob(
     stop_after_n=5, scope="https://auth.globus.org/scopes/actions.globus.org/transfer/transfer",
 ))
 docs["job_once"] = plain(TimerJob("https://actions.example.org/run", {"body": {}}, DEADLINE, None))
+if hasattr(globus_sdk, "FlowTimer"):
+    docs["flow_timer"] = plain(globus_sdk.FlowTimer(
+        name="hourly flow", flow_id="00000000-0000-0000-0000-0000000000f1",
+        schedule=RecurringTimerSchedule(3600, end={"condition": "iterations", "count": 24}),
+        body={"body": {"input_key": "input_value"}, "run_managers": ["urn:globus:auth:identity:x"]},
+    ))
 if hasattr(TimerJob, "from_transfer_data"):
     import warnings
 

@@ -9,7 +9,7 @@ use crate::common::*;
 use globus_sdk::authorizers::AccessTokenAuthorizer;
 use globus_sdk::testing::{Reply, ScriptedServer};
 use globus_sdk::timers::{
-    InactiveCause, OnceSchedule, RecurringSchedule, TimerJob, TimerSchedule, TimerStatus, TransferTimer,
+    FlowTimer, InactiveCause, OnceSchedule, RecurringSchedule, TimerJob, TimerSchedule, TimerStatus, TransferTimer,
 };
 use globus_sdk::transfer::{SyncLevel, TransferData};
 use globus_sdk::transport::RetryPolicy;
@@ -285,5 +285,25 @@ fn a_transfer_timer_names_the_scope_it_needs() {
         format!(
             "https://auth.globus.org/scopes/524230d7-ea86-4a52-8312-86065a9e0417/timer[urn:globus:auth:scope:transfer.api.globus.org:all[*https://auth.globus.org/scopes/{DST}/data_access *https://auth.globus.org/scopes/{SRC}/data_access]]"
         )
+    );
+}
+
+#[tokio::test]
+async fn a_flow_timer_is_sent_with_its_flow_and_run_request() {
+    let s = server().await;
+    s.once(
+        "POST",
+        "/v2/timer",
+        Reply::json(201, json!({"timer": {"job_id": "f-1", "timer_type": "flow", "status": "new", "results": []}})),
+    );
+    let request = json!({"body": {"input_key": "input_value"}, "run_managers": ["urn:globus:auth:identity:x"]});
+    let timer = FlowTimer::new(OnceSchedule::new(), "flow-1", request.as_object().unwrap().clone());
+    let created = timers(&s).create_timer().body(timer).send().await.unwrap();
+    assert_eq!(created.timer.timer_type.as_deref(), Some("flow"));
+    assert!(created.timer.runs().is_empty());
+    let sent = s.requests_to("POST", "/v2/timer")[0].json();
+    assert_eq!(
+        sent,
+        json!({"timer": {"timer_type": "flow", "flow_id": "flow-1", "schedule": {"type": "once"}, "body": request}})
     );
 }

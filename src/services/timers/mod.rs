@@ -5,7 +5,7 @@
 //!
 //! The hand-written layer: the documents ([`TransferTimer`] from a
 //! [`TransferData`](crate::transfer::TransferData), its schedules [`OnceSchedule`] and
-//! [`RecurringSchedule`], the legacy [`TimerJob`]), and reading a timer leniently
+//! [`RecurringSchedule`], [`FlowTimer`], the legacy [`TimerJob`]), and reading a timer leniently
 //! ([`types::Timer::status_kind`], [`types::Timer::inactive_reason`], [`types::Timer::runs`]).
 //! A transfer timer's token needs [`crate::scopes::timers::timer_for_transfer`].
 //!
@@ -47,7 +47,7 @@ mod status;
 
 #[cfg(feature = "transfer")]
 pub use documents::TransferTimer;
-pub use documents::{OnceSchedule, RecurringEnd, RecurringSchedule, TimerJob, TimerSchedule};
+pub use documents::{FlowTimer, OnceSchedule, RecurringEnd, RecurringSchedule, TimerJob, TimerSchedule};
 pub use status::{InactiveCause, InactiveReason, TimerRun, TimerStatus};
 
 /// Timers' validation errors, `{"detail": [{"loc": [...], "msg": ..., "type": ...}]}`, read
