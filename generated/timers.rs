@@ -165,7 +165,7 @@ pub mod types {
         ///The results of past runs: in v1 documents an object (`data`: the runs, each with `data`, `errors`, `status`, `ran_at`; `page_next`), in v2 flow timers an array.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub results: ::std::option::Option<::serde_json::Value>,
-        ///When the timer runs: `type` (`once`, `recurring`) with `datetime`, or `interval_seconds`, `start` and `end`.
+        ///When the timer runs: `type` (`once`, `recurring`) with `datetime`, or `interval_seconds`, `start` and `end` (`{"condition": "iterations", "count": n}` or `{"condition": "time", "datetime": ...}`).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub schedule: ::std::option::Option<
             ::serde_json::Map<::std::string::String, ::serde_json::Value>,
@@ -176,7 +176,7 @@ pub mod types {
         ///v1 jobs; when the job starts (ISO 8601).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub start: ::std::option::Option<::std::string::String>,
-        ///The timer's status; known values: `new`, `loaded`, `running`, `inactive`, `ended`, `deleted`.
+        ///The timer's status; known values: `new`, `loaded`, `running`, `inactive`, `ended`, `delete_in_progress`, `deleted` (read leniently with `status_kind()`).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub status: ::std::option::Option<::std::string::String>,
         ///When the timer stops: `null`, or (v2 flow timers) an object with `date` and `n_runs`.
@@ -207,7 +207,7 @@ pub mod types {
         ///A name to identify this timer.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
-        ///When the timer runs: `{"type": "once", "datetime": <ISO 8601, optional>}` or `{"type": "recurring", "interval_seconds": <int>, "start": <ISO 8601, optional>, "end": <optional: {"condition": "iterations", "iterations": <int>} or {"condition": "time", "datetime": <ISO 8601>}>}` (Python's `OnceTimerSchedule`, `RecurringTimerSchedule`).
+        ///When the timer runs: `{"type": "once", "datetime": <ISO 8601, optional>}` or `{"type": "recurring", "interval_seconds": <int>, "start": <ISO 8601, optional>, "end": <optional: {"condition": "iterations", "count": <int>} or {"condition": "time", "datetime": <ISO 8601>}>}` (Python's `OnceTimerSchedule`, `RecurringTimerSchedule`; the end condition counts runs in `count`, as the registered `create_timer` response and Timers' own OpenAPI document show).
         pub schedule: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
         ///`transfer` (a transfer timer) or `flow` (a flow timer).
         pub timer_type: ::std::string::String,

@@ -1,17 +1,21 @@
 #!/usr/bin/env python3
-"""Print, as JSON, the transfer and delete documents and the Search query documents the
-Python `globus-sdk` builds for a fixed set of options. tests/python_parity.rs builds the same
-with TransferData/DeleteData and SearchQuery/SearchScrollQuery and compares. Usage: python python_documents.py OUT.json (with globus-sdk installed)."""
+"""Print, as JSON, the documents the Python `globus-sdk` builds for a fixed set of options:
+transfer and delete documents, Search query documents, timer documents. tests/python_parity.rs
+builds the same with TransferData/DeleteData, SearchQuery/SearchScrollQuery, TransferTimer (with
+OnceSchedule/RecurringSchedule) and TimerJob, and compares. Usage: python python_documents.py
+OUT.json (with globus-sdk installed)."""
+import collections.abc
 import datetime
 import json
 import sys
 
 import globus_sdk
-from globus_sdk import DeleteData, TransferData
+from globus_sdk import DeleteData, OnceTimerSchedule, RecurringTimerSchedule, TimerJob, TransferData, TransferTimer
 
 V3 = globus_sdk.__version__.startswith("3.")
 SRC, DST = "00000000-0000-0000-0000-000000000001", "00000000-0000-0000-0000-000000000002"
 DEADLINE = datetime.datetime(2030, 1, 2, 3, 4, 5, tzinfo=datetime.timezone.utc)
+LATER = datetime.datetime(2030, 2, 3, 4, 5, 6, 250000, tzinfo=datetime.timezone.utc)
 
 
 def transfer(**kw):
@@ -25,7 +29,8 @@ def delete(**kw):
 def plain(doc):
     """The document as sent: globus-sdk 4 leaves unset fields as MISSING and drops them."""
     def strip(value):
-        if isinstance(value, dict):
+        # Nested payloads (a timer's schedule) are mappings but not dicts in globus-sdk 3.
+        if isinstance(value, collections.abc.Mapping):
             return {k: strip(v) for k, v in value.items() if v is not getattr(globus_sdk, "MISSING", object())}
         if isinstance(value, list):
             return [strip(v) for v in value]
@@ -127,6 +132,45 @@ if V3:
     s.add_filter("doi", ["10.1/x"], type="match_any")
     s.set_marker("m-2")
     docs["search_legacy_scroll"] = plain(s)
+# Timers: a transfer timer drops the submission id; schedules as OnceTimerSchedule and
+# RecurringTimerSchedule write them; TimerJob (and, in globus-sdk 3, from_transfer_data).
+t = transfer(submission_id="sub-1")
+t.add_item("/a", "/b")
+docs["timer_once_now"] = plain(TransferTimer(schedule=OnceTimerSchedule(), body=t))
+docs["timer_once_at"] = plain(TransferTimer(name="once", schedule=OnceTimerSchedule(datetime=DEADLINE), body=t))
+docs["timer_recurring_count"] = plain(TransferTimer(
+    name="every ten minutes",
+    schedule=RecurringTimerSchedule(600, start=DEADLINE, end={"condition": "iterations", "count": 3}),
+    body=t,
+))
+docs["timer_recurring_until"] = plain(TransferTimer(
+    name="hourly", schedule=RecurringTimerSchedule(3600, end={"condition": "time", "datetime": LATER}), body=t
+))
+full = transfer(
+    submission_id="sub-1", label="nightly", sync_level="checksum", verify_checksum=True, deadline=DEADLINE,
+    source_local_user="su",
+)
+full.add_item("/dir/", "/dir/", recursive=True)
+full.add_filter_rule("*.tmp")
+docs["timer_full_transfer"] = plain(TransferTimer(name="full", schedule=RecurringTimerSchedule(86400), body=full))
+docs["job_full"] = plain(TimerJob(
+    "https://actions.example.org/run", {"body": {"x": 1}}, DEADLINE, 3600, name="hourly", stop_after=LATER,
+    stop_after_n=5, scope="https://auth.globus.org/scopes/actions.globus.org/transfer/transfer",
+))
+docs["job_once"] = plain(TimerJob("https://actions.example.org/run", {"body": {}}, DEADLINE, None))
+if hasattr(globus_sdk, "FlowTimer"):
+    docs["flow_timer"] = plain(globus_sdk.FlowTimer(
+        name="hourly flow", flow_id="00000000-0000-0000-0000-0000000000f1",
+        schedule=RecurringTimerSchedule(3600, end={"condition": "iterations", "count": 24}),
+        body={"body": {"input_key": "input_value"}, "run_managers": ["urn:globus:auth:identity:x"]},
+    ))
+if hasattr(TimerJob, "from_transfer_data"):
+    import warnings
+
+    warnings.simplefilter("ignore")
+    t = transfer()
+    t.add_item("/a", "/b")
+    docs["job_from_transfer_data"] = plain(TimerJob.from_transfer_data(t, DEADLINE, 86400, name="daily"))
 
 with open(sys.argv[1], "w") as f:
     json.dump({"globus_sdk_version": globus_sdk.__version__, "documents": docs}, f, indent=1, sort_keys=True)

@@ -209,6 +209,27 @@ pub mod timers {
             .fold(Scope::new(TRANSFER_ALL), |s, id| s.with_dependency(gcs::collection(id).data_access().optional()));
         timer().with_dependency(transfer)
     }
+
+    /// The timer scope a transfer timer running `data` needs:
+    /// [`timer_with_transfer_data_access`] on its source and destination collections (once
+    /// each).
+    ///
+    /// ```
+    /// use globus_sdk::scopes::timers;
+    /// use globus_sdk::transfer::TransferData;
+    /// let scope = timers::timer_for_transfer(&TransferData::new("c1", "c2"));
+    /// assert_eq!(scope, timers::timer_with_transfer_data_access(&["c1", "c2"]));
+    /// assert_eq!(timers::timer_for_transfer(&TransferData::new("c1", "c1")).dependencies[0].dependencies.len(), 1);
+    /// ```
+    #[cfg(feature = "transfer")]
+    pub fn timer_for_transfer(data: &crate::transfer::TransferData) -> Scope {
+        let (source, destination) = (data.source(), data.destination());
+        if source == destination {
+            timer_with_transfer_data_access(&[source])
+        } else {
+            timer_with_transfer_data_access(&[source, destination])
+        }
+    }
 }
 
 #[cfg(test)]

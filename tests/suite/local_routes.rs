@@ -27,13 +27,22 @@ impl Answer {
         self.headers.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
     }
 
-    /// The error code in the service's shape: Transfer's `code`, Auth's `errors[0].code`.
+    /// The error code in the service's shape: Transfer's `code`, Auth's `errors[0].code`,
+    /// Timers' `error.code`.
     fn code(&self) -> &str {
-        self.body["errors"][0]["code"].as_str().or(self.body["code"].as_str()).unwrap_or_default()
+        self.body["errors"][0]["code"]
+            .as_str()
+            .or(self.body["code"].as_str())
+            .or(self.body["error"]["code"].as_str())
+            .unwrap_or_default()
     }
 
     fn message(&self) -> &str {
-        self.body["errors"][0]["detail"].as_str().or(self.body["message"].as_str()).unwrap_or_default()
+        self.body["errors"][0]["detail"]
+            .as_str()
+            .or(self.body["message"].as_str())
+            .or(self.body["error"]["detail"].as_str())
+            .unwrap_or_default()
     }
 }
 
@@ -65,7 +74,10 @@ fn transfer_token(local: &LocalGlobus) -> String {
 async fn every_service_answers_an_unknown_path_with_its_404() {
     let local = LocalGlobus::start().await.unwrap();
     let services = local.service_urls();
-    assert_eq!(services.iter().map(|(n, _)| *n).collect::<Vec<_>>(), ["auth", "transfer"]);
+    assert_eq!(services.iter().map(|(n, _)| *n).collect::<Vec<_>>(), LocalGlobus::service_names());
+    for expected in ["auth", "transfer", "timers"] {
+        assert!(services.iter().any(|(n, _)| *n == expected), "{expected} is served: {services:?}");
+    }
     for (name, url) in &services {
         let a = send(url, "GET", "/no/such/path", None).await;
         assert_eq!(a.status, 404, "{name}: {a:?}");
@@ -80,6 +92,8 @@ async fn every_service_answers_an_unknown_path_with_its_404() {
     assert_eq!(transfer.code(), "ClientError.NotFound");
     assert_eq!(transfer.body["resource"], "/v0.10/no_such_thing", "the path as requested, as Transfer");
     assert!(transfer.body["request_id"].is_string());
+    let timers = send(&local.timers_url(), "GET", "/v2/no_such_thing", None).await;
+    assert_eq!((timers.code(), timers.body["error"]["status"].as_u64()), ("NOT_FOUND", Some(404)));
 
     // The SDK reads them as the errors they are.
     let client = globus_sdk::transfer::Client::builder()

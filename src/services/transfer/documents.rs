@@ -153,6 +153,16 @@ impl TransferData {
         }
     }
 
+    /// The source collection's id.
+    pub fn source(&self) -> &str {
+        &self.source
+    }
+
+    /// The destination collection's id.
+    pub fn destination(&self) -> &str {
+        &self.destination
+    }
+
     /// Copy `source_path` to `destination_path`; `recursive` for a directory.
     ///
     /// ```

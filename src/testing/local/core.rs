@@ -8,10 +8,13 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Mutex, MutexGuard, OnceLock};
 
 use super::Faults;
-use super::auth::{Accounts, LocalIdentity};
+use super::auth::{Accounts, LocalIdentity, TokenKind};
 use super::http::Request;
 use super::log::RequestLog;
 use super::urls::ServiceUrls;
+
+/// How long an access token of a dependent grant lives (it is used at once).
+const DEPENDENT_TOKEN_LIFETIME: std::time::Duration = std::time::Duration::from_secs(600);
 
 /// Lock a mutex, recovering the data if a holder panicked.
 pub(crate) fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -122,6 +125,59 @@ impl Core {
         }
         let username = self.identity(&record.identity_id).map(|i| i.username).unwrap_or_default();
         Ok(Caller { identity_id: record.identity_id, username })
+    }
+
+    /// A dependent grant, as a resource server makes one to act for its caller later: a
+    /// refresh token for `resource_server` with `scope`, for the identity of the active access
+    /// token in `authorization` (the caller of the service making the grant), issued to
+    /// `client_id` (that service's client). The service keeps it, and gets an access token
+    /// from it with [`Self::dependent_access_token`] each time it acts.
+    pub fn dependent_grant(
+        &self,
+        authorization: Option<&str>,
+        client_id: &str,
+        resource_server: &str,
+        scope: &str,
+    ) -> Result<crate::Secret, Refusal> {
+        let record = self
+            .accounts
+            .access_token(authorization)
+            .map_err(|message| Refusal { status: 401, message: message.to_string() })?;
+        let issued = self.accounts.tokens().issue_one(
+            client_id,
+            &record.identity_id,
+            resource_server,
+            vec![scope.to_string()],
+            true,
+            DEPENDENT_TOKEN_LIFETIME,
+        );
+        // The access token of the grant is not used: each action gets a fresh one.
+        self.accounts.tokens().revoke_one(&issued.access_token);
+        issued.refresh_token.map(|t| crate::Secret::new(&t)).ok_or_else(|| Refusal {
+            status: 500,
+            message: "the local Auth issued no refresh token for a dependent grant".into(),
+        })
+    }
+
+    /// A fresh access token from a refresh token of [`Self::dependent_grant`] (same identity,
+    /// resource server and scopes), or why not (revoked: 401).
+    pub fn dependent_access_token(&self, refresh_token: &crate::Secret) -> Result<crate::Secret, Refusal> {
+        let mut store = self.accounts.tokens();
+        let record = store
+            .get(refresh_token.expose())
+            .filter(|r| r.kind == TokenKind::Refresh && r.is_active())
+            .cloned()
+            .ok_or_else(|| Refusal { status: 401, message: "the dependent grant was revoked".into() })?;
+        let issued = store.issue_one(
+            &record.client_id,
+            &record.identity_id,
+            &record.resource_server,
+            record.scopes.clone(),
+            false,
+            DEPENDENT_TOKEN_LIFETIME,
+        );
+        store.set_family(&issued, &record.family, record.consented);
+        Ok(crate::Secret::new(&issued.access_token))
     }
 
     /// Publish the group directory (the local Groups does, at its start; once).

@@ -130,6 +130,7 @@ macro_rules! plugins {
 plugins! {
     auth::Auth,
     transfer::Transfer if "transfer",
+    timers::Timers if "timers",
 }
 
 /// The local Globus: Globus services on 127.0.0.1, for tests and for any Globus client.
@@ -196,6 +197,15 @@ plugins! {
 ///   `operation_rename`, `operation_stat`, `get_submission_id`, `submit_transfer_document`,
 ///   `submit_delete_document`, `task_list`, `get_task`, `update_task`, `cancel_task`,
 ///   `task_event_list`, `task_successful_transfers`, `task_skipped_errors`.
+/// - Timers (feature `timers`): `create_timer` (transfer timers), `create_job` (jobs calling
+///   the Transfer action provider), `list_jobs`, `get_job`, `update_job`, `delete_job`,
+///   `pause_job`, `resume_job`. Its scheduler really runs: at each due time it submits the
+///   timer's transfer to the local Transfer over HTTP, as the timer's owner (through a
+///   dependent grant Timers made at creation), and records the run with its task id.
+///   Pausing stops the runs; resuming runs a missed run once at once, then follows the
+///   schedule; a timer whose end is reached (its count of runs, its end time, a once-timer's
+///   run) is `ended` and never runs again; deleting stops it. The scheduler stops with the
+///   server.
 ///
 /// Every path stays beneath its collection's root, no response carries a host path, the
 /// authorize page redirects only to registered URIs and Auth grants only the services'

@@ -32,6 +32,7 @@ use crate::auth::types;
 use crate::transport::OperationMeta;
 
 pub(crate) use accounts::{AccountSettings, Accounts};
+pub(crate) use tokens::TokenKind;
 pub use accounts::{Approval, LocalClient, LocalIdentity};
 
 /// An OAuth2 error and its description (for the non-HTTP entry points).
