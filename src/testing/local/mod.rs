@@ -94,6 +94,8 @@ mod http;
 mod log;
 mod plugin;
 mod routes;
+#[allow(dead_code)]
+mod search;
 mod server;
 mod settings;
 mod urls;
