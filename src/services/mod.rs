@@ -39,6 +39,7 @@ registry! {
     transfer: "transfer",
     groups: "groups",
     timers: "timers",
+    search: "search",
     /// A GCS-shaped service from `specs/testing/gcs_shapes.yaml`: proves the pipeline's GCS
     /// conventions (envelopes, versioned documents, per-endpoint URLs and scopes).
     #[doc(hidden)]
