@@ -94,8 +94,6 @@ mod http;
 mod log;
 mod plugin;
 mod routes;
-#[allow(dead_code)]
-mod search;
 mod server;
 mod settings;
 mod urls;
@@ -132,6 +130,7 @@ macro_rules! plugins {
 plugins! {
     auth::Auth,
     transfer::Transfer if "transfer",
+    search::Search if "search",
 }
 
 /// The local Globus: Globus services on 127.0.0.1, for tests and for any Globus client.

@@ -88,12 +88,12 @@ pub(crate) fn parse(body: &Value, kind: Kind) -> Result<Request, String> {
             return Err(format!("'{unsupported}' is not supported by the local Globus Search"));
         }
     }
-    if let Some(v) = doc.get("result_format_version").filter(|v| !v.is_null()) {
-        if v != "2019-08-27" {
-            return Err(format!(
-                "'result_format_version' {v} is not supported by the local Globus Search (only \"2019-08-27\")"
-            ));
-        }
+    if let Some(v) = doc.get("result_format_version").filter(|v| !v.is_null())
+        && v != "2019-08-27"
+    {
+        return Err(format!(
+            "'result_format_version' {v} is not supported by the local Globus Search (only \"2019-08-27\")"
+        ));
     }
     match doc.get("filter_principal_sets") {
         None | Some(Value::Null) => {}
@@ -213,7 +213,7 @@ pub(crate) fn from_query_params(params: &[(String, String)]) -> Result<Value, St
             }
             "fields" => fields_list.extend(v.split(',').filter(|s| !s.is_empty()).map(|s| json!(s))),
             "filter_principal_sets" => principal_sets.extend(v.split(',').filter(|s| !s.is_empty()).map(|s| json!(s))),
-            "query_template" | "resource_type" => {
+            "query_template" | "resource_type" | "result_format_version" => {
                 doc.insert(k.clone(), json!(v));
             }
             _ => {}
