@@ -741,3 +741,25 @@ async fn python_sdk_searches_the_local_search() {
         assert!(requests.iter().any(|r| r.service == "search" && r.method == "POST" && r.path.ends_with("/search")));
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn waiting_tasks_are_bounded_per_index() {
+    let e = env_with(LocalGlobus::builder().search_task_delay(Duration::from_secs(30))).await;
+    let index = create_index(&e.alice, "flood").await;
+    let t = token(&e.local, ALICE, ALL);
+    let path = format!("/v1/index/{index}/ingest");
+    let doc = json!({"ingest_type": "GMetaEntry", "ingest_data": entry("s", json!({"v": 1}), &["public"])});
+    let bytes = doc.to_string().into_bytes();
+    let http = reqwest::Client::new();
+    let url = format!("{}{path}", e.local.search_url());
+    for i in 0..1000 {
+        let answer = http.post(&url).bearer_auth(&t).header("content-type", "application/json").body(bytes.clone());
+        let status = answer.send().await.unwrap().status().as_u16();
+        assert_eq!(status, 200, "task {i}");
+    }
+    let (status, answer) = raw(&e.local, &t, reqwest::Method::POST, &path, Some(bytes)).await;
+    assert_eq!((status, answer["code"].as_str()), (429, Some("TooManyRequests.Generic")), "{answer}");
+    // Other indexes are not held up.
+    let other = create_index(&e.alice, "calm").await;
+    assert!(!ingest(&e.alice, &other, books()).await.is_empty());
+}

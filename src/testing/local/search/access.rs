@@ -177,6 +177,28 @@ pub(crate) fn principal_type(p: &str) -> Option<&'static str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::testing::local::auth::{AccountSettings, Accounts};
+    use crate::testing::local::urls::ServiceUrls;
+
+    #[test]
+    fn a_callers_principals_include_its_groups() {
+        let core = Arc::new(Core::new(Accounts::new(AccountSettings::default()), ServiceUrls::default(), false));
+        let caller = |who: Option<&str>| Access {
+            core: core.clone(),
+            who: who.map(|id| Caller { identity_id: id.to_string(), username: String::new() }),
+            all: true,
+            search: false,
+            ingest: false,
+        };
+        assert_eq!(caller(None).principals(), ["public"]);
+        assert_eq!(caller(Some("u1")).principals(), ["public", "all_authenticated_users", "urn:globus:auth:identity:u1"]);
+        core.set_group_directory(Box::new(|id: &str| if id == "u1" { vec!["g1".to_string()] } else { Vec::new() }));
+        let p = caller(Some("u1")).principals();
+        assert!(p.contains(&"urn:globus:groups:id:g1".to_string()), "{p:?}");
+        assert!(visible(&["urn:globus:groups:id:g1".to_string()], &p));
+        assert!(!visible(&["urn:globus:groups:id:g1".to_string()], &caller(Some("u2")).principals()));
+        assert!(!visible(&["urn:globus:groups:id:g1".to_string()], &caller(None).principals()));
+    }
 
     #[test]
     fn principals_and_visibility() {

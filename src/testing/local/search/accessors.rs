@@ -1,4 +1,5 @@
-//! What a `LocalGlobus` offers about Search: its URL.
+//! What a `LocalGlobus` offers about Search: its URL, and the description of what the local
+//! Search answers.
 
 use super::Search;
 use crate::testing::local::LocalGlobus;
@@ -7,6 +8,36 @@ use crate::testing::local::plugin::Service as _;
 impl LocalGlobus {
     /// The base URL of Search, `http://127.0.0.1:<port>` (the API is under `/v1/`).
     ///
+    /// The local Search (feature `search`) keeps its indexes in memory:
+    ///
+    /// - **Indexes**: whoever creates one is its owner (at most three owned per identity,
+    ///   [`LocalGlobusBuilder::search_index_limit`]); deleting makes it `delete-pending`
+    ///   (no query nor write answers, `409 Conflict.IncompatibleIndexStatus`) until reopened.
+    /// - **Roles** (`owner`, `admin`, `writer`, for identity or group URNs): writers ingest,
+    ///   delete and read the index's tasks; admins and owners also manage roles and may
+    ///   `bypass_visible_to`; only owners delete, reopen, and give or take the owner role.
+    /// - **Writes are tasks** (ingest `GMetaEntry`/`GMetaList`, entries, deletions by subject,
+    ///   entry or query) run in order by a worker: `PENDING`, `PROGRESS`, then `SUCCESS`, or
+    ///   `FAILED` with the reason when a batch breaks an index limit (it is then written not
+    ///   at all); [`LocalGlobusBuilder::search_task_delay`] slows them down to watch.
+    /// - **Visibility**: a caller sees the entries whose `visible_to` holds `public`, and with
+    ///   a token `all_authenticated_users`, its identity URN, or the URN of a group it is an
+    ///   active member of in the local Groups. Queries need no token.
+    /// - **Queries** match entry by entry; a subject is a result with the entries that
+    ///   matched. Simple query strings: every word must appear (case-insensitive, in any
+    ///   field), `"phrases"`, `word*` prefixes, `*` for everything. Advanced ones
+    ///   (`advanced: true`): `field:value`, `field:"phrase"`, `field:(a OR b)`, ranges
+    ///   `field:[a TO b]`, `field:>=a`, `field:*`, `AND`/`OR`/`NOT`/`+`/`-`, parentheses,
+    ///   `*`/`?` wildcards; boosts (`^2`) are accepted and ignored. Filters: `match_any`,
+    ///   `match_all`, `range` (numbers, dates, text; `*` open), `exists`, `like`, `not`,
+    ///   `and`, `or`, with `post_filter` (2017 format) and `post_facet_filters`. Facets:
+    ///   `terms`, `sum`, `avg`, `distinct_count`, `numeric_histogram`, `date_histogram`.
+    ///   Sort by any field, `asc` or `desc` (default: most matching words first). Offset
+    ///   paging up to `offset + limit` = 10 000; `scroll` beyond it by marker.
+    /// - **Refused with a 400**, never guessed at: regular expressions, fuzzy and proximity
+    ///   terms, geographic filters, query templates, `filter_principal_sets`, the 2017 result
+    ///   format.
+    ///
     /// ```
     /// use globus_sdk::testing::LocalGlobus;
     /// # tokio::runtime::Runtime::new().unwrap().block_on(async {
@@ -14,6 +45,9 @@ impl LocalGlobus {
     /// assert_eq!(Some(local.search_url()), local.service_url("search"));
     /// # });
     /// ```
+    ///
+    /// [`LocalGlobusBuilder::search_index_limit`]: crate::testing::LocalGlobusBuilder::search_index_limit
+    /// [`LocalGlobusBuilder::search_task_delay`]: crate::testing::LocalGlobusBuilder::search_task_delay
     pub fn search_url(&self) -> String {
         self.url_of(Search::NAME)
     }

@@ -27,7 +27,7 @@ fn delete(s: &Search, call: &Call<'_, Access>, task_type: &'static str, admin: b
     if admin {
         index.require(&principals, RoleName::Admin, "bypass_visible_to", req)?;
     }
-    Ok(submit(s, state, id, task_type, work))
+    submit(s, state, id, task_type, work, req)
 }
 
 /// `POST /v1/index/{index_id}/delete_by_query`.

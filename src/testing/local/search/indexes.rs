@@ -30,7 +30,7 @@ fn document(index: &Index, permissions: Option<Vec<&'static str>>) -> Value {
         "content_last_modified_date": index.content_last_modified.map(short_date),
         "is_trial": true,
         "subscription_id": null,
-        "max_size_in_mb": 1,
+        "max_size_in_mb": super::store::MAX_INDEX_MB,
         "size_in_mb": bytes / (1024 * 1024),
         "num_subjects": subjects,
         "num_entries": entries,

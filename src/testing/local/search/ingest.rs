@@ -115,7 +115,7 @@ fn write(s: &Search, call: &Call<'_, Access>, read: fn(&Value) -> Result<Vec<New
     let state = &mut *guard;
     let index = open_index(state, id, req)?;
     index.require(&call.caller.principals(), RoleName::Writer, "ingest", req)?;
-    Ok(submit(s, state, id, "ingest", Work::Write(batch)))
+    submit(s, state, id, "ingest", Work::Write(batch), req)
 }
 
 /// `POST /v1/index/{index_id}/ingest`.

@@ -22,6 +22,8 @@ use super::request::{MAX_RESULT_WINDOW, Request, Shown};
 pub(crate) const MAX_ENTRIES_PER_SUBJECT: usize = 10;
 /// The most distinct fields one index may hold.
 pub(crate) const MAX_FIELDS_PER_INDEX: usize = 1000;
+/// The most content one index may hold, in MB (what `max_size_in_mb` reports).
+pub(crate) const MAX_INDEX_MB: usize = 100;
 
 /// One entry of a subject.
 #[derive(Clone, Debug)]
@@ -32,6 +34,8 @@ pub(crate) struct Entry {
     pub principal_sets: Option<Value>,
     /// When it was first written (ingest order).
     seq: u64,
+    /// The size of its content, serialized.
+    bytes: usize,
 }
 
 /// An entry to write.
@@ -50,6 +54,10 @@ pub(crate) struct Store {
     subjects: BTreeMap<String, Vec<Entry>>,
     fields: BTreeSet<String>,
     seq: u64,
+    /// The size of every entry's content, serialized.
+    bytes: usize,
+    /// The most `bytes` may grow to (0: [`MAX_INDEX_MB`]).
+    max_bytes: usize,
 }
 
 /// A subject matched by a query, with its entries that matched.
@@ -63,14 +71,7 @@ struct Hit<'a> {
 impl Store {
     /// How many subjects and entries it holds, and the size of their content in bytes.
     pub fn counts(&self) -> (usize, usize, usize) {
-        let entries = self.subjects.values().map(Vec::len).sum();
-        let bytes = self
-            .subjects
-            .values()
-            .flatten()
-            .map(|e| serde_json::to_vec(&e.content).map_or(0, |v| v.len()))
-            .sum();
-        (self.subjects.len(), entries, bytes)
+        (self.subjects.len(), self.subjects.values().map(Vec::len).sum(), self.bytes)
     }
 
     /// Write entries (each replaces the subject's entry with the same id): all or nothing;
@@ -102,8 +103,19 @@ impl Store {
                 ));
             }
         }
+        let sizes: Vec<usize> = batch.iter().map(|e| serde_json::to_vec(&e.content).map_or(0, |v| v.len())).collect();
+        let replaced: usize = batch
+            .iter()
+            .filter_map(|e| self.subjects.get(&e.subject)?.iter().find(|x| x.entry_id == e.entry_id))
+            .map(|x| x.bytes)
+            .sum();
+        let after = (self.bytes + sizes.iter().sum::<usize>()).saturating_sub(replaced);
+        let max = if self.max_bytes == 0 { MAX_INDEX_MB * 1024 * 1024 } else { self.max_bytes };
+        if after > max {
+            return Err(format!("the index would hold {after} bytes of content, over its limit of {max} bytes"));
+        }
         let written = batch.len();
-        for e in batch {
+        for (e, bytes) in batch.into_iter().zip(sizes) {
             self.seq += 1;
             let list = self.subjects.entry(e.subject).or_default();
             let entry = Entry {
@@ -112,9 +124,14 @@ impl Store {
                 visible_to: e.visible_to,
                 principal_sets: e.principal_sets,
                 seq: self.seq,
+                bytes,
             };
+            self.bytes += bytes;
             match list.iter_mut().find(|x| x.entry_id == entry.entry_id) {
-                Some(old) => *old = Entry { seq: old.seq, ..entry },
+                Some(old) => {
+                    self.bytes = self.bytes.saturating_sub(old.bytes);
+                    *old = Entry { seq: old.seq, ..entry }
+                }
                 None => list.push(entry),
             }
         }
@@ -130,15 +147,23 @@ impl Store {
 
     /// Remove subjects; how many there were.
     pub fn delete_subjects(&mut self, subjects: &[String]) -> usize {
-        subjects.iter().filter(|s| self.subjects.remove(s.as_str()).is_some()).count()
+        let mut removed = 0;
+        for s in subjects {
+            if let Some(list) = self.subjects.remove(s.as_str()) {
+                self.bytes = self.bytes.saturating_sub(list.iter().map(|e| e.bytes).sum());
+                removed += 1;
+            }
+        }
+        removed
     }
 
     /// Remove one entry; whether it was there.
     pub fn delete_entry(&mut self, subject: &str, entry_id: Option<&str>) -> bool {
         let Some(list) = self.subjects.get_mut(subject) else { return false };
-        let before = list.len();
-        list.retain(|e| e.entry_id.as_deref() != entry_id);
-        let removed = list.len() < before;
+        let Some(pos) = list.iter().position(|e| e.entry_id.as_deref() == entry_id) else { return false };
+        let gone = list.remove(pos);
+        self.bytes = self.bytes.saturating_sub(gone.bytes);
+        let removed = true;
         if list.is_empty() {
             self.subjects.remove(subject);
         }
@@ -422,8 +447,17 @@ mod tests {
             (0..11).map(|i| entry("big", Some(&i.to_string()), json!({"i": i}), &["public"])).collect();
         assert!(s.write(many).unwrap_err().contains("more than 10 entries"));
         assert!(s.subject("big", &public).is_none(), "all or nothing");
+        let mut small = Store { max_bytes: 40, ..Store::default() };
+        small.write(vec![entry("a", None, json!({"t": "x".repeat(20)}), &["public"])]).unwrap();
+        let err = small.write(vec![entry("b", None, json!({"t": "y".repeat(20)}), &["public"])]).unwrap_err();
+        assert!(err.contains("over its limit of 40 bytes"), "{err}");
+        small.write(vec![entry("a", None, json!({"t": "z".repeat(30)}), &["public"])]).expect("a replacement frees its old size");
         let wide: serde_json::Map<String, Value> = (0..1001).map(|i| (format!("f{i}"), json!(i))).collect();
         assert!(s.write(vec![entry("w", None, Value::Object(wide), &["public"])]).unwrap_err().contains("distinct fields"));
+        let before = s.counts().2;
+        assert!(before > 0);
+        s.write(vec![entry("s1", None, json!({"t": "a much longer text than green"}), &["public"])]).unwrap();
+        assert_eq!(s.counts().2, before + 24, "a replaced entry's size is given back");
         assert!(s.delete_entry("s1", Some("other")));
         assert!(!s.delete_entry("s1", Some("other")));
         assert_eq!(s.delete_subjects(&["s1".into(), "nope".into()]), 1);

@@ -20,11 +20,13 @@ use super::request::Request as Query;
 use super::store::NewEntry;
 use super::{Access, Search, State, Status, errors, no_index};
 use crate::testing::local::core::{Core, lock};
-use crate::testing::local::http::Reply;
+use crate::testing::local::http::{Reply, Request};
 use crate::testing::local::plugin::{Call, Handled};
 
 /// How many tasks each index remembers (the newest; `get_task_list` lists them).
 const TASKS_PER_INDEX: usize = 1000;
+/// How many tasks may wait on one index.
+const MAX_PENDING: usize = 1000;
 /// How long stopping waits for the worker.
 const STOP_GRACE: Duration = Duration::from_secs(2);
 
@@ -150,11 +152,31 @@ impl TaskStore {
     }
 }
 
-/// Submit a task on an index (already checked open and allowed): the answer to send.
-pub(super) fn submit(s: &Search, state: &mut State, index_id: &str, task_type: &'static str, work: Work) -> Reply {
+/// Submit a task on an index (already checked open and allowed): the answer to send. An
+/// index with [`MAX_PENDING`] tasks waiting takes no more (429) until the worker catches up.
+pub(super) fn submit(
+    s: &Search,
+    state: &mut State,
+    index_id: &str,
+    task_type: &'static str,
+    work: Work,
+    req: &Request,
+) -> Handled {
+    let pending = state
+        .tasks
+        .by_index
+        .get(index_id)
+        .into_iter()
+        .flatten()
+        .filter(|id| state.tasks.tasks.get(*id).is_some_and(|t| !t.state.finished()))
+        .count();
+    if pending >= MAX_PENDING {
+        let message = format!("The index has {pending} tasks waiting; submit more once they have run");
+        return Err(errors::error(429, "TooManyRequests.Generic", message, req));
+    }
     let id = state.tasks.add(index_id, task_type, work);
     s.worker.send(&id);
-    Reply::ok(&json!({"acknowledged": true, "task_id": id}))
+    Ok(Reply::ok(&json!({"acknowledged": true, "task_id": id})))
 }
 
 /// The worker thread that runs the tasks.
