@@ -4243,7 +4243,7 @@ let response = client.ingest()
     pub fn ingest(&self) -> builder::Ingest<'_> {
         builder::Ingest::new(self)
     }
-    /**Reopen an index marked for deletion, cancelling the deletion (Python: `SearchClient.reopen_index`).
+    /**Reopen an index marked for deletion, cancelling the deletion (Python: `SearchClient.reopen_index`). Not resent after a lost answer: a second reopen of an index the first reopened is a 409 conflict.
 
 Sends a `POST` request to `/v1/index/{index_id}/reopen`
 
@@ -7253,7 +7253,7 @@ pub mod operations {
             id: "reopen_index",
             method: "POST",
             path: "/v1/index/{index_id}/reopen",
-            retry_safe: true,
+            retry_safe: false,
             sensitive_body: false,
             json_response: true,
             paging: None,

@@ -31,6 +31,7 @@ mod log_secrecy;
 mod paging;
 mod python_parity;
 mod retries;
+mod search;
 mod services;
 mod spec_pipeline;
 mod token_storage;

@@ -119,3 +119,119 @@ fn documents_match_the_python_sdk() {
     assert!(compared > 0);
     eprintln!("python parity: {compared} documents equal");
 }
+
+/// The Search query documents of `scripts/python_documents.py` (names `search_*`), built with
+/// SearchQuery and SearchScrollQuery; the `search_legacy_*` ones exist only in 3.x.
+fn our_search_documents() -> Vec<(&'static str, Value)> {
+    use globus_sdk::search::{Boost, Facet, Filter, Range, SearchQuery, SearchScrollQuery, Sort, SortOrder};
+    let filters = || {
+        vec![
+            Filter::match_any("project", ["argo", "saildrone"]),
+            Filter::match_all("tags", [Value::from("ocean"), Value::from(7), Value::from(true)]),
+            Filter::range(
+                "date",
+                [Range::between("2020-01-01", "2021-01-01"), Range::at_least("2024-01-01"), Range::at_most(3)],
+            ),
+            Filter::range("depth", [Range::new().gt(0).lte(5.5)]),
+            Filter::exists("doi"),
+            Filter::like("title", "sea*"),
+            Filter::not(Filter::exists("retracted")),
+            Filter::or([Filter::match_any("a", ["x"]), Filter::and([Filter::exists("b"), Filter::exists("c")])]),
+        ]
+    };
+    let mut full = SearchQuery::new().q("ocean").limit(25).offset(50).advanced(true);
+    for f in filters() {
+        full = full.filter(f);
+    }
+    let full = full
+        .facet(Facet::terms("instrument").name("Instruments").size(5))
+        .facet(Facet::date_histogram("published", "year").histogram_range("2000-01-01", "2030-01-01"))
+        .facet(Facet::numeric_histogram("size_mb", 10, 0, 1000))
+        .facet(Facet::sum("size_mb").missing(0))
+        .facet(Facet::avg("size_mb").name("Mean size"))
+        .facet(Facet::distinct_count("author").additional_filter(Filter::match_any("project", ["argo"])))
+        .post_facet_filter(Filter::match_any("license", ["cc-by"]))
+        .boost(Boost::new("title", 2.5))
+        .boost(Boost::new("abstract", 3))
+        .sort(Sort::desc("date"))
+        .sort(Sort::new("title").order(SortOrder::Asc))
+        .sort(Sort::new("size"))
+        .bypass_visible_to(true)
+        .filter_principal_sets(["admins"])
+        .result_format_version("2017-09-01")
+        .fields(["content", "visible_to"]);
+    let legacy = SearchQuery::legacy()
+        .q("ocean")
+        .limit(10)
+        .offset(0)
+        .advanced(false)
+        .filter(Filter::match_any("project", ["argo"]))
+        .filter(Filter::range("year", [Range::at_least(2020)]).post_filter(false))
+        .filter(Filter::match_all("tags", ["a", "b"]))
+        .facet(Facet::terms("instrument").name("Instruments").size(5))
+        .facet(Facet::date_histogram("published", "year").name("By year").histogram_range("2000-01-01", "2030-01-01"))
+        .facet(Facet::numeric_histogram("size_mb", 10, 0, 1000).name("Sizes"))
+        .facet(Facet::sum("size_mb").name("Total").missing(0))
+        .boost(Boost::new("title", 2.5))
+        .sort(Sort::asc("date"))
+        .sort(Sort::new("name"))
+        .q("ocean floor")
+        .limit(20)
+        .offset(40)
+        .advanced(true);
+    vec![
+        ("search_v1_minimal", SearchQuery::new().q("ocean").to_value()),
+        ("search_v1_full", full.to_value()),
+        ("search_v1_filters_only", SearchQuery::new().filter(Filter::exists("doi")).limit(0).to_value()),
+        ("search_scroll_minimal", SearchScrollQuery::new().q("*").to_value()),
+        (
+            "search_scroll_full",
+            SearchScrollQuery::new()
+                .q("*")
+                .limit(100)
+                .advanced(true)
+                .marker("m-1")
+                .bypass_visible_to(true)
+                .filter(Filter::match_any("project", ["argo", "saildrone"]))
+                .to_value(),
+        ),
+        ("search_legacy_full", legacy.to_value()),
+        (
+            "search_legacy_scroll",
+            SearchScrollQuery::new()
+                .q("*")
+                .limit(50)
+                .filter(Filter::match_any("doi", ["10.1/x"]))
+                .marker("m-2")
+                .to_value(),
+        ),
+    ]
+}
+
+#[test]
+fn search_documents_match_the_python_sdk() {
+    let Ok(files) = std::env::var("GLOBUS_SDK_PYTHON_DOCUMENTS") else {
+        if std::env::var("GLOBUS_SDK_REQUIRE_FIXTURES").is_ok_and(|v| v == "1") {
+            panic!("GLOBUS_SDK_PYTHON_DOCUMENTS is not set: run scripts/test.sh");
+        }
+        eprintln!("python parity: GLOBUS_SDK_PYTHON_DOCUMENTS not set; no Search document compared");
+        return;
+    };
+    let mut compared = 0;
+    for file in files.split(',').filter(|f| !f.is_empty()) {
+        let doc: Value = serde_json::from_str(&std::fs::read_to_string(file).unwrap()).unwrap();
+        let version = doc["globus_sdk_version"].as_str().unwrap().to_string();
+        for (name, mine) in our_search_documents() {
+            let theirs = &doc["documents"][name];
+            if name.starts_with("search_legacy_") && !version.starts_with("3.") {
+                assert!(theirs.is_null(), "{version}: {name} is a 3.x document");
+                continue;
+            }
+            assert!(theirs.is_object(), "{version}: no document {name} (regenerate with scripts/python_documents.py)");
+            assert_eq!(&mine, theirs, "{version} {name}");
+            compared += 1;
+        }
+    }
+    assert!(compared >= 12, "compared {compared} Search documents");
+    eprintln!("python parity: {compared} Search documents equal");
+}

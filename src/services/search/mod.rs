@@ -1,5 +1,8 @@
 //! Globus Search: the generated client for every Search operation (indices, queries, scrolling,
-//! ingest and deletion tasks, subjects and entries, tasks, roles). Its scopes are in [`scopes`].
+//! ingest and deletion tasks, subjects and entries, tasks, roles), with hand-written query
+//! documents ([`SearchQuery`], [`SearchScrollQuery`] and their parts), ingest documents
+//! ([`GIngest`], [`GMetaList`], [`GMetaEntry`]) and task waiting ([`Client::wait_for_task`]).
+//! Its scopes are in [`scopes`].
 //!
 //! ```no_run
 //! use globus_sdk::authorizers::AccessTokenAuthorizer;
@@ -23,3 +26,10 @@ crate::transport::service! {
 }
 
 pub mod scopes;
+mod ingest;
+mod query;
+mod tasks;
+
+pub use ingest::{GIngest, GMetaEntry, GMetaList};
+pub use query::{Boost, Facet, Filter, Range, SearchQuery, SearchScrollQuery, Sort, SortOrder};
+pub use tasks::{TaskWait, TaskWaitError};
