@@ -763,3 +763,72 @@ async fn waiting_tasks_are_bounded_per_index() {
     let other = create_index(&e.alice, "calm").await;
     assert!(!ingest(&e.alice, &other, books()).await.is_empty());
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_sdks_query_and_ingest_builders_against_the_local_search() {
+    use globus_sdk::search::{
+        Facet, Filter, GIngest, GMetaEntry, GMetaList, Range, SearchQuery, SearchScrollQuery, Sort, TaskWaitError,
+    };
+    let e = env_with(LocalGlobus::builder().search_task_delay(Duration::from_millis(30))).await;
+    let index = create_index(&e.alice, "builders").await;
+    let list: GMetaList = [
+        ("obs-1", json!({"site": "argo", "temp": 11.5, "date": "2020-02-01"})),
+        ("obs-2", json!({"site": "argo", "temp": 14.0, "date": "2021-06-15"})),
+        ("obs-3", json!({"site": "saildrone", "temp": 9.0, "date": "2021-08-30"})),
+        ("obs-4", json!({"site": "buoy", "temp": 20.0, "date": "2019-12-31"})),
+    ]
+    .into_iter()
+    .map(|(s, c)| GMetaEntry::new(s, ["public"], c))
+    .collect();
+    let submitted = e.alice.ingest().index_id(&index).body(GIngest::list(list)).send().await.unwrap();
+    let task = e.alice.wait_for_task(submitted.task_id.clone()).poll_interval(Duration::from_millis(10)).await.unwrap();
+    assert_eq!(task.state, "SUCCESS");
+
+    let query = SearchQuery::new()
+        .q("*")
+        .filter(Filter::match_any("site", ["argo", "saildrone"]))
+        .filter(Filter::range("date", [Range::at_least("2021-01-01")]))
+        .facet(Facet::terms("site").name("sites"))
+        .facet(Facet::avg("temp").name("mean"))
+        .facet(Facet::date_histogram("date", "year").name("years"))
+        .sort(Sort::desc("temp"));
+    let page = e.alice.post_search().index_id(&index).body(&query).send().await.unwrap().into_inner();
+    assert_eq!(page.gmeta.iter().map(|g| g.subject.as_str()).collect::<Vec<_>>(), ["obs-2", "obs-3"]);
+    let facets = serde_json::to_value(&page.facet_results).unwrap();
+    let by_name = |n: &str| facets.as_array().unwrap().iter().find(|f| f["name"] == n).unwrap().clone();
+    assert_eq!(by_name("sites")["buckets"][0]["value"], "argo");
+    assert_eq!(by_name("sites")["buckets"][0]["count"], 1);
+    assert_eq!(by_name("mean")["value"], 11.5);
+    let years: Vec<(String, u64)> = by_name("years")["buckets"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|b| (b["value"].as_str().unwrap().to_string(), b["count"].as_u64().unwrap()))
+        .collect();
+    assert_eq!(years, [("2021-01-01T00:00:00.000Z".to_string(), 2)]);
+
+    // The legacy format: a match_any filter leaves the facets whole unless post_filter is off.
+    let legacy = SearchQuery::legacy().q("*").filter(Filter::match_any("site", ["buoy"])).facet(Facet::terms("site"));
+    let page = e.alice.post_search().index_id(&index).body(&legacy).send().await.unwrap();
+    assert_eq!(page.gmeta.len(), 1);
+    assert_eq!(serde_json::to_value(&page.facet_results).unwrap()[0]["buckets"].as_array().unwrap().len(), 3);
+    let legacy = SearchQuery::legacy()
+        .q("*")
+        .filter(Filter::match_any("site", ["buoy"]).post_filter(false))
+        .facet(Facet::terms("site"));
+    let page = e.alice.post_search().index_id(&index).body(&legacy).send().await.unwrap();
+    assert_eq!(serde_json::to_value(&page.facet_results).unwrap()[0]["buckets"].as_array().unwrap().len(), 1);
+
+    let scroll = SearchScrollQuery::new().q("*").limit(3).filter(!Filter::match_any("site", ["buoy"]));
+    let all: Vec<_> = e.alice.scroll().index_id(&index).body(scroll).into_stream().items().try_collect().await.unwrap();
+    assert_eq!(all.iter().map(|g| g.subject.as_str()).collect::<Vec<_>>(), ["obs-1", "obs-2", "obs-3"]);
+
+    // A failing task is a TaskWaitError::Failed with the service's reason.
+    let crowded: GMetaList =
+        (0..11).map(|i| GMetaEntry::new("crowded", ["public"], json!({"i": i})).id(format!("e{i}"))).collect();
+    let submitted = e.alice.ingest().index_id(&index).body(GIngest::list(crowded)).send().await.unwrap();
+    match e.alice.wait_for_task(submitted.task_id.clone()).poll_interval(Duration::from_millis(10)).await {
+        Err(TaskWaitError::Failed(task)) => assert!(task.message.unwrap().contains("more than 10 entries")),
+        other => panic!("{other:?}"),
+    }
+}
