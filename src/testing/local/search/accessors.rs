@@ -34,9 +34,10 @@ impl LocalGlobus {
     ///   `terms`, `sum`, `avg`, `distinct_count`, `numeric_histogram`, `date_histogram`.
     ///   Sort by any field, `asc` or `desc` (default: most matching words first). Offset
     ///   paging up to `offset + limit` = 10 000; `scroll` beyond it by marker.
+    ///   `filter_principal_sets` keeps the entries with one of the named `principal_sets`
+    ///   holding one of the caller's principals, and `matched_principal_sets` names them.
     /// - **Refused with a 400**, never guessed at: regular expressions, fuzzy and proximity
-    ///   terms, geographic filters, query templates, `filter_principal_sets`, the 2017 result
-    ///   format.
+    ///   terms, geographic filters, query templates, the 2017 result format.
     ///
     /// ```
     /// use globus_sdk::testing::LocalGlobus;

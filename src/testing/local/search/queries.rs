@@ -5,9 +5,9 @@
 
 use serde_json::Value;
 
-use super::access::{Need, RoleName, visible};
+use super::access::{Need, RoleName};
 use super::request::{self, Kind, Shown};
-use super::store::meta_result;
+use super::store::{Viewer, meta_result};
 use super::{Access, Index, Search, errors, json_body, open_index};
 use crate::testing::local::core::lock;
 use crate::testing::local::http::{Reply, Request};
@@ -23,10 +23,10 @@ fn run(s: &Search, call: &Call<'_, Access>, body: &Value, kind: Kind) -> Handled
     let mut state = lock(&s.state);
     let index = open_index(&mut state, id, req)?;
     check_bypass(index, query.bypass_visible_to, &principals, req)?;
-    let see = |v: &[String]| visible(v, &principals);
+    let viewer = Viewer { principals: &principals };
     let result = match kind {
-        Kind::Scroll => index.store.scroll(&query, &see),
-        _ => index.store.search(&query, &see),
+        Kind::Scroll => index.store.scroll(&query, &viewer),
+        _ => index.store.search(&query, &viewer),
     };
     result.map(|doc| Reply::ok(&doc)).map_err(|e| errors::bad_request(e, req))
 }
@@ -86,8 +86,8 @@ fn lookup(s: &Search, call: &Call<'_, Access>, entry_id: Option<Option<&str>>) -
     let mut state = lock(&s.state);
     let index = open_index(&mut state, id, req)?;
     check_bypass(index, bypass, &principals, req)?;
-    let see = |v: &[String]| bypass || visible(v, &principals);
-    let entries = index.store.subject(&subject, &see).unwrap_or_default();
+    let viewer = Viewer { principals: &principals };
+    let entries = index.store.subject(&subject, &viewer, bypass).unwrap_or_default();
     let entries: Vec<_> = match entry_id {
         None => entries,
         Some(want) => entries.into_iter().filter(|e| e.entry_id.as_deref() == want).collect(),
@@ -100,7 +100,7 @@ fn lookup(s: &Search, call: &Call<'_, Access>, entry_id: Option<Option<&str>>) -
         return Err(errors::not_found(format!("No {what} is visible in this index"), req));
     }
     let shown = Shown { content: true, visible_to: false, principal_sets: false };
-    Ok(Reply::ok(&meta_result(&subject, &entries, shown)))
+    Ok(Reply::ok(&meta_result(&subject, &entries, shown, &viewer, &[])))
 }
 
 /// `GET /v1/index/{index_id}/subject?subject=...`.

@@ -14,6 +14,8 @@ pub(crate) const DEFAULT_LIMIT: u64 = 10;
 /// The most results a search can reach: `offset + limit` may not pass it (a scroll goes
 /// further).
 pub(crate) const MAX_RESULT_WINDOW: u64 = 10_000;
+/// How many principal sets `filter_principal_sets` may name.
+pub(crate) const MAX_PRINCIPAL_SETS: usize = 100;
 /// How many sort keys a request may give.
 pub(crate) const MAX_SORT_KEYS: usize = 20;
 
@@ -56,6 +58,9 @@ pub(crate) struct Request {
     pub shown: Shown,
     /// A scroll's marker, as sent.
     pub marker: Option<String>,
+    /// `filter_principal_sets`: only entries with one of these principal sets holding one of
+    /// the caller's principals.
+    pub principal_sets: Vec<String>,
 }
 
 impl Request {
@@ -95,11 +100,17 @@ pub(crate) fn parse(body: &Value, kind: Kind) -> Result<Request, String> {
             "'result_format_version' {v} is not supported by the local Globus Search (only \"2019-08-27\")"
         ));
     }
-    match doc.get("filter_principal_sets") {
-        None | Some(Value::Null) => {}
-        Some(Value::Array(l)) if l.is_empty() => {}
-        Some(_) => return Err("'filter_principal_sets' is not supported by the local Globus Search".into()),
-    }
+    let principal_sets = match doc.get("filter_principal_sets") {
+        None | Some(Value::Null) => Vec::new(),
+        Some(Value::Array(l)) if l.len() <= MAX_PRINCIPAL_SETS => l
+            .iter()
+            .map(|v| v.as_str().map(str::to_string))
+            .collect::<Option<Vec<String>>>()
+            .ok_or("'filter_principal_sets' must be a list of principal set names")?,
+        Some(_) => {
+            return Err(format!("'filter_principal_sets' must be a list of at most {MAX_PRINCIPAL_SETS} names"));
+        }
+    };
     if kind != Kind::Search {
         for field in ["facets", "sort", "boosts", "post_facet_filters"] {
             if doc.get(field).is_some_and(|v| !v.is_null()) {
@@ -186,6 +197,7 @@ pub(crate) fn parse(body: &Value, kind: Kind) -> Result<Request, String> {
         bypass_visible_to: boolean(doc, "bypass_visible_to")?.unwrap_or(false),
         shown: shown(doc.get("fields"))?,
         marker,
+        principal_sets,
     })
 }
 
@@ -377,7 +389,7 @@ mod tests {
             (json!({"q": "*", "boosts": [{"field_name": "a", "factor": 100}]}), "factor"),
             (json!({"q": "*", "fields": ["secret"]}), "fields"),
             (json!({"q": "*", "query_template": "x"}), "not supported"),
-            (json!({"q": "*", "filter_principal_sets": ["x"]}), "not supported"),
+            (json!({"q": "*", "filter_principal_sets": [1]}), "principal set names"),
             (json!({"q": "(", "advanced": true}), "Invalid advanced query"),
             (json!({"q": "*", "q_settings": {"mode": "text_match"}}), "not supported"),
             (json!([1]), "JSON object"),

@@ -60,6 +60,33 @@ pub(crate) struct Store {
     max_bytes: usize,
 }
 
+/// Who looks: the caller's principals (`public`, and with a token its identity, groups...).
+pub(crate) struct Viewer<'a> {
+    pub principals: &'a [String],
+}
+
+impl Viewer<'_> {
+    /// Whether an entry's `visible_to` lets the caller see it.
+    pub fn sees(&self, e: &Entry) -> bool {
+        e.visible_to.iter().any(|v| self.principals.contains(v))
+    }
+
+    /// The named principal sets of an entry, among `names`, that hold one of the caller's
+    /// principals (`matched_principal_sets`).
+    fn matched_sets(&self, e: &Entry, names: &[String]) -> Vec<String> {
+        let Some(Value::Object(sets)) = &e.principal_sets else { return Vec::new() };
+        names
+            .iter()
+            .filter(|n| {
+                sets.get(n.as_str()).and_then(Value::as_array).is_some_and(|members| {
+                    members.iter().filter_map(Value::as_str).any(|m| self.principals.iter().any(|p| p == m))
+                })
+            })
+            .cloned()
+            .collect()
+    }
+}
+
 /// A subject matched by a query, with its entries that matched.
 struct Hit<'a> {
     subject: &'a str,
@@ -139,9 +166,9 @@ impl Store {
         Ok(written)
     }
 
-    /// The entries of a subject the caller may see (`visible`), or None without any.
-    pub fn subject(&self, subject: &str, visible: &dyn Fn(&[String]) -> bool) -> Option<Vec<&Entry>> {
-        let entries: Vec<&Entry> = self.subjects.get(subject)?.iter().filter(|e| visible(&e.visible_to)).collect();
+    /// The entries of a subject the caller may see (all with `bypass`), or None without any.
+    pub fn subject(&self, subject: &str, viewer: &Viewer<'_>, bypass: bool) -> Option<Vec<&Entry>> {
+        let entries: Vec<&Entry> = self.subjects.get(subject)?.iter().filter(|e| bypass || viewer.sees(e)).collect();
         (!entries.is_empty()).then_some(entries)
     }
 
@@ -172,10 +199,10 @@ impl Store {
 
     /// The entries a query (its query string and every filter) matches among those the
     /// caller may see: `(subject, entry_id)` pairs.
-    pub fn matching(&self, req: &Request, visible: &dyn Fn(&[String]) -> bool) -> Vec<(String, Option<String>)> {
+    pub fn matching(&self, req: &Request, viewer: &Viewer<'_>) -> Vec<(String, Option<String>)> {
         let mut out = Vec::new();
         for (subject, entries) in &self.subjects {
-            for e in entries.iter().filter(|e| req.bypass_visible_to || visible(&e.visible_to)) {
+            for e in entries.iter().filter(|e| req.bypass_visible_to || viewer.sees(e)) {
                 if req.admits(&e.content, &Text::of(&e.content), true) {
                     out.push((subject.clone(), e.entry_id.clone()));
                 }
@@ -185,12 +212,14 @@ impl Store {
     }
 
     /// The hits of a query (subjects in `BTreeMap` order), and the contents the facets count.
-    fn hits<'a>(&'a self, req: &Request, visible: &dyn Fn(&[String]) -> bool) -> (Vec<Hit<'a>>, Vec<&'a Value>) {
+    fn hits<'a>(&'a self, req: &Request, viewer: &Viewer<'_>) -> (Vec<Hit<'a>>, Vec<&'a Value>) {
         let mut hits = Vec::new();
         let mut faceted = Vec::new();
         for (subject, entries) in &self.subjects {
             let mut hit = Hit { subject, entries: Vec::new(), score: 0, seq: u64::MAX };
-            for e in entries.iter().filter(|e| req.bypass_visible_to || visible(&e.visible_to)) {
+            let in_sets =
+                |e: &Entry| req.principal_sets.is_empty() || !viewer.matched_sets(e, &req.principal_sets).is_empty();
+            for e in entries.iter().filter(|e| (req.bypass_visible_to || viewer.sees(e)) && in_sets(e)) {
                 let text = Text::of(&e.content);
                 if !req.admits(&e.content, &text, false) {
                     continue;
@@ -210,8 +239,8 @@ impl Store {
     }
 
     /// Run a search (GSearchResult); an error (a facet too large) is the message of a 400.
-    pub fn search(&self, req: &Request, visible: &dyn Fn(&[String]) -> bool) -> Result<Value, String> {
-        let (mut hits, faceted) = self.hits(req, visible);
+    pub fn search(&self, req: &Request, viewer: &Viewer<'_>) -> Result<Value, String> {
+        let (mut hits, faceted) = self.hits(req, viewer);
         let facet_results =
             req.facets.iter().map(|f| f.compute(&faceted)).collect::<Result<Vec<Value>, String>>()?;
         if req.sort.is_empty() {
@@ -243,7 +272,7 @@ impl Store {
         let total = hits.len() as u64;
         let offset = usize::try_from(req.offset).unwrap_or(usize::MAX);
         let limit = usize::try_from(req.limit).unwrap_or(usize::MAX);
-        let page: Vec<Value> = hits.iter().skip(offset).take(limit).map(|h| render(h, req.shown)).collect();
+        let page: Vec<Value> = hits.iter().skip(offset).take(limit).map(|h| render(h, req, viewer)).collect();
         let reached = req.offset + page.len() as u64;
         let mut doc = json!({
             "@datatype": "GSearchResult",
@@ -263,9 +292,9 @@ impl Store {
     }
 
     /// Run a scroll: subjects in order, after the marker's subject (GScrollResult).
-    pub fn scroll(&self, req: &Request, visible: &dyn Fn(&[String]) -> bool) -> Result<Value, String> {
+    pub fn scroll(&self, req: &Request, viewer: &Viewer<'_>) -> Result<Value, String> {
         let after = req.marker.as_deref().map(decode_marker).transpose()?;
-        let (hits, _) = self.hits(req, visible);
+        let (hits, _) = self.hits(req, viewer);
         let total = hits.len();
         let limit = usize::try_from(req.limit).unwrap_or(usize::MAX);
         let rest: Vec<&Hit<'_>> =
@@ -280,7 +309,7 @@ impl Store {
             "@datatype": "GScrollResult",
             "@version": "2017-09-01",
             "count": page.len(),
-            "gmeta": page.iter().map(|h| render(h, req.shown)).collect::<Vec<_>>(),
+            "gmeta": page.iter().map(|h| render(h, req, viewer)).collect::<Vec<_>>(),
             "has_next_page": has_next,
             "marker": marker,
             "total": total,
@@ -299,8 +328,9 @@ fn sort_keys(hit: &Hit<'_>, req: &Request) -> Vec<Option<Key>> {
         .collect()
 }
 
-/// A result (GMetaResult) of `subject` with `entries`.
-pub(crate) fn meta_result(subject: &str, entries: &[&Entry], shown: Shown) -> Value {
+/// A result (GMetaResult) of `subject` with `entries`; `matched_principal_sets` names the
+/// sets among `sets` that hold one of the viewer's principals.
+pub(crate) fn meta_result(subject: &str, entries: &[&Entry], shown: Shown, viewer: &Viewer<'_>, sets: &[String]) -> Value {
     let entries: Vec<Value> = entries
         .iter()
         .map(|e| {
@@ -309,7 +339,7 @@ pub(crate) fn meta_result(subject: &str, entries: &[&Entry], shown: Shown) -> Va
                 doc.insert("content".into(), e.content.clone());
             }
             doc.insert("entry_id".into(), json!(e.entry_id));
-            doc.insert("matched_principal_sets".into(), json!([]));
+            doc.insert("matched_principal_sets".into(), json!(viewer.matched_sets(e, sets)));
             if shown.visible_to {
                 doc.insert("visible_to".into(), json!(e.visible_to));
             }
@@ -322,8 +352,8 @@ pub(crate) fn meta_result(subject: &str, entries: &[&Entry], shown: Shown) -> Va
     json!({"@datatype": "GMetaResult", "@version": "2019-08-27", "entries": entries, "subject": subject})
 }
 
-fn render(hit: &Hit<'_>, shown: Shown) -> Value {
-    meta_result(hit.subject, &hit.entries, shown)
+fn render(hit: &Hit<'_>, req: &Request, viewer: &Viewer<'_>) -> Value {
+    meta_result(hit.subject, &hit.entries, req.shown, viewer, &req.principal_sets)
 }
 
 /// A scroll marker: where the next page starts, opaque to clients.
@@ -353,8 +383,9 @@ mod tests {
         }
     }
 
-    fn public(v: &[String]) -> bool {
-        v.iter().any(|p| p == "public")
+    fn public() -> Viewer<'static> {
+        static P: std::sync::OnceLock<Vec<String>> = std::sync::OnceLock::new();
+        Viewer { principals: P.get_or_init(|| vec!["public".to_string()]) }
     }
 
     fn store() -> Store {
@@ -374,7 +405,7 @@ mod tests {
     }
 
     fn search(s: &Store, doc: Value) -> Value {
-        s.search(&parse(&doc, Kind::Search).unwrap(), &public).unwrap()
+        s.search(&parse(&doc, Kind::Search).unwrap(), &public()).unwrap()
     }
 
     #[test]
@@ -421,7 +452,7 @@ mod tests {
             if let Some(m) = &marker {
                 doc["marker"] = json!(m);
             }
-            let r = s.scroll(&parse(&doc, Kind::Scroll).unwrap(), &public).unwrap();
+            let r = s.scroll(&parse(&doc, Kind::Scroll).unwrap(), &public()).unwrap();
             seen.extend(subjects(&r));
             assert_eq!(r["total"], 3);
             if !r["has_next_page"].as_bool().unwrap() {
@@ -432,7 +463,27 @@ mod tests {
         }
         assert_eq!(seen, ["s1", "s2", "s3"]);
         let bad = parse(&json!({"q": "*", "marker": "garbage!"}), Kind::Scroll).unwrap();
-        assert!(s.scroll(&bad, &public).unwrap_err().contains("marker"));
+        assert!(s.scroll(&bad, &public()).unwrap_err().contains("marker"));
+    }
+
+    #[test]
+    fn principal_sets_filter_and_report_what_matched() {
+        let mut s = Store::default();
+        let mut doc1 = entry("doc1", None, json!({"v": 1}), &["public"]);
+        doc1.principal_sets = Some(json!({"admin": ["urn:globus:auth:identity:i"], "monitor": ["urn:globus:groups:id:g"]}));
+        let mut doc2 = entry("doc2", None, json!({"v": 2}), &["public"]);
+        doc2.principal_sets = Some(json!({"monitor": ["urn:globus:groups:id:h"]}));
+        s.write(vec![entry("doc0", None, json!({"v": 0}), &["public"]), doc1, doc2]).unwrap();
+        let i = ["public".to_string(), "urn:globus:auth:identity:i".to_string()];
+        let viewer = Viewer { principals: &i };
+        let run = |doc: Value| s.search(&parse(&doc, Kind::Search).unwrap(), &viewer).unwrap();
+        assert_eq!(subjects(&run(json!({"q": "*"}))), ["doc0", "doc1", "doc2"]);
+        let r = run(json!({"q": "*", "filter_principal_sets": ["admin"]}));
+        assert_eq!(subjects(&r), ["doc1"]);
+        assert_eq!(r["gmeta"][0]["entries"][0]["matched_principal_sets"], json!(["admin"]));
+        assert!(subjects(&run(json!({"q": "*", "filter_principal_sets": ["monitor"]}))).is_empty());
+        let r = run(json!({"q": "*", "filter_principal_sets": ["monitor", "admin"]}));
+        assert_eq!(subjects(&r), ["doc1"]);
     }
 
     #[test]
@@ -442,11 +493,11 @@ mod tests {
         s.write(vec![entry("s1", Some("other"), json!({"t": "x"}), &["public"])]).unwrap();
         assert_eq!(s.counts().0, 4);
         assert_eq!(s.counts().1, 5);
-        assert_eq!(s.subject("s1", &public).unwrap()[0].content, json!({"t": "green"}));
+        assert_eq!(s.subject("s1", &public(), false).unwrap()[0].content, json!({"t": "green"}));
         let many: Vec<NewEntry> =
             (0..11).map(|i| entry("big", Some(&i.to_string()), json!({"i": i}), &["public"])).collect();
         assert!(s.write(many).unwrap_err().contains("more than 10 entries"));
-        assert!(s.subject("big", &public).is_none(), "all or nothing");
+        assert!(s.subject("big", &public(), false).is_none(), "all or nothing");
         let mut small = Store { max_bytes: 40, ..Store::default() };
         small.write(vec![entry("a", None, json!({"t": "x".repeat(20)}), &["public"])]).unwrap();
         let err = small.write(vec![entry("b", None, json!({"t": "y".repeat(20)}), &["public"])]).unwrap_err();
@@ -461,6 +512,6 @@ mod tests {
         assert!(s.delete_entry("s1", Some("other")));
         assert!(!s.delete_entry("s1", Some("other")));
         assert_eq!(s.delete_subjects(&["s1".into(), "nope".into()]), 1);
-        assert!(s.subject("s4", &public).is_none(), "not visible");
+        assert!(s.subject("s4", &public(), false).is_none(), "not visible");
     }
 }

@@ -15,9 +15,9 @@ use std::time::{Duration, Instant};
 use chrono::{DateTime, Utc};
 use serde_json::{Value, json};
 
-use super::access::{Need, RoleName, visible};
+use super::access::{Need, RoleName};
 use super::request::Request as Query;
-use super::store::NewEntry;
+use super::store::{NewEntry, Viewer};
 use super::{Access, Search, State, Status, errors, no_index};
 use crate::testing::local::core::{Core, lock};
 use crate::testing::local::http::{Reply, Request};
@@ -272,7 +272,7 @@ fn run(state: &Mutex<State>, id: &str) {
                     Ok(format!("{} entry deleted", usize::from(removed)))
                 }
                 Work::DeleteByQuery(query, principals) => {
-                    let matched = index.store.matching(&query, &|v| visible(v, &principals));
+                    let matched = index.store.matching(&query, &Viewer { principals: &principals });
                     for (subject, entry_id) in &matched {
                         index.store.delete_entry(subject, entry_id.as_deref());
                     }
