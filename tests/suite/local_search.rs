@@ -823,6 +823,24 @@ async fn the_sdks_query_and_ingest_builders_against_the_local_search() {
     let all: Vec<_> = e.alice.scroll().index_id(&index).body(scroll).into_stream().items().try_collect().await.unwrap();
     assert_eq!(all.iter().map(|g| g.subject.as_str()).collect::<Vec<_>>(), ["obs-1", "obs-2", "obs-3"]);
 
+    // Role-based filtering: principal_sets on the entries, filter_principal_sets in the query.
+    let alice_urn = format!("urn:globus:auth:identity:{}", e.alice_id);
+    let curated: GMetaList = [
+        GMetaEntry::new("ds-1", ["public"], json!({"kind": "dataset"})).principal_set("curator", [alice_urn.as_str()]),
+        GMetaEntry::new("ds-2", ["public"], json!({"kind": "dataset"}))
+            .principal_set("curator", ["urn:globus:groups:id:00000000-0000-0000-0000-000000000001"]),
+    ]
+    .into_iter()
+    .collect();
+    let submitted = e.alice.ingest().index_id(&index).body(GIngest::list(curated)).send().await.unwrap();
+    e.alice.wait_for_task(submitted.task_id.clone()).poll_interval(Duration::from_millis(10)).await.unwrap();
+    let mine = SearchQuery::new().q("dataset").filter_principal_sets(["curator"]);
+    let page = e.alice.post_search().index_id(&index).body(&mine).send().await.unwrap();
+    assert_eq!(page.gmeta.iter().map(|g| g.subject.as_str()).collect::<Vec<_>>(), ["ds-1"]);
+    assert_eq!(page.gmeta[0].entries[0].matched_principal_sets, ["curator"]);
+    let page = e.bob.post_search().index_id(&index).body(&mine).send().await.unwrap();
+    assert!(page.gmeta.is_empty(), "Bob curates nothing");
+
     // A failing task is a TaskWaitError::Failed with the service's reason.
     let crowded: GMetaList =
         (0..11).map(|i| GMetaEntry::new("crowded", ["public"], json!({"i": i})).id(format!("e{i}"))).collect();
