@@ -65,7 +65,11 @@ fn transfer_token(local: &LocalGlobus) -> String {
 async fn every_service_answers_an_unknown_path_with_its_404() {
     let local = LocalGlobus::start().await.unwrap();
     let services = local.service_urls();
-    assert_eq!(services.iter().map(|(n, _)| *n).collect::<Vec<_>>(), ["auth", "transfer"]);
+    let mut expected = vec!["auth", "transfer"];
+    if cfg!(feature = "search") {
+        expected.push("search");
+    }
+    assert_eq!(services.iter().map(|(n, _)| *n).collect::<Vec<_>>(), expected);
     for (name, url) in &services {
         let a = send(url, "GET", "/no/such/path", None).await;
         assert_eq!(a.status, 404, "{name}: {a:?}");
@@ -80,6 +84,11 @@ async fn every_service_answers_an_unknown_path_with_its_404() {
     assert_eq!(transfer.code(), "ClientError.NotFound");
     assert_eq!(transfer.body["resource"], "/v0.10/no_such_thing", "the path as requested, as Transfer");
     assert!(transfer.body["request_id"].is_string());
+    if cfg!(feature = "search") {
+        let search = send(&local.search_url(), "GET", "/v1/no_such_thing", None).await;
+        assert_eq!((search.code(), search.body["@datatype"].as_str()), ("NotFound.Generic", Some("GError")));
+        assert_eq!(search.body["status"], 404);
+    }
 
     // The SDK reads them as the errors they are.
     let client = globus_sdk::transfer::Client::builder()

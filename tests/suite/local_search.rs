@@ -850,3 +850,148 @@ async fn the_sdks_query_and_ingest_builders_against_the_local_search() {
         other => panic!("{other:?}"),
     }
 }
+
+/// Whether `mine` has every field of `registered`, with a value of the same JSON type (a
+/// registered `null` takes anything); lists compare their first members. The differences.
+fn shape_differences(registered: &Value, mine: &Value, at: &str, out: &mut Vec<String>) {
+    match (registered, mine) {
+        (Value::Null, _) => {}
+        (Value::Object(r), Value::Object(m)) => {
+            for (k, v) in r {
+                match m.get(k) {
+                    Some(mv) => shape_differences(v, mv, &format!("{at}.{k}"), out),
+                    None => out.push(format!("{at}.{k} is missing")),
+                }
+            }
+        }
+        (Value::Array(r), Value::Array(m)) => {
+            if let (Some(r0), Some(m0)) = (r.first(), m.first()) {
+                shape_differences(r0, m0, &format!("{at}[0]"), out);
+            } else if !r.is_empty() {
+                out.push(format!("{at} is empty here"));
+            }
+        }
+        (Value::Number(_), Value::Number(_))
+        | (Value::String(_), Value::String(_))
+        | (Value::Bool(_), Value::Bool(_)) => {}
+        (r, m) => out.push(format!("{at}: registered {r}, here {m}")),
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn answers_have_the_shapes_of_the_python_sdks_registered_responses() {
+    let Ok(files) = std::env::var("GLOBUS_SDK_FIXTURES") else {
+        assert!(
+            !std::env::var("GLOBUS_SDK_REQUIRE_FIXTURES").is_ok_and(|v| v == "1"),
+            "GLOBUS_SDK_FIXTURES is not set: run scripts/fixtures.sh first"
+        );
+        eprintln!("local_search shapes: GLOBUS_SDK_FIXTURES not set; nothing checked");
+        return;
+    };
+    for file in files.split(',').filter(|f| !f.is_empty()) {
+        let doc: Value = serde_json::from_str(&std::fs::read_to_string(file).unwrap()).unwrap();
+        let registered: Vec<Value> =
+            doc["responses"].as_array().unwrap().iter().filter(|r| r["service"] == "search").cloned().collect();
+        assert!(registered.len() >= 10, "{file} holds Search's registered responses");
+        produce_the_registered_responses(&registered).await;
+    }
+}
+
+/// Produce each registered response of Search with the local Search (a fresh one), and
+/// compare status, code and shape.
+async fn produce_the_registered_responses(registered: &[Value]) {
+    let e = env().await;
+    let (alice, bob) = (token(&e.local, ALICE, ALL), token(&e.local, BOB, ALL));
+    let index = create_index(&e.alice, "shapes").await;
+    ingest_and_wait(&e.alice, &index, vec![entry("foo-bar", json!({"foo": "bar"}), &["public"])]).await;
+    let other = create_index(&e.alice, "to delete").await;
+    let (get, post, patch, delete) =
+        (reqwest::Method::GET, reqwest::Method::POST, reqwest::Method::PATCH, reqwest::Method::DELETE);
+    let json_bytes = |v: Value| Some(v.to_string().into_bytes());
+    let principal = "urn:globus:auth:identity:46bd0f56-e24f-11e5-a510-131bef46955c";
+    let role_body = json_bytes(json!({"role_name": "writer", "principal": principal}));
+    let (_, role) = raw(&e.local, &alice, post.clone(), &format!("/v1/index/{index}/role"), role_body.clone()).await;
+    let role_id = role["id"].as_str().unwrap().to_string();
+
+    // Each registered case, produced here: (module, case) -> (status, body).
+    let mut checked = 0;
+    for order in ["default", "error"] {
+        for r in registered {
+            let (module, case) = (r["module"].as_str().unwrap(), r["case"].as_str().unwrap());
+            if (case == "default") != (order == "default") {
+                continue;
+            }
+            let l = &e.local;
+            let (status, mine) = match (module, case) {
+                ("batch_delete_by_subject", "default") => {
+                    let body = json_bytes(json!({"subjects": ["nothing"]}));
+                    raw(l, &alice, post.clone(), &format!("/v1/index/{index}/batch_delete_by_subject"), body).await
+                }
+                ("create_index", "default") => {
+                    let body = json_bytes(json!({"display_name": "n", "description": "d"}));
+                    raw(l, &alice, post.clone(), "/v1/index", body).await
+                }
+                ("create_index", "trial_limit") => {
+                    // Alice owns three by now; a fourth is over the trial limit.
+                    let body = json_bytes(json!({"display_name": "n", "description": "d"}));
+                    raw(l, &alice, post.clone(), "/v1/index", body).await
+                }
+                ("create_role", "default") => {
+                    let body = json_bytes(json!({"role_name": "admin", "principal": principal}));
+                    raw(l, &alice, post.clone(), &format!("/v1/index/{index}/role"), body).await
+                }
+                ("delete_role", "default") => {
+                    raw(l, &alice, delete.clone(), &format!("/v1/index/{index}/role/{role_id}"), None).await
+                }
+                ("get_role_list", "default") => {
+                    raw(l, &alice, get.clone(), &format!("/v1/index/{index}/role_list"), None).await
+                }
+                ("index_list", "default") => raw(l, &alice, get.clone(), "/v1/index_list", None).await,
+                ("search", "default") => {
+                    raw(l, &alice, get.clone(), &format!("/v1/index/{index}/search?q=bar"), None).await
+                }
+                ("post_search", "default") => {
+                    raw(l, &alice, post.clone(), &format!("/v1/index/{index}/search"), json_bytes(json!({"q": "bar"})))
+                        .await
+                }
+                ("update_index", "default") => {
+                    let body = json_bytes(json!({"display_name": "renamed"}));
+                    raw(l, &alice, patch.clone(), &format!("/v1/index/{index}"), body).await
+                }
+                ("update_index", "forbidden") => {
+                    let body = json_bytes(json!({"display_name": "renamed"}));
+                    raw(l, &bob, patch.clone(), &format!("/v1/index/{index}"), body).await
+                }
+                ("delete_index", "default") => {
+                    raw(l, &alice, delete.clone(), &format!("/v1/index/{other}"), None).await
+                }
+                ("delete_index", "delete_pending") => {
+                    // Reopened by now: delete it, then once more.
+                    raw(l, &alice, delete.clone(), &format!("/v1/index/{other}"), None).await;
+                    raw(l, &alice, delete.clone(), &format!("/v1/index/{other}"), None).await
+                }
+                ("reopen_index", "default") => {
+                    raw(l, &alice, post.clone(), &format!("/v1/index/{other}/reopen"), None).await
+                }
+                ("reopen_index", "already_open") => {
+                    raw(l, &alice, post.clone(), &format!("/v1/index/{index}/reopen"), None).await
+                }
+                other => panic!("a registered Search response this test does not produce: {other:?}"),
+            };
+            let want = r["status"].as_u64().unwrap() as u16;
+            assert_eq!(status, want, "{module}[{case}]: {mine}");
+            if want >= 400 {
+                assert_eq!(mine["code"], r["json"]["code"], "{module}[{case}]: {mine}");
+            }
+            let mut differences = Vec::new();
+            shape_differences(&r["json"], &mine, module, &mut differences);
+            assert!(
+                differences.is_empty(),
+                "{module}[{case}]: {differences:?}\nregistered: {}\nhere: {mine}",
+                r["json"]
+            );
+            checked += 1;
+        }
+    }
+    assert_eq!(checked, registered.len());
+}
