@@ -466,6 +466,30 @@ async fn deletions_by_subject_entry_and_query() {
     assert_eq!(count(e.alice.clone()).await, 0);
     let gone = e.alice.get_entry().index_id(&index).subject("book-3").send().await.unwrap_err();
     assert_eq!(gerror(&gone).0, 404);
+
+    // A writer deletes by query only what it may see; looking past visible_to is for admins.
+    let alice_urn = format!("urn:globus:auth:identity:{}", e.alice_id);
+    let bob_urn = format!("urn:globus:auth:identity:{}", e.bob_id);
+    let role = body::<types::RoleCreate>(json!({"role_name": "writer", "principal": bob_urn}));
+    e.alice.create_role().index_id(&index).body(role).send().await.unwrap();
+    ingest_and_wait(
+        &e.alice,
+        &index,
+        vec![
+            entry("mine", json!({"kind": "note"}), &[alice_urn.as_str()]),
+            entry("ours", json!({"kind": "note"}), &["public"]),
+        ],
+    )
+    .await;
+    let everything = || body::<types::DeleteByQuery>(json!({"q": "note"}));
+    let t = e.bob.delete_by_query().index_id(&index).body(everything()).send().await.unwrap();
+    assert_eq!(wait(&e.bob, &t.task_id).await.state, "SUCCESS");
+    let left = post_search(&e.alice, &index, json!({"q": "note", "fields": ["content", "visible_to"]})).await;
+    assert_eq!(subjects(&left), ["mine"], "Bob could not see Alice's note, so did not delete it");
+    assert_eq!(left["gmeta"][0]["entries"][0]["visible_to"], json!([alice_urn]));
+    let bypass = body::<types::DeleteByQuery>(json!({"q": "note", "bypass_visible_to": true}));
+    let err = e.bob.delete_by_query().index_id(&index).body(bypass).send().await.unwrap_err();
+    assert_eq!(gerror(&err), (403, "Forbidden.Generic".to_string()));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
