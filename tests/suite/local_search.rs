@@ -202,7 +202,7 @@ async fn ingest_runs_as_a_task_then_search_finds_it() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn tasks_move_from_pending_to_their_end_observably() {
-    let e = env_with(LocalGlobus::builder().search_task_delay(Duration::from_millis(300))).await;
+    let e = env_with(LocalGlobus::builder().search_task_delay(Duration::from_secs(1))).await;
     let index = create_index(&e.alice, "slow").await;
     let task_id = ingest(&e.alice, &index, books()).await;
     let first = e.alice.get_task().task_id(&task_id).send().await.unwrap();
