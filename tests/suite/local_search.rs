@@ -786,6 +786,35 @@ async fn waiting_tasks_are_bounded_per_index() {
     // Other indexes are not held up.
     let other = create_index(&e.alice, "calm").await;
     assert!(!ingest(&e.alice, &other, books()).await.is_empty());
+    // Stopping does not wait for the thousand tasks (nor for the worker's delay).
+    let started = Instant::now();
+    drop(e);
+    assert!(started.elapsed() < Duration::from_secs(5), "stopped in {:?}", started.elapsed());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn queries_and_writes_run_side_by_side() {
+    let e = env().await;
+    let index = create_index(&e.alice, "busy").await;
+    ingest_and_wait(&e.alice, &index, books()).await;
+    let mut jobs = Vec::new();
+    for i in 0..8 {
+        let (c, index) = (e.alice.clone(), index.clone());
+        jobs.push(tokio::spawn(async move {
+            let docs: Vec<Value> =
+                (0..20).map(|j| entry(&format!("w{i}-{j}"), json!({"batch": i, "n": j}), &["public"])).collect();
+            ingest_and_wait(&c, &index, docs).await;
+            for _ in 0..10 {
+                let r = c.search().index_id(&index).q("fox").send().await.unwrap();
+                assert_eq!(r.gmeta.len(), 1);
+            }
+        }));
+    }
+    for j in jobs {
+        j.await.unwrap();
+    }
+    let total = e.alice.search().index_id(&index).q("*").limit(0).send().await.unwrap().total;
+    assert_eq!(total, Some(4 + 8 * 20));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
