@@ -40,10 +40,36 @@ impl LocalGlobus {
     ///   terms, geographic filters, query templates, the 2017 result format.
     ///
     /// ```
+    /// use globus_sdk::authorizers::AccessTokenAuthorizer;
+    /// use globus_sdk::search::{Filter, GIngest, GMetaEntry, GMetaList, SearchQuery};
     /// use globus_sdk::testing::LocalGlobus;
+    /// use serde_json::json;
     /// # tokio::runtime::Runtime::new().unwrap().block_on(async {
     /// let local = LocalGlobus::start().await.unwrap();
     /// assert_eq!(Some(local.search_url()), local.service_url("search"));
+    ///
+    /// // A token of the default user for Search, and a client of the local Search.
+    /// let scope = "urn:globus:auth:scope:search.api.globus.org:all";
+    /// let tokens = local.issue_tokens(local.native_client().id(), &local.user().username, scope, false).unwrap();
+    /// let token = tokens.raw().access_token.expose().to_string();
+    /// let search = globus_sdk::search::Client::builder()
+    ///     .config(local.config())
+    ///     .authorizer(AccessTokenAuthorizer::new(token))
+    ///     .build()
+    ///     .unwrap();
+    ///
+    /// // An index, two documents written by a task, and a query with a filter.
+    /// let index = search.create_index().body_map(|b| b.display_name("ocean".to_string()).description("d".to_string()));
+    /// let index = index.send().await.unwrap().into_inner().id;
+    /// let docs: GMetaList = [("a", 4000), ("b", 12)]
+    ///     .into_iter()
+    ///     .map(|(subject, depth)| GMetaEntry::new(subject, ["public"], json!({"title": "deep water", "depth": depth})))
+    ///     .collect();
+    /// let task = search.ingest().index_id(&index).body(GIngest::list(docs)).send().await.unwrap();
+    /// assert_eq!(search.wait_for_task(task.task_id.clone()).await.unwrap().state, "SUCCESS");
+    /// let query = SearchQuery::new().q("water").filter(Filter::range("depth", [globus_sdk::search::Range::at_least(100)]));
+    /// let found = search.post_search().index_id(&index).body(&query).send().await.unwrap();
+    /// assert_eq!(found.gmeta.iter().map(|g| g.subject.as_str()).collect::<Vec<_>>(), ["a"]);
     /// # });
     /// ```
     ///

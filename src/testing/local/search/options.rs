@@ -8,6 +8,15 @@ use crate::testing::local::plugin::Service as _;
 
 impl LocalGlobusBuilder {
     /// Listen for Search on this port of 127.0.0.1 (default 0: an ephemeral port).
+    ///
+    /// ```
+    /// use globus_sdk::testing::LocalGlobus;
+    /// # tokio::runtime::Runtime::new().unwrap().block_on(async {
+    /// let free = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    /// let local = LocalGlobus::builder().search_port(free).start().await.unwrap();
+    /// assert_eq!(local.search_url(), format!("http://127.0.0.1:{free}"));
+    /// # });
+    /// ```
     pub fn search_port(self, port: u16) -> Self {
         self.port(Search::NAME, port)
     }
@@ -30,6 +39,15 @@ impl LocalGlobusBuilder {
 
     /// How many indexes one identity may own (default 3, Globus Search's limit on trial
     /// indexes); creating one more is `409 Conflict.LimitExceeded`.
+    ///
+    /// ```
+    /// use globus_sdk::testing::LocalGlobus;
+    /// # tokio::runtime::Runtime::new().unwrap().block_on(async {
+    /// // Room for many indexes per identity.
+    /// let local = LocalGlobus::builder().search_index_limit(100).start().await.unwrap();
+    /// # assert!(!local.search_url().is_empty());
+    /// # });
+    /// ```
     pub fn search_index_limit(self, n: usize) -> Self {
         self.configure(|s: &mut SearchSettings| s.trial_index_limit = n)
     }
