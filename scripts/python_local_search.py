@@ -46,6 +46,18 @@ def query_document():
     )
 
 
+def wait(sc, task_id):
+    """Poll a task until it ends; its last document."""
+    deadline = time.time() + 30
+    while True:
+        task = sc.get_task(task_id)
+        if task["state"] not in ("PENDING", "PROGRESS"):
+            return task
+        if time.time() > deadline:
+            fail(f"task {task_id} still {task['state']}")
+        time.sleep(0.05)
+
+
 def main():
     for var in ("GLOBUS_SDK_SERVICE_URL_AUTH", "GLOBUS_SDK_SERVICE_URL_SEARCH", "GLOBUS_LOCAL_CLIENT_ID",
                 "GLOBUS_LOCAL_CLIENT_SECRET"):
@@ -74,14 +86,7 @@ def main():
     task_id = sc.ingest(index_id, {"ingest_type": "GMetaList", "ingest_data": {"gmeta": gmeta}})["task_id"]
 
     # 3. Wait for the task.
-    deadline = time.time() + 30
-    while True:
-        task = sc.get_task(task_id)
-        if task["state"] not in ("PENDING", "PROGRESS"):
-            break
-        if time.time() > deadline:
-            fail(f"task {task_id} still {task['state']}")
-        time.sleep(0.05)
+    task = wait(sc, task_id)
     if task["index_id"] != index_id:
         fail("the task names another index")
 
@@ -107,7 +112,23 @@ def main():
             fail(f"get_subject of a missing subject: {e.http_status}")
         missing_code = e.code
 
+    # 8. Deletions, tasks, roles, and the index's own lifecycle.
+    wait(sc, sc.batch_delete_by_subject(index_id, ["py-2"])["task_id"])
+    wait(sc, sc.delete_by_query(index_id, {"q": "river"})["task_id"])
+    remaining = sorted(g["subject"] for g in sc.post_search(index_id, {"q": "*"})["gmeta"])
+    tasks = [t["task_type"] for t in sc.get_task_list(index_id)["tasks"]]
+    roles = [r["role_name"] for r in sc.get_role_list(index_id)["role_list"]]
+    listed = [i["id"] for i in sc.index_list()]
+    sc.delete_index(index_id)
+    status_after_delete = sc.get_index(index_id)["status"]
+    sc.reopen_index(index_id)
+
     print(json.dumps({
+        "remaining": remaining,
+        "tasks": tasks,
+        "roles": roles,
+        "listed": index_id in listed,
+        "status_after_delete": status_after_delete,
         "index_id": index_id,
         "task_state": task["state"],
         "simple": simple,

@@ -759,6 +759,13 @@ async fn python_sdk_searches_the_local_search() {
         assert_eq!(summary["paged"], 3, "{summary}");
         assert_eq!(summary["scrolled"], 3, "{summary}");
         assert_eq!(summary["missing_code"], "NotFound.Generic", "{summary}");
+        assert_eq!(summary["remaining"], json!(["py-1"]), "py-4 is private, py-2 and py-3 deleted: {summary}");
+        assert_eq!(summary["tasks"], json!(["delete-by-query", "delete-by-subject", "ingest"]), "{summary}");
+        assert_eq!(summary["roles"], json!(["owner"]), "{summary}");
+        assert_eq!(
+            (summary["listed"].as_bool(), summary["status_after_delete"].as_str()),
+            (Some(true), Some("delete-pending"))
+        );
         // The Python SDK found Search from GLOBUS_SDK_SERVICE_URL_SEARCH alone.
         let requests = local.requests();
         assert!(requests.iter().any(|r| r.service == "search" && r.path.ends_with("/ingest") && r.status == Some(200)));
