@@ -75,7 +75,7 @@ async fn every_service_answers_an_unknown_path_with_its_404() {
     let local = LocalGlobus::start().await.unwrap();
     let services = local.service_urls();
     assert_eq!(services.iter().map(|(n, _)| *n).collect::<Vec<_>>(), LocalGlobus::service_names());
-    for expected in ["auth", "transfer", "timers"] {
+    for expected in ["auth", "transfer", "timers", "search"] {
         assert!(services.iter().any(|(n, _)| *n == expected), "{expected} is served: {services:?}");
     }
     for (name, url) in &services {
@@ -94,6 +94,9 @@ async fn every_service_answers_an_unknown_path_with_its_404() {
     assert!(transfer.body["request_id"].is_string());
     let timers = send(&local.timers_url(), "GET", "/v2/no_such_thing", None).await;
     assert_eq!((timers.code(), timers.body["error"]["status"].as_u64()), ("NOT_FOUND", Some(404)));
+    let search = send(&local.search_url(), "GET", "/v1/no_such_thing", None).await;
+    assert_eq!((search.code(), search.body["@datatype"].as_str()), ("NotFound.Generic", Some("GError")));
+    assert_eq!(search.body["status"], 404);
 
     // The SDK reads them as the errors they are.
     let client = globus_sdk::transfer::Client::builder()

@@ -27,6 +27,7 @@ mod local_hostile;
 mod local_login;
 mod local_python;
 mod local_routes;
+mod local_search;
 mod local_timers;
 mod local_transfer;
 mod log_secrecy;

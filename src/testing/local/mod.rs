@@ -16,7 +16,7 @@
 //!   builder settings), `builder`.
 //!
 //! Auth (`auth/`) is always there: every service checks its tokens. Each other service is
-//! compiled with its cargo feature (`transfer/` with `transfer`).
+//! compiled with its cargo feature (`transfer/` with `transfer`, `search/` with `search`).
 //!
 //! # Facing hostile input
 //!
@@ -46,12 +46,20 @@
 //!   (400), never a redirect.
 //! - **Auth grants known scopes only**: those the services declare
 //!   ([`plugin::Service::scopes`]: Auth's, Transfer's `all`, each local collection's
-//!   `data_access`), dependent scopes in brackets included (at most eight levels deep); any
+//!   `data_access`, Search's `all`, `search`, `ingest`), dependent scopes in brackets included (at most eight levels deep); any
 //!   other is `invalid_scope`.
 //! - **The approval page shows nothing unescaped**: the client's name, the user's names and
 //!   the scopes are HTML-escaped, the page has no JavaScript and may not be framed; its form
 //!   carries only an opaque request id (the login's parameters stay on the server), each
 //!   answered once, within ten minutes, at most a thousand waiting (the oldest forgotten).
+//! - **Search's documents and queries are bounded**: Globus Search's limits (a 500-byte
+//!   subject, 100 `visible_to` principals, content nested 20 levels, 32 KB text values, ten
+//!   entries per subject, a thousand fields and 100 MB of content per index, a 256-character
+//!   query string, `offset + limit` within 10 000), and the local engine's own (filters
+//!   nested ten deep and a thousand per query, fifty facets, a thousand tasks waiting per
+//!   index); anything past them, and any query construct the engine does not answer exactly
+//!   (regular expressions, fuzzy terms, geographic filters), is a 400 in Search's GError
+//!   shape, never a guess.
 //!
 //! Like Globus, a transfer whose source is missing or unreadable stays `ACTIVE`: each try
 //! is a fault (an error event, the `faults` count, the code in `nice_status`), retried
@@ -131,6 +139,7 @@ plugins! {
     auth::Auth,
     transfer::Transfer if "transfer",
     timers::Timers if "timers",
+    search::Search if "search",
 }
 
 /// The local Globus: Globus services on 127.0.0.1, for tests and for any Globus client.
@@ -141,7 +150,10 @@ plugins! {
 /// clients ([`Self::confidential_client`], [`Self::native_client`]) and users
 /// ([`Self::user`]); id_tokens are RS256-signed with a key generated at start. Transfer
 /// (feature `transfer`) serves collections backed by local directories, and its tasks
-/// really copy and delete files in the background. [`Self::faults`] makes requests fail,
+/// really copy and delete files in the background. Search (feature `search`) keeps indexes
+/// in memory, runs ingest and deletions as tasks, and answers queries (simple and advanced
+/// query strings, filters, facets, sort, paging, scroll) showing each caller only the
+/// entries its `visible_to` allows. [`Self::faults`] makes requests fail,
 /// hang, drop, or lose their answer after being processed.
 ///
 /// It stops when dropped: the listeners close, running tasks stop, and the temporary
@@ -206,6 +218,12 @@ plugins! {
 ///   schedule; a timer whose end is reached (its count of runs, its end time, a once-timer's
 ///   run) is `ended` and never runs again; deleting stops it. The scheduler stops with the
 ///   server.
+/// - Search: every operation of its spec: `create_index`, `get_index`, `index_list`,
+///   `update_index`, `delete_index`, `reopen_index`, `search`, `post_search`, `scroll`,
+///   `ingest`, `create_entry`, `update_entry`, `get_subject`, `get_entry`, `delete_by_query`,
+///   `batch_delete_by_subject`, `delete_subject`, `delete_entry`, `get_task`,
+///   `get_task_list`, `create_role`, `get_role_list`, `delete_role` (what the engine
+///   answers, and how: [`Self::search_url`]).
 ///
 /// Every path stays beneath its collection's root, no response carries a host path, the
 /// authorize page redirects only to registered URIs and Auth grants only the services'

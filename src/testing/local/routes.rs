@@ -297,6 +297,8 @@ mod tests {
         let mut tables: Vec<&'static [OperationMeta]> = vec![crate::auth::operations::OPERATIONS];
         #[cfg(feature = "transfer")]
         tables.push(crate::transfer::operations::OPERATIONS);
+        #[cfg(feature = "search")]
+        tables.push(crate::search::operations::OPERATIONS);
         for ops in tables {
             let table = RouteTable::new(ops, &[]).unwrap();
             for op in ops {
