@@ -42,6 +42,7 @@ registry! {
     search: "search",
     flows: "flows",
     compute: "compute",
+    gcs: "gcs",
     /// A GCS-shaped service from `specs/testing/gcs_shapes.yaml`: proves the pipeline's GCS
     /// conventions (envelopes, versioned documents, per-endpoint URLs and scopes).
     #[doc(hidden)]
