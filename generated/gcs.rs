@@ -178,8 +178,7 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub https_url: ::std::option::Option<::std::string::String>,
         ///The collection's id.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub id: ::std::option::Option<::std::string::String>,
+        pub id: ::std::string::String,
         ///The identity that created it (or owns it).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub identity_id: ::std::option::Option<::std::string::String>,
@@ -598,7 +597,7 @@ pub mod types {
             Default::default()
         }
     }
-    ///An endpoint document to replace or update (`endpoint#1.x.0`); keywords travel in the extra fields. Build one with `globus_sdk::gcs::EndpointDocument`.
+    ///An endpoint document to replace or update (`endpoint#1.x.0`); `keywords` and `subscription_id` (which may be null) travel in the extra fields. Build one with `globus_sdk::gcs::EndpointDocument`.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct EndpointDocument {
         ///Whether UDT is allowed.
@@ -649,9 +648,6 @@ pub mod types {
         ///Whether the endpoint is listed publicly.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub public: ::std::option::Option<bool>,
-        ///The subscription it belongs to, or null.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub subscription_id: ::std::option::Option<::std::string::String>,
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
@@ -981,8 +977,7 @@ pub mod types {
         )]
         pub data_type: ::std::option::Option<::std::string::String>,
         ///The role's id.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub id: ::std::option::Option<::std::string::String>,
+        pub id: ::std::string::String,
         ///The identity or group URN holding it (`urn:globus:auth:identity:...`, `urn:globus:groups:id:...`).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub principal: ::std::option::Option<::std::string::String>,
@@ -1114,8 +1109,7 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub high_assurance: ::std::option::Option<bool>,
         ///The storage gateway's id.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub id: ::std::option::Option<::std::string::String>,
+        pub id: ::std::string::String,
         ///The DSI module to load.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub load_dsi_module: ::std::option::Option<::std::string::String>,
@@ -1391,8 +1385,7 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub display_name: ::std::option::Option<::std::string::String>,
         ///The credential's id.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub id: ::std::option::Option<::std::string::String>,
+        pub id: ::std::string::String,
         ///The identity it belongs to.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub identity_id: ::std::option::Option<::std::string::String>,
@@ -1975,10 +1968,7 @@ pub mod types {
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
-            id: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
+            id: ::std::result::Result<::std::string::String, ::std::string::String>,
             identity_id: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
@@ -2085,7 +2075,7 @@ pub mod types {
                     guest_auth_policy_id: Ok(Default::default()),
                     high_assurance: Ok(Default::default()),
                     https_url: Ok(Default::default()),
-                    id: Ok(Default::default()),
+                    id: Err("no value supplied for id".to_string()),
                     identity_id: Ok(Default::default()),
                     info_link: Ok(Default::default()),
                     keywords: Ok(Default::default()),
@@ -2451,7 +2441,7 @@ pub mod types {
             }
             pub fn id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
                 self.id = value
@@ -4946,10 +4936,6 @@ pub mod types {
                 ::std::option::Option<bool>,
                 ::std::string::String,
             >,
-            subscription_id: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
             extra: ::std::result::Result<
                 ::serde_json::Map<::std::string::String, ::serde_json::Value>,
                 ::std::string::String,
@@ -4974,7 +4960,6 @@ pub mod types {
                     preferred_concurrency: Ok(Default::default()),
                     preferred_parallelism: Ok(Default::default()),
                     public: Ok(Default::default()),
-                    subscription_id: Ok(Default::default()),
                     extra: Ok(Default::default()),
                 }
             }
@@ -5182,20 +5167,6 @@ pub mod types {
                     });
                 self
             }
-            pub fn subscription_id<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.subscription_id = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for subscription_id: {e}"
-                        )
-                    });
-                self
-            }
             pub fn extra<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -5233,7 +5204,6 @@ pub mod types {
                     preferred_concurrency: value.preferred_concurrency?,
                     preferred_parallelism: value.preferred_parallelism?,
                     public: value.public?,
-                    subscription_id: value.subscription_id?,
                     extra: value.extra?,
                 })
             }
@@ -5257,7 +5227,6 @@ pub mod types {
                     preferred_concurrency: Ok(value.preferred_concurrency),
                     preferred_parallelism: Ok(value.preferred_parallelism),
                     public: Ok(value.public),
-                    subscription_id: Ok(value.subscription_id),
                     extra: Ok(value.extra),
                 }
             }
@@ -6911,10 +6880,7 @@ pub mod types {
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
-            id: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
+            id: ::std::result::Result<::std::string::String, ::std::string::String>,
             principal: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
@@ -6933,7 +6899,7 @@ pub mod types {
                 Self {
                     collection: Ok(Default::default()),
                     data_type: Ok(Default::default()),
-                    id: Ok(Default::default()),
+                    id: Err("no value supplied for id".to_string()),
                     principal: Ok(Default::default()),
                     role: Ok(Default::default()),
                     extra: Ok(Default::default()),
@@ -6967,7 +6933,7 @@ pub mod types {
             }
             pub fn id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
                 self.id = value
@@ -7525,10 +7491,7 @@ pub mod types {
                 ::std::option::Option<bool>,
                 ::std::string::String,
             >,
-            id: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
+            id: ::std::result::Result<::std::string::String, ::std::string::String>,
             load_dsi_module: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
@@ -7602,7 +7565,7 @@ pub mod types {
                     deleted: Ok(Default::default()),
                     display_name: Ok(Default::default()),
                     high_assurance: Ok(Default::default()),
-                    id: Ok(Default::default()),
+                    id: Err("no value supplied for id".to_string()),
                     load_dsi_module: Ok(Default::default()),
                     mapping: Ok(Default::default()),
                     max_concurrency: Ok(Default::default()),
@@ -7744,7 +7707,7 @@ pub mod types {
             }
             pub fn id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
                 self.id = value
@@ -9238,10 +9201,7 @@ pub mod types {
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
-            id: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
+            id: ::std::result::Result<::std::string::String, ::std::string::String>,
             identity_id: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
@@ -9278,7 +9238,7 @@ pub mod types {
                     data_type: Ok(Default::default()),
                     deleted: Ok(Default::default()),
                     display_name: Ok(Default::default()),
-                    id: Ok(Default::default()),
+                    id: Err("no value supplied for id".to_string()),
                     identity_id: Ok(Default::default()),
                     invalid: Ok(Default::default()),
                     policies: Ok(Default::default()),
@@ -9340,7 +9300,7 @@ pub mod types {
             }
             pub fn id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
                 self.id = value
@@ -16093,7 +16053,7 @@ pub mod operations {
         max_size: None,
         max_total: None,
         sample_page: "{\"data\":[]}",
-        sample_item: "{}",
+        sample_item: "{\"id\":\"sample\"}",
     };
     /// Paging of `get_node_list`.
     pub const PAGING_GET_NODE_LIST: crate::paging::PagingMeta = crate::paging::PagingMeta {
@@ -16129,7 +16089,7 @@ pub mod operations {
         max_size: None,
         max_total: None,
         sample_page: "{\"data\":[]}",
-        sample_item: "{}",
+        sample_item: "{\"id\":\"sample\"}",
     };
     /// Paging of `get_storage_gateway_list`.
     pub const PAGING_GET_STORAGE_GATEWAY_LIST: crate::paging::PagingMeta = crate::paging::PagingMeta {
@@ -16147,7 +16107,7 @@ pub mod operations {
         max_size: None,
         max_total: None,
         sample_page: "{\"data\":[]}",
-        sample_item: "{}",
+        sample_item: "{\"id\":\"sample\"}",
     };
     /// Paging of `get_user_credential_list`.
     pub const PAGING_GET_USER_CREDENTIAL_LIST: crate::paging::PagingMeta = crate::paging::PagingMeta {
@@ -16165,7 +16125,7 @@ pub mod operations {
         max_size: None,
         max_total: None,
         sample_page: "{\"data\":[]}",
-        sample_item: "{}",
+        sample_item: "{\"id\":\"sample\"}",
     };
     /// The properties the spec marks `format: password`: redacted wherever a body is logged.
     pub const SECRET_FIELDS: &[&str] = &[

@@ -43,10 +43,6 @@ registry! {
     flows: "flows",
     compute: "compute",
     gcs: "gcs",
-    /// A GCS-shaped service from `specs/testing/gcs_shapes.yaml`: proves the pipeline's GCS
-    /// conventions (envelopes, versioned documents, per-endpoint URLs and scopes).
-    #[doc(hidden)]
-    gcs_shapes: "testing",
     /// A Search-shaped service from `specs/testing/search_shapes.yaml`: proves paging whose
     /// cursor and page size travel in the JSON body, with a result ceiling.
     #[doc(hidden)]

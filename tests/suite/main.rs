@@ -16,7 +16,7 @@ mod conformance;
 mod errors;
 mod flows;
 mod fuzz;
-mod gcs_shapes;
+mod gcs;
 mod generated_code;
 mod limits;
 mod local_auth;

@@ -299,7 +299,7 @@ async fn gcs_marker_paging_ends_on_has_next_page() {
         };
         Reply::json(200, body)
     });
-    let gcs = globus_sdk::gcs_shapes::Client::builder().base_url(s.url()).build().unwrap();
+    let gcs = globus_sdk::gcs::Client::builder().base_url(s.url()).build().unwrap();
     let ids: Vec<String> =
         gcs.get_collection_list().page_size(1).into_stream().items().map_ok(|c| c.id).try_collect().await.unwrap();
     assert_eq!(ids, ["c1", "c2"], "has_next_page false ends it, whatever the marker");

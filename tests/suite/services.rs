@@ -98,7 +98,7 @@ fn the_service_trait_exposes_resource_servers_and_scopes() {
     use globus_sdk::transport::Service;
     assert_eq!(globus_sdk::auth::Client::resource_server(), Some("auth.globus.org"));
     assert_eq!(globus_sdk::transfer::Client::resource_server(), Some("transfer.api.globus.org"));
-    assert_eq!(globus_sdk::gcs_shapes::Client::resource_server(), None);
+    assert_eq!(globus_sdk::gcs::Client::resource_server(), None);
     let scopes: Vec<String> =
         (globus_sdk::transfer::Client::info().default_scopes)().iter().map(ToString::to_string).collect();
     assert_eq!(scopes, ["urn:globus:auth:scope:transfer.api.globus.org:all"]);

@@ -310,10 +310,10 @@ async fn per_endpoint_clients_build_with_client_for() {
     let local = LocalGlobus::start().await.unwrap();
     let config = AppConfig::new().sdk_config(local.config()).token_storage_memory();
     let app = UserApp::with_config("GCS App", local.native_client().id(), config).unwrap();
-    let e = app.client::<globus_sdk::gcs_shapes::Client>().unwrap_err();
+    let e = app.client::<globus_sdk::gcs::Client>().unwrap_err();
     assert!(e.to_string().contains("client_for"), "{e}");
     let endpoint = gcs::endpoint("ep-1");
-    let client: globus_sdk::gcs_shapes::Client = app
+    let client: globus_sdk::gcs::Client = app
         .client_for(endpoint.resource_server(), "https://gcs.example.org/api", vec![endpoint.manage_collections()])
         .unwrap();
     assert_eq!(client.base_url(), "https://gcs.example.org/api");
