@@ -172,6 +172,36 @@ if hasattr(TimerJob, "from_transfer_data"):
     t.add_item("/a", "/b")
     docs["job_from_transfer_data"] = plain(TimerJob.from_transfer_data(t, DEADLINE, 86400, name="daily"))
 
+# GCS documents (names start with `gcs_`): the DATA_TYPE version deduced from the fields set.
+from globus_sdk import (
+    EndpointDocument, GCSRoleDocument, GuestCollectionDocument, MappedCollectionDocument, POSIXStoragePolicies,
+    S3StoragePolicies, StorageGatewayDocument, UserCredentialDocument,
+)
+
+docs["gcs_mapped_minimal"] = plain(MappedCollectionDocument(storage_gateway_id="sg-1", collection_base_path="/"))
+docs["gcs_mapped_full"] = plain(MappedCollectionDocument(
+    storage_gateway_id="sg-1", collection_base_path="/data", display_name="Data", public=True, enable_https=True,
+    sharing_users_allow=["alice"], sharing_users_deny=[], delete_protected=True, allow_guest_collections=True,
+    keywords=["a", "b"], user_message="x" * 70, disable_anonymous_writes=False, force_verify=True,
+    domain_name="data.example.org", policies={"DATA_TYPE": "posix_collection_policies#1.0.0"},
+))
+docs["gcs_mapped_acl_expiration"] = plain(MappedCollectionDocument(acl_expiration_mins=60))
+docs["gcs_guest"] = plain(GuestCollectionDocument(
+    mapped_collection_id="mc-1", user_credential_id="uc-1", collection_base_path="/shared", display_name="Shared",
+))
+docs["gcs_storage_gateway"] = plain(StorageGatewayDocument(
+    display_name="home", connector_id="145812c8-decc-41f1-83cf-bb2a85a2a70b", root="/", allowed_domains=["example.edu"],
+    require_mfa=True, users_allow=["u1"], policies=POSIXStoragePolicies(groups_allow=["staff"], groups_deny=[]),
+))
+docs["gcs_storage_gateway_s3"] = plain(StorageGatewayDocument(
+    display_name="s3", policies=S3StoragePolicies(s3_endpoint="https://s3.example.org", s3_buckets=["b"], s3_user_credential_required=True),
+))
+docs["gcs_endpoint"] = plain(EndpointDocument(display_name="DTN", public=True, max_concurrency=4, gridftp_control_channel_port=443))
+docs["gcs_role"] = plain(GCSRoleDocument(collection="c-1", principal="urn:globus:auth:identity:u-1", role="administrator"))
+docs["gcs_user_credential"] = plain(UserCredentialDocument(
+    storage_gateway_id="sg-1", identity_id="u-1", username="alice", policies={"DATA_TYPE": "s3_user_credential_policies#1.0.0", "s3_key_id": "K", "s3_secret_key": "S"},
+))
+
 with open(sys.argv[1], "w") as f:
     json.dump({"globus_sdk_version": globus_sdk.__version__, "documents": docs}, f, indent=1, sort_keys=True)
 print(f"wrote {len(docs)} documents from globus-sdk {globus_sdk.__version__}")
