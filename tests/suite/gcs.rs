@@ -271,3 +271,22 @@ fn per_endpoint_and_per_collection_scopes() {
     assert_eq!(gcs::collection("c-1").data_access().to_string(), "https://auth.globus.org/scopes/c-1/data_access");
     assert_eq!(gcs::collection("c-1").resource_server(), "c-1");
 }
+
+/// An app's GCS client: the endpoint's client id read without credentials, its
+/// `manage_collections` scope added to the app's requirements under that resource server.
+#[tokio::test]
+async fn an_app_client_asks_for_the_endpoint_scope() {
+    use globus_sdk::app::{AppConfig, GlobusApp, UserApp};
+    use globus_sdk::testing::LocalGlobus;
+    let local = LocalGlobus::start().await.unwrap();
+    let s = server().await;
+    s.once("GET", "/api/info", Reply::json(200, json!({"DATA_TYPE": "result#1.1.0", "data": [{"DATA_TYPE": "info#1.0.0", "client_id": "app-ep-client"}]})));
+    let config = AppConfig::new().sdk_config(local.config()).token_storage_memory();
+    let app = UserApp::with_config("GCS App", local.native_client().id(), config).unwrap();
+    let gcs = Client::from_app(&app, &format!("{}/api/", s.url())).await.unwrap();
+    assert_eq!(gcs.base_url(), s.url().trim_end_matches('/'));
+    let wanted: Vec<String> = app.scope_requirements()["app-ep-client"].iter().map(ToString::to_string).collect();
+    assert_eq!(wanted, ["urn:globus:auth:scope:app-ep-client:manage_collections"]);
+    assert_eq!(s.requests()[0].header("authorization"), None);
+    assert!(app.login_required().unwrap());
+}

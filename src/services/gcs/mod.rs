@@ -130,6 +130,29 @@ impl Client {
         Ok(id)
     }
 
+    /// A client for the endpoint at `address` whose requests carry the app's tokens (as the
+    /// Python SDK's `GCSClient(address, app=app)`): the endpoint's client id is read from
+    /// `/api/info` without credentials, and its `manage_collections` scope joins the app's
+    /// requirements under that resource server, so the next login asks for it. The app's SDK
+    /// settings (environment, timeouts) apply.
+    ///
+    /// ```no_run
+    /// use globus_sdk::app::{GlobusApp, UserApp};
+    ///
+    /// # async fn demo(app: UserApp) -> Result<(), globus_sdk::Error> {
+    /// let gcs = globus_sdk::gcs::Client::from_app(&app, "abc.def.data.globus.org").await?;
+    /// let endpoint = gcs.get_endpoint().send().await?;
+    /// # Ok(()) }
+    /// ```
+    #[cfg(feature = "auth")]
+    pub async fn from_app(app: &impl crate::app::GlobusApp, address: &str) -> Result<Self, Error> {
+        let base_url = manager_url(address);
+        let probe = Self::builder().config(app.config().sdk.clone()).base_url(&base_url).build()?;
+        let client_id = probe.endpoint_client_id().await?;
+        let endpoint = crate::scopes::gcs::endpoint(&client_id);
+        app.client_for(&client_id, &base_url, vec![endpoint.manage_collections()])
+    }
+
     /// The scopes an app asks for to manage this endpoint: `manage_collections` on its client id
     /// (read by [`Self::endpoint_client_id`]), as the Python SDK's `default_scope_requirements`.
     ///
