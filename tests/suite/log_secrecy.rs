@@ -136,3 +136,63 @@ fn debug_of_token_responses_hides_unknown_fields() {
     // The unknown fields are named, and the known ones that are not secret are shown.
     assert!(shown.contains("future_token") && shown.contains("auth.globus.org"), "{shown}");
 }
+
+#[test]
+fn gcs_secrets_stay_out_of_logs() {
+    run_alone("log_secrecy::gcs_secrets_stay_out_of_logs_alone");
+}
+
+/// GCS: storage gateway policies' secrets and user credentials' keys, sent and answered, are
+/// never logged; the rest of a storage gateway's body is, at TRACE.
+#[test]
+#[ignore = "runs in its own process, started by gcs_secrets_stay_out_of_logs"]
+fn gcs_secrets_stay_out_of_logs_alone() {
+    assert_alone("log_secrecy::gcs_secrets_stay_out_of_logs_alone");
+    use globus_sdk::gcs::{Client, StorageGatewayDocument, StoragePolicies, UserCredentialDocument};
+    use globus_sdk::testing::Reply;
+    use serde_json::json;
+
+    let logs = TraceLogs::capture();
+    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    rt.block_on(async {
+        let s = server().await;
+        let gcs = Client::builder()
+            .base_url(s.url())
+            .authorizer(globus_sdk::authorizers::NullAuthorizer)
+            .retry_policy(RetryPolicy::none())
+            .build()
+            .unwrap();
+        let envelope = |doc: serde_json::Value| json!({"DATA_TYPE": "result#1.0.0", "code": "success", "data": [doc]});
+        s.once(
+            "POST",
+            "/api/storage_gateways",
+            Reply::json(200, envelope(json!({"id": "sg", "display_name": "VISIBLE-GATEWAY", "policies": {"secret": "SG-ANSWER-LEAK", "boxAppSettings": {"clientSecret": "BOX-ANSWER-LEAK"}}}))),
+        );
+        let policies = StoragePolicies::google_drive().client_id("VISIBLE-CLIENT").secret("SG-SENT-LEAK");
+        gcs.create_storage_gateway()
+            .body(StorageGatewayDocument::new().display_name("VISIBLE-SENT").policies(policies))
+            .send()
+            .await
+            .unwrap();
+        s.once(
+            "POST",
+            "/api/user_credentials",
+            Reply::json(200, envelope(json!({"id": "uc", "policies": {"s3_key_id": "K", "s3_secret_key": "UC-ANSWER-LEAK"}}))),
+        );
+        let doc = UserCredentialDocument::new().policies(json!({"s3_key_id": "K", "s3_secret_key": "UC-SENT-LEAK"}));
+        gcs.create_user_credential().body(doc).send().await.unwrap();
+        s.once(
+            "GET",
+            "/api/user_credentials",
+            Reply::json(200, json!({"data": [{"id": "uc", "policies": {"s3_secret_key": "UC-LIST-LEAK"}}], "has_next_page": false})),
+        );
+        gcs.get_user_credential_list().send().await.unwrap();
+    });
+    let logs = logs.text();
+    for shown in ["VISIBLE-GATEWAY", "VISIBLE-SENT", "VISIBLE-CLIENT", "[redacted]"] {
+        assert!(logs.contains(shown), "{shown} was logged: {logs}");
+    }
+    for secret in ["SG-ANSWER-LEAK", "BOX-ANSWER-LEAK", "SG-SENT-LEAK", "UC-ANSWER-LEAK", "UC-SENT-LEAK", "UC-LIST-LEAK"] {
+        assert!(!logs.contains(secret), "{secret} in logs: {logs}");
+    }
+}
