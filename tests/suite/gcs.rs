@@ -145,9 +145,9 @@ async fn storage_gateways_roles_and_credentials_round_trip() {
     let credential = json!({"DATA_TYPE": "user_credential#1.0.0", "id": "uc-1", "invalid": false,
         "policies": {"DATA_TYPE": "s3_user_credential_policies#1.0.0", "s3_key_id": "AKID", "s3_secret_key": "VERY-SECRET"}});
     s.once("POST", "/api/user_credentials", Reply::json(200, envelope(json!([credential]))));
-    let doc = UserCredentialDocument::new()
-        .storage_gateway_id("sg-1")
-        .policies(json!({"DATA_TYPE": "s3_user_credential_policies#1.0.0", "s3_key_id": "AKID", "s3_secret_key": "VERY-SECRET"}));
+    let doc = UserCredentialDocument::new().storage_gateway_id("sg-1").policies(
+        json!({"DATA_TYPE": "s3_user_credential_policies#1.0.0", "s3_key_id": "AKID", "s3_secret_key": "VERY-SECRET"}),
+    );
     assert!(!format!("{doc:?}").contains("VERY-SECRET"));
     let uc = client(&s).create_user_credential().body(doc).send().await.unwrap();
     assert_eq!(uc.policies.as_ref().unwrap().s3_secret_key.as_ref().unwrap().expose(), "VERY-SECRET");
@@ -162,7 +162,11 @@ async fn storage_gateways_roles_and_credentials_round_trip() {
 #[tokio::test]
 async fn update_endpoint_answers_the_envelope_with_or_without_the_endpoint() {
     let s = server().await;
-    s.once("PATCH", "/api/endpoint", Reply::json(200, json!({"DATA_TYPE": "result#1.0.0", "code": "success", "data": []})));
+    s.once(
+        "PATCH",
+        "/api/endpoint",
+        Reply::json(200, json!({"DATA_TYPE": "result#1.0.0", "code": "success", "data": []})),
+    );
     let r = client(&s)
         .update_endpoint()
         .body(globus_sdk::gcs::EndpointDocument::new().display_name("x").subscription_id(None))
@@ -170,8 +174,15 @@ async fn update_endpoint_answers_the_envelope_with_or_without_the_endpoint() {
         .await
         .unwrap();
     assert!(r.data.is_empty());
-    assert_eq!(s.requests()[0].json(), json!({"DATA_TYPE": "endpoint#1.0.0", "display_name": "x", "subscription_id": null}));
-    s.once("PATCH", "/api/endpoint", Reply::json(200, envelope(json!([{"DATA_TYPE": "endpoint#1.2.0", "id": "ep", "display_name": "x"}]))));
+    assert_eq!(
+        s.requests()[0].json(),
+        json!({"DATA_TYPE": "endpoint#1.0.0", "display_name": "x", "subscription_id": null})
+    );
+    s.once(
+        "PATCH",
+        "/api/endpoint",
+        Reply::json(200, envelope(json!([{"DATA_TYPE": "endpoint#1.2.0", "id": "ep", "display_name": "x"}]))),
+    );
     let r = client(&s).update_endpoint().include("endpoint").body_map(|b| b.public(true)).send().await.unwrap();
     assert_eq!(r.data[0].id.as_deref(), Some("ep"));
     assert_eq!(s.requests()[1].query_param("include"), Some("endpoint"));
@@ -183,9 +194,12 @@ async fn the_endpoint_client_id_is_read_without_credentials_once() {
     s.once(
         "GET",
         "/api/info",
-        Reply::json(200, json!({"DATA_TYPE": "result#1.1.0", "code": "success", "data": [
+        Reply::json(
+            200,
+            json!({"DATA_TYPE": "result#1.1.0", "code": "success", "data": [
             {"DATA_TYPE": "connector#1.1.0", "id": Connector::S3.id, "display_name": "S3"},
-            {"DATA_TYPE": "info#1.0.0", "client_id": "client-9", "endpoint_id": "ep-9", "api_version": "1.29.0"}]})),
+            {"DATA_TYPE": "info#1.0.0", "client_id": "client-9", "endpoint_id": "ep-9", "api_version": "1.29.0"}]}),
+        ),
     );
     let c = client(&s);
     assert_eq!(c.endpoint_client_id().await.unwrap(), "client-9");
@@ -205,7 +219,11 @@ async fn the_endpoint_client_id_is_read_without_credentials_once() {
 #[tokio::test]
 async fn info_without_a_client_id_is_an_error() {
     let s = server().await;
-    s.once("GET", "/api/info", Reply::json(200, json!({"DATA_TYPE": "result#1.1.0", "data": [{"DATA_TYPE": "connector#1.1.0"}]})));
+    s.once(
+        "GET",
+        "/api/info",
+        Reply::json(200, json!({"DATA_TYPE": "result#1.1.0", "data": [{"DATA_TYPE": "connector#1.1.0"}]})),
+    );
     let e = client(&s).endpoint_client_id().await.unwrap_err();
     assert_eq!(e.kind(), ErrorKind::Decode);
     assert!(e.to_string().contains("client_id"), "{e}");
@@ -280,7 +298,14 @@ async fn an_app_client_asks_for_the_endpoint_scope() {
     use globus_sdk::testing::LocalGlobus;
     let local = LocalGlobus::start().await.unwrap();
     let s = server().await;
-    s.once("GET", "/api/info", Reply::json(200, json!({"DATA_TYPE": "result#1.1.0", "data": [{"DATA_TYPE": "info#1.0.0", "client_id": "app-ep-client"}]})));
+    s.once(
+        "GET",
+        "/api/info",
+        Reply::json(
+            200,
+            json!({"DATA_TYPE": "result#1.1.0", "data": [{"DATA_TYPE": "info#1.0.0", "client_id": "app-ep-client"}]}),
+        ),
+    );
     let config = AppConfig::new().sdk_config(local.config()).token_storage_memory();
     let app = UserApp::with_config("GCS App", local.native_client().id(), config).unwrap();
     let gcs = Client::from_app(&app, &format!("{}/api/", s.url())).await.unwrap();

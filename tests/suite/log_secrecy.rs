@@ -192,7 +192,9 @@ fn gcs_secrets_stay_out_of_logs_alone() {
     for shown in ["VISIBLE-GATEWAY", "VISIBLE-SENT", "VISIBLE-CLIENT", "[redacted]"] {
         assert!(logs.contains(shown), "{shown} was logged: {logs}");
     }
-    for secret in ["SG-ANSWER-LEAK", "BOX-ANSWER-LEAK", "SG-SENT-LEAK", "UC-ANSWER-LEAK", "UC-SENT-LEAK", "UC-LIST-LEAK"] {
+    for secret in
+        ["SG-ANSWER-LEAK", "BOX-ANSWER-LEAK", "SG-SENT-LEAK", "UC-ANSWER-LEAK", "UC-SENT-LEAK", "UC-LIST-LEAK"]
+    {
         assert!(!logs.contains(secret), "{secret} in logs: {logs}");
     }
 }
