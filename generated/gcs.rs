@@ -348,6 +348,25 @@ pub mod types {
             Default::default()
         }
     }
+    ///A collection's new owner (`collection_owner#1.0.0`).
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct CollectionOwnerDocument {
+        ///The document's type and version; the builder fills it in.
+        #[serde(
+            rename = "DATA_TYPE",
+            default = "defaults::collection_owner_document_data_type"
+        )]
+        pub data_type: ::std::string::String,
+        ///The new owner's identity id.
+        pub identity_id: ::std::string::String,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    impl CollectionOwnerDocument {
+        pub fn builder() -> builder::CollectionOwnerDocument {
+            Default::default()
+        }
+    }
     ///A collection's connector-specific policies (`posix_collection_policies#1.0.0`, `s3_collection_policies#1.0.0`...); the fields are kept as sent.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct CollectionPolicies {
@@ -892,7 +911,7 @@ pub mod types {
             Default::default()
         }
     }
-    ///A new owner (`endpoint_owner#1.0.0`; collections: `collection_owner#1.0.0`).
+    ///The endpoint's new owner (`endpoint_owner#1.0.0`).
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct OwnerDocument {
         ///The document's type and version; the builder fills it in.
@@ -3465,6 +3484,95 @@ pub mod types {
                     user_credential_id: Ok(value.user_credential_id),
                     user_message: Ok(value.user_message),
                     user_message_link: Ok(value.user_message_link),
+                    extra: Ok(value.extra),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct CollectionOwnerDocument {
+            data_type: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+            identity_id: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for CollectionOwnerDocument {
+            fn default() -> Self {
+                Self {
+                    data_type: Ok(
+                        super::defaults::collection_owner_document_data_type(),
+                    ),
+                    identity_id: Err("no value supplied for identity_id".to_string()),
+                    extra: Ok(Default::default()),
+                }
+            }
+        }
+        impl CollectionOwnerDocument {
+            pub fn data_type<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.data_type = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for data_type: {e}")
+                    });
+                self
+            }
+            pub fn identity_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.identity_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for identity_id: {e}")
+                    });
+                self
+            }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<CollectionOwnerDocument>
+        for super::CollectionOwnerDocument {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: CollectionOwnerDocument,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    data_type: value.data_type?,
+                    identity_id: value.identity_id?,
+                    extra: value.extra?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::CollectionOwnerDocument>
+        for CollectionOwnerDocument {
+            fn from(value: super::CollectionOwnerDocument) -> Self {
+                Self {
+                    data_type: Ok(value.data_type),
+                    identity_id: Ok(value.identity_id),
                     extra: Ok(value.extra),
                 }
             }
@@ -10131,6 +10239,9 @@ pub mod types {
         pub(super) fn collection_document_data_type() -> ::std::string::String {
             "collection#1.0.0".to_string()
         }
+        pub(super) fn collection_owner_document_data_type() -> ::std::string::String {
+            "collection_owner#1.0.0".to_string()
+        }
         pub(super) fn domain_document_data_type() -> ::std::string::String {
             "domain#1.0.0".to_string()
         }
@@ -10648,7 +10759,7 @@ let response = client.delete_collection_domain()
     pub fn delete_collection_domain(&self) -> builder::DeleteCollectionDomain<'_> {
         builder::DeleteCollectionDomain::new(self)
     }
-    /**Make another identity a collection's owner (`DATA_TYPE` `collection_owner#1.0.0`) (GCS manager API; no Python method).
+    /**Make another identity a collection's owner (GCS manager API; no Python method).
 
 Sends a `PUT` request to `/api/collections/{collection_id}/owner`
 
@@ -12319,7 +12430,7 @@ pub mod builder {
     pub struct SetCollectionOwner<'a> {
         client: &'a super::Client,
         collection_id: Result<::std::string::String, String>,
-        body: Result<types::builder::OwnerDocument, String>,
+        body: Result<types::builder::CollectionOwnerDocument, String>,
     }
     impl<'a> SetCollectionOwner<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -12343,22 +12454,26 @@ pub mod builder {
         }
         pub fn body<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<types::OwnerDocument>,
-            <V as std::convert::TryInto<types::OwnerDocument>>::Error: std::fmt::Display,
+            V: std::convert::TryInto<types::CollectionOwnerDocument>,
+            <V as std::convert::TryInto<
+                types::CollectionOwnerDocument,
+            >>::Error: std::fmt::Display,
         {
             self.body = value
                 .try_into()
                 .map(From::from)
                 .map_err(|s| {
-                    format!("conversion to `OwnerDocument` for body failed: {}", s)
+                    format!(
+                        "conversion to `CollectionOwnerDocument` for body failed: {}", s
+                    )
                 });
             self
         }
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
-                types::builder::OwnerDocument,
-            ) -> types::builder::OwnerDocument,
+                types::builder::CollectionOwnerDocument,
+            ) -> types::builder::CollectionOwnerDocument,
         {
             self.body = self.body.map(f);
             self
@@ -12370,7 +12485,8 @@ pub mod builder {
             let collection_id = collection_id.map_err(Error::InvalidRequest)?;
             let body = body
                 .and_then(|v| {
-                    types::OwnerDocument::try_from(v).map_err(|e| e.to_string())
+                    types::CollectionOwnerDocument::try_from(v)
+                        .map_err(|e| e.to_string())
                 })
                 .map_err(Error::InvalidRequest)?;
             let url = format!(
@@ -16733,7 +16849,9 @@ pub mod operations {
                 Some(decode::<types::UserCredentialDocument>(bytes))
             }
             "set_collection_domain" => Some(decode::<types::DomainDocument>(bytes)),
-            "set_collection_owner" => Some(decode::<types::OwnerDocument>(bytes)),
+            "set_collection_owner" => {
+                Some(decode::<types::CollectionOwnerDocument>(bytes))
+            }
             "set_collection_owner_string" => {
                 Some(decode::<types::OwnerStringDocument>(bytes))
             }

@@ -315,3 +315,25 @@ async fn an_app_client_asks_for_the_endpoint_scope() {
     assert_eq!(s.requests()[0].header("authorization"), None);
     assert!(app.login_required().unwrap());
 }
+
+#[tokio::test]
+async fn owners_subscriptions_and_batch_deletes_send_their_document_types() {
+    let s = server().await;
+    let ok = || Reply::json(200, json!({"DATA_TYPE": "result#1.0.0", "code": "success", "data": []}));
+    s.once("PUT", "/api/collections/c-1/owner", ok());
+    s.once("PUT", "/api/endpoint/owner", ok());
+    s.once("PUT", "/api/endpoint/subscription_id", ok());
+    s.once("POST", "/api/collections/batch_delete", ok());
+    let c = client(&s);
+    c.set_collection_owner().collection_id("c-1").body_map(|b| b.identity_id("u-2")).send().await.unwrap();
+    c.set_endpoint_owner().body_map(|b| b.identity_id("u-3")).send().await.unwrap();
+    c.set_endpoint_subscription_id().body_map(|b| b.subscription_id(None::<String>)).send().await.unwrap();
+    let r =
+        c.batch_delete_collections().body(globus_sdk::gcs::batch_delete_document(["g-1", "g-2"])).send().await.unwrap();
+    assert_eq!(r.code.as_deref(), Some("success"));
+    let sent: Vec<serde_json::Value> = s.requests().iter().map(|r| r.json()).collect();
+    assert_eq!(sent[0], json!({"DATA_TYPE": "collection_owner#1.0.0", "identity_id": "u-2"}));
+    assert_eq!(sent[1], json!({"DATA_TYPE": "endpoint_owner#1.0.0", "identity_id": "u-3"}));
+    assert_eq!(sent[2], json!({"DATA_TYPE": "endpoint_subscription#1.0.0", "subscription_id": null}));
+    assert_eq!(sent[3], json!({"DATA_TYPE": "batch#1.0.0", "ids": ["g-1", "g-2"]}));
+}
