@@ -285,7 +285,7 @@ pub mod types {
             Default::default()
         }
     }
-    ///The preferences of your identity set.
+    ///The preferences of one identity.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct IdentityPreferences {
         ///Whether others may add your identities to groups (rather than only invite them).
@@ -297,6 +297,41 @@ pub mod types {
     impl IdentityPreferences {
         pub fn builder() -> builder::IdentityPreferences {
             Default::default()
+        }
+    }
+    ///The preferences of each identity of your identity set, by identity ID (the Groups API's own description of these answers).
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[serde(transparent)]
+    pub struct IdentityPreferencesByIdentity(
+        pub ::std::collections::HashMap<::std::string::String, IdentityPreferences>,
+    );
+    impl ::std::ops::Deref for IdentityPreferencesByIdentity {
+        type Target = ::std::collections::HashMap<
+            ::std::string::String,
+            IdentityPreferences,
+        >;
+        fn deref(
+            &self,
+        ) -> &::std::collections::HashMap<::std::string::String, IdentityPreferences> {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<IdentityPreferencesByIdentity>
+    for ::std::collections::HashMap<::std::string::String, IdentityPreferences> {
+        fn from(value: IdentityPreferencesByIdentity) -> Self {
+            value.0
+        }
+    }
+    impl ::std::convert::From<
+        ::std::collections::HashMap<::std::string::String, IdentityPreferences>,
+    > for IdentityPreferencesByIdentity {
+        fn from(
+            value: ::std::collections::HashMap<
+                ::std::string::String,
+                IdentityPreferences,
+            >,
+        ) -> Self {
+            Self(value)
         }
     }
     ///The preferences of your identity set to set.
@@ -401,31 +436,49 @@ pub mod types {
             Default::default()
         }
     }
-    ///The membership fields (sign-up information) of your identities in a group.
+    ///The membership fields (sign-up information) of each of your identities in a group, by identity ID.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[serde(transparent)]
     pub struct MembershipFieldsResult(
-        pub ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+        pub ::std::collections::HashMap<
+            ::std::string::String,
+            ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+        >,
     );
     impl ::std::ops::Deref for MembershipFieldsResult {
-        type Target = ::serde_json::Map<::std::string::String, ::serde_json::Value>;
+        type Target = ::std::collections::HashMap<
+            ::std::string::String,
+            ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+        >;
         fn deref(
             &self,
-        ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
+        ) -> &::std::collections::HashMap<
+            ::std::string::String,
+            ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+        > {
             &self.0
         }
     }
     impl ::std::convert::From<MembershipFieldsResult>
-    for ::serde_json::Map<::std::string::String, ::serde_json::Value> {
+    for ::std::collections::HashMap<
+        ::std::string::String,
+        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    > {
         fn from(value: MembershipFieldsResult) -> Self {
             value.0
         }
     }
     impl ::std::convert::From<
-        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+        ::std::collections::HashMap<
+            ::std::string::String,
+            ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+        >,
     > for MembershipFieldsResult {
         fn from(
-            value: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+            value: ::std::collections::HashMap<
+                ::std::string::String,
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+            >,
         ) -> Self {
             Self(value)
         }
@@ -4239,7 +4292,7 @@ pub mod builder {
         }
         async fn send_generated(
             self,
-        ) -> Result<ResponseValue<types::IdentityPreferences>, Error<()>> {
+        ) -> Result<ResponseValue<types::IdentityPreferencesByIdentity>, Error<()>> {
             let Self { client } = self;
             let url = format!("{}/v2/preferences", client.baseurl,);
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
@@ -4276,7 +4329,7 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> ::std::result::Result<
-            ResponseValue<types::IdentityPreferences>,
+            ResponseValue<types::IdentityPreferencesByIdentity>,
             crate::Error,
         > {
             self.send_generated().await.map_err(crate::Error::from)
@@ -4326,7 +4379,7 @@ pub mod builder {
         }
         async fn send_generated(
             self,
-        ) -> Result<ResponseValue<types::IdentityPreferences>, Error<()>> {
+        ) -> Result<ResponseValue<types::IdentityPreferencesByIdentity>, Error<()>> {
             let Self { client, body } = self;
             let body = body
                 .and_then(|v| {
@@ -4370,7 +4423,7 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> ::std::result::Result<
-            ResponseValue<types::IdentityPreferences>,
+            ResponseValue<types::IdentityPreferencesByIdentity>,
             crate::Error,
         > {
             self.send_generated().await.map_err(crate::Error::from)
@@ -4644,7 +4697,7 @@ pub mod operations {
             }
             "get_group_policies" => Some(decode::<types::GroupPolicies>(bytes)),
             "get_identity_preferences" => {
-                Some(decode::<types::IdentityPreferences>(bytes))
+                Some(decode::<types::IdentityPreferencesByIdentity>(bytes))
             }
             "get_membership_fields" => {
                 Some(decode::<types::MembershipFieldsResult>(bytes))
@@ -4652,7 +4705,7 @@ pub mod operations {
             "get_my_groups" => Some(decode::<types::GroupList>(bytes)),
             "set_group_policies" => Some(decode::<types::GroupPolicies>(bytes)),
             "set_identity_preferences" => {
-                Some(decode::<types::IdentityPreferences>(bytes))
+                Some(decode::<types::IdentityPreferencesByIdentity>(bytes))
             }
             "set_membership_fields" => {
                 Some(decode::<types::MembershipFieldsResult>(bytes))

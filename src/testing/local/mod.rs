@@ -130,6 +130,7 @@ macro_rules! plugins {
 plugins! {
     auth::Auth,
     transfer::Transfer if "transfer",
+    groups::Groups if "groups",
 }
 
 /// The local Globus: Globus services on 127.0.0.1, for tests and for any Globus client.
