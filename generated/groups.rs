@@ -36,38 +36,38 @@ pub mod types {
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct BatchMembershipErrors {
         ///The invitations that could not be accepted.
-        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-        pub accept: ::std::vec::Vec<MembershipError>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub accept: ::std::option::Option<::std::vec::Vec<MembershipError>>,
         ///The identities that could not be added.
-        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-        pub add: ::std::vec::Vec<MembershipError>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub add: ::std::option::Option<::std::vec::Vec<MembershipError>>,
         ///The join requests that could not be approved.
-        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-        pub approve: ::std::vec::Vec<MembershipError>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub approve: ::std::option::Option<::std::vec::Vec<MembershipError>>,
         ///The memberships whose role could not be changed.
-        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-        pub change_role: ::std::vec::Vec<MembershipError>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub change_role: ::std::option::Option<::std::vec::Vec<MembershipError>>,
         ///The invitations that could not be declined.
-        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-        pub decline: ::std::vec::Vec<MembershipError>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub decline: ::std::option::Option<::std::vec::Vec<MembershipError>>,
         ///The identities that could not be invited.
-        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-        pub invite: ::std::vec::Vec<MembershipError>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub invite: ::std::option::Option<::std::vec::Vec<MembershipError>>,
         ///The identities that could not join.
-        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-        pub join: ::std::vec::Vec<MembershipError>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub join: ::std::option::Option<::std::vec::Vec<MembershipError>>,
         ///The identities that could not leave.
-        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-        pub leave: ::std::vec::Vec<MembershipError>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub leave: ::std::option::Option<::std::vec::Vec<MembershipError>>,
         ///The join requests that could not be rejected.
-        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-        pub reject: ::std::vec::Vec<MembershipError>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub reject: ::std::option::Option<::std::vec::Vec<MembershipError>>,
         ///The members that could not be removed.
-        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-        pub remove: ::std::vec::Vec<MembershipError>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub remove: ::std::option::Option<::std::vec::Vec<MembershipError>>,
         ///The identities that could not ask to join.
-        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-        pub request_join: ::std::vec::Vec<MembershipError>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub request_join: ::std::option::Option<::std::vec::Vec<MembershipError>>,
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
@@ -80,41 +80,41 @@ pub mod types {
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct BatchMembershipResult {
         ///The invitations accepted.
-        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-        pub accept: ::std::vec::Vec<Membership>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub accept: ::std::option::Option<::std::vec::Vec<Membership>>,
         ///The members added.
-        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-        pub add: ::std::vec::Vec<Membership>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub add: ::std::option::Option<::std::vec::Vec<Membership>>,
         ///The join requests approved.
-        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-        pub approve: ::std::vec::Vec<Membership>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub approve: ::std::option::Option<::std::vec::Vec<Membership>>,
         ///The memberships whose role changed.
-        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-        pub change_role: ::std::vec::Vec<Membership>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub change_role: ::std::option::Option<::std::vec::Vec<Membership>>,
         ///The invitations declined.
-        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-        pub decline: ::std::vec::Vec<Membership>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub decline: ::std::option::Option<::std::vec::Vec<Membership>>,
         ///The actions that failed, by action (each with the identity, a code and why).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub errors: ::std::option::Option<BatchMembershipErrors>,
         ///The identities invited.
-        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-        pub invite: ::std::vec::Vec<Membership>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub invite: ::std::option::Option<::std::vec::Vec<Membership>>,
         ///The identities that joined.
-        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-        pub join: ::std::vec::Vec<Membership>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub join: ::std::option::Option<::std::vec::Vec<Membership>>,
         ///The identities that left.
-        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-        pub leave: ::std::vec::Vec<Membership>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub leave: ::std::option::Option<::std::vec::Vec<Membership>>,
         ///The join requests rejected.
-        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-        pub reject: ::std::vec::Vec<Membership>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub reject: ::std::option::Option<::std::vec::Vec<Membership>>,
         ///The members removed.
-        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-        pub remove: ::std::vec::Vec<Membership>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub remove: ::std::option::Option<::std::vec::Vec<Membership>>,
         ///The join requests made.
-        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-        pub request_join: ::std::vec::Vec<Membership>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub request_join: ::std::option::Option<::std::vec::Vec<Membership>>,
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
@@ -127,14 +127,13 @@ pub mod types {
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct Group {
         ///The actions you may take on the group (with `include=allowed_actions`).
-        #[serde(default, skip_serializing_if = "::serde_json::Map::is_empty")]
-        pub allowed_actions: ::serde_json::Map<
-            ::std::string::String,
-            ::serde_json::Value,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub allowed_actions: ::std::option::Option<
+            ::serde_json::Map<::std::string::String, ::serde_json::Value>,
         >,
         ///The IDs of the group's child groups (with `include=child_ids`).
-        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-        pub child_ids: ::std::vec::Vec<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub child_ids: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
         ///The group's description.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub description: ::std::option::Option<::std::string::String>,
@@ -147,11 +146,11 @@ pub mod types {
         ///The group's ID.
         pub id: ::std::string::String,
         ///The group's memberships (with `include=memberships`).
-        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-        pub memberships: ::std::vec::Vec<Membership>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub memberships: ::std::option::Option<::std::vec::Vec<Membership>>,
         ///Your identities' memberships in the group.
-        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-        pub my_memberships: ::std::vec::Vec<Membership>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub my_memberships: ::std::option::Option<::std::vec::Vec<Membership>>,
         ///The group's name.
         pub name: ::std::string::String,
         ///The parent group's ID, null for a top-level group.
@@ -691,47 +690,47 @@ pub mod types {
         #[derive(Clone, Debug)]
         pub struct BatchMembershipErrors {
             accept: ::std::result::Result<
-                ::std::vec::Vec<super::MembershipError>,
+                ::std::option::Option<::std::vec::Vec<super::MembershipError>>,
                 ::std::string::String,
             >,
             add: ::std::result::Result<
-                ::std::vec::Vec<super::MembershipError>,
+                ::std::option::Option<::std::vec::Vec<super::MembershipError>>,
                 ::std::string::String,
             >,
             approve: ::std::result::Result<
-                ::std::vec::Vec<super::MembershipError>,
+                ::std::option::Option<::std::vec::Vec<super::MembershipError>>,
                 ::std::string::String,
             >,
             change_role: ::std::result::Result<
-                ::std::vec::Vec<super::MembershipError>,
+                ::std::option::Option<::std::vec::Vec<super::MembershipError>>,
                 ::std::string::String,
             >,
             decline: ::std::result::Result<
-                ::std::vec::Vec<super::MembershipError>,
+                ::std::option::Option<::std::vec::Vec<super::MembershipError>>,
                 ::std::string::String,
             >,
             invite: ::std::result::Result<
-                ::std::vec::Vec<super::MembershipError>,
+                ::std::option::Option<::std::vec::Vec<super::MembershipError>>,
                 ::std::string::String,
             >,
             join: ::std::result::Result<
-                ::std::vec::Vec<super::MembershipError>,
+                ::std::option::Option<::std::vec::Vec<super::MembershipError>>,
                 ::std::string::String,
             >,
             leave: ::std::result::Result<
-                ::std::vec::Vec<super::MembershipError>,
+                ::std::option::Option<::std::vec::Vec<super::MembershipError>>,
                 ::std::string::String,
             >,
             reject: ::std::result::Result<
-                ::std::vec::Vec<super::MembershipError>,
+                ::std::option::Option<::std::vec::Vec<super::MembershipError>>,
                 ::std::string::String,
             >,
             remove: ::std::result::Result<
-                ::std::vec::Vec<super::MembershipError>,
+                ::std::option::Option<::std::vec::Vec<super::MembershipError>>,
                 ::std::string::String,
             >,
             request_join: ::std::result::Result<
-                ::std::vec::Vec<super::MembershipError>,
+                ::std::option::Option<::std::vec::Vec<super::MembershipError>>,
                 ::std::string::String,
             >,
             extra: ::std::result::Result<
@@ -760,7 +759,9 @@ pub mod types {
         impl BatchMembershipErrors {
             pub fn accept<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::vec::Vec<super::MembershipError>>,
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::std::vec::Vec<super::MembershipError>>,
+                >,
                 T::Error: ::std::fmt::Display,
             {
                 self.accept = value
@@ -772,7 +773,9 @@ pub mod types {
             }
             pub fn add<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::vec::Vec<super::MembershipError>>,
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::std::vec::Vec<super::MembershipError>>,
+                >,
                 T::Error: ::std::fmt::Display,
             {
                 self.add = value
@@ -784,7 +787,9 @@ pub mod types {
             }
             pub fn approve<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::vec::Vec<super::MembershipError>>,
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::std::vec::Vec<super::MembershipError>>,
+                >,
                 T::Error: ::std::fmt::Display,
             {
                 self.approve = value
@@ -796,7 +801,9 @@ pub mod types {
             }
             pub fn change_role<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::vec::Vec<super::MembershipError>>,
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::std::vec::Vec<super::MembershipError>>,
+                >,
                 T::Error: ::std::fmt::Display,
             {
                 self.change_role = value
@@ -808,7 +815,9 @@ pub mod types {
             }
             pub fn decline<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::vec::Vec<super::MembershipError>>,
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::std::vec::Vec<super::MembershipError>>,
+                >,
                 T::Error: ::std::fmt::Display,
             {
                 self.decline = value
@@ -820,7 +829,9 @@ pub mod types {
             }
             pub fn invite<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::vec::Vec<super::MembershipError>>,
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::std::vec::Vec<super::MembershipError>>,
+                >,
                 T::Error: ::std::fmt::Display,
             {
                 self.invite = value
@@ -832,7 +843,9 @@ pub mod types {
             }
             pub fn join<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::vec::Vec<super::MembershipError>>,
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::std::vec::Vec<super::MembershipError>>,
+                >,
                 T::Error: ::std::fmt::Display,
             {
                 self.join = value
@@ -844,7 +857,9 @@ pub mod types {
             }
             pub fn leave<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::vec::Vec<super::MembershipError>>,
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::std::vec::Vec<super::MembershipError>>,
+                >,
                 T::Error: ::std::fmt::Display,
             {
                 self.leave = value
@@ -856,7 +871,9 @@ pub mod types {
             }
             pub fn reject<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::vec::Vec<super::MembershipError>>,
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::std::vec::Vec<super::MembershipError>>,
+                >,
                 T::Error: ::std::fmt::Display,
             {
                 self.reject = value
@@ -868,7 +885,9 @@ pub mod types {
             }
             pub fn remove<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::vec::Vec<super::MembershipError>>,
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::std::vec::Vec<super::MembershipError>>,
+                >,
                 T::Error: ::std::fmt::Display,
             {
                 self.remove = value
@@ -880,7 +899,9 @@ pub mod types {
             }
             pub fn request_join<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::vec::Vec<super::MembershipError>>,
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::std::vec::Vec<super::MembershipError>>,
+                >,
                 T::Error: ::std::fmt::Display,
             {
                 self.request_join = value
@@ -949,23 +970,23 @@ pub mod types {
         #[derive(Clone, Debug)]
         pub struct BatchMembershipResult {
             accept: ::std::result::Result<
-                ::std::vec::Vec<super::Membership>,
+                ::std::option::Option<::std::vec::Vec<super::Membership>>,
                 ::std::string::String,
             >,
             add: ::std::result::Result<
-                ::std::vec::Vec<super::Membership>,
+                ::std::option::Option<::std::vec::Vec<super::Membership>>,
                 ::std::string::String,
             >,
             approve: ::std::result::Result<
-                ::std::vec::Vec<super::Membership>,
+                ::std::option::Option<::std::vec::Vec<super::Membership>>,
                 ::std::string::String,
             >,
             change_role: ::std::result::Result<
-                ::std::vec::Vec<super::Membership>,
+                ::std::option::Option<::std::vec::Vec<super::Membership>>,
                 ::std::string::String,
             >,
             decline: ::std::result::Result<
-                ::std::vec::Vec<super::Membership>,
+                ::std::option::Option<::std::vec::Vec<super::Membership>>,
                 ::std::string::String,
             >,
             errors: ::std::result::Result<
@@ -973,27 +994,27 @@ pub mod types {
                 ::std::string::String,
             >,
             invite: ::std::result::Result<
-                ::std::vec::Vec<super::Membership>,
+                ::std::option::Option<::std::vec::Vec<super::Membership>>,
                 ::std::string::String,
             >,
             join: ::std::result::Result<
-                ::std::vec::Vec<super::Membership>,
+                ::std::option::Option<::std::vec::Vec<super::Membership>>,
                 ::std::string::String,
             >,
             leave: ::std::result::Result<
-                ::std::vec::Vec<super::Membership>,
+                ::std::option::Option<::std::vec::Vec<super::Membership>>,
                 ::std::string::String,
             >,
             reject: ::std::result::Result<
-                ::std::vec::Vec<super::Membership>,
+                ::std::option::Option<::std::vec::Vec<super::Membership>>,
                 ::std::string::String,
             >,
             remove: ::std::result::Result<
-                ::std::vec::Vec<super::Membership>,
+                ::std::option::Option<::std::vec::Vec<super::Membership>>,
                 ::std::string::String,
             >,
             request_join: ::std::result::Result<
-                ::std::vec::Vec<super::Membership>,
+                ::std::option::Option<::std::vec::Vec<super::Membership>>,
                 ::std::string::String,
             >,
             extra: ::std::result::Result<
@@ -1023,7 +1044,9 @@ pub mod types {
         impl BatchMembershipResult {
             pub fn accept<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::vec::Vec<super::Membership>>,
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::std::vec::Vec<super::Membership>>,
+                >,
                 T::Error: ::std::fmt::Display,
             {
                 self.accept = value
@@ -1035,7 +1058,9 @@ pub mod types {
             }
             pub fn add<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::vec::Vec<super::Membership>>,
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::std::vec::Vec<super::Membership>>,
+                >,
                 T::Error: ::std::fmt::Display,
             {
                 self.add = value
@@ -1047,7 +1072,9 @@ pub mod types {
             }
             pub fn approve<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::vec::Vec<super::Membership>>,
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::std::vec::Vec<super::Membership>>,
+                >,
                 T::Error: ::std::fmt::Display,
             {
                 self.approve = value
@@ -1059,7 +1086,9 @@ pub mod types {
             }
             pub fn change_role<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::vec::Vec<super::Membership>>,
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::std::vec::Vec<super::Membership>>,
+                >,
                 T::Error: ::std::fmt::Display,
             {
                 self.change_role = value
@@ -1071,7 +1100,9 @@ pub mod types {
             }
             pub fn decline<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::vec::Vec<super::Membership>>,
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::std::vec::Vec<super::Membership>>,
+                >,
                 T::Error: ::std::fmt::Display,
             {
                 self.decline = value
@@ -1097,7 +1128,9 @@ pub mod types {
             }
             pub fn invite<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::vec::Vec<super::Membership>>,
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::std::vec::Vec<super::Membership>>,
+                >,
                 T::Error: ::std::fmt::Display,
             {
                 self.invite = value
@@ -1109,7 +1142,9 @@ pub mod types {
             }
             pub fn join<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::vec::Vec<super::Membership>>,
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::std::vec::Vec<super::Membership>>,
+                >,
                 T::Error: ::std::fmt::Display,
             {
                 self.join = value
@@ -1121,7 +1156,9 @@ pub mod types {
             }
             pub fn leave<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::vec::Vec<super::Membership>>,
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::std::vec::Vec<super::Membership>>,
+                >,
                 T::Error: ::std::fmt::Display,
             {
                 self.leave = value
@@ -1133,7 +1170,9 @@ pub mod types {
             }
             pub fn reject<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::vec::Vec<super::Membership>>,
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::std::vec::Vec<super::Membership>>,
+                >,
                 T::Error: ::std::fmt::Display,
             {
                 self.reject = value
@@ -1145,7 +1184,9 @@ pub mod types {
             }
             pub fn remove<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::vec::Vec<super::Membership>>,
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::std::vec::Vec<super::Membership>>,
+                >,
                 T::Error: ::std::fmt::Display,
             {
                 self.remove = value
@@ -1157,7 +1198,9 @@ pub mod types {
             }
             pub fn request_join<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::vec::Vec<super::Membership>>,
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::std::vec::Vec<super::Membership>>,
+                >,
                 T::Error: ::std::fmt::Display,
             {
                 self.request_join = value
@@ -1228,11 +1271,13 @@ pub mod types {
         #[derive(Clone, Debug)]
         pub struct Group {
             allowed_actions: ::std::result::Result<
-                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::option::Option<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
                 ::std::string::String,
             >,
             child_ids: ::std::result::Result<
-                ::std::vec::Vec<::std::string::String>,
+                ::std::option::Option<::std::vec::Vec<::std::string::String>>,
                 ::std::string::String,
             >,
             description: ::std::result::Result<
@@ -1249,11 +1294,11 @@ pub mod types {
             >,
             id: ::std::result::Result<::std::string::String, ::std::string::String>,
             memberships: ::std::result::Result<
-                ::std::vec::Vec<super::Membership>,
+                ::std::option::Option<::std::vec::Vec<super::Membership>>,
                 ::std::string::String,
             >,
             my_memberships: ::std::result::Result<
-                ::std::vec::Vec<super::Membership>,
+                ::std::option::Option<::std::vec::Vec<super::Membership>>,
                 ::std::string::String,
             >,
             name: ::std::result::Result<::std::string::String, ::std::string::String>,
@@ -1312,7 +1357,9 @@ pub mod types {
             pub fn allowed_actions<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
-                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                    ::std::option::Option<
+                        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                    >,
                 >,
                 T::Error: ::std::fmt::Display,
             {
@@ -1327,7 +1374,9 @@ pub mod types {
             }
             pub fn child_ids<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+                >,
                 T::Error: ::std::fmt::Display,
             {
                 self.child_ids = value
@@ -1387,7 +1436,9 @@ pub mod types {
             }
             pub fn memberships<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::vec::Vec<super::Membership>>,
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::std::vec::Vec<super::Membership>>,
+                >,
                 T::Error: ::std::fmt::Display,
             {
                 self.memberships = value
@@ -1399,7 +1450,9 @@ pub mod types {
             }
             pub fn my_memberships<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::vec::Vec<super::Membership>>,
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::std::vec::Vec<super::Membership>>,
+                >,
                 T::Error: ::std::fmt::Display,
             {
                 self.my_memberships = value

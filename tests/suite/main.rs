@@ -16,6 +16,7 @@ mod errors;
 mod fuzz;
 mod gcs_shapes;
 mod generated_code;
+mod groups;
 mod limits;
 mod local_auth;
 mod local_binary;

@@ -58,7 +58,7 @@ impl types::BatchMembershipResult {
             ]
         });
         let known = known.into_iter().flatten().flat_map(|(action, list)| {
-            list.iter().map(move |e| MembershipFailure {
+            list.iter().flatten().map(move |e| MembershipFailure {
                 action,
                 identity_id: e.identity_id.as_deref().unwrap_or_default(),
                 code: e.code.as_deref().unwrap_or_default(),
@@ -83,6 +83,35 @@ impl types::BatchMembershipResult {
     /// Whether every action succeeded.
     pub fn is_complete(&self) -> bool {
         self.failures().next().is_none()
+    }
+
+    /// The memberships `action` (`add`, `request_join`...) left, as they now are: empty when
+    /// the action was not asked for, failed for every identity, or Groups answered `null`.
+    ///
+    /// ```
+    /// use globus_sdk::groups::{GroupRole, types::BatchMembershipResult};
+    /// let result: BatchMembershipResult = serde_json::from_value(serde_json::json!({
+    ///     "add": [{"identity_id": "ID-1", "role": "manager", "status": "active"}], "invite": null
+    /// })).unwrap();
+    /// assert_eq!(result.memberships("add")[0].role(), Some(GroupRole::Manager));
+    /// assert!(result.memberships("invite").is_empty());
+    /// ```
+    pub fn memberships(&self, action: &str) -> &[types::Membership] {
+        let list = match action {
+            "accept" => &self.accept,
+            "add" => &self.add,
+            "approve" => &self.approve,
+            "change_role" => &self.change_role,
+            "decline" => &self.decline,
+            "invite" => &self.invite,
+            "join" => &self.join,
+            "leave" => &self.leave,
+            "reject" => &self.reject,
+            "remove" => &self.remove,
+            "request_join" => &self.request_join,
+            _ => &None,
+        };
+        list.as_deref().unwrap_or_default()
     }
 }
 

@@ -251,3 +251,31 @@ impl types::GroupPolicies {
         self.signup_fields.iter().map(|f| SignupField::from(f.as_str())).collect()
     }
 }
+
+/// The lists of a group document, empty when Groups left them out or sent `null`.
+///
+/// ```
+/// use globus_sdk::groups::types::Group;
+/// let g: Group = serde_json::from_value(serde_json::json!(
+///     {"id": "G", "name": "Lab", "memberships": null, "my_memberships": [{"identity_id": "ID", "role": "admin"}]}
+/// )).unwrap();
+/// assert!(g.memberships().is_empty() && g.child_ids().is_empty());
+/// assert_eq!(g.my_memberships()[0].identity_id.as_deref(), Some("ID"));
+/// ```
+impl types::Group {
+    /// Your identities' memberships in the group.
+    pub fn my_memberships(&self) -> &[types::Membership] {
+        self.my_memberships.as_deref().unwrap_or_default()
+    }
+
+    /// The group's memberships (asked for with `include=memberships`, and shown only to
+    /// those who may see them).
+    pub fn memberships(&self) -> &[types::Membership] {
+        self.memberships.as_deref().unwrap_or_default()
+    }
+
+    /// The ids of the group's subgroups (with `include=child_ids`).
+    pub fn child_ids(&self) -> &[String] {
+        self.child_ids.as_deref().unwrap_or_default()
+    }
+}
