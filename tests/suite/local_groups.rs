@@ -527,3 +527,47 @@ async fn hostile_input_never_panics() {
     assert_eq!(seen.name, "Target");
     assert_eq!(seen.memberships().len(), 1);
 }
+
+/// The Python SDK's GroupsClient and GroupsManager against the local Groups, with only
+/// `LocalGlobus::env_vars` (`scripts/python_local_groups.py`), for each interpreter of
+/// `GLOBUS_SDK_PYTHON` (globus-sdk 3.62 and the newest).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_python_sdk_manages_groups_on_the_local_globus() {
+    for python in crate::local_python::pythons() {
+        let local = LocalGlobus::start().await.unwrap();
+        let script = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("scripts/python_local_groups.py");
+        let run = tokio::process::Command::new(&python)
+            .arg(&script)
+            .env_clear()
+            .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+            .env("HOME", std::env::temp_dir())
+            .envs(local.env_vars())
+            .kill_on_drop(true)
+            .output();
+        let output = tokio::time::timeout(std::time::Duration::from_secs(120), run)
+            .await
+            .expect("the Python run finished within 120 s")
+            .unwrap_or_else(|e| panic!("cannot run {}: {e}", python.display()));
+        let stdout = String::from_utf8_lossy(&output.stdout);
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(output.status.success(), "{}: the Python run failed:\n{stdout}\n{stderr}", python.display());
+        let summary: Value = serde_json::from_str(stdout.lines().last().unwrap_or_default())
+            .unwrap_or_else(|e| panic!("{e}: {stdout}"));
+        let user = local.user().id;
+        let client = local.confidential_client().id().to_string();
+        let gid = summary["group_id"].as_str().unwrap().to_string();
+        assert_eq!(summary["creator_roles"], json!(["admin"]));
+        assert_eq!(summary["members"][&user], json!(["manager", "active"]));
+        assert_eq!(summary["members"][&client], json!(["admin", "active"]));
+        assert_eq!(summary["invite_error_codes"], json!(["IDENTITY_NOT_FOUND"]));
+        assert_eq!(summary["user_roles"], json!(["manager"]));
+        assert_eq!(summary["user_delete_status"], 403);
+        // The effects are the local Globus's own state.
+        assert_eq!(local.groups_of(&user), [gid.clone()]);
+        assert_eq!(local.groups_of(&client), [gid.clone()]);
+        let requests = local.requests();
+        assert!(requests.iter().any(|r| r.service == "groups" && r.path == "/v2/groups" && r.status == Some(200)));
+        assert!(requests.iter().any(|r| r.path == "/v2/groups/my_groups" && r.status == Some(200)));
+        assert!(requests.iter().any(|r| r.path == format!("/v2/groups/{gid}/policies") && r.status == Some(200)));
+    }
+}
