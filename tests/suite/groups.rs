@@ -52,12 +52,10 @@ async fn documents_are_sent_as_built() {
         .request_join(Vec::<String>::new())
         .invite_members([ID2.to_string()], GroupRole::Other("auditor".into()));
     assert!(!actions.is_empty());
-    assert_eq!(actions.actions().map(|(a, l)| (a, l.len())).collect::<Vec<_>>(), [
-        ("add", 1),
-        ("change_role", 1),
-        ("invite", 1),
-        ("request_join", 0)
-    ]);
+    assert_eq!(
+        actions.actions().map(|(a, l)| (a, l.len())).collect::<Vec<_>>(),
+        [("add", 1), ("change_role", 1), ("invite", 1), ("request_join", 0)]
+    );
     client.batch_membership_action().group_id(G).body(actions).send().await.unwrap();
     let (method, path, body) = last(&s);
     assert_eq!((method.as_str(), path.as_str()), ("POST", &*format!("/v2/groups/{G}")));
@@ -73,10 +71,13 @@ async fn documents_are_sent_as_built() {
     );
 
     // The policies: the timeout is sent only when set (null when set to None).
-    let policies = GroupPolicies::new(true, GroupVisibility::Private, GroupMemberVisibility::Members, false, [
-        SignupField::Zip,
-        SignupField::from("favourite_colour"),
-    ]);
+    let policies = GroupPolicies::new(
+        true,
+        GroupVisibility::Private,
+        GroupMemberVisibility::Members,
+        false,
+        [SignupField::Zip, SignupField::from("favourite_colour")],
+    );
     client.set_group_policies().group_id(G).body(policies.clone()).send().await.unwrap();
     let (method, path, body) = last(&s);
     assert_eq!((method.as_str(), path.as_str()), ("PUT", &*format!("/v2/groups/{G}/policies")));
@@ -108,12 +109,18 @@ async fn the_manager_sends_one_action_per_call() {
 
     let created = m.create_group("Lab", "d").await.unwrap();
     assert_eq!(created.id, G);
-    assert_eq!(last(&s), ("POST".into(), "/v2/groups".into(), json!({"name": "Lab", "description": "d", "parent_id": null})));
+    assert_eq!(
+        last(&s),
+        ("POST".into(), "/v2/groups".into(), json!({"name": "Lab", "description": "d", "parent_id": null}))
+    );
     m.create_group("Sub", "").parent_id(G).await.unwrap();
     assert_eq!(last(&s).2["parent_id"], G);
 
     let cases: Vec<(Value, Value)> = vec![
-        (json!(m.add_member(G, ID1).await.unwrap().is_complete()), json!({"add": [{"identity_id": ID1, "role": "member"}]})),
+        (
+            json!(m.add_member(G, ID1).await.unwrap().is_complete()),
+            json!({"add": [{"identity_id": ID1, "role": "member"}]}),
+        ),
         (
             json!(m.add_member(G, ID1).role(GroupRole::Admin).await.unwrap().is_complete()),
             json!({"add": [{"identity_id": ID1, "role": "admin"}]}),
@@ -122,7 +129,10 @@ async fn the_manager_sends_one_action_per_call() {
             json!(m.invite_member(G, ID2).role("manager").await.unwrap().is_complete()),
             json!({"invite": [{"identity_id": ID2, "role": "manager"}]}),
         ),
-        (json!(m.invite_member(G, ID2).await.unwrap().is_complete()), json!({"invite": [{"identity_id": ID2, "role": "member"}]})),
+        (
+            json!(m.invite_member(G, ID2).await.unwrap().is_complete()),
+            json!({"invite": [{"identity_id": ID2, "role": "member"}]}),
+        ),
         (json!(m.accept_invite(G, ID1).await.unwrap().is_complete()), json!({"accept": [{"identity_id": ID1}]})),
         (json!(m.decline_invite(G, ID1).await.unwrap().is_complete()), json!({"decline": [{"identity_id": ID1}]})),
         (json!(m.approve_pending(G, ID1).await.unwrap().is_complete()), json!({"approve": [{"identity_id": ID1}]})),
@@ -195,7 +205,11 @@ async fn answers_with_new_values_nulls_and_unknown_fields_decode() {
     assert_eq!(g.description, None);
 
     // my_groups: a top-level array, with the statuses asked for.
-    s.once("GET", "/v2/groups/my_groups", Reply::json(200, json!([{"id": G, "name": "Lab", "my_memberships": [membership("member", "invited")]}])));
+    s.once(
+        "GET",
+        "/v2/groups/my_groups",
+        Reply::json(200, json!([{"id": G, "name": "Lab", "my_memberships": [membership("member", "invited")]}])),
+    );
     let mine = client.get_my_groups().statuses("invited,pending").send().await.unwrap();
     assert_eq!(s.requests().pop().unwrap().query_param("statuses"), Some("invited,pending"));
     assert_eq!(mine[0].my_memberships()[0].status(), Some(MembershipStatus::Invited));
@@ -223,11 +237,14 @@ async fn answers_with_new_values_nulls_and_unknown_fields_decode() {
     assert_eq!(result.memberships("add")[0].role(), Some(GroupRole::Member));
     assert!(!result.is_complete());
     let failures: Vec<_> = result.failures().map(|f| (f.action, f.identity_id, f.code, f.detail)).collect();
-    assert_eq!(failures, [
-        ("add", ID2, "ACTIVE_MEMBERSHIP_EXISTS", "already active"),
-        ("remove", ID1, "LAST_ADMIN", ""),
-        ("transfer_ownership", ID1, "NOPE", "new action"),
-    ]);
+    assert_eq!(
+        failures,
+        [
+            ("add", ID2, "ACTIVE_MEMBERSHIP_EXISTS", "already active"),
+            ("remove", ID1, "LAST_ADMIN", ""),
+            ("transfer_ownership", ID1, "NOPE", "new action"),
+        ]
+    );
     let clean: types::BatchMembershipResult = serde_json::from_value(json!({"add": [], "errors": null})).unwrap();
     assert!(clean.is_complete());
 }

@@ -66,9 +66,13 @@ fn only_failure(result: &types::BatchMembershipResult) -> (String, String, Strin
 }
 
 fn open_policies() -> GroupPolicies {
-    GroupPolicies::new(false, GroupVisibility::Authenticated, GroupMemberVisibility::Members, true, [
-        SignupField::Institution,
-    ])
+    GroupPolicies::new(
+        false,
+        GroupVisibility::Authenticated,
+        GroupMemberVisibility::Members,
+        true,
+        [SignupField::Institution],
+    )
 }
 
 #[tokio::test]
@@ -90,7 +94,7 @@ async fn a_group_and_its_memberships_through_the_manager() {
     assert_eq!(policies.group_members_visibility(), Some(GroupMemberVisibility::Managers));
     assert_eq!(policies.join_requests, Some(false));
     let gid = created.id.clone();
-    assert_eq!(local.groups_of(&admin), [gid.clone()]);
+    assert_eq!(local.groups_of(&admin), std::slice::from_ref(&gid));
 
     // Add Alice as a manager: active at once, seen in the group and in her groups.
     let added = m.add_member(&gid, &alice).role(GroupRole::Manager).await.unwrap();
@@ -121,7 +125,7 @@ async fn a_group_and_its_memberships_through_the_manager() {
     // Bob accepts.
     let accepted = bob_m.accept_invite(&gid, &bob).await.unwrap();
     assert_eq!(accepted.memberships("accept")[0].status(), Some(MembershipStatus::Active));
-    assert_eq!(local.groups_of(BOB), [gid.clone()]);
+    assert_eq!(local.groups_of(BOB), std::slice::from_ref(&gid));
 
     // The admin sees all three memberships.
     let seen = group(m.client(), &gid, "memberships").await;
@@ -140,7 +144,7 @@ async fn a_group_and_its_memberships_through_the_manager() {
     let seen = group(m.client(), &gid, "memberships").await;
     assert_eq!(member(&seen, &alice).unwrap().status(), Some(MembershipStatus::Left));
     assert_eq!(member(&seen, &bob).unwrap().status(), Some(MembershipStatus::Removed));
-    assert_eq!(local.groups_of(&admin), [gid.clone()]);
+    assert_eq!(local.groups_of(&admin), std::slice::from_ref(&gid));
     let left_ones = alice_client.get_my_groups().statuses("left,removed").send().await.unwrap().into_inner();
     assert_eq!(left_ones.len(), 1);
 
@@ -191,7 +195,7 @@ async fn joining_requests_approvals_and_the_errors_of_each_action() {
     assert_eq!(only_failure(&again).2, "PENDING_REQUEST_EXISTS");
     let approved = m.approve_pending(&gid, &alice).await.unwrap();
     assert_eq!(approved.memberships("approve")[0].status(), Some(MembershipStatus::Active));
-    assert_eq!(local.groups_of(&alice), [gid.clone()]);
+    assert_eq!(local.groups_of(&alice), std::slice::from_ref(&gid));
     bob_m.request_join(&gid, &bob).await.unwrap();
     let rejected = m.reject_join_request(&gid, &bob).await.unwrap();
     assert_eq!(rejected.memberships("reject")[0].status(), Some(MembershipStatus::Rejected));
@@ -289,7 +293,8 @@ async fn only_managers_and_admins_manage() {
     assert!(member(&seen, &bob).is_none(), "nothing was done");
     // ...nor change the group or its policies.
     assert_eq!(err(member_m.set_group_policies(&gid, &open_policies()).await).http_status(), Some(403));
-    let rename = member_m.client().update_group().group_id(&gid).body_map(|b| b.name(Some("Mine".to_string()))).send().await;
+    let rename =
+        member_m.client().update_group().group_id(&gid).body_map(|b| b.name(Some("Mine".to_string()))).send().await;
     assert_eq!(err(rename).http_status(), Some(403));
     assert_eq!(err(member_m.client().delete_group().group_id(&gid).send().await).http_status(), Some(403));
     // ...nor make a subgroup of it.
@@ -354,7 +359,7 @@ async fn subgroups_policies_fields_preferences_and_subscriptions() {
     let parent = m.create_group("Parent", "").await.unwrap().id;
     let child = m.create_group("Child", "sub").parent_id(&parent).await.unwrap();
     assert_eq!(child.parent_id.as_deref(), Some(parent.as_str()));
-    assert_eq!(group(m.client(), &parent, "child_ids").await.child_ids(), [child.id.clone()]);
+    assert_eq!(group(m.client(), &parent, "child_ids").await.child_ids(), std::slice::from_ref(&child.id));
     let busy = err(m.client().delete_group().group_id(&parent).send().await);
     assert_eq!(busy.http_status(), Some(409), "{busy}");
     m.client().delete_group().group_id(&child.id).send().await.unwrap();
@@ -366,10 +371,13 @@ async fn subgroups_policies_fields_preferences_and_subscriptions() {
     assert_eq!(actions["leave"], json!([]), "the last admin");
 
     // Policies round trip, with the high-assurance timeout.
-    let ha = GroupPolicies::new(true, GroupVisibility::Private, GroupMemberVisibility::Members, false, [
-        SignupField::Department,
-        SignupField::FieldOfScience,
-    ])
+    let ha = GroupPolicies::new(
+        true,
+        GroupVisibility::Private,
+        GroupMemberVisibility::Members,
+        false,
+        [SignupField::Department, SignupField::FieldOfScience],
+    )
     .authentication_assurance_timeout(Some(3600));
     m.set_group_policies(&parent, &ha).await.unwrap();
     let got = m.client().get_group_policies().group_id(&parent).send().await.unwrap();
@@ -448,7 +456,7 @@ async fn groups_of_reflects_active_memberships_only() {
     assert_eq!(alices, want, "active in A, admin of C, only invited to B");
     assert!(local.groups_of(&bob).is_empty(), "pending, left and removed are not memberships");
     local.set_group_membership(&b, BOB, "member", "active").unwrap();
-    assert_eq!(local.groups_of(&bob), [b.clone()]);
+    assert_eq!(local.groups_of(&bob), std::slice::from_ref(&b));
     // Seeding refuses what it does not know, saying what to do.
     assert!(local.seed_group("X", "nobody@example.org").unwrap_err().to_string().contains("LocalGlobusBuilder::user"));
     assert!(local.set_group_membership(&a, ALICE, "owner", "active").is_err());
@@ -469,7 +477,8 @@ async fn hostile_input_never_panics() {
     let base = local.groups_url();
     let deep = format!("{}1{}", "[".repeat(10_000), "]".repeat(10_000));
     let huge = "x".repeat(2_000_000);
-    let many: Vec<Value> = (0..1_001).map(|i| json!({"identity_id": format!("00000000-0000-4000-8000-{i:012}")})).collect();
+    let many: Vec<Value> =
+        (0..1_001).map(|i| json!({"identity_id": format!("00000000-0000-4000-8000-{i:012}")})).collect();
     let g = format!("/v2/groups/{gid}");
     let cases: Vec<(&str, String, Option<String>, u16)> = vec![
         ("POST", "/v2/groups".into(), Some("not json".into()), 422),
@@ -479,7 +488,12 @@ async fn hostile_input_never_panics() {
         ("POST", "/v2/groups".into(), Some(json!({"name": 5}).to_string()), 422),
         ("POST", "/v2/groups".into(), Some(json!({"name": huge.clone()}).to_string()), 422),
         ("POST", "/v2/groups".into(), Some(json!({"name": "x", "parent_id": "../../etc"}).to_string()), 422),
-        ("POST", "/v2/groups".into(), Some(json!({"name": "x", "policies": {"group_visibility": "public"}}).to_string()), 422),
+        (
+            "POST",
+            "/v2/groups".into(),
+            Some(json!({"name": "x", "policies": {"group_visibility": "public"}}).to_string()),
+            422,
+        ),
         ("POST", "/v2/groups".into(), Some(deep.clone()), 422),
         ("POST", "/v2/groups".into(), None, 422),
         ("GET", "/v2/groups/not-a-uuid".into(), None, 422),
@@ -503,7 +517,12 @@ async fn hostile_input_never_panics() {
         ("PUT", format!("{g}/membership_fields"), Some(json!({gid.clone(): {"department": "x"}}).to_string()), 403),
         ("PUT", "/v2/preferences".into(), Some(json!({"allow_add": "no"}).to_string()), 422),
         ("PUT", format!("{g}/subscription_admin_verified"), Some("{}".into()), 422),
-        ("PUT", format!("{g}/subscription_admin_verified"), Some(json!({"subscription_admin_verified_id": 1}).to_string()), 422),
+        (
+            "PUT",
+            format!("{g}/subscription_admin_verified"),
+            Some(json!({"subscription_admin_verified_id": 1}).to_string()),
+            422,
+        ),
         ("GET", "/v2/subscription_info/not%20a%20uuid".into(), None, 422),
         ("PATCH", g.clone(), Some("{}".into()), 405),
         ("GET", "/v2/groups/a/b/c/d".into(), None, 404),
@@ -551,8 +570,8 @@ async fn the_python_sdk_manages_groups_on_the_local_globus() {
         let stdout = String::from_utf8_lossy(&output.stdout);
         let stderr = String::from_utf8_lossy(&output.stderr);
         assert!(output.status.success(), "{}: the Python run failed:\n{stdout}\n{stderr}", python.display());
-        let summary: Value = serde_json::from_str(stdout.lines().last().unwrap_or_default())
-            .unwrap_or_else(|e| panic!("{e}: {stdout}"));
+        let summary: Value =
+            serde_json::from_str(stdout.lines().last().unwrap_or_default()).unwrap_or_else(|e| panic!("{e}: {stdout}"));
         let user = local.user().id;
         let client = local.confidential_client().id().to_string();
         let gid = summary["group_id"].as_str().unwrap().to_string();
@@ -563,8 +582,8 @@ async fn the_python_sdk_manages_groups_on_the_local_globus() {
         assert_eq!(summary["user_roles"], json!(["manager"]));
         assert_eq!(summary["user_delete_status"], 403);
         // The effects are the local Globus's own state.
-        assert_eq!(local.groups_of(&user), [gid.clone()]);
-        assert_eq!(local.groups_of(&client), [gid.clone()]);
+        assert_eq!(local.groups_of(&user), std::slice::from_ref(&gid));
+        assert_eq!(local.groups_of(&client), std::slice::from_ref(&gid));
         let requests = local.requests();
         assert!(requests.iter().any(|r| r.service == "groups" && r.path == "/v2/groups" && r.status == Some(200)));
         assert!(requests.iter().any(|r| r.path == "/v2/groups/my_groups" && r.status == Some(200)));

@@ -124,8 +124,11 @@ fn documents_match_the_python_sdk() {
 
 const GROUP: &str = "00000000-0000-0000-0000-0000000000a1";
 const PARENT: &str = "00000000-0000-0000-0000-0000000000a2";
-const IDS: [&str; 3] =
-    ["00000000-0000-0000-0000-0000000000b1", "00000000-0000-0000-0000-0000000000b2", "00000000-0000-0000-0000-0000000000b3"];
+const IDS: [&str; 3] = [
+    "00000000-0000-0000-0000-0000000000b1",
+    "00000000-0000-0000-0000-0000000000b2",
+    "00000000-0000-0000-0000-0000000000b3",
+];
 
 /// The Groups documents, as `scripts/python_documents.py` builds them in Python.
 fn groups_documents() -> Vec<(&'static str, Value)> {
@@ -148,19 +151,28 @@ fn groups_documents() -> Vec<(&'static str, Value)> {
         .invite_members(Vec::<String>::new(), GroupRole::Member);
     let mut roles = BatchMembershipActions::new();
     roles.change_roles(GroupRole::Manager, &IDS[..2]);
-    let minimal = GroupPolicies::new(false, GroupVisibility::Private, GroupMemberVisibility::Managers, false, [
-        SignupField::Zip;
-        0
-    ]);
-    let full = GroupPolicies::new(true, "authenticated", "members", true, [
-        SignupField::Institution,
-        SignupField::FieldOfScience,
-        SignupField::Zip,
-    ])
+    let minimal = GroupPolicies::new(
+        false,
+        GroupVisibility::Private,
+        GroupMemberVisibility::Managers,
+        false,
+        [SignupField::Zip; 0],
+    );
+    let full = GroupPolicies::new(
+        true,
+        "authenticated",
+        "members",
+        true,
+        [SignupField::Institution, SignupField::FieldOfScience, SignupField::Zip],
+    )
     .authentication_assurance_timeout(Some(3600));
-    let null_timeout = GroupPolicies::new(false, GroupVisibility::Private, GroupMemberVisibility::Members, false, [
-        SignupField::Phone,
-    ])
+    let null_timeout = GroupPolicies::new(
+        false,
+        GroupVisibility::Private,
+        GroupMemberVisibility::Members,
+        false,
+        [SignupField::Phone],
+    )
     .authentication_assurance_timeout(None);
     let json = |v: &dyn erased::Json| v.json();
     vec![
@@ -209,9 +221,13 @@ async fn groups_manager_requests() -> Vec<(&'static str, Value)> {
     names.push("create_group");
     m.create_group("Staff", "Lab staff").parent_id(PARENT).await.unwrap();
     names.push("create_subgroup");
-    let policies = GroupPolicies::new(false, GroupVisibility::Authenticated, GroupMemberVisibility::Managers, true, [
-        "department",
-    ]);
+    let policies = GroupPolicies::new(
+        false,
+        GroupVisibility::Authenticated,
+        GroupMemberVisibility::Managers,
+        true,
+        ["department"],
+    );
     m.set_group_policies(GROUP, &policies).await.unwrap();
     names.push("set_group_policies");
     let policies = GroupPolicies::new(true, "private", "members", false, Vec::<&str>::new())

@@ -251,7 +251,7 @@ impl Group {
         let mine: Vec<Value> = self
             .members
             .iter()
-            .filter(|m| m.identity_id == viewer && include.statuses.iter().any(|s| *s == m.status))
+            .filter(|m| m.identity_id == viewer && include.statuses.contains(&m.status))
             .map(|m| m.to_json(&self.id))
             .collect();
         doc["my_memberships"] = Value::Array(mine);
