@@ -33,7 +33,11 @@ impl Answer {
     }
 
     fn message(&self) -> &str {
-        self.body["errors"][0]["detail"].as_str().or(self.body["message"].as_str()).unwrap_or_default()
+        self.body["errors"][0]["detail"]
+            .as_str()
+            .or(self.body["message"].as_str())
+            .or(self.body["detail"].as_str())
+            .unwrap_or_default()
     }
 }
 
@@ -65,7 +69,7 @@ fn transfer_token(local: &LocalGlobus) -> String {
 async fn every_service_answers_an_unknown_path_with_its_404() {
     let local = LocalGlobus::start().await.unwrap();
     let services = local.service_urls();
-    assert_eq!(services.iter().map(|(n, _)| *n).collect::<Vec<_>>(), ["auth", "transfer"]);
+    assert_eq!(services.iter().map(|(n, _)| *n).collect::<Vec<_>>(), ["auth", "transfer", "groups"]);
     for (name, url) in &services {
         let a = send(url, "GET", "/no/such/path", None).await;
         assert_eq!(a.status, 404, "{name}: {a:?}");
@@ -80,6 +84,9 @@ async fn every_service_answers_an_unknown_path_with_its_404() {
     assert_eq!(transfer.code(), "ClientError.NotFound");
     assert_eq!(transfer.body["resource"], "/v0.10/no_such_thing", "the path as requested, as Transfer");
     assert!(transfer.body["request_id"].is_string());
+    let groups = send(&local.groups_url(), "GET", "/v2/no_such_thing", None).await;
+    assert_eq!(groups.code(), "NOT_FOUND");
+    assert!(groups.body["detail"].as_str().is_some_and(|d| d.contains("/v2/no_such_thing")), "Groups' shape");
 
     // The SDK reads them as the errors they are.
     let client = globus_sdk::transfer::Client::builder()
