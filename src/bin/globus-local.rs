@@ -1,6 +1,6 @@
-//! `globus-local`: the local Globus (every emulated service on 127.0.0.1: Auth, and Transfer
-//! with collections backed by local directories) as a standalone server, for any Globus
-//! client.
+//! `globus-local`: the local Globus (every emulated service on 127.0.0.1: Auth, Transfer
+//! with collections backed by local directories, and Groups) as a standalone server, for any
+//! Globus client.
 //!
 //! ```text
 //! cargo run --features testing --bin globus-local -- --collection data=/srv/data --collection scratch=/tmp/scratch
