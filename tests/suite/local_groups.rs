@@ -590,3 +590,31 @@ async fn the_python_sdk_manages_groups_on_the_local_globus() {
         assert!(requests.iter().any(|r| r.path == format!("/v2/groups/{gid}/policies") && r.status == Some(200)));
     }
 }
+
+#[tokio::test]
+async fn status_reasons_and_invitation_addresses_are_kept() {
+    use globus_sdk::groups::{BatchAction, MembershipAction};
+    let local = local().await;
+    let (alice, bob) = (id(&local, ALICE), id(&local, BOB));
+    let m = manager(&local, ADMIN);
+    let gid = m.create_group("Reasons", "").await.unwrap().id;
+    let mut actions = BatchMembershipActions::new();
+    actions
+        .push(
+            BatchAction::Invite,
+            MembershipAction::new(&alice).role("manager").invite_email_address("alice@example.org"),
+        )
+        .push(BatchAction::Add, MembershipAction::new(&bob).role(GroupRole::Member).status_reason("joined the lab"));
+    let result = m.batch(&gid, &actions).await.unwrap();
+    assert!(result.is_complete(), "{:?}", result.failures().collect::<Vec<_>>());
+    let invited = &result.memberships("invite")[0];
+    assert_eq!(invited.role(), Some(GroupRole::Manager));
+    assert_eq!(invited.extra["invite_email_address"], "alice@example.org");
+    assert_eq!(result.memberships("add")[0].extra["status_reason"], "joined the lab");
+    let seen = group(m.client(), &gid, "memberships").await;
+    assert_eq!(member(&seen, &bob).unwrap().extra["status_reason"], "joined the lab");
+    // Not an address: the whole batch is refused, nothing done.
+    let mut bad = BatchMembershipActions::new();
+    bad.push(BatchAction::Invite, MembershipAction::new(&bob).invite_email_address("nobody"));
+    assert_eq!(err(m.batch(&gid, &bad).await).http_status(), Some(422));
+}

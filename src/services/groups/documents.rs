@@ -8,7 +8,23 @@ use serde::{Deserialize, Serialize};
 
 use super::values::{GroupMemberVisibility, GroupRole, GroupVisibility, SignupField};
 
-/// One identity an action applies to, with the role for the actions that take one.
+/// One identity an action applies to, with the role for the actions that take one, and the
+/// optional fields Groups' API describes (for [`BatchMembershipActions::push`]).
+///
+/// ```
+/// use globus_sdk::groups::{BatchAction, BatchMembershipActions, GroupRole, MembershipAction};
+/// let mut actions = BatchMembershipActions::new();
+/// actions
+///     .push(BatchAction::Invite, MembershipAction::new("ID-1").role(GroupRole::Manager).invite_email_address("a@example.org"))
+///     .push(BatchAction::Remove, MembershipAction::new("ID-2").status_reason("moved on"));
+/// assert_eq!(
+///     serde_json::to_value(&actions).unwrap(),
+///     serde_json::json!({
+///         "invite": [{"identity_id": "ID-1", "role": "manager", "invite_email_address": "a@example.org"}],
+///         "remove": [{"identity_id": "ID-2", "status_reason": "moved on"}],
+///     })
+/// );
+/// ```
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct MembershipAction {
@@ -17,6 +33,84 @@ pub struct MembershipAction {
     /// The role (`add`, `invite`, `change_role`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub role: Option<GroupRole>,
+    /// Why the membership's status changes, recorded on it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status_reason: Option<String>,
+    /// Where to send an invitation (`invite`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub invite_email_address: Option<String>,
+}
+
+impl MembershipAction {
+    /// An action for `identity_id`.
+    pub fn new(identity_id: impl Into<String>) -> Self {
+        MembershipAction { identity_id: identity_id.into(), role: None, status_reason: None, invite_email_address: None }
+    }
+
+    /// The role (for `add`, `invite`, `change_role`).
+    pub fn role(mut self, role: impl Into<GroupRole>) -> Self {
+        self.role = Some(role.into());
+        self
+    }
+
+    /// Why the membership's status changes.
+    pub fn status_reason(mut self, reason: impl Into<String>) -> Self {
+        self.status_reason = Some(reason.into());
+        self
+    }
+
+    /// Send the invitation to this address (for `invite`).
+    pub fn invite_email_address(mut self, address: impl Into<String>) -> Self {
+        self.invite_email_address = Some(address.into());
+        self
+    }
+}
+
+/// The actions of a batch, by the API's names.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum BatchAction {
+    /// `accept`: accept an invitation.
+    Accept,
+    /// `add`: add as an active member.
+    Add,
+    /// `approve`: approve a request to join.
+    Approve,
+    /// `change_role`: change a member's role.
+    ChangeRole,
+    /// `decline`: decline an invitation.
+    Decline,
+    /// `invite`: invite.
+    Invite,
+    /// `join`: join directly.
+    Join,
+    /// `leave`: leave.
+    Leave,
+    /// `reject`: reject a request to join.
+    Reject,
+    /// `remove`: remove a member or an invitation.
+    Remove,
+    /// `request_join`: ask to join.
+    RequestJoin,
+}
+
+impl BatchAction {
+    /// The action as the API names it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            BatchAction::Accept => "accept",
+            BatchAction::Add => "add",
+            BatchAction::Approve => "approve",
+            BatchAction::ChangeRole => "change_role",
+            BatchAction::Decline => "decline",
+            BatchAction::Invite => "invite",
+            BatchAction::Join => "join",
+            BatchAction::Leave => "leave",
+            BatchAction::Reject => "reject",
+            BatchAction::Remove => "remove",
+            BatchAction::RequestJoin => "request_join",
+        }
+    }
 }
 
 /// A batch of actions on a group's memberships, sent with
@@ -79,7 +173,10 @@ where
     S: AsRef<str>,
 {
     let list = list.get_or_insert_with(Vec::new);
-    list.extend(ids.into_iter().map(|id| MembershipAction { identity_id: id.as_ref().to_string(), role: role.cloned() }));
+    list.extend(ids.into_iter().map(|id| MembershipAction {
+        role: role.cloned(),
+        ..MembershipAction::new(id.as_ref())
+    }));
 }
 
 impl BatchMembershipActions {
@@ -167,6 +264,25 @@ impl BatchMembershipActions {
     /// requests; a manager or admin then approves or rejects them.
     pub fn request_join<I: IntoIterator<Item = S>, S: AsRef<str>>(&mut self, identity_ids: I) -> &mut Self {
         push(&mut self.request_join, identity_ids, None);
+        self
+    }
+
+    /// Add one entry, with the optional fields [`MembershipAction`] carries, to `action`.
+    pub fn push(&mut self, action: BatchAction, entry: MembershipAction) -> &mut Self {
+        let list = match action {
+            BatchAction::Accept => &mut self.accept,
+            BatchAction::Add => &mut self.add,
+            BatchAction::Approve => &mut self.approve,
+            BatchAction::ChangeRole => &mut self.change_role,
+            BatchAction::Decline => &mut self.decline,
+            BatchAction::Invite => &mut self.invite,
+            BatchAction::Join => &mut self.join,
+            BatchAction::Leave => &mut self.leave,
+            BatchAction::Reject => &mut self.reject,
+            BatchAction::Remove => &mut self.remove,
+            BatchAction::RequestJoin => &mut self.request_join,
+        };
+        list.get_or_insert_with(Vec::new).push(entry);
         self
     }
 

@@ -35,6 +35,6 @@ mod documents;
 mod manager;
 mod values;
 
-pub use documents::{BatchMembershipActions, GroupPolicies, MembershipAction};
+pub use documents::{BatchAction, BatchMembershipActions, GroupPolicies, MembershipAction};
 pub use manager::{CreateGroup, GroupsManager, MemberWithRole, MembershipFailure};
 pub use values::{GroupMemberVisibility, GroupRole, GroupVisibility, MembershipStatus, SignupField};

@@ -36,6 +36,7 @@ struct Entry {
     identity_id: String,
     role: String,
     status_reason: Option<String>,
+    invite_email_address: Option<String>,
 }
 
 /// Why one action failed for one identity.
@@ -160,7 +161,15 @@ fn parse(map: &Map<String, Value>, req: &Request) -> Result<Vec<(&'static str, V
                 Some(Value::String(s)) => Some(s.chars().take(1_000).collect()),
                 _ => None,
             };
-            entries.push(Entry { identity_id, role, status_reason });
+            let invite_email_address = match obj.get("invite_email_address") {
+                None | Some(Value::Null) => None,
+                Some(Value::String(s)) if *action == "invite" && s.len() <= 320 && s.contains('@') => Some(s.clone()),
+                Some(_) if *action == "invite" => {
+                    return Err(invalid(&at("invite_email_address"), "Input should be an email address", req));
+                }
+                Some(_) => None,
+            };
+            entries.push(Entry { identity_id, role, status_reason, invite_email_address });
         }
         actions.push((*action, entries));
     }
@@ -297,6 +306,9 @@ fn set(group: &mut Group, who: &str, username: &str, role: &str, status: &str, e
             m.username = username.to_string();
         }
         m.status_reason = e.status_reason.clone();
+        if e.invite_email_address.is_some() {
+            m.invite_email_address = e.invite_email_address.clone();
+        }
         m.to_json(&gid)
     } else {
         Value::Null
