@@ -105,6 +105,7 @@ async fn the_manager_sends_one_action_per_call() {
         }
     });
     let m = GroupsManager::new(groups(&s));
+    assert!(!format!("{m:?}").contains("groups-token"), "no token in Debug");
     let batch = format!("/v2/groups/{G}");
 
     let created = m.create_group("Lab", "d").await.unwrap();

@@ -187,6 +187,13 @@ async fn joining_requests_approvals_and_the_errors_of_each_action() {
     assert_eq!(set.signup_fields(), [SignupField::Institution]);
     assert_eq!(set.authentication_assurance_timeout, Some(28800), "null: the default");
 
+    // What an outsider may do, as allowed_actions says.
+    let actions = group(alice_m.client(), &gid, "allowed_actions").await.allowed_actions.unwrap();
+    assert_eq!(actions["request_join"], json!([alice]));
+    assert_eq!(actions["join"], json!([alice]));
+    assert_eq!(actions["add"], json!([]));
+    assert_eq!(actions["accept"], json!([]));
+
     // Alice asks, the admin approves; Bob asks, the admin rejects.
     let asked = alice_m.request_join(&gid, &alice).await.unwrap();
     assert_eq!(asked.memberships("request_join")[0].status(), Some(MembershipStatus::Pending));

@@ -261,7 +261,7 @@ impl Group {
             doc["memberships"] = self.members.iter().map(|m| m.to_json(&self.id)).collect();
         }
         if include.allowed_actions {
-            doc["allowed_actions"] = self.allowed_actions(viewer, store);
+            doc["allowed_actions"] = self.allowed_actions(viewer);
         }
         if include.child_ids {
             doc["child_ids"] = store.groups.iter().filter(|g| g.parent_id.as_deref() == Some(&self.id)).map(|g| g.id.clone()).collect();
@@ -270,7 +270,7 @@ impl Group {
     }
 
     /// Which of the viewer's identities may take each action.
-    fn allowed_actions(&self, viewer: &str, store: &Store) -> Value {
+    fn allowed_actions(&self, viewer: &str) -> Value {
         let me = self.member(viewer);
         let status = me.map(|m| m.status.as_str());
         let yes = |ok: bool| if ok { json!([viewer]) } else { json!([]) };
@@ -282,7 +282,7 @@ impl Group {
             "change_role": yes(me.is_some_and(Member::administers)),
             "invite": yes(manages),
             "remove": yes(manages),
-            "join": yes(may_join && !self.policies.is_high_assurance && store.allows_add(viewer)),
+            "join": yes(may_join && !self.policies.is_high_assurance),
             "request_join": yes(may_join && status != Some("pending")),
             "approve": yes(manages),
             "reject": yes(manages),
