@@ -214,9 +214,8 @@ pub(super) fn delete(g: &Groups, call: &Call<'_, Caller>) -> Handled {
     let Some(index) = store.groups.iter().position(|gr| gr.id == id) else {
         return Err(group_not_found(&id, call.req));
     };
-    let doc = store.groups[index].to_json(&call.caller.identity_id, &Include::default(), &store);
-    store.groups.remove(index);
-    Ok(Reply::ok(&doc))
+    let removed = store.groups.remove(index);
+    Ok(Reply::ok(&removed.to_json(&call.caller.identity_id, &Include::default(), &store)))
 }
 
 /// `GET /v2/groups/{group_id}/policies`.

@@ -202,33 +202,29 @@ impl Group {
     }
 
     /// Set (or make) `identity_id`'s membership.
-    pub fn set_member(&mut self, identity_id: &str, username: &str, role: &str, status: &str) -> &Member {
+    pub fn set_member(&mut self, identity_id: &str, username: &str, role: &str, status: &str) {
         let now = now();
-        let index = match self.members.iter().position(|m| m.identity_id == identity_id) {
-            Some(i) => i,
-            None => {
-                self.members.push(Member {
-                    identity_id: identity_id.to_string(),
-                    username: username.to_string(),
-                    role: role.to_string(),
-                    status: status.to_string(),
-                    status_reason: None,
-                    invite_email_address: None,
-                    updated: now.clone(),
-                    invite_time: None,
-                    membership_fields: Map::new(),
-                });
-                self.members.len() - 1
-            }
-        };
-        let m = &mut self.members[index];
-        m.role = role.to_string();
-        m.status = status.to_string();
-        m.updated = now.clone();
-        if status == "invited" {
-            m.invite_time = Some(now);
+        if !self.members.iter().any(|m| m.identity_id == identity_id) {
+            self.members.push(Member {
+                identity_id: identity_id.to_string(),
+                username: username.to_string(),
+                role: role.to_string(),
+                status: status.to_string(),
+                status_reason: None,
+                invite_email_address: None,
+                updated: now.clone(),
+                invite_time: None,
+                membership_fields: Map::new(),
+            });
         }
-        &self.members[index]
+        if let Some(m) = self.member_mut(identity_id) {
+            m.role = role.to_string();
+            m.status = status.to_string();
+            m.updated = now.clone();
+            if status == "invited" {
+                m.invite_time = Some(now);
+            }
+        }
     }
 
     /// The group document `viewer` sees: the group's fields, its policies and the viewer's
