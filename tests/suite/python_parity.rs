@@ -1,4 +1,6 @@
-//! TransferData and DeleteData build the documents the Python SDK builds for the same options.
+//! TransferData and DeleteData build the documents the Python SDK builds for the same options;
+//! Groups' BatchMembershipActions and GroupPolicies too, and GroupsManager sends the requests
+//! (method, path, body) Python's GroupsManager sends.
 //!
 //! `scripts/test.sh` runs `scripts/python_documents.py` with globus-sdk 3.62 and the newest
 //! release and sets `GLOBUS_SDK_PYTHON_DOCUMENTS` to the outputs. Against the newest release
