@@ -11,7 +11,8 @@ The steps: client-credential tokens for Groups (the client acts as itself), crea
 set its policies, add the default user as a manager, invite an unknown identity (an error
 for that identity only), list the client's groups, read the group's memberships; then the
 user logs in (native app, the authorize page answered with urllib), lists their groups and
-finds the membership, and is refused deleting the group (a manager, not an admin).
+finds the membership, and is refused deleting the group (a manager, not an admin); the group
+is renamed, its policies read, the user's membership fields and preferences set and read.
 
 Prints one JSON summary on its last line and exits 0 on success, 1 otherwise.
 Works with globus-sdk 3.x and 4.x.
@@ -113,6 +114,17 @@ def main():
     except globus_sdk.GroupsAPIError as e:
         refused = e.http_status
 
+    # 6. The other operations: update, policies, membership fields, preferences.
+    renamed = gc.update_group(group_id, {"name": "python-local-groups (renamed)", "description": "renamed"})
+    check(renamed["name"] == "python-local-groups (renamed)", f"update_group: {renamed.data}")
+    check(gc.get_group_policies(group_id)["signup_fields"] == ["institution"], "get_group_policies")
+    fields = uc.set_membership_fields(group_id, {"institution": "University of Chicago"})
+    check(fields[user_id]["institution"] == "University of Chicago", f"set_membership_fields: {fields.data}")
+    check(uc.get_membership_fields(group_id)[user_id] == {"institution": "University of Chicago"}, "get_membership_fields")
+    prefs = uc.set_identity_preferences({"allow_add": False})
+    check(prefs[user_id] == {"allow_add": False}, f"set_identity_preferences: {prefs.data}")
+    check(uc.get_identity_preferences()[user_id]["allow_add"] is False, "get_identity_preferences")
+
     print(
         json.dumps(
             {
@@ -123,6 +135,7 @@ def main():
                 "invite_error_codes": [e["code"] for e in errors],
                 "user_roles": their_roles,
                 "user_delete_status": refused,
+                "renamed": renamed["name"],
             }
         )
     )

@@ -579,6 +579,7 @@ async fn the_python_sdk_manages_groups_on_the_local_globus() {
         assert!(output.status.success(), "{}: the Python run failed:\n{stdout}\n{stderr}", python.display());
         let summary: Value =
             serde_json::from_str(stdout.lines().last().unwrap_or_default()).unwrap_or_else(|e| panic!("{e}: {stdout}"));
+        eprintln!("python_local_groups: globus-sdk {} ok", summary["sdk_version"]);
         let user = local.user().id;
         let client = local.confidential_client().id().to_string();
         let gid = summary["group_id"].as_str().unwrap().to_string();
@@ -588,6 +589,7 @@ async fn the_python_sdk_manages_groups_on_the_local_globus() {
         assert_eq!(summary["invite_error_codes"], json!(["IDENTITY_NOT_FOUND"]));
         assert_eq!(summary["user_roles"], json!(["manager"]));
         assert_eq!(summary["user_delete_status"], 403);
+        assert_eq!(summary["renamed"], "python-local-groups (renamed)");
         // The effects are the local Globus's own state.
         assert_eq!(local.groups_of(&user), std::slice::from_ref(&gid));
         assert_eq!(local.groups_of(&client), std::slice::from_ref(&gid));
