@@ -344,14 +344,35 @@ async fn tokens_and_scopes() {
     let write = viewer.delete_group().group_id(&gid).send().await;
     assert_eq!(err(write).http_status(), Some(403));
     // A token for another service, none, or a revoked one.
+    let e = err(viewer.delete_group().group_id(&gid).send().await);
+    assert_eq!(e.code(), Some("FORBIDDEN"));
+    assert_eq!(e.json().unwrap()["provided_scopes"], json!([VIEW]));
     let transfer = client_with(&local, ADMIN, "urn:globus:auth:scope:transfer.api.globus.org:all");
-    assert_eq!(err(transfer.get_my_groups().send().await).http_status(), Some(403));
+    let e = err(transfer.get_my_groups().send().await);
+    assert_eq!((e.http_status(), e.code()), (Some(401), Some("INVALID_TOKEN")), "a token for another service");
     let http = reqwest::Client::new();
-    let answer = http.get(format!("{}/v2/groups/my_groups", local.groups_url())).send().await.unwrap();
+    let my_groups = format!("{}/v2/groups/my_groups", local.groups_url());
+    for header in [None, Some("Basic abc"), Some("Bearer"), Some("Beärer x"), Some("")] {
+        let mut request = http.get(&my_groups);
+        if let Some(h) = header {
+            request = request.header("authorization", h);
+        }
+        let answer = request.send().await.unwrap();
+        assert_eq!(answer.status(), 401, "{header:?}");
+        let body: Value = answer.json().await.unwrap();
+        assert_eq!(body["code"], "AUTHENTICATION_ERROR", "{header:?}");
+        assert!(body["detail"].is_string());
+    }
+    let answer = http.get(&my_groups).bearer_auth("not-a-token").send().await.unwrap();
     assert_eq!(answer.status(), 401);
-    let body: Value = answer.json().await.unwrap();
-    assert_eq!(body["code"], "UNAUTHORIZED");
-    assert!(body["detail"].is_string());
+    assert_eq!(answer.json::<Value>().await.unwrap()["code"], "INVALID_TOKEN");
+    let expired = token(&local, ADMIN, ALL);
+    assert!(local.expire_token(&expired));
+    let answer = http.get(&my_groups).bearer_auth(&expired).send().await.unwrap();
+    assert_eq!(
+        (answer.status().as_u16(), answer.json::<Value>().await.unwrap()["code"].clone()),
+        (401, json!("INVALID_TOKEN"))
+    );
     // No token text in any answer.
     let t = token(&local, ADMIN, ALL);
     let answer = http.get(format!("{}/v2/groups/nope", local.groups_url())).bearer_auth(&t).send().await.unwrap();

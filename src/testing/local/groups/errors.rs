@@ -3,8 +3,9 @@
 //! `ambiguous_identities`), and FastAPI's validation error for a request that does not fit
 //! the API's model (422: `{"detail": [{"loc", "msg", "type"}]}`).
 //!
-//! The codes are the local Globus's own where the public record shows none (`NOT_FOUND`,
-//! `FORBIDDEN`...): clients read the status and `detail`.
+//! Refused tokens carry the codes Groups' documentation gives (`AUTHENTICATION_ERROR`,
+//! `INVALID_TOKEN`); the other codes are the local Globus's own where the public record shows
+//! none (`NOT_FOUND`, `FORBIDDEN`...): clients read the status and `detail`.
 
 use serde_json::{Value, json};
 

@@ -81,15 +81,44 @@ impl Service for Groups {
         Ok(Groups { core: core.clone(), store })
     }
 
+    /// As Groups documents it: no or a malformed `Authorization` header is a 401
+    /// `AUTHENTICATION_ERROR`; a token that is unknown, expired, revoked or for another service
+    /// a 401 `INVALID_TOKEN`; a Groups token without the scope the operation needs a 403
+    /// (with the scopes it has).
     fn admit(&self, req: &Request) -> Result<Caller, Reply> {
-        match self.core.authorize(req, GROUPS_RS, SCOPE_ALL) {
-            Ok(caller) => Ok(caller),
-            Err(refusal) if refusal.status == 403 && req.method == http::Method::GET => self
-                .core
-                .authorize(req, GROUPS_RS, SCOPE_VIEW)
-                .map_err(|r| Self::error(r.status, &r.message, req)),
-            Err(refusal) => Err(Self::error(refusal.status, &refusal.message, req)),
+        let header = req.header("authorization").unwrap_or_default();
+        let bearer = header.get(..7).is_some_and(|p| p.eq_ignore_ascii_case("bearer ")) && header.len() > 7;
+        if !bearer {
+            return Err(errors::error(
+                401,
+                "AUTHENTICATION_ERROR",
+                "The Authorization header is missing or malformed: send `Authorization: Bearer <access token>`",
+                req,
+            ));
         }
+        let refusal = match self.core.authorize(req, GROUPS_RS, SCOPE_ALL) {
+            Ok(caller) => return Ok(caller),
+            Err(refusal) => refusal,
+        };
+        let invalid = |detail: &str| errors::error(401, "INVALID_TOKEN", detail, req);
+        let record = match self.core.accounts().access_token(Some(header)) {
+            Ok(record) if refusal.status != 401 => record,
+            _ => return Err(invalid(&format!("{}: get a new token (refresh or log in again)", refusal.message))),
+        };
+        if record.resource_server != GROUPS_RS {
+            return Err(invalid(&format!("The token is for {}, not for Groups ({GROUPS_RS})", record.resource_server)));
+        }
+        if req.method == http::Method::GET && record.has_scope(SCOPE_VIEW) {
+            return self.core.authorize(req, GROUPS_RS, SCOPE_VIEW).map_err(|r| Self::error(r.status, &r.message, req));
+        }
+        let needed = if req.method == http::Method::GET { format!("{SCOPE_ALL} or {SCOPE_VIEW}") } else { SCOPE_ALL.into() };
+        let body = json!({
+            "code": "FORBIDDEN",
+            "detail": format!("The token's scopes do not allow this: it needs {needed}"),
+            "provided_scopes": record.scope_string().split_whitespace().collect::<Vec<_>>(),
+            "request_id": req.request_id,
+        });
+        Err(Reply::json(403, &body))
     }
 
     fn error(status: u16, message: &str, req: &Request) -> Reply {
