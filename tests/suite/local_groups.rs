@@ -646,5 +646,7 @@ async fn status_reasons_and_invitation_addresses_are_kept() {
     // Not an address: the whole batch is refused, nothing done.
     let mut bad = BatchMembershipActions::new();
     bad.push(BatchAction::Invite, MembershipAction::new(&bob).invite_email_address("nobody"));
-    assert_eq!(err(m.batch(&gid, &bad).await).http_status(), Some(422));
+    let e = err(m.batch(&gid, &bad).await);
+    assert_eq!(e.http_status(), Some(422));
+    assert_eq!(e.message(), Some("body.invite.0.invite_email_address: Input should be an email address"));
 }
