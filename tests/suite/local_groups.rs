@@ -413,6 +413,11 @@ async fn subgroups_policies_fields_preferences_and_subscriptions() {
     assert_eq!(got.authentication_assurance_timeout, Some(3600));
     assert_eq!(got.signup_fields(), [SignupField::Department, SignupField::FieldOfScience]);
     assert_eq!(group(m.client(), &parent, "").await.session_limit, Some(3600));
+    // Read, change one policy, send back: the others stay.
+    let changed = GroupPolicies::from(&*got).with_join_requests(true);
+    let after = m.set_group_policies(&parent, &changed).await.unwrap();
+    assert_eq!((after.join_requests, after.authentication_assurance_timeout), (Some(true), Some(3600)));
+    assert_eq!(after.group_members_visibility(), Some(GroupMemberVisibility::Members));
 
     // Membership fields: yours, by identity.
     let set = m

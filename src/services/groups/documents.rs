@@ -381,6 +381,40 @@ impl GroupPolicies {
         self
     }
 
+    /// Change whether the group is high assurance.
+    pub fn with_high_assurance(mut self, yes: bool) -> Self {
+        self.is_high_assurance = yes;
+        self
+    }
+
+    /// Change who may see the group.
+    pub fn with_group_visibility(mut self, visibility: impl Into<GroupVisibility>) -> Self {
+        self.group_visibility = visibility.into();
+        self
+    }
+
+    /// Change who may see the group's members.
+    pub fn with_group_members_visibility(mut self, visibility: impl Into<GroupMemberVisibility>) -> Self {
+        self.group_members_visibility = visibility.into();
+        self
+    }
+
+    /// Change whether identities may ask to join.
+    pub fn with_join_requests(mut self, yes: bool) -> Self {
+        self.join_requests = yes;
+        self
+    }
+
+    /// Change the fields asked of an identity joining.
+    pub fn with_signup_fields<I, F>(mut self, fields: I) -> Self
+    where
+        I: IntoIterator<Item = F>,
+        F: Into<SignupField>,
+    {
+        self.signup_fields = fields.into_iter().map(Into::into).collect();
+        self
+    }
+
     /// Whether the timeout was set (to a value or to `null`).
     pub(crate) fn has_timeout(&self) -> bool {
         self.authentication_assurance_timeout.is_some()
@@ -409,5 +443,34 @@ impl GroupPolicies {
     /// The fields asked of an identity joining.
     pub fn signup_fields(&self) -> &[SignupField] {
         &self.signup_fields
+    }
+}
+
+/// The policies a group has now, to change some and send them back: what Groups left out
+/// takes its default for a new group (not high assurance, private, members seen by managers,
+/// no requests to join, no sign-up fields); the timeout is sent only if Groups gave one.
+///
+/// ```
+/// use globus_sdk::groups::{GroupPolicies, GroupVisibility, types};
+/// let current: types::GroupPolicies = serde_json::from_value(serde_json::json!({
+///     "is_high_assurance": false, "group_visibility": "private", "group_members_visibility": "members",
+///     "join_requests": false, "signup_fields": ["zip"], "authentication_assurance_timeout": 28800
+/// })).unwrap();
+/// let opened = GroupPolicies::from(&current).with_group_visibility(GroupVisibility::Authenticated).with_join_requests(true);
+/// let sent = serde_json::to_value(&opened).unwrap();
+/// assert_eq!(sent["group_visibility"], "authenticated");
+/// assert_eq!(sent["signup_fields"], serde_json::json!(["zip"]));
+/// assert_eq!(sent["authentication_assurance_timeout"], 28800);
+/// ```
+impl From<&super::types::GroupPolicies> for GroupPolicies {
+    fn from(p: &super::types::GroupPolicies) -> Self {
+        GroupPolicies {
+            is_high_assurance: p.is_high_assurance.unwrap_or(false),
+            group_visibility: p.group_visibility.as_deref().unwrap_or("private").into(),
+            group_members_visibility: p.group_members_visibility.as_deref().unwrap_or("managers").into(),
+            join_requests: p.join_requests.unwrap_or(false),
+            signup_fields: p.signup_fields.iter().map(|f| SignupField::from(f.as_str())).collect(),
+            authentication_assurance_timeout: p.authentication_assurance_timeout.map(Some),
+        }
     }
 }
