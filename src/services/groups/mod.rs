@@ -33,8 +33,10 @@ pub mod scopes;
 
 mod documents;
 mod manager;
+mod results;
 mod values;
 
 pub use documents::{BatchAction, BatchMembershipActions, GroupPolicies, MembershipAction};
-pub use manager::{CreateGroup, GroupsManager, MemberWithRole, MembershipFailure};
+pub use manager::{CreateGroup, GroupsManager, MemberWithRole};
+pub use results::MembershipFailure;
 pub use values::{GroupMemberVisibility, GroupRole, GroupVisibility, MembershipStatus, SignupField};
