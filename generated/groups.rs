@@ -8,68 +8,47 @@ use progenitor_client::{encode_path, ClientHooks, OperationInfo, RequestBuilderE
 /// Types used as operation parameters and responses.
 #[allow(clippy::all)]
 pub mod types {
-    ///One identity a batch action applies to.
+    ///The actions of a batch that failed, by action.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-    pub struct BatchIdentity {
-        ///The identity's ID.
-        pub identity_id: ::std::string::String,
+    pub struct BatchMembershipErrors {
+        ///The invitations that could not be accepted.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub accept: ::std::option::Option<::std::vec::Vec<MembershipError>>,
+        ///The identities that could not be added.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub add: ::std::option::Option<::std::vec::Vec<MembershipError>>,
+        ///The join requests that could not be approved.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub approve: ::std::option::Option<::std::vec::Vec<MembershipError>>,
+        ///The memberships whose role could not be changed.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub change_role: ::std::option::Option<::std::vec::Vec<MembershipError>>,
+        ///The invitations that could not be declined.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub decline: ::std::option::Option<::std::vec::Vec<MembershipError>>,
+        ///The identities that could not be invited.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub invite: ::std::option::Option<::std::vec::Vec<MembershipError>>,
+        ///The identities that could not join.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub join: ::std::option::Option<::std::vec::Vec<MembershipError>>,
+        ///The identities that could not leave.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub leave: ::std::option::Option<::std::vec::Vec<MembershipError>>,
+        ///The join requests that could not be rejected.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub reject: ::std::option::Option<::std::vec::Vec<MembershipError>>,
+        ///The members that could not be removed.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub remove: ::std::option::Option<::std::vec::Vec<MembershipError>>,
+        ///The identities that could not ask to join.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub request_join: ::std::option::Option<::std::vec::Vec<MembershipError>>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
-    impl BatchIdentity {
-        pub fn builder() -> builder::BatchIdentity {
-            Default::default()
-        }
-    }
-    ///One identity a batch action applies to, with a role.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-    pub struct BatchIdentityRole {
-        ///The identity's ID.
-        pub identity_id: ::std::string::String,
-        pub role: GroupRole,
-    }
-    impl BatchIdentityRole {
-        pub fn builder() -> builder::BatchIdentityRole {
-            Default::default()
-        }
-    }
-    ///A batch of actions on a group's memberships (Python's `BatchMembershipActions`).
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
-    pub struct BatchMembershipActions {
-        ///Accept invitations for these identities (in your identity set).
-        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-        pub accept: ::std::vec::Vec<BatchIdentity>,
-        ///Add these identities as members, with a role.
-        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-        pub add: ::std::vec::Vec<BatchIdentityRole>,
-        ///Approve these identities' requests to join.
-        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-        pub approve: ::std::vec::Vec<BatchIdentity>,
-        ///Change these members' roles.
-        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-        pub change_role: ::std::vec::Vec<BatchIdentityRole>,
-        ///Decline invitations for these identities (in your identity set).
-        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-        pub decline: ::std::vec::Vec<BatchIdentity>,
-        ///Invite these identities, with a role.
-        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-        pub invite: ::std::vec::Vec<BatchIdentityRole>,
-        ///Join the group with these identities (in your identity set).
-        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-        pub join: ::std::vec::Vec<BatchIdentity>,
-        ///Leave the group with these identities (in your identity set).
-        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-        pub leave: ::std::vec::Vec<BatchIdentity>,
-        ///Reject these identities' requests to join.
-        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-        pub reject: ::std::vec::Vec<BatchIdentity>,
-        ///Remove these members.
-        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-        pub remove: ::std::vec::Vec<BatchIdentity>,
-        ///Ask to join the group with these identities (in your identity set).
-        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-        pub request_join: ::std::vec::Vec<BatchIdentity>,
-    }
-    impl BatchMembershipActions {
-        pub fn builder() -> builder::BatchMembershipActions {
+    impl BatchMembershipErrors {
+        pub fn builder() -> builder::BatchMembershipErrors {
             Default::default()
         }
     }
@@ -77,41 +56,41 @@ pub mod types {
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct BatchMembershipResult {
         ///The invitations accepted.
-        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-        pub accept: ::std::vec::Vec<Membership>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub accept: ::std::option::Option<::std::vec::Vec<Membership>>,
         ///The members added.
-        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-        pub add: ::std::vec::Vec<Membership>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub add: ::std::option::Option<::std::vec::Vec<Membership>>,
         ///The join requests approved.
-        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-        pub approve: ::std::vec::Vec<Membership>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub approve: ::std::option::Option<::std::vec::Vec<Membership>>,
         ///The memberships whose role changed.
-        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-        pub change_role: ::std::vec::Vec<Membership>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub change_role: ::std::option::Option<::std::vec::Vec<Membership>>,
         ///The invitations declined.
-        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-        pub decline: ::std::vec::Vec<Membership>,
-        ///The actions that failed, by action.
-        #[serde(default, skip_serializing_if = "::serde_json::Map::is_empty")]
-        pub errors: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub decline: ::std::option::Option<::std::vec::Vec<Membership>>,
+        ///The actions that failed, by action (each with the identity, a code and why).
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub errors: ::std::option::Option<BatchMembershipErrors>,
         ///The identities invited.
-        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-        pub invite: ::std::vec::Vec<Membership>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub invite: ::std::option::Option<::std::vec::Vec<Membership>>,
         ///The identities that joined.
-        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-        pub join: ::std::vec::Vec<Membership>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub join: ::std::option::Option<::std::vec::Vec<Membership>>,
         ///The identities that left.
-        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-        pub leave: ::std::vec::Vec<Membership>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub leave: ::std::option::Option<::std::vec::Vec<Membership>>,
         ///The join requests rejected.
-        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-        pub reject: ::std::vec::Vec<Membership>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub reject: ::std::option::Option<::std::vec::Vec<Membership>>,
         ///The members removed.
-        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-        pub remove: ::std::vec::Vec<Membership>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub remove: ::std::option::Option<::std::vec::Vec<Membership>>,
         ///The join requests made.
-        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-        pub request_join: ::std::vec::Vec<Membership>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub request_join: ::std::option::Option<::std::vec::Vec<Membership>>,
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
@@ -124,14 +103,13 @@ pub mod types {
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct Group {
         ///The actions you may take on the group (with `include=allowed_actions`).
-        #[serde(default, skip_serializing_if = "::serde_json::Map::is_empty")]
-        pub allowed_actions: ::serde_json::Map<
-            ::std::string::String,
-            ::serde_json::Value,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub allowed_actions: ::std::option::Option<
+            ::serde_json::Map<::std::string::String, ::serde_json::Value>,
         >,
         ///The IDs of the group's child groups (with `include=child_ids`).
-        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-        pub child_ids: ::std::vec::Vec<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub child_ids: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
         ///The group's description.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub description: ::std::option::Option<::std::string::String>,
@@ -144,11 +122,11 @@ pub mod types {
         ///The group's ID.
         pub id: ::std::string::String,
         ///The group's memberships (with `include=memberships`).
-        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-        pub memberships: ::std::vec::Vec<Membership>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub memberships: ::std::option::Option<::std::vec::Vec<Membership>>,
         ///Your identities' memberships in the group.
-        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-        pub my_memberships: ::std::vec::Vec<Membership>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub my_memberships: ::std::option::Option<::std::vec::Vec<Membership>>,
         ///The group's name.
         pub name: ::std::string::String,
         ///The parent group's ID, null for a top-level group.
@@ -179,7 +157,7 @@ pub mod types {
             Default::default()
         }
     }
-    ///A new group.
+    ///A new group (`parent_id` is always sent, `null` for a top-level group, as the Python SDK's `GroupsManager` does).
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct GroupCreate {
         ///The group's description.
@@ -188,7 +166,7 @@ pub mod types {
         ///The group's name.
         pub name: ::std::string::String,
         ///The parent group's ID, for a subgroup.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(deserialize_with = "::std::option::Option::deserialize")]
         pub parent_id: ::std::option::Option<::std::string::String>,
     }
     impl GroupCreate {
@@ -214,61 +192,6 @@ pub mod types {
     impl ::std::convert::From<::std::vec::Vec<Group>> for GroupList {
         fn from(value: ::std::vec::Vec<Group>) -> Self {
             Self(value)
-        }
-    }
-    ///Who may see the group's members.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Copy,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
-    pub enum GroupMemberVisibility {
-        #[serde(rename = "members")]
-        Members,
-        #[serde(rename = "managers")]
-        Managers,
-    }
-    impl ::std::fmt::Display for GroupMemberVisibility {
-        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            match *self {
-                Self::Members => f.write_str("members"),
-                Self::Managers => f.write_str("managers"),
-            }
-        }
-    }
-    impl ::std::str::FromStr for GroupMemberVisibility {
-        type Err = self::error::ConversionError;
-        fn from_str(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            match value {
-                "members" => Ok(Self::Members),
-                "managers" => Ok(Self::Managers),
-                _ => Err("invalid value".into()),
-            }
-        }
-    }
-    impl ::std::convert::TryFrom<&str> for GroupMemberVisibility {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl ::std::convert::TryFrom<::std::string::String> for GroupMemberVisibility {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
         }
     }
     ///A group's policies.
@@ -300,178 +223,26 @@ pub mod types {
             Default::default()
         }
     }
-    ///A group's policies to set (Python's `GroupPolicies`).
+    ///A group's policies to set (Python's `GroupPolicies`); the hand-written `groups::GroupPolicies`.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-    pub struct GroupPoliciesUpdate {
-        ///For a high-assurance group, how long, in seconds, an authentication counts as recent.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub authentication_assurance_timeout: ::std::option::Option<i64>,
-        pub group_members_visibility: GroupMemberVisibility,
-        pub group_visibility: GroupVisibility,
-        ///Whether the group is high assurance (members must have authenticated recently).
-        pub is_high_assurance: bool,
-        ///Whether identities may ask to join the group.
-        pub join_requests: bool,
-        ///The fields asked of an identity joining the group.
-        pub signup_fields: ::std::vec::Vec<GroupSignupField>,
-    }
-    impl GroupPoliciesUpdate {
-        pub fn builder() -> builder::GroupPoliciesUpdate {
-            Default::default()
+    #[serde(transparent)]
+    pub struct GroupPoliciesUpdate(pub ::globus_sdk::groups::GroupPolicies);
+    impl ::std::ops::Deref for GroupPoliciesUpdate {
+        type Target = ::globus_sdk::groups::GroupPolicies;
+        fn deref(&self) -> &::globus_sdk::groups::GroupPolicies {
+            &self.0
         }
     }
-    ///A member's role.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Copy,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
-    pub enum GroupRole {
-        #[serde(rename = "member")]
-        Member,
-        #[serde(rename = "manager")]
-        Manager,
-        #[serde(rename = "admin")]
-        Admin,
-    }
-    impl ::std::fmt::Display for GroupRole {
-        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            match *self {
-                Self::Member => f.write_str("member"),
-                Self::Manager => f.write_str("manager"),
-                Self::Admin => f.write_str("admin"),
-            }
+    impl ::std::convert::From<GroupPoliciesUpdate>
+    for ::globus_sdk::groups::GroupPolicies {
+        fn from(value: GroupPoliciesUpdate) -> Self {
+            value.0
         }
     }
-    impl ::std::str::FromStr for GroupRole {
-        type Err = self::error::ConversionError;
-        fn from_str(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            match value {
-                "member" => Ok(Self::Member),
-                "manager" => Ok(Self::Manager),
-                "admin" => Ok(Self::Admin),
-                _ => Err("invalid value".into()),
-            }
-        }
-    }
-    impl ::std::convert::TryFrom<&str> for GroupRole {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl ::std::convert::TryFrom<::std::string::String> for GroupRole {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    ///A field asked of an identity joining the group.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Copy,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
-    pub enum GroupSignupField {
-        #[serde(rename = "institution")]
-        Institution,
-        #[serde(rename = "current_project_name")]
-        CurrentProjectName,
-        #[serde(rename = "address")]
-        Address,
-        #[serde(rename = "city")]
-        City,
-        #[serde(rename = "state")]
-        State,
-        #[serde(rename = "country")]
-        Country,
-        #[serde(rename = "address1")]
-        Address1,
-        #[serde(rename = "address2")]
-        Address2,
-        #[serde(rename = "zip")]
-        Zip,
-        #[serde(rename = "phone")]
-        Phone,
-        #[serde(rename = "department")]
-        Department,
-        #[serde(rename = "field_of_science")]
-        FieldOfScience,
-    }
-    impl ::std::fmt::Display for GroupSignupField {
-        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            match *self {
-                Self::Institution => f.write_str("institution"),
-                Self::CurrentProjectName => f.write_str("current_project_name"),
-                Self::Address => f.write_str("address"),
-                Self::City => f.write_str("city"),
-                Self::State => f.write_str("state"),
-                Self::Country => f.write_str("country"),
-                Self::Address1 => f.write_str("address1"),
-                Self::Address2 => f.write_str("address2"),
-                Self::Zip => f.write_str("zip"),
-                Self::Phone => f.write_str("phone"),
-                Self::Department => f.write_str("department"),
-                Self::FieldOfScience => f.write_str("field_of_science"),
-            }
-        }
-    }
-    impl ::std::str::FromStr for GroupSignupField {
-        type Err = self::error::ConversionError;
-        fn from_str(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            match value {
-                "institution" => Ok(Self::Institution),
-                "current_project_name" => Ok(Self::CurrentProjectName),
-                "address" => Ok(Self::Address),
-                "city" => Ok(Self::City),
-                "state" => Ok(Self::State),
-                "country" => Ok(Self::Country),
-                "address1" => Ok(Self::Address1),
-                "address2" => Ok(Self::Address2),
-                "zip" => Ok(Self::Zip),
-                "phone" => Ok(Self::Phone),
-                "department" => Ok(Self::Department),
-                "field_of_science" => Ok(Self::FieldOfScience),
-                _ => Err("invalid value".into()),
-            }
-        }
-    }
-    impl ::std::convert::TryFrom<&str> for GroupSignupField {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl ::std::convert::TryFrom<::std::string::String> for GroupSignupField {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
+    impl ::std::convert::From<::globus_sdk::groups::GroupPolicies>
+    for GroupPoliciesUpdate {
+        fn from(value: ::globus_sdk::groups::GroupPolicies) -> Self {
+            Self(value)
         }
     }
     ///A group's new name and description.
@@ -489,62 +260,7 @@ pub mod types {
             Default::default()
         }
     }
-    ///Who may see the group.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Copy,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
-    pub enum GroupVisibility {
-        #[serde(rename = "authenticated")]
-        Authenticated,
-        #[serde(rename = "private")]
-        Private,
-    }
-    impl ::std::fmt::Display for GroupVisibility {
-        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            match *self {
-                Self::Authenticated => f.write_str("authenticated"),
-                Self::Private => f.write_str("private"),
-            }
-        }
-    }
-    impl ::std::str::FromStr for GroupVisibility {
-        type Err = self::error::ConversionError;
-        fn from_str(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            match value {
-                "authenticated" => Ok(Self::Authenticated),
-                "private" => Ok(Self::Private),
-                _ => Err("invalid value".into()),
-            }
-        }
-    }
-    impl ::std::convert::TryFrom<&str> for GroupVisibility {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl ::std::convert::TryFrom<::std::string::String> for GroupVisibility {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    ///The preferences of your identity set.
+    ///The preferences of one identity.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct IdentityPreferences {
         ///Whether others may add your identities to groups (rather than only invite them).
@@ -556,6 +272,41 @@ pub mod types {
     impl IdentityPreferences {
         pub fn builder() -> builder::IdentityPreferences {
             Default::default()
+        }
+    }
+    ///The preferences of each identity of your identity set, by identity ID (the Groups API's own description of these answers).
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[serde(transparent)]
+    pub struct IdentityPreferencesByIdentity(
+        pub ::std::collections::HashMap<::std::string::String, IdentityPreferences>,
+    );
+    impl ::std::ops::Deref for IdentityPreferencesByIdentity {
+        type Target = ::std::collections::HashMap<
+            ::std::string::String,
+            IdentityPreferences,
+        >;
+        fn deref(
+            &self,
+        ) -> &::std::collections::HashMap<::std::string::String, IdentityPreferences> {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<IdentityPreferencesByIdentity>
+    for ::std::collections::HashMap<::std::string::String, IdentityPreferences> {
+        fn from(value: IdentityPreferencesByIdentity) -> Self {
+            value.0
+        }
+    }
+    impl ::std::convert::From<
+        ::std::collections::HashMap<::std::string::String, IdentityPreferences>,
+    > for IdentityPreferencesByIdentity {
+        fn from(
+            value: ::std::collections::HashMap<
+                ::std::string::String,
+                IdentityPreferences,
+            >,
+        ) -> Self {
+            Self(value)
         }
     }
     ///The preferences of your identity set to set.
@@ -592,6 +343,26 @@ pub mod types {
     }
     impl Membership {
         pub fn builder() -> builder::Membership {
+            Default::default()
+        }
+    }
+    ///Why one action of a batch failed for one identity.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct MembershipError {
+        ///A machine-readable code (e.g. `MEMBERSHIP_NOT_FOUND`, `ACTIVE_MEMBERSHIP_EXISTS`).
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub code: ::std::option::Option<::std::string::String>,
+        ///Why, for people.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub detail: ::std::option::Option<::std::string::String>,
+        ///The identity the action was for.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub identity_id: ::std::option::Option<::std::string::String>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    impl MembershipError {
+        pub fn builder() -> builder::MembershipError {
             Default::default()
         }
     }
@@ -640,31 +411,49 @@ pub mod types {
             Default::default()
         }
     }
-    ///The membership fields (sign-up information) of your identities in a group.
+    ///The membership fields (sign-up information) of each of your identities in a group, by identity ID.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[serde(transparent)]
     pub struct MembershipFieldsResult(
-        pub ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+        pub ::std::collections::HashMap<
+            ::std::string::String,
+            ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+        >,
     );
     impl ::std::ops::Deref for MembershipFieldsResult {
-        type Target = ::serde_json::Map<::std::string::String, ::serde_json::Value>;
+        type Target = ::std::collections::HashMap<
+            ::std::string::String,
+            ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+        >;
         fn deref(
             &self,
-        ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
+        ) -> &::std::collections::HashMap<
+            ::std::string::String,
+            ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+        > {
             &self.0
         }
     }
     impl ::std::convert::From<MembershipFieldsResult>
-    for ::serde_json::Map<::std::string::String, ::serde_json::Value> {
+    for ::std::collections::HashMap<
+        ::std::string::String,
+        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    > {
         fn from(value: MembershipFieldsResult) -> Self {
             value.0
         }
     }
     impl ::std::convert::From<
-        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+        ::std::collections::HashMap<
+            ::std::string::String,
+            ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+        >,
     > for MembershipFieldsResult {
         fn from(
-            value: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+            value: ::std::collections::HashMap<
+                ::std::string::String,
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+            >,
         ) -> Self {
             Self(value)
         }
@@ -769,159 +558,57 @@ pub mod types {
     /// Types for composing complex structures.
     pub mod builder {
         #[derive(Clone, Debug)]
-        pub struct BatchIdentity {
-            identity_id: ::std::result::Result<
-                ::std::string::String,
-                ::std::string::String,
-            >,
-        }
-        impl ::std::default::Default for BatchIdentity {
-            fn default() -> Self {
-                Self {
-                    identity_id: Err("no value supplied for identity_id".to_string()),
-                }
-            }
-        }
-        impl BatchIdentity {
-            pub fn identity_id<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::string::String>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.identity_id = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for identity_id: {e}")
-                    });
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<BatchIdentity> for super::BatchIdentity {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: BatchIdentity,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    identity_id: value.identity_id?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::BatchIdentity> for BatchIdentity {
-            fn from(value: super::BatchIdentity) -> Self {
-                Self {
-                    identity_id: Ok(value.identity_id),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
-        pub struct BatchIdentityRole {
-            identity_id: ::std::result::Result<
-                ::std::string::String,
-                ::std::string::String,
-            >,
-            role: ::std::result::Result<super::GroupRole, ::std::string::String>,
-        }
-        impl ::std::default::Default for BatchIdentityRole {
-            fn default() -> Self {
-                Self {
-                    identity_id: Err("no value supplied for identity_id".to_string()),
-                    role: Err("no value supplied for role".to_string()),
-                }
-            }
-        }
-        impl BatchIdentityRole {
-            pub fn identity_id<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::string::String>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.identity_id = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for identity_id: {e}")
-                    });
-                self
-            }
-            pub fn role<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<super::GroupRole>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.role = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for role: {e}")
-                    });
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<BatchIdentityRole> for super::BatchIdentityRole {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: BatchIdentityRole,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    identity_id: value.identity_id?,
-                    role: value.role?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::BatchIdentityRole> for BatchIdentityRole {
-            fn from(value: super::BatchIdentityRole) -> Self {
-                Self {
-                    identity_id: Ok(value.identity_id),
-                    role: Ok(value.role),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
-        pub struct BatchMembershipActions {
+        pub struct BatchMembershipErrors {
             accept: ::std::result::Result<
-                ::std::vec::Vec<super::BatchIdentity>,
+                ::std::option::Option<::std::vec::Vec<super::MembershipError>>,
                 ::std::string::String,
             >,
             add: ::std::result::Result<
-                ::std::vec::Vec<super::BatchIdentityRole>,
+                ::std::option::Option<::std::vec::Vec<super::MembershipError>>,
                 ::std::string::String,
             >,
             approve: ::std::result::Result<
-                ::std::vec::Vec<super::BatchIdentity>,
+                ::std::option::Option<::std::vec::Vec<super::MembershipError>>,
                 ::std::string::String,
             >,
             change_role: ::std::result::Result<
-                ::std::vec::Vec<super::BatchIdentityRole>,
+                ::std::option::Option<::std::vec::Vec<super::MembershipError>>,
                 ::std::string::String,
             >,
             decline: ::std::result::Result<
-                ::std::vec::Vec<super::BatchIdentity>,
+                ::std::option::Option<::std::vec::Vec<super::MembershipError>>,
                 ::std::string::String,
             >,
             invite: ::std::result::Result<
-                ::std::vec::Vec<super::BatchIdentityRole>,
+                ::std::option::Option<::std::vec::Vec<super::MembershipError>>,
                 ::std::string::String,
             >,
             join: ::std::result::Result<
-                ::std::vec::Vec<super::BatchIdentity>,
+                ::std::option::Option<::std::vec::Vec<super::MembershipError>>,
                 ::std::string::String,
             >,
             leave: ::std::result::Result<
-                ::std::vec::Vec<super::BatchIdentity>,
+                ::std::option::Option<::std::vec::Vec<super::MembershipError>>,
                 ::std::string::String,
             >,
             reject: ::std::result::Result<
-                ::std::vec::Vec<super::BatchIdentity>,
+                ::std::option::Option<::std::vec::Vec<super::MembershipError>>,
                 ::std::string::String,
             >,
             remove: ::std::result::Result<
-                ::std::vec::Vec<super::BatchIdentity>,
+                ::std::option::Option<::std::vec::Vec<super::MembershipError>>,
                 ::std::string::String,
             >,
             request_join: ::std::result::Result<
-                ::std::vec::Vec<super::BatchIdentity>,
+                ::std::option::Option<::std::vec::Vec<super::MembershipError>>,
+                ::std::string::String,
+            >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
                 ::std::string::String,
             >,
         }
-        impl ::std::default::Default for BatchMembershipActions {
+        impl ::std::default::Default for BatchMembershipErrors {
             fn default() -> Self {
                 Self {
                     accept: Ok(Default::default()),
@@ -935,13 +622,16 @@ pub mod types {
                     reject: Ok(Default::default()),
                     remove: Ok(Default::default()),
                     request_join: Ok(Default::default()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
-        impl BatchMembershipActions {
+        impl BatchMembershipErrors {
             pub fn accept<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::vec::Vec<super::BatchIdentity>>,
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::std::vec::Vec<super::MembershipError>>,
+                >,
                 T::Error: ::std::fmt::Display,
             {
                 self.accept = value
@@ -953,7 +643,9 @@ pub mod types {
             }
             pub fn add<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::vec::Vec<super::BatchIdentityRole>>,
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::std::vec::Vec<super::MembershipError>>,
+                >,
                 T::Error: ::std::fmt::Display,
             {
                 self.add = value
@@ -965,7 +657,9 @@ pub mod types {
             }
             pub fn approve<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::vec::Vec<super::BatchIdentity>>,
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::std::vec::Vec<super::MembershipError>>,
+                >,
                 T::Error: ::std::fmt::Display,
             {
                 self.approve = value
@@ -977,7 +671,9 @@ pub mod types {
             }
             pub fn change_role<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::vec::Vec<super::BatchIdentityRole>>,
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::std::vec::Vec<super::MembershipError>>,
+                >,
                 T::Error: ::std::fmt::Display,
             {
                 self.change_role = value
@@ -989,7 +685,9 @@ pub mod types {
             }
             pub fn decline<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::vec::Vec<super::BatchIdentity>>,
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::std::vec::Vec<super::MembershipError>>,
+                >,
                 T::Error: ::std::fmt::Display,
             {
                 self.decline = value
@@ -1001,7 +699,9 @@ pub mod types {
             }
             pub fn invite<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::vec::Vec<super::BatchIdentityRole>>,
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::std::vec::Vec<super::MembershipError>>,
+                >,
                 T::Error: ::std::fmt::Display,
             {
                 self.invite = value
@@ -1013,7 +713,9 @@ pub mod types {
             }
             pub fn join<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::vec::Vec<super::BatchIdentity>>,
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::std::vec::Vec<super::MembershipError>>,
+                >,
                 T::Error: ::std::fmt::Display,
             {
                 self.join = value
@@ -1025,7 +727,9 @@ pub mod types {
             }
             pub fn leave<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::vec::Vec<super::BatchIdentity>>,
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::std::vec::Vec<super::MembershipError>>,
+                >,
                 T::Error: ::std::fmt::Display,
             {
                 self.leave = value
@@ -1037,7 +741,9 @@ pub mod types {
             }
             pub fn reject<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::vec::Vec<super::BatchIdentity>>,
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::std::vec::Vec<super::MembershipError>>,
+                >,
                 T::Error: ::std::fmt::Display,
             {
                 self.reject = value
@@ -1049,7 +755,9 @@ pub mod types {
             }
             pub fn remove<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::vec::Vec<super::BatchIdentity>>,
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::std::vec::Vec<super::MembershipError>>,
+                >,
                 T::Error: ::std::fmt::Display,
             {
                 self.remove = value
@@ -1061,7 +769,9 @@ pub mod types {
             }
             pub fn request_join<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::vec::Vec<super::BatchIdentity>>,
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::std::vec::Vec<super::MembershipError>>,
+                >,
                 T::Error: ::std::fmt::Display,
             {
                 self.request_join = value
@@ -1071,12 +781,26 @@ pub mod types {
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
-        impl ::std::convert::TryFrom<BatchMembershipActions>
-        for super::BatchMembershipActions {
+        impl ::std::convert::TryFrom<BatchMembershipErrors>
+        for super::BatchMembershipErrors {
             type Error = super::error::ConversionError;
             fn try_from(
-                value: BatchMembershipActions,
+                value: BatchMembershipErrors,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
                 Ok(Self {
                     accept: value.accept?,
@@ -1090,12 +814,13 @@ pub mod types {
                     reject: value.reject?,
                     remove: value.remove?,
                     request_join: value.request_join?,
+                    extra: value.extra?,
                 })
             }
         }
-        impl ::std::convert::From<super::BatchMembershipActions>
-        for BatchMembershipActions {
-            fn from(value: super::BatchMembershipActions) -> Self {
+        impl ::std::convert::From<super::BatchMembershipErrors>
+        for BatchMembershipErrors {
+            fn from(value: super::BatchMembershipErrors) -> Self {
                 Self {
                     accept: Ok(value.accept),
                     add: Ok(value.add),
@@ -1108,57 +833,58 @@ pub mod types {
                     reject: Ok(value.reject),
                     remove: Ok(value.remove),
                     request_join: Ok(value.request_join),
+                    extra: Ok(value.extra),
                 }
             }
         }
         #[derive(Clone, Debug)]
         pub struct BatchMembershipResult {
             accept: ::std::result::Result<
-                ::std::vec::Vec<super::Membership>,
+                ::std::option::Option<::std::vec::Vec<super::Membership>>,
                 ::std::string::String,
             >,
             add: ::std::result::Result<
-                ::std::vec::Vec<super::Membership>,
+                ::std::option::Option<::std::vec::Vec<super::Membership>>,
                 ::std::string::String,
             >,
             approve: ::std::result::Result<
-                ::std::vec::Vec<super::Membership>,
+                ::std::option::Option<::std::vec::Vec<super::Membership>>,
                 ::std::string::String,
             >,
             change_role: ::std::result::Result<
-                ::std::vec::Vec<super::Membership>,
+                ::std::option::Option<::std::vec::Vec<super::Membership>>,
                 ::std::string::String,
             >,
             decline: ::std::result::Result<
-                ::std::vec::Vec<super::Membership>,
+                ::std::option::Option<::std::vec::Vec<super::Membership>>,
                 ::std::string::String,
             >,
             errors: ::std::result::Result<
-                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::option::Option<super::BatchMembershipErrors>,
                 ::std::string::String,
             >,
             invite: ::std::result::Result<
-                ::std::vec::Vec<super::Membership>,
+                ::std::option::Option<::std::vec::Vec<super::Membership>>,
                 ::std::string::String,
             >,
             join: ::std::result::Result<
-                ::std::vec::Vec<super::Membership>,
+                ::std::option::Option<::std::vec::Vec<super::Membership>>,
                 ::std::string::String,
             >,
             leave: ::std::result::Result<
-                ::std::vec::Vec<super::Membership>,
+                ::std::option::Option<::std::vec::Vec<super::Membership>>,
                 ::std::string::String,
             >,
             reject: ::std::result::Result<
-                ::std::vec::Vec<super::Membership>,
+                ::std::option::Option<::std::vec::Vec<super::Membership>>,
                 ::std::string::String,
             >,
             remove: ::std::result::Result<
-                ::std::vec::Vec<super::Membership>,
+                ::std::option::Option<::std::vec::Vec<super::Membership>>,
                 ::std::string::String,
             >,
             request_join: ::std::result::Result<
-                ::std::vec::Vec<super::Membership>,
+                ::std::option::Option<::std::vec::Vec<super::Membership>>,
                 ::std::string::String,
             >,
             extra: ::std::result::Result<
@@ -1188,7 +914,9 @@ pub mod types {
         impl BatchMembershipResult {
             pub fn accept<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::vec::Vec<super::Membership>>,
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::std::vec::Vec<super::Membership>>,
+                >,
                 T::Error: ::std::fmt::Display,
             {
                 self.accept = value
@@ -1200,7 +928,9 @@ pub mod types {
             }
             pub fn add<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::vec::Vec<super::Membership>>,
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::std::vec::Vec<super::Membership>>,
+                >,
                 T::Error: ::std::fmt::Display,
             {
                 self.add = value
@@ -1212,7 +942,9 @@ pub mod types {
             }
             pub fn approve<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::vec::Vec<super::Membership>>,
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::std::vec::Vec<super::Membership>>,
+                >,
                 T::Error: ::std::fmt::Display,
             {
                 self.approve = value
@@ -1224,7 +956,9 @@ pub mod types {
             }
             pub fn change_role<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::vec::Vec<super::Membership>>,
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::std::vec::Vec<super::Membership>>,
+                >,
                 T::Error: ::std::fmt::Display,
             {
                 self.change_role = value
@@ -1236,7 +970,9 @@ pub mod types {
             }
             pub fn decline<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::vec::Vec<super::Membership>>,
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::std::vec::Vec<super::Membership>>,
+                >,
                 T::Error: ::std::fmt::Display,
             {
                 self.decline = value
@@ -1249,7 +985,7 @@ pub mod types {
             pub fn errors<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
-                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                    ::std::option::Option<super::BatchMembershipErrors>,
                 >,
                 T::Error: ::std::fmt::Display,
             {
@@ -1262,7 +998,9 @@ pub mod types {
             }
             pub fn invite<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::vec::Vec<super::Membership>>,
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::std::vec::Vec<super::Membership>>,
+                >,
                 T::Error: ::std::fmt::Display,
             {
                 self.invite = value
@@ -1274,7 +1012,9 @@ pub mod types {
             }
             pub fn join<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::vec::Vec<super::Membership>>,
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::std::vec::Vec<super::Membership>>,
+                >,
                 T::Error: ::std::fmt::Display,
             {
                 self.join = value
@@ -1286,7 +1026,9 @@ pub mod types {
             }
             pub fn leave<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::vec::Vec<super::Membership>>,
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::std::vec::Vec<super::Membership>>,
+                >,
                 T::Error: ::std::fmt::Display,
             {
                 self.leave = value
@@ -1298,7 +1040,9 @@ pub mod types {
             }
             pub fn reject<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::vec::Vec<super::Membership>>,
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::std::vec::Vec<super::Membership>>,
+                >,
                 T::Error: ::std::fmt::Display,
             {
                 self.reject = value
@@ -1310,7 +1054,9 @@ pub mod types {
             }
             pub fn remove<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::vec::Vec<super::Membership>>,
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::std::vec::Vec<super::Membership>>,
+                >,
                 T::Error: ::std::fmt::Display,
             {
                 self.remove = value
@@ -1322,7 +1068,9 @@ pub mod types {
             }
             pub fn request_join<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::vec::Vec<super::Membership>>,
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::std::vec::Vec<super::Membership>>,
+                >,
                 T::Error: ::std::fmt::Display,
             {
                 self.request_join = value
@@ -1393,11 +1141,13 @@ pub mod types {
         #[derive(Clone, Debug)]
         pub struct Group {
             allowed_actions: ::std::result::Result<
-                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::option::Option<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
                 ::std::string::String,
             >,
             child_ids: ::std::result::Result<
-                ::std::vec::Vec<::std::string::String>,
+                ::std::option::Option<::std::vec::Vec<::std::string::String>>,
                 ::std::string::String,
             >,
             description: ::std::result::Result<
@@ -1414,11 +1164,11 @@ pub mod types {
             >,
             id: ::std::result::Result<::std::string::String, ::std::string::String>,
             memberships: ::std::result::Result<
-                ::std::vec::Vec<super::Membership>,
+                ::std::option::Option<::std::vec::Vec<super::Membership>>,
                 ::std::string::String,
             >,
             my_memberships: ::std::result::Result<
-                ::std::vec::Vec<super::Membership>,
+                ::std::option::Option<::std::vec::Vec<super::Membership>>,
                 ::std::string::String,
             >,
             name: ::std::result::Result<::std::string::String, ::std::string::String>,
@@ -1477,7 +1227,9 @@ pub mod types {
             pub fn allowed_actions<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
-                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                    ::std::option::Option<
+                        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                    >,
                 >,
                 T::Error: ::std::fmt::Display,
             {
@@ -1492,7 +1244,9 @@ pub mod types {
             }
             pub fn child_ids<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+                >,
                 T::Error: ::std::fmt::Display,
             {
                 self.child_ids = value
@@ -1552,7 +1306,9 @@ pub mod types {
             }
             pub fn memberships<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::vec::Vec<super::Membership>>,
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::std::vec::Vec<super::Membership>>,
+                >,
                 T::Error: ::std::fmt::Display,
             {
                 self.memberships = value
@@ -1564,7 +1320,9 @@ pub mod types {
             }
             pub fn my_memberships<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::vec::Vec<super::Membership>>,
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::std::vec::Vec<super::Membership>>,
+                >,
                 T::Error: ::std::fmt::Display,
             {
                 self.my_memberships = value
@@ -1749,7 +1507,7 @@ pub mod types {
                 Self {
                     description: Ok(Default::default()),
                     name: Err("no value supplied for name".to_string()),
-                    parent_id: Ok(Default::default()),
+                    parent_id: Err("no value supplied for parent_id".to_string()),
                 }
             }
         }
@@ -1981,160 +1739,6 @@ pub mod types {
                     join_requests: Ok(value.join_requests),
                     signup_fields: Ok(value.signup_fields),
                     extra: Ok(value.extra),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
-        pub struct GroupPoliciesUpdate {
-            authentication_assurance_timeout: ::std::result::Result<
-                ::std::option::Option<i64>,
-                ::std::string::String,
-            >,
-            group_members_visibility: ::std::result::Result<
-                super::GroupMemberVisibility,
-                ::std::string::String,
-            >,
-            group_visibility: ::std::result::Result<
-                super::GroupVisibility,
-                ::std::string::String,
-            >,
-            is_high_assurance: ::std::result::Result<bool, ::std::string::String>,
-            join_requests: ::std::result::Result<bool, ::std::string::String>,
-            signup_fields: ::std::result::Result<
-                ::std::vec::Vec<super::GroupSignupField>,
-                ::std::string::String,
-            >,
-        }
-        impl ::std::default::Default for GroupPoliciesUpdate {
-            fn default() -> Self {
-                Self {
-                    authentication_assurance_timeout: Ok(Default::default()),
-                    group_members_visibility: Err(
-                        "no value supplied for group_members_visibility".to_string(),
-                    ),
-                    group_visibility: Err(
-                        "no value supplied for group_visibility".to_string(),
-                    ),
-                    is_high_assurance: Err(
-                        "no value supplied for is_high_assurance".to_string(),
-                    ),
-                    join_requests: Err(
-                        "no value supplied for join_requests".to_string(),
-                    ),
-                    signup_fields: Err("no value supplied for signup_fields".to_string()),
-                }
-            }
-        }
-        impl GroupPoliciesUpdate {
-            pub fn authentication_assurance_timeout<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<i64>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.authentication_assurance_timeout = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for authentication_assurance_timeout: {e}"
-                        )
-                    });
-                self
-            }
-            pub fn group_members_visibility<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<super::GroupMemberVisibility>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.group_members_visibility = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for group_members_visibility: {e}"
-                        )
-                    });
-                self
-            }
-            pub fn group_visibility<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<super::GroupVisibility>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.group_visibility = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for group_visibility: {e}"
-                        )
-                    });
-                self
-            }
-            pub fn is_high_assurance<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<bool>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.is_high_assurance = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for is_high_assurance: {e}"
-                        )
-                    });
-                self
-            }
-            pub fn join_requests<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<bool>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.join_requests = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for join_requests: {e}")
-                    });
-                self
-            }
-            pub fn signup_fields<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::vec::Vec<super::GroupSignupField>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.signup_fields = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for signup_fields: {e}")
-                    });
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<GroupPoliciesUpdate>
-        for super::GroupPoliciesUpdate {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: GroupPoliciesUpdate,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    authentication_assurance_timeout: value
-                        .authentication_assurance_timeout?,
-                    group_members_visibility: value.group_members_visibility?,
-                    group_visibility: value.group_visibility?,
-                    is_high_assurance: value.is_high_assurance?,
-                    join_requests: value.join_requests?,
-                    signup_fields: value.signup_fields?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::GroupPoliciesUpdate> for GroupPoliciesUpdate {
-            fn from(value: super::GroupPoliciesUpdate) -> Self {
-                Self {
-                    authentication_assurance_timeout: Ok(
-                        value.authentication_assurance_timeout,
-                    ),
-                    group_members_visibility: Ok(value.group_members_visibility),
-                    group_visibility: Ok(value.group_visibility),
-                    is_high_assurance: Ok(value.is_high_assurance),
-                    join_requests: Ok(value.join_requests),
-                    signup_fields: Ok(value.signup_fields),
                 }
             }
         }
@@ -2451,6 +2055,110 @@ pub mod types {
                     role: Ok(value.role),
                     status: Ok(value.status),
                     username: Ok(value.username),
+                    extra: Ok(value.extra),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct MembershipError {
+            code: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            detail: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            identity_id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for MembershipError {
+            fn default() -> Self {
+                Self {
+                    code: Ok(Default::default()),
+                    detail: Ok(Default::default()),
+                    identity_id: Ok(Default::default()),
+                    extra: Ok(Default::default()),
+                }
+            }
+        }
+        impl MembershipError {
+            pub fn code<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.code = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for code: {e}")
+                    });
+                self
+            }
+            pub fn detail<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.detail = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for detail: {e}")
+                    });
+                self
+            }
+            pub fn identity_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.identity_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for identity_id: {e}")
+                    });
+                self
+            }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<MembershipError> for super::MembershipError {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: MembershipError,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    code: value.code?,
+                    detail: value.detail?,
+                    identity_id: value.identity_id?,
+                    extra: value.extra?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::MembershipError> for MembershipError {
+            fn from(value: super::MembershipError) -> Self {
+                Self {
+                    code: Ok(value.code),
+                    detail: Ok(value.detail),
+                    identity_id: Ok(value.identity_id),
                     extra: Ok(value.extra),
                 }
             }
@@ -3883,14 +3591,14 @@ pub mod builder {
     pub struct BatchMembershipAction<'a> {
         client: &'a super::Client,
         group_id: Result<::std::string::String, String>,
-        body: Result<types::builder::BatchMembershipActions, String>,
+        body: Result<::globus_sdk::groups::BatchMembershipActions, String>,
     }
     impl<'a> BatchMembershipAction<'a> {
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 group_id: Err("group_id was not initialized".to_string()),
-                body: Ok(::std::default::Default::default()),
+                body: Err("body was not initialized".to_string()),
             }
         }
         pub fn group_id<V>(mut self, value: V) -> Self
@@ -3907,28 +3615,14 @@ pub mod builder {
         }
         pub fn body<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<types::BatchMembershipActions>,
-            <V as std::convert::TryInto<
-                types::BatchMembershipActions,
-            >>::Error: std::fmt::Display,
+            V: std::convert::TryInto<::globus_sdk::groups::BatchMembershipActions>,
         {
             self.body = value
                 .try_into()
-                .map(From::from)
-                .map_err(|s| {
-                    format!(
-                        "conversion to `BatchMembershipActions` for body failed: {}", s
-                    )
+                .map_err(|_| {
+                    "conversion to `:: globus_sdk :: groups :: BatchMembershipActions` for body failed"
+                        .to_string()
                 });
-            self
-        }
-        pub fn body_map<F>(mut self, f: F) -> Self
-        where
-            F: std::ops::FnOnce(
-                types::builder::BatchMembershipActions,
-            ) -> types::builder::BatchMembershipActions,
-        {
-            self.body = self.body.map(f);
             self
         }
         async fn send_generated(
@@ -3936,11 +3630,7 @@ pub mod builder {
         ) -> Result<ResponseValue<types::BatchMembershipResult>, Error<()>> {
             let Self { client, group_id, body } = self;
             let group_id = group_id.map_err(Error::InvalidRequest)?;
-            let body = body
-                .and_then(|v| {
-                    types::BatchMembershipActions::try_from(v).map_err(|e| e.to_string())
-                })
-                .map_err(Error::InvalidRequest)?;
+            let body = body.map_err(Error::InvalidRequest)?;
             let url = format!(
                 "{}/v2/groups/{}", client.baseurl, encode_path(& group_id.to_string()),
             );
@@ -4319,14 +4009,14 @@ pub mod builder {
     pub struct SetGroupPolicies<'a> {
         client: &'a super::Client,
         group_id: Result<::std::string::String, String>,
-        body: Result<types::builder::GroupPoliciesUpdate, String>,
+        body: Result<types::GroupPoliciesUpdate, String>,
     }
     impl<'a> SetGroupPolicies<'a> {
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 group_id: Err("group_id was not initialized".to_string()),
-                body: Ok(::std::default::Default::default()),
+                body: Err("body was not initialized".to_string()),
             }
         }
         pub fn group_id<V>(mut self, value: V) -> Self
@@ -4344,25 +4034,12 @@ pub mod builder {
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::GroupPoliciesUpdate>,
-            <V as std::convert::TryInto<
-                types::GroupPoliciesUpdate,
-            >>::Error: std::fmt::Display,
         {
             self.body = value
                 .try_into()
-                .map(From::from)
-                .map_err(|s| {
-                    format!("conversion to `GroupPoliciesUpdate` for body failed: {}", s)
+                .map_err(|_| {
+                    "conversion to `GroupPoliciesUpdate` for body failed".to_string()
                 });
-            self
-        }
-        pub fn body_map<F>(mut self, f: F) -> Self
-        where
-            F: std::ops::FnOnce(
-                types::builder::GroupPoliciesUpdate,
-            ) -> types::builder::GroupPoliciesUpdate,
-        {
-            self.body = self.body.map(f);
             self
         }
         async fn send_generated(
@@ -4370,11 +4047,7 @@ pub mod builder {
         ) -> Result<ResponseValue<types::GroupPolicies>, Error<()>> {
             let Self { client, group_id, body } = self;
             let group_id = group_id.map_err(Error::InvalidRequest)?;
-            let body = body
-                .and_then(|v| {
-                    types::GroupPoliciesUpdate::try_from(v).map_err(|e| e.to_string())
-                })
-                .map_err(Error::InvalidRequest)?;
+            let body = body.map_err(Error::InvalidRequest)?;
             let url = format!(
                 "{}/v2/groups/{}/policies", client.baseurl, encode_path(& group_id
                 .to_string()),
@@ -4542,7 +4215,7 @@ pub mod builder {
         }
         async fn send_generated(
             self,
-        ) -> Result<ResponseValue<types::IdentityPreferences>, Error<()>> {
+        ) -> Result<ResponseValue<types::IdentityPreferencesByIdentity>, Error<()>> {
             let Self { client } = self;
             let url = format!("{}/v2/preferences", client.baseurl,);
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
@@ -4579,7 +4252,7 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> ::std::result::Result<
-            ResponseValue<types::IdentityPreferences>,
+            ResponseValue<types::IdentityPreferencesByIdentity>,
             crate::Error,
         > {
             self.send_generated().await.map_err(crate::Error::from)
@@ -4629,7 +4302,7 @@ pub mod builder {
         }
         async fn send_generated(
             self,
-        ) -> Result<ResponseValue<types::IdentityPreferences>, Error<()>> {
+        ) -> Result<ResponseValue<types::IdentityPreferencesByIdentity>, Error<()>> {
             let Self { client, body } = self;
             let body = body
                 .and_then(|v| {
@@ -4673,7 +4346,7 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> ::std::result::Result<
-            ResponseValue<types::IdentityPreferences>,
+            ResponseValue<types::IdentityPreferencesByIdentity>,
             crate::Error,
         > {
             self.send_generated().await.map_err(crate::Error::from)
@@ -4947,7 +4620,7 @@ pub mod operations {
             }
             "get_group_policies" => Some(decode::<types::GroupPolicies>(bytes)),
             "get_identity_preferences" => {
-                Some(decode::<types::IdentityPreferences>(bytes))
+                Some(decode::<types::IdentityPreferencesByIdentity>(bytes))
             }
             "get_membership_fields" => {
                 Some(decode::<types::MembershipFieldsResult>(bytes))
@@ -4955,7 +4628,7 @@ pub mod operations {
             "get_my_groups" => Some(decode::<types::GroupList>(bytes)),
             "set_group_policies" => Some(decode::<types::GroupPolicies>(bytes)),
             "set_identity_preferences" => {
-                Some(decode::<types::IdentityPreferences>(bytes))
+                Some(decode::<types::IdentityPreferencesByIdentity>(bytes))
             }
             "set_membership_fields" => {
                 Some(decode::<types::MembershipFieldsResult>(bytes))
@@ -4979,9 +4652,6 @@ pub mod operations {
         }
         let _ = bytes;
         match operation_id {
-            "batch_membership_action" => {
-                Some(decode::<types::BatchMembershipActions>(bytes))
-            }
             "create_group" => Some(decode::<types::GroupCreate>(bytes)),
             "set_group_policies" => Some(decode::<types::GroupPoliciesUpdate>(bytes)),
             "set_identity_preferences" => {

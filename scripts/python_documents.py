@@ -1,10 +1,11 @@
 #!/usr/bin/env python3
 """Print, as JSON, the documents the Python `globus-sdk` builds for a fixed set of options:
-transfer and delete documents, Search query documents, timer documents. tests/python_parity.rs
-builds the same with TransferData/DeleteData, SearchQuery/SearchScrollQuery, TransferTimer (with
-OnceSchedule/RecurringSchedule) and TimerJob, and compares. Usage: python python_documents.py
-OUT.json (with globus-sdk installed)."""
+transfer and delete documents, Search query documents, timer documents, the Groups documents
+(BatchMembershipActions, GroupPolicies) and the requests GroupsManager sends (captured with
+`responses`, never sent). tests/python_parity.rs builds the same with the Rust SDK and compares.
+Usage: python python_documents.py OUT.json (with globus-sdk and responses installed)."""
 import collections.abc
+
 import datetime
 import json
 import sys
@@ -171,6 +172,91 @@ if hasattr(TimerJob, "from_transfer_data"):
     t = transfer()
     t.add_item("/a", "/b")
     docs["job_from_transfer_data"] = plain(TimerJob.from_transfer_data(t, DEADLINE, 86400, name="daily"))
+# ---- Groups ----
+GROUP = "00000000-0000-0000-0000-0000000000a1"
+PARENT = "00000000-0000-0000-0000-0000000000a2"
+IDS = ["00000000-0000-0000-0000-0000000000b%d" % i for i in range(1, 4)]
+
+
+def groups_docs():
+    import re
+
+    import responses
+    from globus_sdk import BatchMembershipActions, GroupPolicies, GroupsClient, GroupsManager
+
+    out = {}
+    b = BatchMembershipActions()
+    b.accept_invites([IDS[0]])
+    b.add_members(IDS[1:], role="manager")
+    b.approve_pending([IDS[0], IDS[1]])
+    b.decline_invites([IDS[2]])
+    b.invite_members([IDS[0]], role="admin")
+    b.join([IDS[1]])
+    b.leave([IDS[2]])
+    b.reject_join_requests([IDS[0]])
+    b.remove_members([IDS[1]])
+    b.request_join([IDS[2]])
+    b.add_members([IDS[0]])
+    b.invite_members([])
+    out["groups_batch_every_action"] = plain(b)
+    if hasattr(BatchMembershipActions, "change_roles"):
+        out["groups_batch_change_roles"] = plain(BatchMembershipActions().change_roles("manager", IDS[:2]))
+    out["groups_policies_minimal"] = plain(GroupPolicies(
+        is_high_assurance=False, group_visibility="private", group_members_visibility="managers",
+        join_requests=False, signup_fields=[],
+    ))
+    out["groups_policies_full"] = plain(GroupPolicies(
+        is_high_assurance=True, group_visibility="authenticated", group_members_visibility="members",
+        join_requests=True, signup_fields=["institution", "field_of_science", "zip"],
+        authentication_assurance_timeout=3600,
+    ))
+    out["groups_policies_null_timeout"] = plain(GroupPolicies(
+        is_high_assurance=False, group_visibility="private", group_members_visibility="members",
+        join_requests=False, signup_fields=["phone"], authentication_assurance_timeout=None,
+    ))
+
+    manager = GroupsManager(GroupsClient())
+    calls = {
+        "create_group": lambda: manager.create_group("Lab", "Our lab"),
+        "create_subgroup": lambda: manager.create_group("Staff", "Lab staff", parent_id=PARENT),
+        "set_group_policies": lambda: manager.set_group_policies(
+            GROUP, is_high_assurance=False, group_visibility="authenticated", group_members_visibility="managers",
+            join_requests=True, signup_fields=["department"],
+        ),
+        "set_group_policies_timeout": lambda: manager.set_group_policies(
+            GROUP, is_high_assurance=True, group_visibility="private", group_members_visibility="members",
+            join_requests=False, signup_fields=[], authentication_assurance_timeout=1800,
+        ),
+        "accept_invite": lambda: manager.accept_invite(GROUP, IDS[0]),
+        "add_member": lambda: manager.add_member(GROUP, IDS[0]),
+        "add_member_admin": lambda: manager.add_member(GROUP, IDS[1], role="admin"),
+        "approve_pending": lambda: manager.approve_pending(GROUP, IDS[0]),
+        "decline_invite": lambda: manager.decline_invite(GROUP, IDS[0]),
+        "invite_member": lambda: manager.invite_member(GROUP, IDS[0]),
+        "invite_member_manager": lambda: manager.invite_member(GROUP, IDS[2], role="manager"),
+        "join": lambda: manager.join(GROUP, IDS[0]),
+        "leave": lambda: manager.leave(GROUP, IDS[0]),
+        "reject_join_request": lambda: manager.reject_join_request(GROUP, IDS[0]),
+        "remove_member": lambda: manager.remove_member(GROUP, IDS[0]),
+        "request_join": lambda: manager.request_join(GROUP, IDS[0]),
+    }
+    if hasattr(GroupsManager, "change_role"):
+        calls["change_role"] = lambda: manager.change_role(GROUP, IDS[0], "admin")
+    for name, call in calls.items():
+        with responses.RequestsMock(assert_all_requests_are_fired=False) as mock:
+            for method in ("GET", "POST", "PUT", "DELETE"):
+                mock.add(method, re.compile(r"https?://.*"), json={}, status=200)
+            call()
+            request = mock.calls[0].request
+            out["groups_manager_" + name] = {
+                "method": request.method,
+                "path": request.path_url,
+                "body": json.loads(request.body) if request.body else None,
+            }
+    return out
+
+
+docs.update(groups_docs())
 
 # GCS documents (names start with `gcs_`): the DATA_TYPE version deduced from the fields set.
 from globus_sdk import (

@@ -766,7 +766,8 @@ fn parse_body(body: &[u8], _headers: &HeaderMap) -> ParsedBody {
     let nested = json.get("error").filter(|e| e.is_object());
     let code = text(&json, &["code", "error"]).or_else(|| nested.and_then(|n| text(n, &["code"])));
     let message = text(&json, &["message", "error_description", "detail", "description"])
-        .or_else(|| nested.and_then(|n| text(n, &["detail", "message", "description"])));
+        .or_else(|| nested.and_then(|n| text(n, &["detail", "message", "description"])))
+        .or_else(|| validation_detail(&json));
     ParsedBody {
         code,
         message,
@@ -777,10 +778,41 @@ fn parse_body(body: &[u8], _headers: &HeaderMap) -> ParsedBody {
     }
 }
 
+/// FastAPI's validation errors (Groups, Timers answer 422 with them):
+/// `{"detail": [{"loc": ["body", "add", 0, "identity_id"], "msg": "..."}]}`, read as
+/// `body.add.0.identity_id: ...` (each error, `; `-separated).
+fn validation_detail(json: &Value) -> Option<String> {
+    let list = json.get("detail")?.as_array()?;
+    let parts: Vec<String> = list
+        .iter()
+        .filter_map(|e| {
+            let msg = e.get("msg")?.as_str()?;
+            let loc: Vec<String> = e
+                .get("loc")
+                .and_then(Value::as_array)
+                .map(|l| l.iter().map(|p| p.as_str().map_or_else(|| p.to_string(), str::to_string)).collect())
+                .unwrap_or_default();
+            Some(if loc.is_empty() { msg.to_string() } else { format!("{}: {msg}", loc.join(".")) })
+        })
+        .collect();
+    (!parts.is_empty()).then(|| parts.join("; "))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn fastapi_validation_errors_say_where() {
+        let e = api(
+            422,
+            r#"{"detail": [{"loc": ["body", "add", 0, "identity_id"], "msg": "Input should be a valid UUID", "type": "uuid_parsing"}, {"loc": [], "msg": "second"}]}"#,
+        );
+        assert_eq!(e.message(), Some("body.add.0.identity_id: Input should be a valid UUID; second"));
+        assert_eq!(api(422, r#"{"detail": []}"#).message(), None);
+        assert_eq!(api(422, r#"{"detail": [5, {"loc": "x"}]}"#).message(), None);
+    }
 
     fn api(status: u16, body: &str) -> Error {
         Error::from_response(

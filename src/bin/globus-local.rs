@@ -1,6 +1,6 @@
 //! `globus-local`: the local Globus (every emulated service on 127.0.0.1: Auth, Transfer
-//! with collections backed by local directories, Timers whose scheduler runs transfers on it)
-//! as a standalone server, for any Globus client.
+//! with collections backed by local directories, Timers whose scheduler runs transfers on it,
+//! Search, and Groups) as a standalone server, for any Globus client.
 //!
 //! ```text
 //! cargo run --features testing --bin globus-local -- --collection data=/srv/data --collection scratch=/tmp/scratch

@@ -42,6 +42,7 @@ impl Answer {
             .as_str()
             .or(self.body["message"].as_str())
             .or(self.body["error"]["detail"].as_str())
+            .or(self.body["detail"].as_str())
             .unwrap_or_default()
     }
 }
@@ -75,7 +76,7 @@ async fn every_service_answers_an_unknown_path_with_its_404() {
     let local = LocalGlobus::start().await.unwrap();
     let services = local.service_urls();
     assert_eq!(services.iter().map(|(n, _)| *n).collect::<Vec<_>>(), LocalGlobus::service_names());
-    for expected in ["auth", "transfer", "timers", "search"] {
+    for expected in ["auth", "transfer", "timers", "search", "groups"] {
         assert!(services.iter().any(|(n, _)| *n == expected), "{expected} is served: {services:?}");
     }
     for (name, url) in &services {
@@ -97,6 +98,9 @@ async fn every_service_answers_an_unknown_path_with_its_404() {
     let search = send(&local.search_url(), "GET", "/v1/no_such_thing", None).await;
     assert_eq!((search.code(), search.body["@datatype"].as_str()), ("NotFound.Generic", Some("GError")));
     assert_eq!(search.body["status"], 404);
+    let groups = send(&local.groups_url(), "GET", "/v2/no_such_thing", None).await;
+    assert_eq!(groups.code(), "NOT_FOUND");
+    assert!(groups.body["detail"].as_str().is_some_and(|d| d.contains("/v2/no_such_thing")), "Groups' shape");
 
     // The SDK reads them as the errors they are.
     let client = globus_sdk::transfer::Client::builder()

@@ -1055,3 +1055,32 @@ async fn produce_the_registered_responses(registered: &[Value]) {
     }
     assert_eq!(checked, registered.len());
 }
+
+/// `visible_to` with a group URN follows the local Groups: an active member sees the entry,
+/// an invited one or an outsider does not, and a member who leaves stops seeing it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn group_visibility_follows_the_local_groups() {
+    let e = env().await;
+    let group = e.local.seed_group("readers", ALICE).unwrap();
+    e.local.set_group_membership(&group, BOB, "member", "invited").unwrap();
+    let index = create_index(&e.alice, "by group").await;
+    let group_urn = format!("urn:globus:groups:id:{group}");
+    ingest_and_wait(&e.alice, &index, vec![entry("minutes", json!({"text": "group minutes"}), &[group_urn.as_str()])])
+        .await;
+    let seen = |c: &globus_sdk::search::Client| {
+        let (c, index) = (c.clone(), index.clone());
+        async move {
+            let r = c.search().index_id(&index).q("minutes").send().await.unwrap();
+            r.gmeta.iter().map(|g| g.subject.clone()).collect::<Vec<_>>()
+        }
+    };
+    assert_eq!(seen(&e.alice).await, ["minutes"], "the group's admin is an active member");
+    assert!(seen(&e.bob).await.is_empty(), "an invitation is not a membership");
+    e.local.set_group_membership(&group, BOB, "member", "active").unwrap();
+    assert_eq!(seen(&e.bob).await, ["minutes"]);
+    let got = e.bob.get_subject().index_id(&index).subject("minutes").send().await;
+    assert!(got.is_ok(), "{got:?}");
+    e.local.set_group_membership(&group, BOB, "member", "left").unwrap();
+    assert!(seen(&e.bob).await.is_empty(), "a member who left sees no more");
+    assert!(seen(&client(&e.local, None)).await.is_empty(), "anonymous: public only");
+}

@@ -116,3 +116,23 @@ fn the_readme_lists_every_service() {
         }
     }
 }
+
+#[test]
+fn the_readme_says_which_services_the_local_globus_emulates() {
+    let readme = std::fs::read_to_string(root().join("README.md")).unwrap();
+    let emulated = globus_sdk::testing::LocalGlobus::service_names();
+    for (name, feature) in globus_sdk::registry::DECLARED {
+        if *feature == "testing" {
+            continue;
+        }
+        let cell = format!("| `{feature}` |");
+        let row = readme.lines().find(|l| l.contains(&cell)).unwrap_or_else(|| panic!("no README row for {name}"));
+        let cells: Vec<&str> = row.split('|').map(str::trim).collect();
+        let local = cells.get(4).unwrap_or_else(|| panic!("{name}'s README row has no local-Globus column: {row}"));
+        assert_eq!(
+            local.starts_with("yes"),
+            emulated.contains(feature),
+            "README.md says {name} is {local:?} in the local Globus; it serves {emulated:?}"
+        );
+    }
+}

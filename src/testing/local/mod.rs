@@ -39,6 +39,10 @@
 //!   recursive transfer skips them, as Globus does (they hold no data to copy), and a
 //!   transfer naming one, or writing where one stands, fails at once. Stopping (drop,
 //!   `globus-local`'s Ctrl-C) waits for task workers at most two seconds.
+//! - **Groups checks every request against its model**: ids are UUIDs, names, texts and
+//!   batches are bounded, a value outside the API's enums is a 422 (FastAPI's validation
+//!   document), a private group is invisible to outsiders, an action never done for someone
+//!   who may not do it.
 //! - **Auth hands codes to registered redirect URIs only**: native clients any `http`
 //!   loopback URI (`127.0.0.1`, `localhost`, `[::1]`, any port, the local
 //!   `/v2/web/auth-code` page among them), the confidential client the URIs given to
@@ -46,7 +50,9 @@
 //!   (400), never a redirect.
 //! - **Auth grants known scopes only**: those the services declare
 //!   ([`plugin::Service::scopes`]: Auth's, Transfer's `all`, each local collection's
-//!   `data_access`, Search's `all`, `search`, `ingest`), dependent scopes in brackets included (at most eight levels deep); any
+//!   `data_access`, Search's `all`, `search`, `ingest`, Groups' `all` and
+//!   `view_my_groups_and_memberships`, Timers' `timer`), dependent scopes in brackets included
+//!   (at most eight levels deep); any
 //!   other is `invalid_scope`.
 //! - **The approval page shows nothing unescaped**: the client's name, the user's names and
 //!   the scopes are HTML-escaped, the page has no JavaScript and may not be framed; its form
@@ -140,6 +146,7 @@ plugins! {
     transfer::Transfer if "transfer",
     timers::Timers if "timers",
     search::Search if "search",
+    groups::Groups if "groups",
 }
 
 /// The local Globus: Globus services on 127.0.0.1, for tests and for any Globus client.
@@ -153,7 +160,10 @@ plugins! {
 /// really copy and delete files in the background. Search (feature `search`) keeps indexes
 /// in memory, runs ingest and deletions as tasks, and answers queries (simple and advanced
 /// query strings, filters, facets, sort, paging, scroll) showing each caller only the
-/// entries its `visible_to` allows. [`Self::faults`] makes requests fail,
+/// entries its `visible_to` allows. Groups (feature `groups`) keeps groups,
+/// their memberships, roles and policies in memory, with Groups' visibility and permission
+/// rules; [`Self::seed_group`] and [`Self::set_group_membership`] set a starting state,
+/// [`Self::groups_of`] reads who belongs where. [`Self::faults`] makes requests fail,
 /// hang, drop, or lose their answer after being processed.
 ///
 /// It stops when dropped: the listeners close, running tasks stop, and the temporary
@@ -224,6 +234,15 @@ plugins! {
 ///   `batch_delete_by_subject`, `delete_subject`, `delete_entry`, `get_task`,
 ///   `get_task_list`, `create_role`, `get_role_list`, `delete_role` (what the engine
 ///   answers, and how: [`Self::search_url`]).
+/// - Groups: all fourteen operations of its spec: `get_my_groups` (a top-level array, the
+///   `statuses` filter), `create_group`, `get_group` (with `include`: `memberships`,
+///   `my_memberships`, `policies`, `allowed_actions`, `child_ids`), `update_group`,
+///   `delete_group`, `batch_membership_action` (every action, with its effect, or an error for
+///   that identity in `errors`), `get_group_policies`, `set_group_policies`,
+///   `get_membership_fields`, `set_membership_fields`, `get_identity_preferences`,
+///   `set_identity_preferences`, `set_subscription_admin_verified`,
+///   `get_group_by_subscription_id`. A private group does not exist for a non-member (404);
+///   tokens need Groups' `all` scope, or `view_my_groups_and_memberships` to read.
 ///
 /// Every path stays beneath its collection's root, no response carries a host path, the
 /// authorize page redirects only to registered URIs and Auth grants only the services'
