@@ -390,7 +390,8 @@ pub mod types {
         ///`success`, or an error code.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub code: ::std::option::Option<::std::string::String>,
-        ///The collections.
+        ///The collections (absent: none).
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub data: ::std::vec::Vec<Collection>,
         ///`result#1.0.0` or `result#1.1.0`.
         #[serde(
@@ -502,7 +503,8 @@ pub mod types {
         ///`success`, or an error code.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub code: ::std::option::Option<::std::string::String>,
-        ///The domains.
+        ///The domains (absent: none).
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub data: ::std::vec::Vec<Domain>,
         ///`result#1.0.0` or `result#1.1.0`.
         #[serde(
@@ -681,7 +683,8 @@ pub mod types {
         ///`success`, or an error code.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub code: ::std::option::Option<::std::string::String>,
-        ///The endpoints.
+        ///The endpoints (absent: none).
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub data: ::std::vec::Vec<Endpoint>,
         ///`result#1.0.0` or `result#1.1.0`.
         #[serde(
@@ -782,7 +785,8 @@ pub mod types {
         ///`success`, or an error code.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub code: ::std::option::Option<::std::string::String>,
-        ///The the service information and the connectors.
+        ///The the service information and the connectors (absent: none).
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub data: ::std::vec::Vec<InfoItem>,
         ///`result#1.0.0` or `result#1.1.0`.
         #[serde(
@@ -880,7 +884,8 @@ pub mod types {
         ///`success`, or an error code.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub code: ::std::option::Option<::std::string::String>,
-        ///The nodes.
+        ///The nodes (absent: none).
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub data: ::std::vec::Vec<Node>,
         ///`result#1.0.0` or `result#1.1.0`.
         #[serde(
@@ -952,7 +957,8 @@ pub mod types {
         ///`success`, or an error code.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub code: ::std::option::Option<::std::string::String>,
-        ///The the operation's documents (often none).
+        ///The the operation's documents (often none) (absent: none).
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub data: ::std::vec::Vec<AnyDocument>,
         ///`result#1.0.0` or `result#1.1.0`.
         #[serde(
@@ -1038,7 +1044,8 @@ pub mod types {
         ///`success`, or an error code.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub code: ::std::option::Option<::std::string::String>,
-        ///The roles.
+        ///The roles (absent: none).
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub data: ::std::vec::Vec<Role>,
         ///`result#1.0.0` or `result#1.1.0`.
         #[serde(
@@ -1335,7 +1342,8 @@ pub mod types {
         ///`success`, or an error code.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub code: ::std::option::Option<::std::string::String>,
-        ///The storage gateways.
+        ///The storage gateways (absent: none).
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub data: ::std::vec::Vec<StorageGateway>,
         ///`result#1.0.0` or `result#1.1.0`.
         #[serde(
@@ -1508,7 +1516,8 @@ pub mod types {
         ///`success`, or an error code.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub code: ::std::option::Option<::std::string::String>,
-        ///The user credentials.
+        ///The user credentials (absent: none).
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub data: ::std::vec::Vec<UserCredential>,
         ///`result#1.0.0` or `result#1.1.0`.
         #[serde(
@@ -3686,7 +3695,7 @@ pub mod types {
             fn default() -> Self {
                 Self {
                     code: Ok(Default::default()),
-                    data: Err("no value supplied for data".to_string()),
+                    data: Ok(Default::default()),
                     data_type: Ok(Default::default()),
                     detail: Ok(Default::default()),
                     has_next_page: Ok(Default::default()),
@@ -4320,7 +4329,7 @@ pub mod types {
             fn default() -> Self {
                 Self {
                     code: Ok(Default::default()),
-                    data: Err("no value supplied for data".to_string()),
+                    data: Ok(Default::default()),
                     data_type: Ok(Default::default()),
                     detail: Ok(Default::default()),
                     has_next_page: Ok(Default::default()),
@@ -5382,7 +5391,7 @@ pub mod types {
             fn default() -> Self {
                 Self {
                     code: Ok(Default::default()),
-                    data: Err("no value supplied for data".to_string()),
+                    data: Ok(Default::default()),
                     data_type: Ok(Default::default()),
                     detail: Ok(Default::default()),
                     has_next_page: Ok(Default::default()),
@@ -5913,7 +5922,7 @@ pub mod types {
             fn default() -> Self {
                 Self {
                     code: Ok(Default::default()),
-                    data: Err("no value supplied for data".to_string()),
+                    data: Ok(Default::default()),
                     data_type: Ok(Default::default()),
                     detail: Ok(Default::default()),
                     has_next_page: Ok(Default::default()),
@@ -6448,7 +6457,7 @@ pub mod types {
             fn default() -> Self {
                 Self {
                     code: Ok(Default::default()),
-                    data: Err("no value supplied for data".to_string()),
+                    data: Ok(Default::default()),
                     data_type: Ok(Default::default()),
                     detail: Ok(Default::default()),
                     has_next_page: Ok(Default::default()),
@@ -6820,7 +6829,7 @@ pub mod types {
             fn default() -> Self {
                 Self {
                     code: Ok(Default::default()),
-                    data: Err("no value supplied for data".to_string()),
+                    data: Ok(Default::default()),
                     data_type: Ok(Default::default()),
                     detail: Ok(Default::default()),
                     has_next_page: Ok(Default::default()),
@@ -7278,7 +7287,7 @@ pub mod types {
             fn default() -> Self {
                 Self {
                     code: Ok(Default::default()),
-                    data: Err("no value supplied for data".to_string()),
+                    data: Ok(Default::default()),
                     data_type: Ok(Default::default()),
                     detail: Ok(Default::default()),
                     has_next_page: Ok(Default::default()),
@@ -9039,7 +9048,7 @@ pub mod types {
             fn default() -> Self {
                 Self {
                     code: Ok(Default::default()),
-                    data: Err("no value supplied for data".to_string()),
+                    data: Ok(Default::default()),
                     data_type: Ok(Default::default()),
                     detail: Ok(Default::default()),
                     has_next_page: Ok(Default::default()),
@@ -9976,7 +9985,7 @@ pub mod types {
             fn default() -> Self {
                 Self {
                     code: Ok(Default::default()),
-                    data: Err("no value supplied for data".to_string()),
+                    data: Ok(Default::default()),
                     data_type: Ok(Default::default()),
                     detail: Ok(Default::default()),
                     has_next_page: Ok(Default::default()),

@@ -68,7 +68,9 @@ async fn an_envelope_without_exactly_one_object_is_a_decode_error() {
         assert_eq!((e.kind(), e.http_status()), (ErrorKind::Decode, Some(200)));
         assert!(e.to_string().contains(&format!("with {count} objects in `data`")), "{e}");
         assert_eq!(e.service(), Some("gcs"));
-        assert_eq!(e.json().unwrap()["data"].as_array().unwrap().len(), count, "the envelope is kept");
+        let kept = e.json().unwrap();
+        assert_eq!(kept["code"], "success", "the envelope is kept");
+        assert_eq!(kept["data"].as_array().map_or(0, Vec::len), count);
     }
 }
 
@@ -336,4 +338,23 @@ async fn owners_subscriptions_and_batch_deletes_send_their_document_types() {
     assert_eq!(sent[1], json!({"DATA_TYPE": "endpoint_owner#1.0.0", "identity_id": "u-3"}));
     assert_eq!(sent[2], json!({"DATA_TYPE": "endpoint_subscription#1.0.0", "subscription_id": null}));
     assert_eq!(sent[3], json!({"DATA_TYPE": "batch#1.0.0", "ids": ["g-1", "g-2"]}));
+}
+
+#[tokio::test]
+async fn an_envelope_without_data_is_empty_or_a_decode_error() {
+    let s = server().await;
+    s.once(
+        "DELETE",
+        "/api/user_credentials/uc-1",
+        Reply::json(
+            200,
+            json!({"DATA_TYPE": "result#1.0.0", "code": "success", "http_response_code": 200, "detail": null}),
+        ),
+    );
+    let r = client(&s).delete_user_credential().user_credential_id("uc-1").send().await.unwrap();
+    assert!(r.data.is_empty());
+    s.once("GET", "/api/roles/r-1", Reply::json(200, json!({"DATA_TYPE": "result#1.0.0", "code": "success"})));
+    let e = client(&s).get_role().role_id("r-1").send().await.unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::Decode);
+    assert!(e.to_string().contains("with 0 objects in `data`"), "{e}");
 }
