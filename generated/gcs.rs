@@ -93,6 +93,70 @@ pub mod types {
             Default::default()
         }
     }
+    ///A collection check's result (`check_result#1.0.0`).
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct CheckResult {
+        ///The document's type and version, e.g. `check_result#1.0.0`.
+        #[serde(
+            rename = "DATA_TYPE",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub data_type: ::std::option::Option<::std::string::String>,
+        ///The error document, or null when the collection is fine.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub error: ::std::option::Option<::serde_json::Value>,
+        ///The collection checked.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub id: ::std::option::Option<::std::string::String>,
+        ///What was found.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub message: ::std::option::Option<::std::string::String>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    impl CheckResult {
+        pub fn builder() -> builder::CheckResult {
+            Default::default()
+        }
+    }
+    ///GCS's `result#1.x.0` envelope around collection check results.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct CheckResultList {
+        ///`success`, or an error code.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub code: ::std::option::Option<::std::string::String>,
+        ///The collection check results (absent: none).
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub data: ::std::vec::Vec<CheckResult>,
+        ///`result#1.0.0` or `result#1.1.0`.
+        #[serde(
+            rename = "DATA_TYPE",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub data_type: ::std::option::Option<::std::string::String>,
+        ///`success`, or details of an error (text or a document).
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub detail: ::std::option::Option<::serde_json::Value>,
+        ///Whether another page follows (listings).
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub has_next_page: ::std::option::Option<bool>,
+        ///The HTTP status, repeated.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub http_response_code: ::std::option::Option<i64>,
+        ///The marker of the next page (listings).
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub marker: ::std::option::Option<::std::string::String>,
+        ///A message about the operation.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub message: ::std::option::Option<::std::string::String>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    impl CheckResultList {
+        pub fn builder() -> builder::CheckResultList {
+            Default::default()
+        }
+    }
     ///A collection document (`collection#1.x.0`), mapped or guest.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct Collection {
@@ -1099,6 +1163,92 @@ pub mod types {
             Default::default()
         }
     }
+    ///A sharing policy document (`sharing_policy#1.0.0`): who may share which paths of a collection.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct SharingPolicy {
+        ///The collection it applies to.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub collection_id: ::std::option::Option<::std::string::String>,
+        ///The document's type and version, e.g. `sharing_policy#1.0.0`.
+        #[serde(
+            rename = "DATA_TYPE",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub data_type: ::std::option::Option<::std::string::String>,
+        ///The policy's id.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub id: ::std::option::Option<::std::string::String>,
+        ///The `path_restrictions#1.0.0` document (`read`, `read_write`, `none` path lists).
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub sharing_restrict_paths: ::std::option::Option<::serde_json::Value>,
+        ///The local users it applies to.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub users: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    impl SharingPolicy {
+        pub fn builder() -> builder::SharingPolicy {
+            Default::default()
+        }
+    }
+    ///A sharing policy to create (`sharing_policy#1.0.0`); `users` and `sharing_restrict_paths` travel in the extra fields.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct SharingPolicyDocument {
+        ///The collection it applies to.
+        pub collection_id: ::std::string::String,
+        ///The document's type and version; the builder fills it in.
+        #[serde(
+            rename = "DATA_TYPE",
+            default = "defaults::sharing_policy_document_data_type"
+        )]
+        pub data_type: ::std::string::String,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    impl SharingPolicyDocument {
+        pub fn builder() -> builder::SharingPolicyDocument {
+            Default::default()
+        }
+    }
+    ///GCS's `result#1.x.0` envelope around sharing policies.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct SharingPolicyResult {
+        ///`success`, or an error code.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub code: ::std::option::Option<::std::string::String>,
+        ///The sharing policies (absent: none).
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub data: ::std::vec::Vec<SharingPolicy>,
+        ///`result#1.0.0` or `result#1.1.0`.
+        #[serde(
+            rename = "DATA_TYPE",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub data_type: ::std::option::Option<::std::string::String>,
+        ///`success`, or details of an error (text or a document).
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub detail: ::std::option::Option<::serde_json::Value>,
+        ///Whether another page follows (listings).
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub has_next_page: ::std::option::Option<bool>,
+        ///The HTTP status, repeated.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub http_response_code: ::std::option::Option<i64>,
+        ///The marker of the next page (listings).
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub marker: ::std::option::Option<::std::string::String>,
+        ///A message about the operation.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub message: ::std::option::Option<::std::string::String>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    impl SharingPolicyResult {
+        pub fn builder() -> builder::SharingPolicyResult {
+            Default::default()
+        }
+    }
     ///A storage gateway document (`storage_gateway#1.x.0`).
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct StorageGateway {
@@ -1371,6 +1521,170 @@ pub mod types {
     }
     impl StorageGatewayResult {
         pub fn builder() -> builder::StorageGatewayResult {
+            Default::default()
+        }
+    }
+    ///A stream gateway document (`stream_gateway#1.x.0`).
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct StreamGateway {
+        ///Identity domains allowed to use it.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub allowed_domains: ::std::option::Option<
+            ::std::vec::Vec<::std::string::String>,
+        >,
+        ///Authentication timeout in minutes.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub authentication_timeout_mins: ::std::option::Option<i64>,
+        ///Contact email.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub contact_email: ::std::option::Option<::std::string::String>,
+        ///Contact information.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub contact_info: ::std::option::Option<::std::string::String>,
+        ///The document's type and version, e.g. `stream_gateway#1.1.0`.
+        #[serde(
+            rename = "DATA_TYPE",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub data_type: ::std::option::Option<::std::string::String>,
+        ///Whether it was deleted.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub deleted: ::std::option::Option<bool>,
+        ///Department.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub department: ::std::option::Option<::std::string::String>,
+        ///Description.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub description: ::std::option::Option<::std::string::String>,
+        ///Its name.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub display_name: ::std::option::Option<::std::string::String>,
+        ///Its domain name.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub domain_name: ::std::option::Option<::std::string::String>,
+        ///The stream gateway's id.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub id: ::std::option::Option<::std::string::String>,
+        ///Link to more information.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub info_link: ::std::option::Option<::std::string::String>,
+        ///Keywords.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub keywords: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+        ///The LAN it serves.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub lan_name: ::std::option::Option<::std::string::String>,
+        ///Whether a LAN secret is required.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub lan_secret_required: ::std::option::Option<bool>,
+        ///Organization.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub organization: ::std::option::Option<::std::string::String>,
+        ///Whether tunnels run as the local user.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub run_as_local_user: ::std::option::Option<bool>,
+        ///Its TLS-FTP URL.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub tlsftp_url: ::std::option::Option<::std::string::String>,
+        ///Local accounts allowed.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub users_allow: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+        ///Local accounts denied.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub users_deny: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    impl StreamGateway {
+        pub fn builder() -> builder::StreamGateway {
+            Default::default()
+        }
+    }
+    ///A stream gateway to create or update (`stream_gateway#1.x.0`); lists travel in the extra fields.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct StreamGatewayDocument {
+        ///Authentication timeout in minutes.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub authentication_timeout_mins: ::std::option::Option<i64>,
+        ///Contact email.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub contact_email: ::std::option::Option<::std::string::String>,
+        ///Contact information.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub contact_info: ::std::option::Option<::std::string::String>,
+        ///The document's type and version; the builder fills it in.
+        #[serde(
+            rename = "DATA_TYPE",
+            default = "defaults::stream_gateway_document_data_type"
+        )]
+        pub data_type: ::std::string::String,
+        ///Department.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub department: ::std::option::Option<::std::string::String>,
+        ///Description.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub description: ::std::option::Option<::std::string::String>,
+        ///Its name.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub display_name: ::std::option::Option<::std::string::String>,
+        ///Link to more information.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub info_link: ::std::option::Option<::std::string::String>,
+        ///The LAN it serves.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub lan_name: ::std::option::Option<::std::string::String>,
+        ///Whether a LAN secret is required.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub lan_secret_required: ::std::option::Option<bool>,
+        ///Organization.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub organization: ::std::option::Option<::std::string::String>,
+        ///Whether tunnels run as the local user.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub run_as_local_user: ::std::option::Option<bool>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    impl StreamGatewayDocument {
+        pub fn builder() -> builder::StreamGatewayDocument {
+            Default::default()
+        }
+    }
+    ///GCS's `result#1.x.0` envelope around stream gateways.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct StreamGatewayResult {
+        ///`success`, or an error code.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub code: ::std::option::Option<::std::string::String>,
+        ///The stream gateways (absent: none).
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub data: ::std::vec::Vec<StreamGateway>,
+        ///`result#1.0.0` or `result#1.1.0`.
+        #[serde(
+            rename = "DATA_TYPE",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub data_type: ::std::option::Option<::std::string::String>,
+        ///`success`, or details of an error (text or a document).
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub detail: ::std::option::Option<::serde_json::Value>,
+        ///Whether another page follows (listings).
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub has_next_page: ::std::option::Option<bool>,
+        ///The HTTP status, repeated.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub http_response_code: ::std::option::Option<i64>,
+        ///The marker of the next page (listings).
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub marker: ::std::option::Option<::std::string::String>,
+        ///A message about the operation.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub message: ::std::option::Option<::std::string::String>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    impl StreamGatewayResult {
+        pub fn builder() -> builder::StreamGatewayResult {
             Default::default()
         }
     }
@@ -1886,6 +2200,328 @@ pub mod types {
                     app_auth: Ok(value.app_auth),
                     client_id: Ok(value.client_id),
                     client_secret: Ok(value.client_secret),
+                    extra: Ok(value.extra),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct CheckResult {
+            data_type: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            error: ::std::result::Result<
+                ::std::option::Option<::serde_json::Value>,
+                ::std::string::String,
+            >,
+            id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            message: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for CheckResult {
+            fn default() -> Self {
+                Self {
+                    data_type: Ok(Default::default()),
+                    error: Ok(Default::default()),
+                    id: Ok(Default::default()),
+                    message: Ok(Default::default()),
+                    extra: Ok(Default::default()),
+                }
+            }
+        }
+        impl CheckResult {
+            pub fn data_type<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.data_type = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for data_type: {e}")
+                    });
+                self
+            }
+            pub fn error<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::serde_json::Value>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.error = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for error: {e}")
+                    });
+                self
+            }
+            pub fn id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.id = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for id: {e}"));
+                self
+            }
+            pub fn message<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.message = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for message: {e}")
+                    });
+                self
+            }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<CheckResult> for super::CheckResult {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: CheckResult,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    data_type: value.data_type?,
+                    error: value.error?,
+                    id: value.id?,
+                    message: value.message?,
+                    extra: value.extra?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::CheckResult> for CheckResult {
+            fn from(value: super::CheckResult) -> Self {
+                Self {
+                    data_type: Ok(value.data_type),
+                    error: Ok(value.error),
+                    id: Ok(value.id),
+                    message: Ok(value.message),
+                    extra: Ok(value.extra),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct CheckResultList {
+            code: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            data: ::std::result::Result<
+                ::std::vec::Vec<super::CheckResult>,
+                ::std::string::String,
+            >,
+            data_type: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            detail: ::std::result::Result<
+                ::std::option::Option<::serde_json::Value>,
+                ::std::string::String,
+            >,
+            has_next_page: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
+            http_response_code: ::std::result::Result<
+                ::std::option::Option<i64>,
+                ::std::string::String,
+            >,
+            marker: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            message: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for CheckResultList {
+            fn default() -> Self {
+                Self {
+                    code: Ok(Default::default()),
+                    data: Ok(Default::default()),
+                    data_type: Ok(Default::default()),
+                    detail: Ok(Default::default()),
+                    has_next_page: Ok(Default::default()),
+                    http_response_code: Ok(Default::default()),
+                    marker: Ok(Default::default()),
+                    message: Ok(Default::default()),
+                    extra: Ok(Default::default()),
+                }
+            }
+        }
+        impl CheckResultList {
+            pub fn code<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.code = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for code: {e}")
+                    });
+                self
+            }
+            pub fn data<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<super::CheckResult>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.data = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for data: {e}")
+                    });
+                self
+            }
+            pub fn data_type<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.data_type = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for data_type: {e}")
+                    });
+                self
+            }
+            pub fn detail<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::serde_json::Value>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.detail = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for detail: {e}")
+                    });
+                self
+            }
+            pub fn has_next_page<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.has_next_page = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for has_next_page: {e}")
+                    });
+                self
+            }
+            pub fn http_response_code<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.http_response_code = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for http_response_code: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn marker<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.marker = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for marker: {e}")
+                    });
+                self
+            }
+            pub fn message<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.message = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for message: {e}")
+                    });
+                self
+            }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<CheckResultList> for super::CheckResultList {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: CheckResultList,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    code: value.code?,
+                    data: value.data?,
+                    data_type: value.data_type?,
+                    detail: value.detail?,
+                    has_next_page: value.has_next_page?,
+                    http_response_code: value.http_response_code?,
+                    marker: value.marker?,
+                    message: value.message?,
+                    extra: value.extra?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::CheckResultList> for CheckResultList {
+            fn from(value: super::CheckResultList) -> Self {
+                Self {
+                    code: Ok(value.code),
+                    data: Ok(value.data),
+                    data_type: Ok(value.data_type),
+                    detail: Ok(value.detail),
+                    has_next_page: Ok(value.has_next_page),
+                    http_response_code: Ok(value.http_response_code),
+                    marker: Ok(value.marker),
+                    message: Ok(value.message),
                     extra: Ok(value.extra),
                 }
             }
@@ -7571,6 +8207,441 @@ pub mod types {
             }
         }
         #[derive(Clone, Debug)]
+        pub struct SharingPolicy {
+            collection_id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            data_type: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            sharing_restrict_paths: ::std::result::Result<
+                ::std::option::Option<::serde_json::Value>,
+                ::std::string::String,
+            >,
+            users: ::std::result::Result<
+                ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+                ::std::string::String,
+            >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for SharingPolicy {
+            fn default() -> Self {
+                Self {
+                    collection_id: Ok(Default::default()),
+                    data_type: Ok(Default::default()),
+                    id: Ok(Default::default()),
+                    sharing_restrict_paths: Ok(Default::default()),
+                    users: Ok(Default::default()),
+                    extra: Ok(Default::default()),
+                }
+            }
+        }
+        impl SharingPolicy {
+            pub fn collection_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.collection_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for collection_id: {e}")
+                    });
+                self
+            }
+            pub fn data_type<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.data_type = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for data_type: {e}")
+                    });
+                self
+            }
+            pub fn id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.id = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for id: {e}"));
+                self
+            }
+            pub fn sharing_restrict_paths<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::serde_json::Value>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.sharing_restrict_paths = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for sharing_restrict_paths: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn users<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.users = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for users: {e}")
+                    });
+                self
+            }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<SharingPolicy> for super::SharingPolicy {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: SharingPolicy,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    collection_id: value.collection_id?,
+                    data_type: value.data_type?,
+                    id: value.id?,
+                    sharing_restrict_paths: value.sharing_restrict_paths?,
+                    users: value.users?,
+                    extra: value.extra?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::SharingPolicy> for SharingPolicy {
+            fn from(value: super::SharingPolicy) -> Self {
+                Self {
+                    collection_id: Ok(value.collection_id),
+                    data_type: Ok(value.data_type),
+                    id: Ok(value.id),
+                    sharing_restrict_paths: Ok(value.sharing_restrict_paths),
+                    users: Ok(value.users),
+                    extra: Ok(value.extra),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct SharingPolicyDocument {
+            collection_id: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+            data_type: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for SharingPolicyDocument {
+            fn default() -> Self {
+                Self {
+                    collection_id: Err(
+                        "no value supplied for collection_id".to_string(),
+                    ),
+                    data_type: Ok(super::defaults::sharing_policy_document_data_type()),
+                    extra: Ok(Default::default()),
+                }
+            }
+        }
+        impl SharingPolicyDocument {
+            pub fn collection_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.collection_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for collection_id: {e}")
+                    });
+                self
+            }
+            pub fn data_type<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.data_type = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for data_type: {e}")
+                    });
+                self
+            }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<SharingPolicyDocument>
+        for super::SharingPolicyDocument {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: SharingPolicyDocument,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    collection_id: value.collection_id?,
+                    data_type: value.data_type?,
+                    extra: value.extra?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::SharingPolicyDocument>
+        for SharingPolicyDocument {
+            fn from(value: super::SharingPolicyDocument) -> Self {
+                Self {
+                    collection_id: Ok(value.collection_id),
+                    data_type: Ok(value.data_type),
+                    extra: Ok(value.extra),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct SharingPolicyResult {
+            code: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            data: ::std::result::Result<
+                ::std::vec::Vec<super::SharingPolicy>,
+                ::std::string::String,
+            >,
+            data_type: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            detail: ::std::result::Result<
+                ::std::option::Option<::serde_json::Value>,
+                ::std::string::String,
+            >,
+            has_next_page: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
+            http_response_code: ::std::result::Result<
+                ::std::option::Option<i64>,
+                ::std::string::String,
+            >,
+            marker: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            message: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for SharingPolicyResult {
+            fn default() -> Self {
+                Self {
+                    code: Ok(Default::default()),
+                    data: Ok(Default::default()),
+                    data_type: Ok(Default::default()),
+                    detail: Ok(Default::default()),
+                    has_next_page: Ok(Default::default()),
+                    http_response_code: Ok(Default::default()),
+                    marker: Ok(Default::default()),
+                    message: Ok(Default::default()),
+                    extra: Ok(Default::default()),
+                }
+            }
+        }
+        impl SharingPolicyResult {
+            pub fn code<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.code = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for code: {e}")
+                    });
+                self
+            }
+            pub fn data<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<super::SharingPolicy>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.data = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for data: {e}")
+                    });
+                self
+            }
+            pub fn data_type<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.data_type = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for data_type: {e}")
+                    });
+                self
+            }
+            pub fn detail<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::serde_json::Value>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.detail = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for detail: {e}")
+                    });
+                self
+            }
+            pub fn has_next_page<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.has_next_page = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for has_next_page: {e}")
+                    });
+                self
+            }
+            pub fn http_response_code<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.http_response_code = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for http_response_code: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn marker<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.marker = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for marker: {e}")
+                    });
+                self
+            }
+            pub fn message<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.message = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for message: {e}")
+                    });
+                self
+            }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<SharingPolicyResult>
+        for super::SharingPolicyResult {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: SharingPolicyResult,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    code: value.code?,
+                    data: value.data?,
+                    data_type: value.data_type?,
+                    detail: value.detail?,
+                    has_next_page: value.has_next_page?,
+                    http_response_code: value.http_response_code?,
+                    marker: value.marker?,
+                    message: value.message?,
+                    extra: value.extra?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::SharingPolicyResult> for SharingPolicyResult {
+            fn from(value: super::SharingPolicyResult) -> Self {
+                Self {
+                    code: Ok(value.code),
+                    data: Ok(value.data),
+                    data_type: Ok(value.data_type),
+                    detail: Ok(value.detail),
+                    has_next_page: Ok(value.has_next_page),
+                    http_response_code: Ok(value.http_response_code),
+                    marker: Ok(value.marker),
+                    message: Ok(value.message),
+                    extra: Ok(value.extra),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
         pub struct StorageGateway {
             admin_managed_credentials: ::std::result::Result<
                 ::std::option::Option<bool>,
@@ -9208,6 +10279,932 @@ pub mod types {
             }
         }
         #[derive(Clone, Debug)]
+        pub struct StreamGateway {
+            allowed_domains: ::std::result::Result<
+                ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+                ::std::string::String,
+            >,
+            authentication_timeout_mins: ::std::result::Result<
+                ::std::option::Option<i64>,
+                ::std::string::String,
+            >,
+            contact_email: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            contact_info: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            data_type: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            deleted: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
+            department: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            description: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            display_name: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            domain_name: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            info_link: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            keywords: ::std::result::Result<
+                ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+                ::std::string::String,
+            >,
+            lan_name: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            lan_secret_required: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
+            organization: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            run_as_local_user: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
+            tlsftp_url: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            users_allow: ::std::result::Result<
+                ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+                ::std::string::String,
+            >,
+            users_deny: ::std::result::Result<
+                ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+                ::std::string::String,
+            >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for StreamGateway {
+            fn default() -> Self {
+                Self {
+                    allowed_domains: Ok(Default::default()),
+                    authentication_timeout_mins: Ok(Default::default()),
+                    contact_email: Ok(Default::default()),
+                    contact_info: Ok(Default::default()),
+                    data_type: Ok(Default::default()),
+                    deleted: Ok(Default::default()),
+                    department: Ok(Default::default()),
+                    description: Ok(Default::default()),
+                    display_name: Ok(Default::default()),
+                    domain_name: Ok(Default::default()),
+                    id: Ok(Default::default()),
+                    info_link: Ok(Default::default()),
+                    keywords: Ok(Default::default()),
+                    lan_name: Ok(Default::default()),
+                    lan_secret_required: Ok(Default::default()),
+                    organization: Ok(Default::default()),
+                    run_as_local_user: Ok(Default::default()),
+                    tlsftp_url: Ok(Default::default()),
+                    users_allow: Ok(Default::default()),
+                    users_deny: Ok(Default::default()),
+                    extra: Ok(Default::default()),
+                }
+            }
+        }
+        impl StreamGateway {
+            pub fn allowed_domains<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.allowed_domains = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for allowed_domains: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn authentication_timeout_mins<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.authentication_timeout_mins = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for authentication_timeout_mins: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn contact_email<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.contact_email = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for contact_email: {e}")
+                    });
+                self
+            }
+            pub fn contact_info<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.contact_info = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for contact_info: {e}")
+                    });
+                self
+            }
+            pub fn data_type<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.data_type = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for data_type: {e}")
+                    });
+                self
+            }
+            pub fn deleted<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.deleted = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for deleted: {e}")
+                    });
+                self
+            }
+            pub fn department<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.department = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for department: {e}")
+                    });
+                self
+            }
+            pub fn description<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.description = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for description: {e}")
+                    });
+                self
+            }
+            pub fn display_name<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.display_name = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for display_name: {e}")
+                    });
+                self
+            }
+            pub fn domain_name<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.domain_name = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for domain_name: {e}")
+                    });
+                self
+            }
+            pub fn id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.id = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for id: {e}"));
+                self
+            }
+            pub fn info_link<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.info_link = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for info_link: {e}")
+                    });
+                self
+            }
+            pub fn keywords<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.keywords = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for keywords: {e}")
+                    });
+                self
+            }
+            pub fn lan_name<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.lan_name = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for lan_name: {e}")
+                    });
+                self
+            }
+            pub fn lan_secret_required<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.lan_secret_required = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for lan_secret_required: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn organization<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.organization = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for organization: {e}")
+                    });
+                self
+            }
+            pub fn run_as_local_user<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.run_as_local_user = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for run_as_local_user: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn tlsftp_url<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.tlsftp_url = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for tlsftp_url: {e}")
+                    });
+                self
+            }
+            pub fn users_allow<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.users_allow = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for users_allow: {e}")
+                    });
+                self
+            }
+            pub fn users_deny<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.users_deny = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for users_deny: {e}")
+                    });
+                self
+            }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<StreamGateway> for super::StreamGateway {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: StreamGateway,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    allowed_domains: value.allowed_domains?,
+                    authentication_timeout_mins: value.authentication_timeout_mins?,
+                    contact_email: value.contact_email?,
+                    contact_info: value.contact_info?,
+                    data_type: value.data_type?,
+                    deleted: value.deleted?,
+                    department: value.department?,
+                    description: value.description?,
+                    display_name: value.display_name?,
+                    domain_name: value.domain_name?,
+                    id: value.id?,
+                    info_link: value.info_link?,
+                    keywords: value.keywords?,
+                    lan_name: value.lan_name?,
+                    lan_secret_required: value.lan_secret_required?,
+                    organization: value.organization?,
+                    run_as_local_user: value.run_as_local_user?,
+                    tlsftp_url: value.tlsftp_url?,
+                    users_allow: value.users_allow?,
+                    users_deny: value.users_deny?,
+                    extra: value.extra?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::StreamGateway> for StreamGateway {
+            fn from(value: super::StreamGateway) -> Self {
+                Self {
+                    allowed_domains: Ok(value.allowed_domains),
+                    authentication_timeout_mins: Ok(value.authentication_timeout_mins),
+                    contact_email: Ok(value.contact_email),
+                    contact_info: Ok(value.contact_info),
+                    data_type: Ok(value.data_type),
+                    deleted: Ok(value.deleted),
+                    department: Ok(value.department),
+                    description: Ok(value.description),
+                    display_name: Ok(value.display_name),
+                    domain_name: Ok(value.domain_name),
+                    id: Ok(value.id),
+                    info_link: Ok(value.info_link),
+                    keywords: Ok(value.keywords),
+                    lan_name: Ok(value.lan_name),
+                    lan_secret_required: Ok(value.lan_secret_required),
+                    organization: Ok(value.organization),
+                    run_as_local_user: Ok(value.run_as_local_user),
+                    tlsftp_url: Ok(value.tlsftp_url),
+                    users_allow: Ok(value.users_allow),
+                    users_deny: Ok(value.users_deny),
+                    extra: Ok(value.extra),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct StreamGatewayDocument {
+            authentication_timeout_mins: ::std::result::Result<
+                ::std::option::Option<i64>,
+                ::std::string::String,
+            >,
+            contact_email: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            contact_info: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            data_type: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+            department: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            description: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            display_name: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            info_link: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            lan_name: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            lan_secret_required: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
+            organization: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            run_as_local_user: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for StreamGatewayDocument {
+            fn default() -> Self {
+                Self {
+                    authentication_timeout_mins: Ok(Default::default()),
+                    contact_email: Ok(Default::default()),
+                    contact_info: Ok(Default::default()),
+                    data_type: Ok(super::defaults::stream_gateway_document_data_type()),
+                    department: Ok(Default::default()),
+                    description: Ok(Default::default()),
+                    display_name: Ok(Default::default()),
+                    info_link: Ok(Default::default()),
+                    lan_name: Ok(Default::default()),
+                    lan_secret_required: Ok(Default::default()),
+                    organization: Ok(Default::default()),
+                    run_as_local_user: Ok(Default::default()),
+                    extra: Ok(Default::default()),
+                }
+            }
+        }
+        impl StreamGatewayDocument {
+            pub fn authentication_timeout_mins<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.authentication_timeout_mins = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for authentication_timeout_mins: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn contact_email<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.contact_email = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for contact_email: {e}")
+                    });
+                self
+            }
+            pub fn contact_info<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.contact_info = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for contact_info: {e}")
+                    });
+                self
+            }
+            pub fn data_type<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.data_type = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for data_type: {e}")
+                    });
+                self
+            }
+            pub fn department<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.department = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for department: {e}")
+                    });
+                self
+            }
+            pub fn description<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.description = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for description: {e}")
+                    });
+                self
+            }
+            pub fn display_name<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.display_name = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for display_name: {e}")
+                    });
+                self
+            }
+            pub fn info_link<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.info_link = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for info_link: {e}")
+                    });
+                self
+            }
+            pub fn lan_name<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.lan_name = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for lan_name: {e}")
+                    });
+                self
+            }
+            pub fn lan_secret_required<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.lan_secret_required = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for lan_secret_required: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn organization<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.organization = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for organization: {e}")
+                    });
+                self
+            }
+            pub fn run_as_local_user<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.run_as_local_user = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for run_as_local_user: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<StreamGatewayDocument>
+        for super::StreamGatewayDocument {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: StreamGatewayDocument,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    authentication_timeout_mins: value.authentication_timeout_mins?,
+                    contact_email: value.contact_email?,
+                    contact_info: value.contact_info?,
+                    data_type: value.data_type?,
+                    department: value.department?,
+                    description: value.description?,
+                    display_name: value.display_name?,
+                    info_link: value.info_link?,
+                    lan_name: value.lan_name?,
+                    lan_secret_required: value.lan_secret_required?,
+                    organization: value.organization?,
+                    run_as_local_user: value.run_as_local_user?,
+                    extra: value.extra?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::StreamGatewayDocument>
+        for StreamGatewayDocument {
+            fn from(value: super::StreamGatewayDocument) -> Self {
+                Self {
+                    authentication_timeout_mins: Ok(value.authentication_timeout_mins),
+                    contact_email: Ok(value.contact_email),
+                    contact_info: Ok(value.contact_info),
+                    data_type: Ok(value.data_type),
+                    department: Ok(value.department),
+                    description: Ok(value.description),
+                    display_name: Ok(value.display_name),
+                    info_link: Ok(value.info_link),
+                    lan_name: Ok(value.lan_name),
+                    lan_secret_required: Ok(value.lan_secret_required),
+                    organization: Ok(value.organization),
+                    run_as_local_user: Ok(value.run_as_local_user),
+                    extra: Ok(value.extra),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct StreamGatewayResult {
+            code: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            data: ::std::result::Result<
+                ::std::vec::Vec<super::StreamGateway>,
+                ::std::string::String,
+            >,
+            data_type: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            detail: ::std::result::Result<
+                ::std::option::Option<::serde_json::Value>,
+                ::std::string::String,
+            >,
+            has_next_page: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
+            http_response_code: ::std::result::Result<
+                ::std::option::Option<i64>,
+                ::std::string::String,
+            >,
+            marker: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            message: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for StreamGatewayResult {
+            fn default() -> Self {
+                Self {
+                    code: Ok(Default::default()),
+                    data: Ok(Default::default()),
+                    data_type: Ok(Default::default()),
+                    detail: Ok(Default::default()),
+                    has_next_page: Ok(Default::default()),
+                    http_response_code: Ok(Default::default()),
+                    marker: Ok(Default::default()),
+                    message: Ok(Default::default()),
+                    extra: Ok(Default::default()),
+                }
+            }
+        }
+        impl StreamGatewayResult {
+            pub fn code<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.code = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for code: {e}")
+                    });
+                self
+            }
+            pub fn data<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<super::StreamGateway>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.data = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for data: {e}")
+                    });
+                self
+            }
+            pub fn data_type<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.data_type = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for data_type: {e}")
+                    });
+                self
+            }
+            pub fn detail<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::serde_json::Value>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.detail = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for detail: {e}")
+                    });
+                self
+            }
+            pub fn has_next_page<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.has_next_page = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for has_next_page: {e}")
+                    });
+                self
+            }
+            pub fn http_response_code<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.http_response_code = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for http_response_code: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn marker<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.marker = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for marker: {e}")
+                    });
+                self
+            }
+            pub fn message<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.message = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for message: {e}")
+                    });
+                self
+            }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<StreamGatewayResult>
+        for super::StreamGatewayResult {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: StreamGatewayResult,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    code: value.code?,
+                    data: value.data?,
+                    data_type: value.data_type?,
+                    detail: value.detail?,
+                    has_next_page: value.has_next_page?,
+                    http_response_code: value.http_response_code?,
+                    marker: value.marker?,
+                    message: value.message?,
+                    extra: value.extra?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::StreamGatewayResult> for StreamGatewayResult {
+            fn from(value: super::StreamGatewayResult) -> Self {
+                Self {
+                    code: Ok(value.code),
+                    data: Ok(value.data),
+                    data_type: Ok(value.data_type),
+                    detail: Ok(value.detail),
+                    has_next_page: Ok(value.has_next_page),
+                    http_response_code: Ok(value.http_response_code),
+                    marker: Ok(value.marker),
+                    message: Ok(value.message),
+                    extra: Ok(value.extra),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
         pub struct SubscriptionAdminVerifiedDocument {
             data_type: ::std::result::Result<
                 ::std::string::String,
@@ -10272,8 +12269,14 @@ pub mod types {
         pub(super) fn role_document_data_type() -> ::std::string::String {
             "role#1.0.0".to_string()
         }
+        pub(super) fn sharing_policy_document_data_type() -> ::std::string::String {
+            "sharing_policy#1.0.0".to_string()
+        }
         pub(super) fn storage_gateway_document_data_type() -> ::std::string::String {
             "storage_gateway#1.0.0".to_string()
+        }
+        pub(super) fn stream_gateway_document_data_type() -> ::std::string::String {
+            "stream_gateway#1.0.0".to_string()
         }
         pub(super) fn subscription_admin_verified_document_data_type() -> ::std::string::String {
             "subscription_admin_verified#1.0.0".to_string()
@@ -10311,6 +12314,23 @@ pub mod types {
         impl From<String> for ConversionError {
             fn from(value: String) -> Self {
                 Self(value.into())
+            }
+        }
+    }
+    impl crate::paging::Page for CheckResultList {
+        type Item = <::std::vec::Vec<CheckResult> as crate::paging::ItemsField>::Item;
+        const ITEMS_FIELD: &'static str = "data";
+        fn item_count(&self) -> usize {
+            crate::paging::ItemsField::count(&self.data)
+        }
+        fn take_items(&mut self) -> ::std::vec::Vec<Self::Item> {
+            crate::paging::ItemsField::take(&mut self.data)
+        }
+        fn field(&self, name: &str) -> ::std::option::Option<::serde_json::Value> {
+            match name {
+                "has_next_page" => ::serde_json::to_value(&self.has_next_page).ok(),
+                "marker" => ::serde_json::to_value(&self.marker).ok(),
+                _ => self.extra.get(name).cloned(),
             }
         }
     }
@@ -10395,8 +12415,42 @@ pub mod types {
             }
         }
     }
+    impl crate::paging::Page for SharingPolicyResult {
+        type Item = <::std::vec::Vec<SharingPolicy> as crate::paging::ItemsField>::Item;
+        const ITEMS_FIELD: &'static str = "data";
+        fn item_count(&self) -> usize {
+            crate::paging::ItemsField::count(&self.data)
+        }
+        fn take_items(&mut self) -> ::std::vec::Vec<Self::Item> {
+            crate::paging::ItemsField::take(&mut self.data)
+        }
+        fn field(&self, name: &str) -> ::std::option::Option<::serde_json::Value> {
+            match name {
+                "has_next_page" => ::serde_json::to_value(&self.has_next_page).ok(),
+                "marker" => ::serde_json::to_value(&self.marker).ok(),
+                _ => self.extra.get(name).cloned(),
+            }
+        }
+    }
     impl crate::paging::Page for StorageGatewayResult {
         type Item = <::std::vec::Vec<StorageGateway> as crate::paging::ItemsField>::Item;
+        const ITEMS_FIELD: &'static str = "data";
+        fn item_count(&self) -> usize {
+            crate::paging::ItemsField::count(&self.data)
+        }
+        fn take_items(&mut self) -> ::std::vec::Vec<Self::Item> {
+            crate::paging::ItemsField::take(&mut self.data)
+        }
+        fn field(&self, name: &str) -> ::std::option::Option<::serde_json::Value> {
+            match name {
+                "has_next_page" => ::serde_json::to_value(&self.has_next_page).ok(),
+                "marker" => ::serde_json::to_value(&self.marker).ok(),
+                _ => self.extra.get(name).cloned(),
+            }
+        }
+    }
+    impl crate::paging::Page for StreamGatewayResult {
+        type Item = <::std::vec::Vec<StreamGateway> as crate::paging::ItemsField>::Item;
         const ITEMS_FIELD: &'static str = "data";
         fn item_count(&self) -> usize {
             crate::paging::ItemsField::count(&self.data)
@@ -10525,7 +12579,7 @@ pub mod types {
 #[derive(Clone, Debug)]
 /**Client for Globus Connect Server manager API
 
-Hand-maintained description of the Globus Connect Server (GCSv5.4) manager API: every operation the Python `globus-sdk` GCSClient (3.62 and 4.x) calls, plus the endpoint, collection, node and domain operations of GCS's own OpenAPI document (as published in the JavaScript SDK's generated types). The base URL is the endpoint's manager host root (`https://<id>.<xx>.data.globus.org`); paths carry `/api`. Single documents come in GCS's `result` envelope (`data`), listings page with `marker` and `has_next_page`. Left out: stream gateways, sharing policies, LAN secrets, `/api/collections/check` and the `/api/v1` browser OAuth callbacks.
+Hand-maintained description of the Globus Connect Server (GCSv5.4) manager API: every operation the Python `globus-sdk` GCSClient (3.62 and 4.x) calls, plus the rest of the manager API in GCS's own OpenAPI document (as published in the JavaScript SDK's generated types): endpoint owners, subscription and domain, collection owners, domains, checks and batch deletion, nodes, sharing policies, stream gateways. The base URL is the endpoint's manager host root (`https://<id>.<xx>.data.globus.org`); paths carry `/api`. Single documents come in GCS's `result` envelope (`data`), listings page with `marker` and `has_next_page`. Left out: LAN secrets (set by administrators for a LAN's stream gateways), `PUT /api/stream_gateways/{id}` and the `/api/v1` browser OAuth callbacks (pages a browser visits, not API calls).
 
 Version: 5.4*/
 pub struct Client {
@@ -10639,6 +12693,29 @@ let response = client.batch_delete_collections()
 ```*/
     pub fn batch_delete_collections(&self) -> builder::BatchDeleteCollections<'_> {
         builder::BatchDeleteCollections::new(self)
+    }
+    /**Check the endpoint's collections for configuration problems (GCS manager API; no Python method).
+
+Sends a `GET` request to `/api/collections/check`
+
+Arguments:
+- `filter`: Comma-separated filters, as for `get_collection_list`.
+- `mapped_collection_id`: Only the guest collections of this mapped collection.
+- `marker`: The marker of the previous page.
+- `page_size`: Number of results per page.
+- `storage_gateway_id`: Only the collections on this storage gateway.
+```ignore
+let response = client.check_collections()
+    .filter(filter)
+    .mapped_collection_id(mapped_collection_id)
+    .marker(marker)
+    .page_size(page_size)
+    .storage_gateway_id(storage_gateway_id)
+    .send()
+    .await;
+```*/
+    pub fn check_collections(&self) -> builder::CheckCollections<'_> {
+        builder::CheckCollections::new(self)
     }
     /**One collection (Python: `GCSClient.get_collection`).
 
@@ -11146,6 +13223,70 @@ let response = client.delete_role()
     pub fn delete_role(&self) -> builder::DeleteRole<'_> {
         builder::DeleteRole::new(self)
     }
+    /**List a collection's sharing policies (GCS manager API; no Python method).
+
+Sends a `GET` request to `/api/sharing_policies`
+
+Arguments:
+- `collection_id`: The collection.
+- `marker`: The marker of the previous page.
+- `page_size`: Number of results per page.
+- `username`: Only the policies for this local user.
+```ignore
+let response = client.get_sharing_policy_list()
+    .collection_id(collection_id)
+    .marker(marker)
+    .page_size(page_size)
+    .username(username)
+    .send()
+    .await;
+```*/
+    pub fn get_sharing_policy_list(&self) -> builder::GetSharingPolicyList<'_> {
+        builder::GetSharingPolicyList::new(self)
+    }
+    /**Create a sharing policy (GCS manager API; no Python method).
+
+Sends a `POST` request to `/api/sharing_policies`
+
+```ignore
+let response = client.create_sharing_policy()
+    .body(body)
+    .send()
+    .await;
+```*/
+    pub fn create_sharing_policy(&self) -> builder::CreateSharingPolicy<'_> {
+        builder::CreateSharingPolicy::new(self)
+    }
+    /**One sharing policy (GCS manager API; no Python method).
+
+Sends a `GET` request to `/api/sharing_policies/{sharing_policy_id}`
+
+Arguments:
+- `sharing_policy_id`: The sharing policy's id.
+```ignore
+let response = client.get_sharing_policy()
+    .sharing_policy_id(sharing_policy_id)
+    .send()
+    .await;
+```*/
+    pub fn get_sharing_policy(&self) -> builder::GetSharingPolicy<'_> {
+        builder::GetSharingPolicy::new(self)
+    }
+    /**Delete a sharing policy (GCS manager API; no Python method).
+
+Sends a `DELETE` request to `/api/sharing_policies/{sharing_policy_id}`
+
+Arguments:
+- `sharing_policy_id`: The sharing policy's id.
+```ignore
+let response = client.delete_sharing_policy()
+    .sharing_policy_id(sharing_policy_id)
+    .send()
+    .await;
+```*/
+    pub fn delete_sharing_policy(&self) -> builder::DeleteSharingPolicy<'_> {
+        builder::DeleteSharingPolicy::new(self)
+    }
     /**List the endpoint's storage gateways (Python: `GCSClient.get_storage_gateway_list`).
 
 Sends a `GET` request to `/api/storage_gateways`
@@ -11243,6 +13384,83 @@ let response = client.update_storage_gateway()
 ```*/
     pub fn update_storage_gateway(&self) -> builder::UpdateStorageGateway<'_> {
         builder::UpdateStorageGateway::new(self)
+    }
+    /**List the endpoint's stream gateways (GCS manager API; no Python method).
+
+Sends a `GET` request to `/api/stream_gateways`
+
+Arguments:
+- `marker`: The marker of the previous page.
+- `page_size`: Number of results per page.
+```ignore
+let response = client.get_stream_gateway_list()
+    .marker(marker)
+    .page_size(page_size)
+    .send()
+    .await;
+```*/
+    pub fn get_stream_gateway_list(&self) -> builder::GetStreamGatewayList<'_> {
+        builder::GetStreamGatewayList::new(self)
+    }
+    /**Create a stream gateway (GCS manager API; no Python method).
+
+Sends a `POST` request to `/api/stream_gateways`
+
+```ignore
+let response = client.create_stream_gateway()
+    .body(body)
+    .send()
+    .await;
+```*/
+    pub fn create_stream_gateway(&self) -> builder::CreateStreamGateway<'_> {
+        builder::CreateStreamGateway::new(self)
+    }
+    /**One stream gateway (GCS manager API; no Python method).
+
+Sends a `GET` request to `/api/stream_gateways/{stream_gateway_id}`
+
+Arguments:
+- `stream_gateway_id`: The stream gateway's id.
+```ignore
+let response = client.get_stream_gateway()
+    .stream_gateway_id(stream_gateway_id)
+    .send()
+    .await;
+```*/
+    pub fn get_stream_gateway(&self) -> builder::GetStreamGateway<'_> {
+        builder::GetStreamGateway::new(self)
+    }
+    /**Delete a stream gateway (GCS manager API; no Python method).
+
+Sends a `DELETE` request to `/api/stream_gateways/{stream_gateway_id}`
+
+Arguments:
+- `stream_gateway_id`: The stream gateway's id.
+```ignore
+let response = client.delete_stream_gateway()
+    .stream_gateway_id(stream_gateway_id)
+    .send()
+    .await;
+```*/
+    pub fn delete_stream_gateway(&self) -> builder::DeleteStreamGateway<'_> {
+        builder::DeleteStreamGateway::new(self)
+    }
+    /**Change some of a stream gateway's fields (GCS manager API; no Python method).
+
+Sends a `PATCH` request to `/api/stream_gateways/{stream_gateway_id}`
+
+Arguments:
+- `stream_gateway_id`: The stream gateway's id.
+- `body`
+```ignore
+let response = client.update_stream_gateway()
+    .stream_gateway_id(stream_gateway_id)
+    .body(body)
+    .send()
+    .await;
+```*/
+    pub fn update_stream_gateway(&self) -> builder::UpdateStreamGateway<'_> {
+        builder::UpdateStreamGateway::new(self)
     }
     /**List your user credentials (Python: `GCSClient.get_user_credential_list`).
 
@@ -11704,6 +13922,161 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> ::std::result::Result<ResponseValue<types::Result>, crate::Error> {
+            self.send_generated().await.map_err(crate::Error::from)
+        }
+    }
+    /**Builder for [`Client::check_collections`]
+
+[`Client::check_collections`]: super::Client::check_collections*/
+    #[derive(Debug, Clone)]
+    pub struct CheckCollections<'a> {
+        client: &'a super::Client,
+        filter: Result<Option<::std::string::String>, String>,
+        mapped_collection_id: Result<Option<::std::string::String>, String>,
+        marker: Result<Option<::std::string::String>, String>,
+        page_size: Result<Option<i64>, String>,
+        storage_gateway_id: Result<Option<::std::string::String>, String>,
+    }
+    impl<'a> CheckCollections<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                filter: Ok(None),
+                mapped_collection_id: Ok(None),
+                marker: Ok(None),
+                page_size: Ok(None),
+                storage_gateway_id: Ok(None),
+            }
+        }
+        pub fn filter<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.filter = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for filter failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn mapped_collection_id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.mapped_collection_id = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for mapped_collection_id failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn marker<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.marker = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for marker failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn page_size<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<i64>,
+        {
+            self.page_size = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| "conversion to `i64` for page_size failed".to_string());
+            self
+        }
+        pub fn storage_gateway_id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.storage_gateway_id = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for storage_gateway_id failed"
+                        .to_string()
+                });
+            self
+        }
+        async fn send_generated(
+            self,
+        ) -> Result<ResponseValue<types::CheckResultList>, Error<()>> {
+            let Self {
+                client,
+                filter,
+                mapped_collection_id,
+                marker,
+                page_size,
+                storage_gateway_id,
+            } = self;
+            let filter = filter.map_err(Error::InvalidRequest)?;
+            let mapped_collection_id = mapped_collection_id
+                .map_err(Error::InvalidRequest)?;
+            let marker = marker.map_err(Error::InvalidRequest)?;
+            let page_size = page_size.map_err(Error::InvalidRequest)?;
+            let storage_gateway_id = storage_gateway_id.map_err(Error::InvalidRequest)?;
+            let url = format!("{}/api/collections/check", client.baseurl,);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .query(&progenitor_client::QueryParam::new("filter", &filter))
+                .query(
+                    &progenitor_client::QueryParam::new(
+                        "mapped_collection_id",
+                        &mapped_collection_id,
+                    ),
+                )
+                .query(&progenitor_client::QueryParam::new("marker", &marker))
+                .query(&progenitor_client::QueryParam::new("page_size", &page_size))
+                .query(
+                    &progenitor_client::QueryParam::new(
+                        "storage_gateway_id",
+                        &storage_gateway_id,
+                    ),
+                )
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "check_collections",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200..=299 => crate::transport::typed_response(response).await,
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+        ///Sends a `GET` request to `/api/collections/check`
+        pub async fn send(
+            self,
+        ) -> ::std::result::Result<ResponseValue<types::CheckResultList>, crate::Error> {
             self.send_generated().await.map_err(crate::Error::from)
         }
     }
@@ -14576,6 +16949,383 @@ pub mod builder {
             self.send_generated().await.map_err(crate::Error::from)
         }
     }
+    /**Builder for [`Client::get_sharing_policy_list`]
+
+[`Client::get_sharing_policy_list`]: super::Client::get_sharing_policy_list*/
+    #[derive(Debug, Clone)]
+    pub struct GetSharingPolicyList<'a> {
+        client: &'a super::Client,
+        collection_id: Result<::std::string::String, String>,
+        marker: Result<Option<::std::string::String>, String>,
+        page_size: Result<Option<i64>, String>,
+        username: Result<Option<::std::string::String>, String>,
+    }
+    impl<'a> GetSharingPolicyList<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                collection_id: Err("collection_id was not initialized".to_string()),
+                marker: Ok(None),
+                page_size: Ok(None),
+                username: Ok(None),
+            }
+        }
+        pub fn collection_id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.collection_id = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for collection_id failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn marker<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.marker = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for marker failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn page_size<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<i64>,
+        {
+            self.page_size = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| "conversion to `i64` for page_size failed".to_string());
+            self
+        }
+        pub fn username<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.username = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for username failed"
+                        .to_string()
+                });
+            self
+        }
+        async fn send_generated(
+            self,
+        ) -> Result<ResponseValue<types::SharingPolicyResult>, Error<()>> {
+            let Self { client, collection_id, marker, page_size, username } = self;
+            let collection_id = collection_id.map_err(Error::InvalidRequest)?;
+            let marker = marker.map_err(Error::InvalidRequest)?;
+            let page_size = page_size.map_err(Error::InvalidRequest)?;
+            let username = username.map_err(Error::InvalidRequest)?;
+            let url = format!("{}/api/sharing_policies", client.baseurl,);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .query(
+                    &progenitor_client::QueryParam::new("collection_id", &collection_id),
+                )
+                .query(&progenitor_client::QueryParam::new("marker", &marker))
+                .query(&progenitor_client::QueryParam::new("page_size", &page_size))
+                .query(&progenitor_client::QueryParam::new("username", &username))
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "get_sharing_policy_list",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200..=299 => crate::transport::typed_response(response).await,
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+        ///Sends a `GET` request to `/api/sharing_policies`
+        pub async fn send(
+            self,
+        ) -> ::std::result::Result<
+            ResponseValue<types::SharingPolicyResult>,
+            crate::Error,
+        > {
+            self.send_generated().await.map_err(crate::Error::from)
+        }
+    }
+    /**Builder for [`Client::create_sharing_policy`]
+
+[`Client::create_sharing_policy`]: super::Client::create_sharing_policy*/
+    #[derive(Debug, Clone)]
+    pub struct CreateSharingPolicy<'a> {
+        client: &'a super::Client,
+        body: Result<types::builder::SharingPolicyDocument, String>,
+    }
+    impl<'a> CreateSharingPolicy<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                body: Ok(::std::default::Default::default()),
+            }
+        }
+        pub fn body<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::SharingPolicyDocument>,
+            <V as std::convert::TryInto<
+                types::SharingPolicyDocument,
+            >>::Error: std::fmt::Display,
+        {
+            self.body = value
+                .try_into()
+                .map(From::from)
+                .map_err(|s| {
+                    format!(
+                        "conversion to `SharingPolicyDocument` for body failed: {}", s
+                    )
+                });
+            self
+        }
+        pub fn body_map<F>(mut self, f: F) -> Self
+        where
+            F: std::ops::FnOnce(
+                types::builder::SharingPolicyDocument,
+            ) -> types::builder::SharingPolicyDocument,
+        {
+            self.body = self.body.map(f);
+            self
+        }
+        async fn send_generated(
+            self,
+        ) -> Result<ResponseValue<types::SharingPolicyResult>, Error<()>> {
+            let Self { client, body } = self;
+            let body = body
+                .and_then(|v| {
+                    types::SharingPolicyDocument::try_from(v).map_err(|e| e.to_string())
+                })
+                .map_err(Error::InvalidRequest)?;
+            let url = format!("{}/api/sharing_policies", client.baseurl,);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .post(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .json(&body)
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "create_sharing_policy",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200..=299 => crate::transport::typed_response(response).await,
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+        ///Sends a `POST` request to `/api/sharing_policies`
+        ///
+        /// The service wraps the object in an envelope: it is unpacked here, and the rest of the
+        /// envelope stays reachable through [`crate::envelope::Single::envelope`].
+        pub async fn send(
+            self,
+        ) -> ::std::result::Result<
+            crate::envelope::Single<types::SharingPolicyResult>,
+            crate::Error,
+        > {
+            let service = self.client.inner.service();
+            crate::envelope::Single::from_response(self.send_generated().await?, service)
+        }
+    }
+    /**Builder for [`Client::get_sharing_policy`]
+
+[`Client::get_sharing_policy`]: super::Client::get_sharing_policy*/
+    #[derive(Debug, Clone)]
+    pub struct GetSharingPolicy<'a> {
+        client: &'a super::Client,
+        sharing_policy_id: Result<::std::string::String, String>,
+    }
+    impl<'a> GetSharingPolicy<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                sharing_policy_id: Err(
+                    "sharing_policy_id was not initialized".to_string(),
+                ),
+            }
+        }
+        pub fn sharing_policy_id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.sharing_policy_id = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for sharing_policy_id failed"
+                        .to_string()
+                });
+            self
+        }
+        async fn send_generated(
+            self,
+        ) -> Result<ResponseValue<types::SharingPolicyResult>, Error<()>> {
+            let Self { client, sharing_policy_id } = self;
+            let sharing_policy_id = sharing_policy_id.map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/api/sharing_policies/{}", client.baseurl, encode_path(&
+                sharing_policy_id.to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "get_sharing_policy",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200..=299 => crate::transport::typed_response(response).await,
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+        ///Sends a `GET` request to `/api/sharing_policies/{sharing_policy_id}`
+        ///
+        /// The service wraps the object in an envelope: it is unpacked here, and the rest of the
+        /// envelope stays reachable through [`crate::envelope::Single::envelope`].
+        pub async fn send(
+            self,
+        ) -> ::std::result::Result<
+            crate::envelope::Single<types::SharingPolicyResult>,
+            crate::Error,
+        > {
+            let service = self.client.inner.service();
+            crate::envelope::Single::from_response(self.send_generated().await?, service)
+        }
+    }
+    /**Builder for [`Client::delete_sharing_policy`]
+
+[`Client::delete_sharing_policy`]: super::Client::delete_sharing_policy*/
+    #[derive(Debug, Clone)]
+    pub struct DeleteSharingPolicy<'a> {
+        client: &'a super::Client,
+        sharing_policy_id: Result<::std::string::String, String>,
+    }
+    impl<'a> DeleteSharingPolicy<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                sharing_policy_id: Err(
+                    "sharing_policy_id was not initialized".to_string(),
+                ),
+            }
+        }
+        pub fn sharing_policy_id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.sharing_policy_id = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for sharing_policy_id failed"
+                        .to_string()
+                });
+            self
+        }
+        async fn send_generated(
+            self,
+        ) -> Result<ResponseValue<types::Result>, Error<()>> {
+            let Self { client, sharing_policy_id } = self;
+            let sharing_policy_id = sharing_policy_id.map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/api/sharing_policies/{}", client.baseurl, encode_path(&
+                sharing_policy_id.to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .delete(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "delete_sharing_policy",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200..=299 => crate::transport::typed_response(response).await,
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+        ///Sends a `DELETE` request to `/api/sharing_policies/{sharing_policy_id}`
+        pub async fn send(
+            self,
+        ) -> ::std::result::Result<ResponseValue<types::Result>, crate::Error> {
+            self.send_generated().await.map_err(crate::Error::from)
+        }
+    }
     /**Builder for [`Client::get_storage_gateway_list`]
 
 [`Client::get_storage_gateway_list`]: super::Client::get_storage_gateway_list*/
@@ -15178,6 +17928,464 @@ pub mod builder {
             self,
         ) -> ::std::result::Result<
             crate::envelope::Single<types::StorageGatewayResult>,
+            crate::Error,
+        > {
+            let service = self.client.inner.service();
+            crate::envelope::Single::from_response(self.send_generated().await?, service)
+        }
+    }
+    /**Builder for [`Client::get_stream_gateway_list`]
+
+[`Client::get_stream_gateway_list`]: super::Client::get_stream_gateway_list*/
+    #[derive(Debug, Clone)]
+    pub struct GetStreamGatewayList<'a> {
+        client: &'a super::Client,
+        marker: Result<Option<::std::string::String>, String>,
+        page_size: Result<Option<i64>, String>,
+    }
+    impl<'a> GetStreamGatewayList<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                marker: Ok(None),
+                page_size: Ok(None),
+            }
+        }
+        pub fn marker<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.marker = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for marker failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn page_size<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<i64>,
+        {
+            self.page_size = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| "conversion to `i64` for page_size failed".to_string());
+            self
+        }
+        async fn send_generated(
+            self,
+        ) -> Result<ResponseValue<types::StreamGatewayResult>, Error<()>> {
+            let Self { client, marker, page_size } = self;
+            let marker = marker.map_err(Error::InvalidRequest)?;
+            let page_size = page_size.map_err(Error::InvalidRequest)?;
+            let url = format!("{}/api/stream_gateways", client.baseurl,);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .query(&progenitor_client::QueryParam::new("marker", &marker))
+                .query(&progenitor_client::QueryParam::new("page_size", &page_size))
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "get_stream_gateway_list",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200..=299 => crate::transport::typed_response(response).await,
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+        ///Sends a `GET` request to `/api/stream_gateways`
+        pub async fn send(
+            self,
+        ) -> ::std::result::Result<
+            ResponseValue<types::StreamGatewayResult>,
+            crate::Error,
+        > {
+            self.send_generated().await.map_err(crate::Error::from)
+        }
+    }
+    /**Builder for [`Client::create_stream_gateway`]
+
+[`Client::create_stream_gateway`]: super::Client::create_stream_gateway*/
+    #[derive(Debug, Clone)]
+    pub struct CreateStreamGateway<'a> {
+        client: &'a super::Client,
+        body: Result<types::builder::StreamGatewayDocument, String>,
+    }
+    impl<'a> CreateStreamGateway<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                body: Ok(::std::default::Default::default()),
+            }
+        }
+        pub fn body<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::StreamGatewayDocument>,
+            <V as std::convert::TryInto<
+                types::StreamGatewayDocument,
+            >>::Error: std::fmt::Display,
+        {
+            self.body = value
+                .try_into()
+                .map(From::from)
+                .map_err(|s| {
+                    format!(
+                        "conversion to `StreamGatewayDocument` for body failed: {}", s
+                    )
+                });
+            self
+        }
+        pub fn body_map<F>(mut self, f: F) -> Self
+        where
+            F: std::ops::FnOnce(
+                types::builder::StreamGatewayDocument,
+            ) -> types::builder::StreamGatewayDocument,
+        {
+            self.body = self.body.map(f);
+            self
+        }
+        async fn send_generated(
+            self,
+        ) -> Result<ResponseValue<types::StreamGatewayResult>, Error<()>> {
+            let Self { client, body } = self;
+            let body = body
+                .and_then(|v| {
+                    types::StreamGatewayDocument::try_from(v).map_err(|e| e.to_string())
+                })
+                .map_err(Error::InvalidRequest)?;
+            let url = format!("{}/api/stream_gateways", client.baseurl,);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .post(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .json(&body)
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "create_stream_gateway",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200..=299 => crate::transport::typed_response(response).await,
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+        ///Sends a `POST` request to `/api/stream_gateways`
+        ///
+        /// The service wraps the object in an envelope: it is unpacked here, and the rest of the
+        /// envelope stays reachable through [`crate::envelope::Single::envelope`].
+        pub async fn send(
+            self,
+        ) -> ::std::result::Result<
+            crate::envelope::Single<types::StreamGatewayResult>,
+            crate::Error,
+        > {
+            let service = self.client.inner.service();
+            crate::envelope::Single::from_response(self.send_generated().await?, service)
+        }
+    }
+    /**Builder for [`Client::get_stream_gateway`]
+
+[`Client::get_stream_gateway`]: super::Client::get_stream_gateway*/
+    #[derive(Debug, Clone)]
+    pub struct GetStreamGateway<'a> {
+        client: &'a super::Client,
+        stream_gateway_id: Result<::std::string::String, String>,
+    }
+    impl<'a> GetStreamGateway<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                stream_gateway_id: Err(
+                    "stream_gateway_id was not initialized".to_string(),
+                ),
+            }
+        }
+        pub fn stream_gateway_id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.stream_gateway_id = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for stream_gateway_id failed"
+                        .to_string()
+                });
+            self
+        }
+        async fn send_generated(
+            self,
+        ) -> Result<ResponseValue<types::StreamGatewayResult>, Error<()>> {
+            let Self { client, stream_gateway_id } = self;
+            let stream_gateway_id = stream_gateway_id.map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/api/stream_gateways/{}", client.baseurl, encode_path(&
+                stream_gateway_id.to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "get_stream_gateway",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200..=299 => crate::transport::typed_response(response).await,
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+        ///Sends a `GET` request to `/api/stream_gateways/{stream_gateway_id}`
+        ///
+        /// The service wraps the object in an envelope: it is unpacked here, and the rest of the
+        /// envelope stays reachable through [`crate::envelope::Single::envelope`].
+        pub async fn send(
+            self,
+        ) -> ::std::result::Result<
+            crate::envelope::Single<types::StreamGatewayResult>,
+            crate::Error,
+        > {
+            let service = self.client.inner.service();
+            crate::envelope::Single::from_response(self.send_generated().await?, service)
+        }
+    }
+    /**Builder for [`Client::delete_stream_gateway`]
+
+[`Client::delete_stream_gateway`]: super::Client::delete_stream_gateway*/
+    #[derive(Debug, Clone)]
+    pub struct DeleteStreamGateway<'a> {
+        client: &'a super::Client,
+        stream_gateway_id: Result<::std::string::String, String>,
+    }
+    impl<'a> DeleteStreamGateway<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                stream_gateway_id: Err(
+                    "stream_gateway_id was not initialized".to_string(),
+                ),
+            }
+        }
+        pub fn stream_gateway_id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.stream_gateway_id = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for stream_gateway_id failed"
+                        .to_string()
+                });
+            self
+        }
+        async fn send_generated(
+            self,
+        ) -> Result<ResponseValue<types::Result>, Error<()>> {
+            let Self { client, stream_gateway_id } = self;
+            let stream_gateway_id = stream_gateway_id.map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/api/stream_gateways/{}", client.baseurl, encode_path(&
+                stream_gateway_id.to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .delete(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "delete_stream_gateway",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200..=299 => crate::transport::typed_response(response).await,
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+        ///Sends a `DELETE` request to `/api/stream_gateways/{stream_gateway_id}`
+        pub async fn send(
+            self,
+        ) -> ::std::result::Result<ResponseValue<types::Result>, crate::Error> {
+            self.send_generated().await.map_err(crate::Error::from)
+        }
+    }
+    /**Builder for [`Client::update_stream_gateway`]
+
+[`Client::update_stream_gateway`]: super::Client::update_stream_gateway*/
+    #[derive(Debug, Clone)]
+    pub struct UpdateStreamGateway<'a> {
+        client: &'a super::Client,
+        stream_gateway_id: Result<::std::string::String, String>,
+        body: Result<types::builder::StreamGatewayDocument, String>,
+    }
+    impl<'a> UpdateStreamGateway<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                stream_gateway_id: Err(
+                    "stream_gateway_id was not initialized".to_string(),
+                ),
+                body: Ok(::std::default::Default::default()),
+            }
+        }
+        pub fn stream_gateway_id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.stream_gateway_id = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for stream_gateway_id failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn body<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::StreamGatewayDocument>,
+            <V as std::convert::TryInto<
+                types::StreamGatewayDocument,
+            >>::Error: std::fmt::Display,
+        {
+            self.body = value
+                .try_into()
+                .map(From::from)
+                .map_err(|s| {
+                    format!(
+                        "conversion to `StreamGatewayDocument` for body failed: {}", s
+                    )
+                });
+            self
+        }
+        pub fn body_map<F>(mut self, f: F) -> Self
+        where
+            F: std::ops::FnOnce(
+                types::builder::StreamGatewayDocument,
+            ) -> types::builder::StreamGatewayDocument,
+        {
+            self.body = self.body.map(f);
+            self
+        }
+        async fn send_generated(
+            self,
+        ) -> Result<ResponseValue<types::StreamGatewayResult>, Error<()>> {
+            let Self { client, stream_gateway_id, body } = self;
+            let stream_gateway_id = stream_gateway_id.map_err(Error::InvalidRequest)?;
+            let body = body
+                .and_then(|v| {
+                    types::StreamGatewayDocument::try_from(v).map_err(|e| e.to_string())
+                })
+                .map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/api/stream_gateways/{}", client.baseurl, encode_path(&
+                stream_gateway_id.to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .patch(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .json(&body)
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "update_stream_gateway",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200..=299 => crate::transport::typed_response(response).await,
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+        ///Sends a `PATCH` request to `/api/stream_gateways/{stream_gateway_id}`
+        ///
+        /// The service wraps the object in an envelope: it is unpacked here, and the rest of the
+        /// envelope stays reachable through [`crate::envelope::Single::envelope`].
+        pub async fn send(
+            self,
+        ) -> ::std::result::Result<
+            crate::envelope::Single<types::StreamGatewayResult>,
             crate::Error,
         > {
             let service = self.client.inner.service();
@@ -15797,6 +19005,77 @@ pub mod builder {
             crate::envelope::Single::from_response(self.send_generated().await?, service)
         }
     }
+    impl<'a> CheckCollections<'a> {
+        /// Every page of this listing, as a [`Paginator`](crate::paging::Paginator) (`marker_has_next` paging):
+        /// `.items()` streams the items, `.pages()` the pages. The parameters set on this request
+        /// apply to every page; the stream sets the paging ones. It owns what it needs, so it can
+        /// be spawned onto another task.
+        pub fn into_stream(self) -> crate::paging::Paginator<types::CheckResultList> {
+            let Self {
+                client,
+                filter,
+                mapped_collection_id,
+                marker,
+                page_size,
+                storage_gateway_id,
+            } = self;
+            let client = client.clone();
+            let user_size = crate::paging::query_size(&page_size);
+            crate::paging::Paginator::new(
+                &super::operations::PAGING_CHECK_COLLECTIONS,
+                user_size,
+                move |page: crate::paging::PageRequest| {
+                    let client = client.clone();
+                    let (
+                        filter,
+                        mapped_collection_id,
+                        marker,
+                        page_size,
+                        storage_gateway_id,
+                    ) = (
+                        filter.clone(),
+                        mapped_collection_id.clone(),
+                        marker.clone(),
+                        page_size.clone(),
+                        storage_gateway_id.clone(),
+                    );
+                    async move {
+                        #[allow(unused_mut)]
+                        let mut request = CheckCollections {
+                            client: &client,
+                            filter,
+                            mapped_collection_id,
+                            marker,
+                            page_size,
+                            storage_gateway_id,
+                        };
+                        if let Some(n) = page.size {
+                            request.page_size = Ok(
+                                Some(crate::paging::CursorValue::from_u64(n)),
+                            );
+                        }
+                        match page.cursor {
+                            Some(crate::paging::Cursor::Offset(n)) => {
+                                request.marker = Ok(
+                                    Some(crate::paging::CursorValue::from_u64(n)),
+                                );
+                            }
+                            Some(crate::paging::Cursor::Token(t)) => {
+                                request.marker = Ok(
+                                    Some(crate::paging::CursorValue::from_token(t)),
+                                );
+                            }
+                            Some(crate::paging::Cursor::Link(url)) => {
+                                return crate::paging::follow_link(&client, &url).await;
+                            }
+                            None => {}
+                        }
+                        Ok(request.send().await?.into_inner())
+                    }
+                },
+            )
+        }
+    }
     impl<'a> GetCollectionList<'a> {
         /// Every page of this listing, as a [`Paginator`](crate::paging::Paginator) (`marker_has_next` paging):
         /// `.items()` streams the items, `.pages()` the pages. The parameters set on this request
@@ -15977,6 +19256,64 @@ pub mod builder {
             )
         }
     }
+    impl<'a> GetSharingPolicyList<'a> {
+        /// Every page of this listing, as a [`Paginator`](crate::paging::Paginator) (`marker_has_next` paging):
+        /// `.items()` streams the items, `.pages()` the pages. The parameters set on this request
+        /// apply to every page; the stream sets the paging ones. It owns what it needs, so it can
+        /// be spawned onto another task.
+        pub fn into_stream(
+            self,
+        ) -> crate::paging::Paginator<types::SharingPolicyResult> {
+            let Self { client, collection_id, marker, page_size, username } = self;
+            let client = client.clone();
+            let user_size = crate::paging::query_size(&page_size);
+            crate::paging::Paginator::new(
+                &super::operations::PAGING_GET_SHARING_POLICY_LIST,
+                user_size,
+                move |page: crate::paging::PageRequest| {
+                    let client = client.clone();
+                    let (collection_id, marker, page_size, username) = (
+                        collection_id.clone(),
+                        marker.clone(),
+                        page_size.clone(),
+                        username.clone(),
+                    );
+                    async move {
+                        #[allow(unused_mut)]
+                        let mut request = GetSharingPolicyList {
+                            client: &client,
+                            collection_id,
+                            marker,
+                            page_size,
+                            username,
+                        };
+                        if let Some(n) = page.size {
+                            request.page_size = Ok(
+                                Some(crate::paging::CursorValue::from_u64(n)),
+                            );
+                        }
+                        match page.cursor {
+                            Some(crate::paging::Cursor::Offset(n)) => {
+                                request.marker = Ok(
+                                    Some(crate::paging::CursorValue::from_u64(n)),
+                                );
+                            }
+                            Some(crate::paging::Cursor::Token(t)) => {
+                                request.marker = Ok(
+                                    Some(crate::paging::CursorValue::from_token(t)),
+                                );
+                            }
+                            Some(crate::paging::Cursor::Link(url)) => {
+                                return crate::paging::follow_link(&client, &url).await;
+                            }
+                            None => {}
+                        }
+                        Ok(request.send().await?.into_inner())
+                    }
+                },
+            )
+        }
+    }
     impl<'a> GetStorageGatewayList<'a> {
         /// Every page of this listing, as a [`Paginator`](crate::paging::Paginator) (`marker_has_next` paging):
         /// `.items()` streams the items, `.pages()` the pages. The parameters set on this request
@@ -16003,6 +19340,57 @@ pub mod builder {
                         let mut request = GetStorageGatewayList {
                             client: &client,
                             include,
+                            marker,
+                            page_size,
+                        };
+                        if let Some(n) = page.size {
+                            request.page_size = Ok(
+                                Some(crate::paging::CursorValue::from_u64(n)),
+                            );
+                        }
+                        match page.cursor {
+                            Some(crate::paging::Cursor::Offset(n)) => {
+                                request.marker = Ok(
+                                    Some(crate::paging::CursorValue::from_u64(n)),
+                                );
+                            }
+                            Some(crate::paging::Cursor::Token(t)) => {
+                                request.marker = Ok(
+                                    Some(crate::paging::CursorValue::from_token(t)),
+                                );
+                            }
+                            Some(crate::paging::Cursor::Link(url)) => {
+                                return crate::paging::follow_link(&client, &url).await;
+                            }
+                            None => {}
+                        }
+                        Ok(request.send().await?.into_inner())
+                    }
+                },
+            )
+        }
+    }
+    impl<'a> GetStreamGatewayList<'a> {
+        /// Every page of this listing, as a [`Paginator`](crate::paging::Paginator) (`marker_has_next` paging):
+        /// `.items()` streams the items, `.pages()` the pages. The parameters set on this request
+        /// apply to every page; the stream sets the paging ones. It owns what it needs, so it can
+        /// be spawned onto another task.
+        pub fn into_stream(
+            self,
+        ) -> crate::paging::Paginator<types::StreamGatewayResult> {
+            let Self { client, marker, page_size } = self;
+            let client = client.clone();
+            let user_size = crate::paging::query_size(&page_size);
+            crate::paging::Paginator::new(
+                &super::operations::PAGING_GET_STREAM_GATEWAY_LIST,
+                user_size,
+                move |page: crate::paging::PageRequest| {
+                    let client = client.clone();
+                    let (marker, page_size) = (marker.clone(), page_size.clone());
+                    async move {
+                        #[allow(unused_mut)]
+                        let mut request = GetStreamGatewayList {
+                            client: &client,
                             marker,
                             page_size,
                         };
@@ -16101,6 +19489,17 @@ pub mod builder {
     > {
         let _ = client;
         match operation_id {
+            "check_collections" => {
+                Some(
+                    (|| -> ::std::result::Result<crate::paging::Probe, crate::Error> {
+                        Ok(
+                            crate::paging::probe(
+                                client.check_collections().into_stream(),
+                            ),
+                        )
+                    })(),
+                )
+            }
             "get_collection_list" => {
                 Some(
                     (|| -> ::std::result::Result<crate::paging::Probe, crate::Error> {
@@ -16126,12 +19525,41 @@ pub mod builder {
                     })(),
                 )
             }
+            "get_sharing_policy_list" => {
+                Some(
+                    (|| -> ::std::result::Result<crate::paging::Probe, crate::Error> {
+                        Ok(
+                            crate::paging::probe(
+                                client
+                                    .get_sharing_policy_list()
+                                    .collection_id(
+                                        crate::paging::sample::<
+                                            ::std::string::String,
+                                        >("\"sample\"")?,
+                                    )
+                                    .into_stream(),
+                            ),
+                        )
+                    })(),
+                )
+            }
             "get_storage_gateway_list" => {
                 Some(
                     (|| -> ::std::result::Result<crate::paging::Probe, crate::Error> {
                         Ok(
                             crate::paging::probe(
                                 client.get_storage_gateway_list().into_stream(),
+                            ),
+                        )
+                    })(),
+                )
+            }
+            "get_stream_gateway_list" => {
+                Some(
+                    (|| -> ::std::result::Result<crate::paging::Probe, crate::Error> {
+                        Ok(
+                            crate::paging::probe(
+                                client.get_stream_gateway_list().into_stream(),
                             ),
                         )
                     })(),
@@ -16162,6 +19590,24 @@ pub mod prelude {
 pub mod operations {
     #[allow(unused_imports)]
     use super::types;
+    /// Paging of `check_collections`.
+    pub const PAGING_CHECK_COLLECTIONS: crate::paging::PagingMeta = crate::paging::PagingMeta {
+        operation: "check_collections",
+        style: crate::paging::PagingStyle::MarkerHasNext,
+        items: "data",
+        size: Some("page_size"),
+        cursor: Some("marker"),
+        in_body: false,
+        next: Some("marker"),
+        total: None,
+        has_next: Some("has_next_page"),
+        count: None,
+        default_size: None,
+        max_size: None,
+        max_total: None,
+        sample_page: "{\"data\":[]}",
+        sample_item: "{}",
+    };
     /// Paging of `get_collection_list`.
     pub const PAGING_GET_COLLECTION_LIST: crate::paging::PagingMeta = crate::paging::PagingMeta {
         operation: "get_collection_list",
@@ -16216,6 +19662,24 @@ pub mod operations {
         sample_page: "{\"data\":[]}",
         sample_item: "{\"id\":\"sample\"}",
     };
+    /// Paging of `get_sharing_policy_list`.
+    pub const PAGING_GET_SHARING_POLICY_LIST: crate::paging::PagingMeta = crate::paging::PagingMeta {
+        operation: "get_sharing_policy_list",
+        style: crate::paging::PagingStyle::MarkerHasNext,
+        items: "data",
+        size: Some("page_size"),
+        cursor: Some("marker"),
+        in_body: false,
+        next: Some("marker"),
+        total: None,
+        has_next: Some("has_next_page"),
+        count: None,
+        default_size: None,
+        max_size: None,
+        max_total: None,
+        sample_page: "{\"data\":[]}",
+        sample_item: "{}",
+    };
     /// Paging of `get_storage_gateway_list`.
     pub const PAGING_GET_STORAGE_GATEWAY_LIST: crate::paging::PagingMeta = crate::paging::PagingMeta {
         operation: "get_storage_gateway_list",
@@ -16233,6 +19697,24 @@ pub mod operations {
         max_total: None,
         sample_page: "{\"data\":[]}",
         sample_item: "{\"id\":\"sample\"}",
+    };
+    /// Paging of `get_stream_gateway_list`.
+    pub const PAGING_GET_STREAM_GATEWAY_LIST: crate::paging::PagingMeta = crate::paging::PagingMeta {
+        operation: "get_stream_gateway_list",
+        style: crate::paging::PagingStyle::MarkerHasNext,
+        items: "data",
+        size: Some("page_size"),
+        cursor: Some("marker"),
+        in_body: false,
+        next: Some("marker"),
+        total: None,
+        has_next: Some("has_next_page"),
+        count: None,
+        default_size: None,
+        max_size: None,
+        max_total: None,
+        sample_page: "{\"data\":[]}",
+        sample_item: "{}",
     };
     /// Paging of `get_user_credential_list`.
     pub const PAGING_GET_USER_CREDENTIAL_LIST: crate::paging::PagingMeta = crate::paging::PagingMeta {
@@ -16287,6 +19769,16 @@ pub mod operations {
             envelope: None,
         },
         crate::transport::OperationMeta {
+            id: "check_collections",
+            method: "GET",
+            path: "/api/collections/check",
+            retry_safe: true,
+            sensitive_body: false,
+            json_response: true,
+            paging: Some(&PAGING_CHECK_COLLECTIONS),
+            envelope: None,
+        },
+        crate::transport::OperationMeta {
             id: "create_collection",
             method: "POST",
             path: "/api/collections",
@@ -16317,9 +19809,29 @@ pub mod operations {
             envelope: Some("data"),
         },
         crate::transport::OperationMeta {
+            id: "create_sharing_policy",
+            method: "POST",
+            path: "/api/sharing_policies",
+            retry_safe: false,
+            sensitive_body: false,
+            json_response: true,
+            paging: None,
+            envelope: Some("data"),
+        },
+        crate::transport::OperationMeta {
             id: "create_storage_gateway",
             method: "POST",
             path: "/api/storage_gateways",
+            retry_safe: false,
+            sensitive_body: false,
+            json_response: true,
+            paging: None,
+            envelope: Some("data"),
+        },
+        crate::transport::OperationMeta {
+            id: "create_stream_gateway",
+            method: "POST",
+            path: "/api/stream_gateways",
             retry_safe: false,
             sensitive_body: false,
             json_response: true,
@@ -16407,9 +19919,29 @@ pub mod operations {
             envelope: None,
         },
         crate::transport::OperationMeta {
+            id: "delete_sharing_policy",
+            method: "DELETE",
+            path: "/api/sharing_policies/{sharing_policy_id}",
+            retry_safe: true,
+            sensitive_body: false,
+            json_response: true,
+            paging: None,
+            envelope: None,
+        },
+        crate::transport::OperationMeta {
             id: "delete_storage_gateway",
             method: "DELETE",
             path: "/api/storage_gateways/{storage_gateway_id}",
+            retry_safe: true,
+            sensitive_body: false,
+            json_response: true,
+            paging: None,
+            envelope: None,
+        },
+        crate::transport::OperationMeta {
+            id: "delete_stream_gateway",
+            method: "DELETE",
+            path: "/api/stream_gateways/{stream_gateway_id}",
             retry_safe: true,
             sensitive_body: false,
             json_response: true,
@@ -16527,6 +20059,26 @@ pub mod operations {
             envelope: None,
         },
         crate::transport::OperationMeta {
+            id: "get_sharing_policy",
+            method: "GET",
+            path: "/api/sharing_policies/{sharing_policy_id}",
+            retry_safe: true,
+            sensitive_body: false,
+            json_response: true,
+            paging: None,
+            envelope: Some("data"),
+        },
+        crate::transport::OperationMeta {
+            id: "get_sharing_policy_list",
+            method: "GET",
+            path: "/api/sharing_policies",
+            retry_safe: true,
+            sensitive_body: false,
+            json_response: true,
+            paging: Some(&PAGING_GET_SHARING_POLICY_LIST),
+            envelope: None,
+        },
+        crate::transport::OperationMeta {
             id: "get_storage_gateway",
             method: "GET",
             path: "/api/storage_gateways/{storage_gateway_id}",
@@ -16544,6 +20096,26 @@ pub mod operations {
             sensitive_body: false,
             json_response: true,
             paging: Some(&PAGING_GET_STORAGE_GATEWAY_LIST),
+            envelope: None,
+        },
+        crate::transport::OperationMeta {
+            id: "get_stream_gateway",
+            method: "GET",
+            path: "/api/stream_gateways/{stream_gateway_id}",
+            retry_safe: true,
+            sensitive_body: false,
+            json_response: true,
+            paging: None,
+            envelope: Some("data"),
+        },
+        crate::transport::OperationMeta {
+            id: "get_stream_gateway_list",
+            method: "GET",
+            path: "/api/stream_gateways",
+            retry_safe: true,
+            sensitive_body: false,
+            json_response: true,
+            paging: Some(&PAGING_GET_STREAM_GATEWAY_LIST),
             envelope: None,
         },
         crate::transport::OperationMeta {
@@ -16737,6 +20309,16 @@ pub mod operations {
             envelope: Some("data"),
         },
         crate::transport::OperationMeta {
+            id: "update_stream_gateway",
+            method: "PATCH",
+            path: "/api/stream_gateways/{stream_gateway_id}",
+            retry_safe: false,
+            sensitive_body: false,
+            json_response: true,
+            paging: None,
+            envelope: Some("data"),
+        },
+        crate::transport::OperationMeta {
             id: "update_user_credential",
             method: "PATCH",
             path: "/api/user_credentials/{user_credential_id}",
@@ -16761,12 +20343,15 @@ pub mod operations {
         match operation_id {
             "batch_delete_collections" => Some(decode::<types::Result>(bytes)),
             "check_collection" => Some(decode::<types::Result>(bytes)),
+            "check_collections" => Some(decode::<types::CheckResultList>(bytes)),
             "create_collection" => Some(decode::<types::CollectionResult>(bytes)),
             "create_node" => Some(decode::<types::NodeResult>(bytes)),
             "create_role" => Some(decode::<types::RoleResult>(bytes)),
+            "create_sharing_policy" => Some(decode::<types::SharingPolicyResult>(bytes)),
             "create_storage_gateway" => {
                 Some(decode::<types::StorageGatewayResult>(bytes))
             }
+            "create_stream_gateway" => Some(decode::<types::StreamGatewayResult>(bytes)),
             "create_user_credential" => {
                 Some(decode::<types::UserCredentialResult>(bytes))
             }
@@ -16777,7 +20362,9 @@ pub mod operations {
             "delete_endpoint_owner_string" => Some(decode::<types::Result>(bytes)),
             "delete_node" => Some(decode::<types::Result>(bytes)),
             "delete_role" => Some(decode::<types::Result>(bytes)),
+            "delete_sharing_policy" => Some(decode::<types::Result>(bytes)),
             "delete_storage_gateway" => Some(decode::<types::Result>(bytes)),
+            "delete_stream_gateway" => Some(decode::<types::Result>(bytes)),
             "delete_user_credential" => Some(decode::<types::Result>(bytes)),
             "get_collection" => Some(decode::<types::CollectionResult>(bytes)),
             "get_collection_domain" => Some(decode::<types::DomainResult>(bytes)),
@@ -16789,9 +20376,17 @@ pub mod operations {
             "get_node_list" => Some(decode::<types::NodeResult>(bytes)),
             "get_role" => Some(decode::<types::RoleResult>(bytes)),
             "get_role_list" => Some(decode::<types::RoleResult>(bytes)),
+            "get_sharing_policy" => Some(decode::<types::SharingPolicyResult>(bytes)),
+            "get_sharing_policy_list" => {
+                Some(decode::<types::SharingPolicyResult>(bytes))
+            }
             "get_storage_gateway" => Some(decode::<types::StorageGatewayResult>(bytes)),
             "get_storage_gateway_list" => {
                 Some(decode::<types::StorageGatewayResult>(bytes))
+            }
+            "get_stream_gateway" => Some(decode::<types::StreamGatewayResult>(bytes)),
+            "get_stream_gateway_list" => {
+                Some(decode::<types::StreamGatewayResult>(bytes))
             }
             "get_user_credential" => Some(decode::<types::UserCredentialResult>(bytes)),
             "get_user_credential_list" => {
@@ -16820,6 +20415,7 @@ pub mod operations {
             "update_storage_gateway" => {
                 Some(decode::<types::StorageGatewayResult>(bytes))
             }
+            "update_stream_gateway" => Some(decode::<types::StreamGatewayResult>(bytes)),
             "update_user_credential" => {
                 Some(decode::<types::UserCredentialResult>(bytes))
             }
@@ -16842,8 +20438,14 @@ pub mod operations {
             "create_collection" => Some(decode::<types::CollectionDocument>(bytes)),
             "create_node" => Some(decode::<types::NodeDocument>(bytes)),
             "create_role" => Some(decode::<types::RoleDocument>(bytes)),
+            "create_sharing_policy" => {
+                Some(decode::<types::SharingPolicyDocument>(bytes))
+            }
             "create_storage_gateway" => {
                 Some(decode::<types::StorageGatewayDocument>(bytes))
+            }
+            "create_stream_gateway" => {
+                Some(decode::<types::StreamGatewayDocument>(bytes))
             }
             "create_user_credential" => {
                 Some(decode::<types::UserCredentialDocument>(bytes))
@@ -16880,6 +20482,9 @@ pub mod operations {
             "update_node" => Some(decode::<types::NodeDocument>(bytes)),
             "update_storage_gateway" => {
                 Some(decode::<types::StorageGatewayDocument>(bytes))
+            }
+            "update_stream_gateway" => {
+                Some(decode::<types::StreamGatewayDocument>(bytes))
             }
             "update_user_credential" => {
                 Some(decode::<types::UserCredentialDocument>(bytes))

@@ -358,3 +358,25 @@ async fn an_envelope_without_data_is_empty_or_a_decode_error() {
     assert_eq!(e.kind(), ErrorKind::Decode);
     assert!(e.to_string().contains("with 0 objects in `data`"), "{e}");
 }
+
+#[tokio::test]
+async fn sharing_policies_and_collection_checks_are_listings() {
+    let s = server().await;
+    s.once(
+        "GET",
+        "/api/sharing_policies",
+        Reply::json(200, json!({"DATA_TYPE": "result#1.0.0", "data": [{"DATA_TYPE": "sharing_policy#1.0.0", "id": "sp-1", "collection_id": "c-1", "sharing_restrict_paths": {"DATA_TYPE": "path_restrictions#1.0.0", "read": ["/"]}}], "has_next_page": false})),
+    );
+    let policies: Vec<_> =
+        client(&s).get_sharing_policy_list().collection_id("c-1").into_stream().items().try_collect().await.unwrap();
+    assert_eq!(policies[0].sharing_restrict_paths.as_ref().unwrap()["read"], json!(["/"]));
+    assert_eq!(s.requests()[0].query_param("collection_id"), Some("c-1"));
+    // `/api/collections/check` is its own operation, not the collection `check`.
+    s.once(
+        "GET",
+        "/api/collections/check",
+        Reply::json(200, json!({"data": [{"DATA_TYPE": "check_result#1.0.0", "id": "c-1", "message": "ok", "error": null}], "has_next_page": false})),
+    );
+    let checks: Vec<_> = client(&s).check_collections().into_stream().items().try_collect().await.unwrap();
+    assert_eq!((checks[0].id.as_deref(), checks[0].error.is_none()), (Some("c-1"), true));
+}
