@@ -89,7 +89,7 @@ macro_rules! document {
             /// The document as it will be sent, with its `DATA_TYPE`.
             pub fn to_value(&self) -> Value {
                 let mut map = self.0.clone();
-                if !map.contains_key("DATA_TYPE") {
+                if !map.contains_key("DATA_TYPE") && !$base.is_empty() {
                     let version = deduce_version(&map, &[$(($vfield, $version)),*]);
                     map.insert("DATA_TYPE".into(), Value::String(format!("{}#{}", $base, version)));
                 }
@@ -109,7 +109,7 @@ macro_rules! document {
             type Error = String;
             fn try_from(doc: &$name) -> Result<Self, String> {
                 serde_json::from_value(doc.to_value()).map_err(|e| {
-                    format!(concat!("the ", $what, " has a field of the wrong type ({}); check the values given to `extra`"), e)
+                    format!(concat!("the ", $what, " does not fit the operation's body ({}): a required field is missing, or a value given to `extra` has the wrong type"), e)
                 })
             }
         }
@@ -311,11 +311,11 @@ document! {
     /// assert_eq!(p.to_value()["DATA_TYPE"], "google_drive_storage_policies#1.0.0");
     /// assert!(!format!("{p:?}").contains("hunter2"));
     /// ```
-    StoragePolicies => types::StorageGatewayPolicies, "storage policies document", base: "storage_policies",
+    StoragePolicies => types::StorageGatewayPolicies, "storage policies document", base: "",
     versions: [],
     str: [client_id, tenant, account, auth_type, s3_endpoint, ceph_admin_key_id, bp_access_id_file, enterprise_id,
-          stage_app, authentication_mech, authenticator, irods_environment_file, irods_authentication_file],
-    bool: [s3_user_credential_required, s3_requester_pays, adls, uda_checksum],
+          stage_app, authentication_mech, authenticator, login_name, irods_environment_file, irods_authentication_file],
+    bool: [s3_user_credential_required, s3_requester_pays, adls, allow_any_account, uda_checksum],
     int: [user_api_rate_quota, user_api_rate_limit],
     strs: [groups_allow, groups_deny, s3_buckets, buckets, projects],
     json: [box_app_settings, service_account_key, environment],
@@ -324,7 +324,8 @@ document! {
 
 impl StoragePolicies {
     /// Policies of the connector whose document type is `data_type` (for a connector without a
-    /// constructor here).
+    /// constructor here, or a later version). Policies built with `default()` have no
+    /// `DATA_TYPE` until one is set (as Python's dict policies).
     pub fn new(data_type: impl Into<String>) -> Self {
         Self::default().data_type(data_type)
     }
@@ -378,7 +379,9 @@ impl StoragePolicies {
     pub fn irods() -> Self {
         Self::new("irods_storage_policies#1.0.0")
     }
-    /// HPSS (`hpss_storage_policies#1.0.0`): `authentication_mech`, `authenticator`, `uda_checksum`.
+    /// HPSS (`hpss_storage_policies#1.0.0`): `authentication_mech`, `authenticator`, `uda_checksum`
+    /// (GCS's own name for it; the Python SDK sends `uda_checksum_support`, which `extra` can
+    /// set); `login_name` needs `hpss_storage_policies#1.1.0` (set it with `data_type`).
     pub fn hpss() -> Self {
         Self::new("hpss_storage_policies#1.0.0")
     }
@@ -501,6 +504,9 @@ mod tests {
         assert_eq!(sent["DATA_TYPE"], "collection#1.2.0");
         let wrong = MappedCollectionDocument::new().extra("public", "yes");
         assert!(types::CollectionDocument::try_from(wrong).unwrap_err().contains("wrong type"));
+        let missing = types::RoleDocument::try_from(RoleDocument::default().role("owner")).unwrap_err();
+        assert!(missing.contains("principal"), "{missing}");
+        assert_eq!(StoragePolicies::default().groups_allow(["g"]).to_value(), json!({"groups_allow": ["g"]}));
     }
 
     #[test]
