@@ -232,6 +232,17 @@ async fn info_without_a_client_id_is_an_error() {
 }
 
 #[tokio::test]
+async fn an_older_manager_without_a_client_id_gives_its_endpoint_id() {
+    let s = server().await;
+    s.once(
+        "GET",
+        "/api/info",
+        Reply::json(200, json!({"data": [{"DATA_TYPE": "info#1.0.0", "endpoint_id": "ep-old"}]})),
+    );
+    assert_eq!(client(&s).endpoint_client_id().await.unwrap(), "ep-old");
+}
+
+#[tokio::test]
 async fn listings_stream_over_markers() {
     let s = server().await;
     s.always("GET", "/api/roles", |r| {

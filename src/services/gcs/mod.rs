@@ -98,7 +98,8 @@ impl Client {
     /// The endpoint's GCS manager client id: its resource server, and the owner of its scopes
     /// (usually its endpoint id). Read from `/api/info` without credentials (as the Python
     /// SDK's `endpoint_client_id`), the first time it is asked for; kept for the life of the
-    /// process by manager URL.
+    /// process by manager URL. A manager whose `info` document has no `client_id` gives its
+    /// `endpoint_id`; one with neither is a decode error.
     ///
     /// ```no_run
     /// # async fn demo(gcs: globus_sdk::gcs::Client) -> Result<(), globus_sdk::Error> {
