@@ -140,6 +140,7 @@ plugins! {
     transfer::Transfer if "transfer",
     timers::Timers if "timers",
     search::Search if "search",
+    flows::Flows if "flows",
 }
 
 /// The local Globus: Globus services on 127.0.0.1, for tests and for any Globus client.
