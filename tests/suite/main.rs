@@ -23,6 +23,7 @@ mod local_auth;
 mod local_binary;
 mod local_e2e;
 mod local_faults;
+mod local_flows;
 mod local_hostile;
 mod local_login;
 mod local_python;

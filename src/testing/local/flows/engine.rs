@@ -460,7 +460,7 @@ async fn action(core: &Core, http: &reqwest::Client, run: &RunRecord, name: &str
         Outcome::Unauthorized(why) => {
             let mut step = inactive(state, logs, provider, waiting);
             if let Then::Inactive { why: w, .. } = &mut step.then {
-                *w = format!("{}: {why}", provider.service());
+                *w = format!("{} answered: {why}; {w}", provider.service());
             }
             step
         }
