@@ -141,6 +141,7 @@ plugins! {
     timers::Timers if "timers",
     search::Search if "search",
     flows::Flows if "flows",
+    compute::Compute if "compute",
 }
 
 /// The local Globus: Globus services on 127.0.0.1, for tests and for any Globus client.
