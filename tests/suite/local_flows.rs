@@ -16,6 +16,11 @@ use globus_sdk::transport::RetryPolicy;
 use serde_json::{Map, Value, json};
 
 const USER: &str = "testuser@example.org";
+const OTHER: &str = "other@example.org";
+
+fn other_id(local: &LocalGlobus) -> String {
+    local.identities().into_iter().find(|i| i.username == OTHER).unwrap().id
+}
 /// How long a test waits for a run (each state takes milliseconds).
 const PATIENCE: Duration = Duration::from_secs(60);
 
@@ -32,7 +37,7 @@ struct Env {
 }
 
 async fn env() -> Env {
-    let local = LocalGlobus::start().await.unwrap();
+    let local = LocalGlobus::builder().user(OTHER, "Other User").start().await.unwrap();
     let src = local.collection("source").unwrap().id().to_string();
     let dst = local.collection("destination").unwrap().id().to_string();
     let tokens = local.issue_tokens(local.native_client().id(), USER, &flows::scopes::all().to_string(), false).unwrap();
@@ -444,14 +449,26 @@ async fn flows_are_listed_filtered_updated_and_deleted() {
     assert_eq!(updated.keywords, Some(vec!["k".to_string()]));
 
     // Another user sees none of them, and cannot change or run them.
-    let other = e.local.identities().into_iter().find(|i| i.username != USER).map(|i| i.username);
-    if let Some(other) = other {
-        let tokens =
-            e.local.issue_tokens(e.local.native_client().id(), &other, &flows::scopes::all().to_string(), false).unwrap();
-        let theirs = flows_client(&e.local, tokens.by_resource_server()["flows.globus.org"].access_token.expose());
-        assert!(theirs.list_flows().send().await.unwrap().flows.is_empty());
-        assert_eq!(theirs.get_flow().flow_id(&ids[0]).send().await.unwrap_err().http_status(), Some(404));
-    }
+    let tokens = e.local.issue_tokens(e.local.native_client().id(), OTHER, &flows::scopes::all().to_string(), false).unwrap();
+    let theirs = flows_client(&e.local, tokens.by_resource_server()["flows.globus.org"].access_token.expose());
+    assert!(theirs.list_flows().send().await.unwrap().flows.is_empty());
+    assert_eq!(theirs.get_flow().flow_id(&ids[0]).send().await.unwrap_err().http_status(), Some(404));
+    assert_eq!(
+        theirs.update_flow().flow_id(&ids[0]).body_map(|b| b.title(Some("mine".to_string()))).send().await.unwrap_err().http_status(),
+        Some(404)
+    );
+    // Shared with them as a starter, they see it and may run it, but not change it.
+    e.flows
+        .update_flow()
+        .flow_id(&ids[0])
+        .body_map(|b| b.flow_starters(Some(vec![format!("urn:globus:auth:identity:{}", other_id(&e.local))])))
+        .send()
+        .await
+        .unwrap();
+    let shared = theirs.get_flow().flow_id(&ids[0]).send().await.unwrap();
+    assert_eq!(shared.user_role.as_deref(), Some("flow_starter"));
+    let denied = theirs.delete_flow().flow_id(&ids[0]).send().await.unwrap_err();
+    assert_eq!(denied.http_status(), Some(403));
 
     let deleted = e.flows.delete_flow().flow_id(&ids[1]).send().await.unwrap();
     assert!(deleted.deleted_at.is_some());

@@ -21,6 +21,7 @@ mod generated_code;
 mod limits;
 mod local_auth;
 mod local_binary;
+mod local_compute;
 mod local_e2e;
 mod local_faults;
 mod local_flows;
