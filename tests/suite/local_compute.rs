@@ -18,7 +18,8 @@ const OTHER: &str = "other@example.org";
 const SERIALIZED: &str = "410\n10\n04\n:gASVQAAAAAAAAACM\"quoted\" \\back\\slash é ✓\n";
 
 fn token_for(local: &LocalGlobus, user: &str) -> String {
-    let tokens = local.issue_tokens(local.native_client().id(), user, &compute::scopes::all().to_string(), false).unwrap();
+    let tokens =
+        local.issue_tokens(local.native_client().id(), user, &compute::scopes::all().to_string(), false).unwrap();
     // Real Auth names Compute's resource server `funcx_service`: so does the local one.
     tokens.by_resource_server()[compute::scopes::RESOURCE_SERVER].access_token.expose().to_string()
 }
@@ -58,7 +59,11 @@ async fn endpoints_functions_and_tasks_that_wait_for_their_endpoint() {
 
     let registered = cc
         .v3_register_endpoint()
-        .body_map(|b| b.endpoint_name("my-ep").display_name(Some("My Endpoint".to_string())).allowed_functions(Some(vec![allowed.clone()])))
+        .body_map(|b| {
+            b.endpoint_name("my-ep")
+                .display_name(Some("My Endpoint".to_string()))
+                .allowed_functions(Some(vec![allowed.clone()]))
+        })
         .send()
         .await
         .unwrap();
@@ -129,7 +134,8 @@ async fn endpoints_functions_and_tasks_that_wait_for_their_endpoint() {
 
     // A locked endpoint refuses registrations.
     cc.v3_lock_endpoint().endpoint_id(&ep).send().await.unwrap();
-    let locked = cc.v3_update_endpoint().endpoint_id(&ep).body_map(|b| b.endpoint_name("again")).send().await.unwrap_err();
+    let locked =
+        cc.v3_update_endpoint().endpoint_id(&ep).body_map(|b| b.endpoint_name("again")).send().await.unwrap_err();
     assert_eq!(locked.http_status(), Some(423));
 
     // Another user sees none of it.
@@ -144,7 +150,6 @@ async fn endpoints_functions_and_tasks_that_wait_for_their_endpoint() {
     cc.v3_delete_endpoint().endpoint_id(&ep).send().await.unwrap();
     assert_eq!(cc.v2_get_endpoint().endpoint_id(&ep).send().await.unwrap_err().http_status(), Some(404));
 }
-
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn hostile_input_gets_errors_not_guesses() {
@@ -173,7 +178,14 @@ async fn hostile_input_gets_errors_not_guesses() {
         assert!(!doc.to_string().contains(&token));
     }
     // A token for another service is refused.
-    let flows = local.issue_tokens(local.native_client().id(), USER, "https://auth.globus.org/scopes/eec9b274-0c81-4334-bdc2-54e90e689b9a/all", false).unwrap();
+    let flows = local
+        .issue_tokens(
+            local.native_client().id(),
+            USER,
+            "https://auth.globus.org/scopes/eec9b274-0c81-4334-bdc2-54e90e689b9a/all",
+            false,
+        )
+        .unwrap();
     let wrong = client(&local, flows.by_resource_server()["flows.globus.org"].access_token.expose());
     assert_eq!(wrong.v2_get_endpoints().send().await.unwrap_err().http_status(), Some(403));
     assert!(local.requests().iter().all(|r| r.status.is_none_or(|s| s < 500)));

@@ -40,7 +40,8 @@ async fn env() -> Env {
     let local = LocalGlobus::builder().user(OTHER, "Other User").start().await.unwrap();
     let src = local.collection("source").unwrap().id().to_string();
     let dst = local.collection("destination").unwrap().id().to_string();
-    let tokens = local.issue_tokens(local.native_client().id(), USER, &flows::scopes::all().to_string(), false).unwrap();
+    let tokens =
+        local.issue_tokens(local.native_client().id(), USER, &flows::scopes::all().to_string(), false).unwrap();
     let by_rs = tokens.by_resource_server();
     // Real Auth names Flows' resource server `flows.globus.org`: so does the local one.
     let flows_token = by_rs["flows.globus.org"].access_token.expose().to_string();
@@ -322,7 +323,11 @@ async fn a_waiting_run_is_cancelled_and_only_then_released() {
     let codes = e.log_codes(&run.run_id).await;
     assert_eq!(codes, ["FlowStarted", "WaitStarted", "FlowCanceled"]);
     tokio::time::sleep(Duration::from_millis(300)).await;
-    assert_eq!(e.flows.get_run().run_id(&run.run_id).send().await.unwrap().status, "FAILED", "the engine left it alone");
+    assert_eq!(
+        e.flows.get_run().run_id(&run.run_id).send().await.unwrap().status,
+        "FAILED",
+        "the engine left it alone"
+    );
     e.flows.delete_run().run_id(&run.run_id).send().await.unwrap();
     assert!(e.flows.list_runs().send().await.unwrap().runs.is_empty());
 }
@@ -364,10 +369,7 @@ async fn a_run_whose_credentials_are_refused_is_inactive_until_resumed() {
 async fn definitions_flows_would_reject_are_refused_here_and_by_the_sdk() {
     let e = env().await;
     let bad = [
-        (
-            json!({"StartAt": "Nowhere", "States": {"A": {"Type": "Pass", "End": true}}}),
-            vec!["definition", "StartAt"],
-        ),
+        (json!({"StartAt": "Nowhere", "States": {"A": {"Type": "Pass", "End": true}}}), vec!["definition", "StartAt"]),
         (
             json!({"StartAt": "A", "States": {"A": {"Type": "Pass", "Next": "Missing"}, "B": {"Type": "Succeed"}}}),
             vec!["definition", "States", "A", "Next"],
@@ -410,10 +412,7 @@ async fn definitions_flows_would_reject_are_refused_here_and_by_the_sdk() {
     assert_eq!(err.http_status(), Some(422));
     // A good one lists the scopes it needs.
     let ok = e.flows.validate_flow().body_map(|b| b.definition(object(ls_then_transfer()))).send().await.unwrap();
-    assert_eq!(
-        ok.scopes.as_ref().unwrap()["User"],
-        ["urn:globus:auth:scope:transfer.api.globus.org:all".to_string()]
-    );
+    assert_eq!(ok.scopes.as_ref().unwrap()["User"], ["urn:globus:auth:scope:transfer.api.globus.org:all".to_string()]);
     assert!(e.flows.list_flows().send().await.unwrap().flows.is_empty(), "nothing was created");
 }
 
@@ -443,18 +442,32 @@ async fn flows_are_listed_filtered_updated_and_deleted() {
     assert_eq!(owned.flows.len(), 5);
     assert_eq!(e.flows.list_flows().filter_roles("flow_viewer").send().await.unwrap().flows.len(), 0);
 
-    let updated =
-        e.flows.update_flow().flow_id(&ids[0]).body_map(|b| b.title(Some("ALPHA".to_string())).keywords(vec!["k".into()])).send().await.unwrap();
+    let updated = e
+        .flows
+        .update_flow()
+        .flow_id(&ids[0])
+        .body_map(|b| b.title(Some("ALPHA".to_string())).keywords(vec!["k".into()]))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(updated.title.as_deref(), Some("ALPHA"));
     assert_eq!(updated.keywords, Some(vec!["k".to_string()]));
 
     // Another user sees none of them, and cannot change or run them.
-    let tokens = e.local.issue_tokens(e.local.native_client().id(), OTHER, &flows::scopes::all().to_string(), false).unwrap();
+    let tokens =
+        e.local.issue_tokens(e.local.native_client().id(), OTHER, &flows::scopes::all().to_string(), false).unwrap();
     let theirs = flows_client(&e.local, tokens.by_resource_server()["flows.globus.org"].access_token.expose());
     assert!(theirs.list_flows().send().await.unwrap().flows.is_empty());
     assert_eq!(theirs.get_flow().flow_id(&ids[0]).send().await.unwrap_err().http_status(), Some(404));
     assert_eq!(
-        theirs.update_flow().flow_id(&ids[0]).body_map(|b| b.title(Some("mine".to_string()))).send().await.unwrap_err().http_status(),
+        theirs
+            .update_flow()
+            .flow_id(&ids[0])
+            .body_map(|b| b.title(Some("mine".to_string())))
+            .send()
+            .await
+            .unwrap_err()
+            .http_status(),
         Some(404)
     );
     // Shared with them as a starter, they see it and may run it, but not change it.
@@ -485,7 +498,10 @@ async fn hostile_input_gets_flows_errors_and_endless_flows_are_stopped() {
     let base = e.local.flows_url();
     let bearer = format!("Bearer {}", e.flows_token);
     let post = |path: &str, body: &'static str| {
-        http.post(format!("{base}{path}")).header("authorization", &bearer).header("content-type", "application/json").body(body)
+        http.post(format!("{base}{path}"))
+            .header("authorization", &bearer)
+            .header("content-type", "application/json")
+            .body(body)
     };
     for (resp, status) in [
         (post("/flows", "{not json").send().await.unwrap(), 400),
@@ -494,8 +510,18 @@ async fn hostile_input_gets_flows_errors_and_endless_flows_are_stopped() {
         (post("/flows/validate", r#"{"definition": {"StartAt": "A", "States": []}}"#).send().await.unwrap(), 422),
         (http.get(format!("{base}/flows?per_page=100000")).header("authorization", &bearer).send().await.unwrap(), 422),
         (http.get(format!("{base}/flows?marker=%00%01")).header("authorization", &bearer).send().await.unwrap(), 400),
-        (http.get(format!("{base}/runs?orderby=evil%20DESC")).header("authorization", &bearer).send().await.unwrap(), 422),
-        (http.get(format!("{base}/runs?filter_start_time=yesterday")).header("authorization", &bearer).send().await.unwrap(), 422),
+        (
+            http.get(format!("{base}/runs?orderby=evil%20DESC")).header("authorization", &bearer).send().await.unwrap(),
+            422,
+        ),
+        (
+            http.get(format!("{base}/runs?filter_start_time=yesterday"))
+                .header("authorization", &bearer)
+                .send()
+                .await
+                .unwrap(),
+            422,
+        ),
         (http.get(format!("{base}/flows")).send().await.unwrap(), 401),
         (http.get(format!("{base}/runs/nope")).header("authorization", &bearer).send().await.unwrap(), 404),
     ] {
@@ -539,11 +565,17 @@ async fn hostile_input_gets_flows_errors_and_endless_flows_are_stopped() {
     }
 
     // Input that does not match the flow's input schema is refused before the run starts.
-    let schema = object(json!({"type": "object", "required": ["n"], "properties": {"n": {"type": "integer"}}, "additionalProperties": false}));
+    let schema = object(
+        json!({"type": "object", "required": ["n"], "properties": {"n": {"type": "integer"}}, "additionalProperties": false}),
+    );
     let strict = e
         .flows
         .create_flow()
-        .body_map(|b| b.title("strict").definition(object(json!({"StartAt": "A", "States": {"A": {"Type": "Succeed"}}}))).input_schema(schema))
+        .body_map(|b| {
+            b.title("strict")
+                .definition(object(json!({"StartAt": "A", "States": {"A": {"Type": "Succeed"}}})))
+                .input_schema(schema)
+        })
         .send()
         .await
         .unwrap();
@@ -596,9 +628,14 @@ async fn an_app_stores_flows_tokens_by_resource_server() {
     )
     .unwrap();
     let flows = app.client::<flows::Client>().unwrap();
-    let definition = object(json!({"StartAt": "A", "States": {"A": {"Type": "Pass", "Result": {"ok": true}, "End": true}}}));
-    let created =
-        flows.create_flow().body_map(|b| b.title("app flow").definition(definition).input_schema(Map::new())).send().await.unwrap();
+    let definition =
+        object(json!({"StartAt": "A", "States": {"A": {"Type": "Pass", "Result": {"ok": true}, "End": true}}}));
+    let created = flows
+        .create_flow()
+        .body_map(|b| b.title("app flow").definition(definition).input_schema(Map::new()))
+        .send()
+        .await
+        .unwrap();
     let specific = SpecificFlowClient::from_app(&app, &created.id).unwrap();
     let run = specific.run_flow(Map::new()).send().await.unwrap();
     let stored = store.get_all("DEFAULT").unwrap();
@@ -642,7 +679,12 @@ async fn the_python_sdk_runs_a_flow() {
             .unwrap_or_else(|e| panic!("cannot run {}: {e}", python.display()));
         let stdout = String::from_utf8_lossy(&output.stdout);
         let stderr = String::from_utf8_lossy(&output.stderr);
-        assert!(output.status.success(), "{}: the Python flow run failed ({}):\n{stdout}\n{stderr}", python.display(), output.status);
+        assert!(
+            output.status.success(),
+            "{}: the Python flow run failed ({}):\n{stdout}\n{stderr}",
+            python.display(),
+            output.status
+        );
         let summary: Value =
             serde_json::from_str(stdout.lines().last().unwrap_or_default()).unwrap_or_else(|e| panic!("{e}: {stdout}"));
         assert_eq!(summary["status"], "SUCCEEDED", "{summary}");

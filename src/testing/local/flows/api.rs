@@ -186,7 +186,7 @@ pub(super) fn update_flow(t: &Flows, call: &Call<'_>) -> Handled {
         if !flow.roles(&who).contains(&"flow_owner") {
             return Err(error(403, "only the flow's owner may give it away"));
         }
-        if !owner.strip_prefix("urn:globus:auth:identity:").is_some_and(|id| uuid::Uuid::parse_str(id).is_ok()) {
+        if owner.strip_prefix("urn:globus:auth:identity:").is_none_or(|id| uuid::Uuid::parse_str(id).is_err()) {
             return Err(invalid_one(&["flow_owner"], "must be an identity URN"));
         }
         flow.owner = owner;
