@@ -17,7 +17,7 @@ use super::Shared;
 use super::actions::{self, Outcome, Provider};
 use super::choice;
 use super::paths;
-use super::store::{RunRecord, Status, Waiting};
+use super::store::{Grants, RunRecord, Status, Waiting};
 use crate::testing::local::core::{Core, lock};
 
 /// The most states one run may take.
@@ -32,6 +32,33 @@ const MAX_SLEEP: Duration = Duration::from_secs(2);
 const CALL_TIMEOUT: Duration = Duration::from_secs(30);
 /// How often an in-flight step checks the stop flag.
 const STOP_POLL: Duration = Duration::from_millis(10);
+
+/// What a step needs of its run (taken out of the lock; the logs stay there).
+pub(super) struct Job {
+    id: String,
+    generation: u64,
+    owner: String,
+    definition: Value,
+    state: Value,
+    current: Option<String>,
+    waiting: Waiting,
+    grants: Grants,
+}
+
+impl Job {
+    fn of(r: &RunRecord) -> Job {
+        Job {
+            id: r.id.clone(),
+            generation: r.generation,
+            owner: r.owner.clone(),
+            definition: r.definition.clone(),
+            state: r.state.clone(),
+            current: r.current.clone(),
+            waiting: r.waiting.clone(),
+            grants: r.grants.clone(),
+        }
+    }
+}
 
 /// What a step leads to.
 #[derive(Debug)]
@@ -66,7 +93,7 @@ pub(super) fn run(shared: &Arc<Shared>, core: &Arc<Core>) {
             .values()
             .filter(|r| r.status == Status::Active && r.current.is_some() && due_at(&r.waiting).is_none_or(|t| t <= now))
             .min_by_key(|r| (due_at(&r.waiting), r.seq))
-            .cloned();
+            .map(Job::of);
         if let Some(job) = due {
             drop(runs);
             let step = runtime.block_on(async {
@@ -114,6 +141,18 @@ async fn stopped(shared: &Shared, core: &Core) {
 
 /// Record a step's result in the run.
 pub(super) fn apply(r: &mut RunRecord, step: Step) {
+    let size = paths::size(&step.state);
+    if size > paths::MAX_STATE_BYTES {
+        for (code, description, details) in step.logs {
+            r.log(&code, description, details);
+        }
+        let cause = format!(
+            "the run's state grew to {size} bytes: the local Flows keeps at most {} per run",
+            paths::MAX_STATE_BYTES
+        );
+        finish_failed(r, "States.Runtime", &cause);
+        return;
+    }
     r.state = step.state;
     for (code, description, details) in step.logs {
         r.log(&code, description, details);
@@ -207,7 +246,7 @@ fn state_input(state: &Value, def: &Value) -> Result<Value, String> {
 }
 
 /// Run one step of a run.
-async fn step(core: &Core, http: &reqwest::Client, run: &RunRecord) -> Step {
+async fn step(core: &Core, http: &reqwest::Client, run: &Job) -> Step {
     let mut state = run.state.clone();
     let name = run.current.clone().unwrap_or_default();
     let Some(def) = run.definition.get("States").and_then(|s| s.get(&name)).cloned() else {
@@ -351,7 +390,7 @@ fn wait_until(state: &Value, def: &Value) -> Result<DateTime<Utc>, String> {
 }
 
 /// An Action state: start the action (or poll its task), then record its result.
-async fn action(core: &Core, http: &reqwest::Client, run: &RunRecord, name: &str, def: &Value, state: Value) -> Step {
+async fn action(core: &Core, http: &reqwest::Client, run: &Job, name: &str, def: &Value, state: Value) -> Step {
     let mut logs = Vec::new();
     let url = def.get("ActionUrl").and_then(Value::as_str).unwrap_or_default();
     let Some(provider) = Provider::of(url) else {

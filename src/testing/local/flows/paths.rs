@@ -12,6 +12,40 @@ const MAX_PATH_LEN: usize = 1024;
 const MAX_STEPS: usize = 64;
 /// How deep `Parameters` templates may nest.
 const MAX_TEMPLATE_DEPTH: usize = 32;
+/// The largest run state (and filled template) the engine keeps, in bytes of JSON (about).
+pub(super) const MAX_STATE_BYTES: usize = 512 * 1024;
+
+/// The size of a value as JSON, about (strings and keys counted by their bytes); stops
+/// counting past [`MAX_STATE_BYTES`] times two.
+pub(super) fn size(v: &Value) -> usize {
+    fn walk(v: &Value, total: &mut usize) {
+        if *total > 2 * MAX_STATE_BYTES {
+            return;
+        }
+        match v {
+            Value::Null | Value::Bool(_) => *total += 5,
+            Value::Number(_) => *total += 20,
+            Value::String(s) => *total += s.len() + 2,
+            Value::Array(l) => {
+                *total += 2;
+                for x in l {
+                    walk(x, total);
+                    *total += 1;
+                }
+            }
+            Value::Object(m) => {
+                *total += 2;
+                for (k, x) in m {
+                    *total += k.len() + 4;
+                    walk(x, total);
+                }
+            }
+        }
+    }
+    let mut total = 0;
+    walk(v, &mut total);
+    total
+}
 
 /// One step of a path.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -130,10 +164,11 @@ pub(super) fn set(doc: &mut Value, path: &str, value: Value) -> Result<(), Strin
 /// without it, whose value is the value at the path it held (a missing value is an error, as
 /// in Flows), at any depth of objects and lists; other values are kept.
 pub(super) fn fill(template: &Value, doc: &Value) -> Result<Value, String> {
-    fill_at(template, doc, 0)
+    let mut budget = MAX_STATE_BYTES;
+    fill_at(template, doc, 0, &mut budget)
 }
 
-fn fill_at(template: &Value, doc: &Value, depth: usize) -> Result<Value, String> {
+fn fill_at(template: &Value, doc: &Value, depth: usize, budget: &mut usize) -> Result<Value, String> {
     if depth > MAX_TEMPLATE_DEPTH {
         return Err(format!("Parameters nest deeper than {MAX_TEMPLATE_DEPTH} levels"));
     }
@@ -144,18 +179,21 @@ fn fill_at(template: &Value, doc: &Value, depth: usize) -> Result<Value, String>
                 if let Some(key) = k.strip_suffix(".$") {
                     let path = v.as_str().ok_or_else(|| format!("the value of {k:?} must be a JSONPath string"))?;
                     let found = get(doc, path)?.ok_or_else(|| format!("{k}: the path {path} is not in the run's state"))?;
+                    *budget = budget.checked_sub(size(found)).ok_or_else(|| {
+                        format!("the filled Parameters would be over {MAX_STATE_BYTES} bytes")
+                    })?;
                     out.insert(key.to_string(), found.clone());
                 } else if k.ends_with(".=") {
                     return Err(format!(
                         "{k}: expressions (\".=\" keys) are not supported by the local Flows; use a JSONPath \".$\" key"
                     ));
                 } else {
-                    out.insert(k.clone(), fill_at(v, doc, depth + 1)?);
+                    out.insert(k.clone(), fill_at(v, doc, depth + 1, budget)?);
                 }
             }
             Ok(Value::Object(out))
         }
-        Value::Array(list) => list.iter().map(|v| fill_at(v, doc, depth + 1)).collect::<Result<Vec<_>, _>>().map(Value::Array),
+        Value::Array(list) => list.iter().map(|v| fill_at(v, doc, depth + 1, budget)).collect::<Result<Vec<_>, _>>().map(Value::Array),
         other => Ok(other.clone()),
     }
 }
@@ -192,5 +230,9 @@ mod tests {
         assert_eq!(fill(&t, &doc).unwrap(), json!({"source": "s", "fixed": 1, "DATA": [{"path": "/a"}]}));
         assert!(fill(&json!({"x.$": "$.missing"}), &doc).unwrap_err().contains("$.missing"));
         assert!(fill(&json!({"x.=": "1 + 1"}), &doc).is_err());
+        // Copies of a big state are bounded, however many keys ask for them.
+        let big = json!({"s": "x".repeat(100_000)});
+        let many: serde_json::Map<String, Value> = (0..10).map(|i| (format!("k{i}.$"), json!("$"))).collect();
+        assert!(fill(&Value::Object(many), &big).unwrap_err().contains("over"));
     }
 }

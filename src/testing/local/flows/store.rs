@@ -8,6 +8,9 @@ use crate::Secret;
 
 /// How many log entries a run keeps (the oldest are dropped past it).
 pub(super) const MAX_LOG_ENTRIES: usize = 10_000;
+/// The largest `details` a log entry keeps whole (about, in bytes of JSON); larger ones are
+/// replaced by a note of their size.
+const MAX_LOG_DETAILS: usize = 16 * 1024;
 
 /// The identity URN of an identity id.
 pub(super) fn urn(identity_id: &str) -> String {
@@ -251,6 +254,12 @@ impl RunRecord {
 
     /// Add a log entry.
     pub fn log(&mut self, code: &str, description: String, details: Value) {
+        let size = super::paths::size(&details);
+        let details = if size > MAX_LOG_DETAILS {
+            json!({"truncated": true, "about_bytes": size, "state_name": details.get("state_name")})
+        } else {
+            details
+        };
         self.logs.push(json!({
             "time": show_time(Utc::now()),
             "code": code,
