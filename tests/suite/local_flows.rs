@@ -232,6 +232,71 @@ async fn a_flow_lists_a_collection_and_transfers_what_it_found() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn delete_and_ingest_actions_act_on_the_local_services() {
+    let e = env().await;
+    let src_root = e.local.collection("source").unwrap().root().to_path_buf();
+    write(&src_root, "old/z.txt", b"stale\n");
+    let search_scope = "urn:globus:auth:scope:search.api.globus.org:all";
+    let tokens = e.local.issue_tokens(e.local.native_client().id(), USER, search_scope, false).unwrap();
+    let search = globus_sdk::search::Client::builder()
+        .config(e.local.config())
+        .authorizer(AccessTokenAuthorizer::new(tokens.by_resource_server()["search.api.globus.org"].access_token.clone()))
+        .retry_policy(RetryPolicy::none())
+        .build()
+        .unwrap();
+    let index = search
+        .create_index()
+        .body(serde_json::from_value::<globus_sdk::search::types::IndexCreate>(json!({"display_name": "deletions", "description": "d"})).unwrap())
+        .send()
+        .await
+        .unwrap()
+        .id
+        .clone();
+    let definition = json!({"StartAt": "Delete", "States": {
+        "Delete": {
+            "Type": "Action",
+            "ActionUrl": "https://actions.globus.org/transfer/delete",
+            "Parameters": {"endpoint_id.$": "$.source", "items.$": "$.paths"},
+            "ResultPath": "$.deleted",
+            "Next": "Record"
+        },
+        "Record": {
+            "Type": "Action",
+            "ActionUrl": "https://actions.globus.org/search/ingest",
+            "Parameters": {
+                "search_index.$": "$.index",
+                "subject.$": "$.paths[0]",
+                "visible_to": ["public"],
+                "content": {"deleted": true, "task_id.$": "$.deleted.details.task_id"}
+            },
+            "ResultPath": "$.recorded",
+            "End": true
+        }}});
+    let flow_id = e.create("delete and record", definition).await;
+    let input = object(json!({"source": e.src, "paths": ["/old/z.txt"], "index": index}));
+    let run = e.specific(&flow_id).run_flow(input).send().await.unwrap();
+    let run = e.wait_for(&run.run_id, "delete and record", finished).await;
+    assert_eq!(run.status, "SUCCEEDED", "{:?}", run.details);
+    assert!(!src_root.join("old/z.txt").exists(), "the delete task ran");
+    let output = &run.details.as_ref().unwrap()["output"];
+    assert_eq!(output["deleted"]["details"]["status"], "SUCCEEDED");
+    let task_id = output["deleted"]["details"]["task_id"].clone();
+    // Search's ingest task runs after the action answered: wait for the entry.
+    let until = Instant::now() + PATIENCE;
+    loop {
+        match search.get_subject().index_id(&index).subject("/old/z.txt").send().await {
+            Ok(subject) => {
+                assert_eq!(subject.entries[0].content["deleted"], true);
+                assert_eq!(subject.entries[0].content["task_id"], task_id);
+                break;
+            }
+            Err(err) => assert!(Instant::now() < until && err.http_status() == Some(404), "{err}"),
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn choice_wait_expression_and_fail_states() {
     let e = env().await;
     let definition = json!({
