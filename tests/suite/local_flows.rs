@@ -240,38 +240,45 @@ async fn delete_and_ingest_actions_act_on_the_local_services() {
     let tokens = e.local.issue_tokens(e.local.native_client().id(), USER, search_scope, false).unwrap();
     let search = globus_sdk::search::Client::builder()
         .config(e.local.config())
-        .authorizer(AccessTokenAuthorizer::new(tokens.by_resource_server()["search.api.globus.org"].access_token.clone()))
+        .authorizer(AccessTokenAuthorizer::new(
+            tokens.by_resource_server()["search.api.globus.org"].access_token.clone(),
+        ))
         .retry_policy(RetryPolicy::none())
         .build()
         .unwrap();
     let index = search
         .create_index()
-        .body(serde_json::from_value::<globus_sdk::search::types::IndexCreate>(json!({"display_name": "deletions", "description": "d"})).unwrap())
+        .body(
+            serde_json::from_value::<globus_sdk::search::types::IndexCreate>(
+                json!({"display_name": "deletions", "description": "d"}),
+            )
+            .unwrap(),
+        )
         .send()
         .await
         .unwrap()
         .id
         .clone();
     let definition = json!({"StartAt": "Delete", "States": {
-        "Delete": {
-            "Type": "Action",
-            "ActionUrl": "https://actions.globus.org/transfer/delete",
-            "Parameters": {"endpoint_id.$": "$.source", "items.$": "$.paths"},
-            "ResultPath": "$.deleted",
-            "Next": "Record"
+    "Delete": {
+        "Type": "Action",
+        "ActionUrl": "https://actions.globus.org/transfer/delete",
+        "Parameters": {"endpoint_id.$": "$.source", "items.$": "$.paths"},
+        "ResultPath": "$.deleted",
+        "Next": "Record"
+    },
+    "Record": {
+        "Type": "Action",
+        "ActionUrl": "https://actions.globus.org/search/ingest",
+        "Parameters": {
+            "search_index.$": "$.index",
+            "subject.$": "$.paths[0]",
+            "visible_to": ["public"],
+            "content": {"deleted": true, "task_id.$": "$.deleted.details.task_id"}
         },
-        "Record": {
-            "Type": "Action",
-            "ActionUrl": "https://actions.globus.org/search/ingest",
-            "Parameters": {
-                "search_index.$": "$.index",
-                "subject.$": "$.paths[0]",
-                "visible_to": ["public"],
-                "content": {"deleted": true, "task_id.$": "$.deleted.details.task_id"}
-            },
-            "ResultPath": "$.recorded",
-            "End": true
-        }}});
+        "ResultPath": "$.recorded",
+        "End": true
+    }}});
     let flow_id = e.create("delete and record", definition).await;
     let input = object(json!({"source": e.src, "paths": ["/old/z.txt"], "index": index}));
     let run = e.specific(&flow_id).run_flow(input).send().await.unwrap();
@@ -373,7 +380,11 @@ async fn a_waiting_run_is_cancelled_and_only_then_released() {
         "Done": {"Type": "Succeed"}}});
     let flow_id = e.create("sleepy", definition).await;
     let run = e.specific(&flow_id).run_flow(Map::new()).send().await.unwrap();
-    e.wait_for(&run.run_id, "the wait", |_| true).await;
+    let until = Instant::now() + PATIENCE;
+    while !e.log_codes(&run.run_id).await.contains(&"WaitStarted".to_string()) {
+        assert!(Instant::now() < until, "the wait never started");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
     // Releasing an active run is a conflict.
     let refused = e.flows.delete_run().run_id(&run.run_id).send().await.unwrap_err();
     assert_eq!(refused.http_status(), Some(409));
@@ -395,6 +406,51 @@ async fn a_waiting_run_is_cancelled_and_only_then_released() {
     );
     e.flows.delete_run().run_id(&run.run_id).send().await.unwrap();
     assert!(e.flows.list_runs().send().await.unwrap().runs.is_empty());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn cancelling_a_run_cancels_the_transfer_task_it_waits_for() {
+    let e = env().await;
+    let src_root = e.local.collection("source").unwrap().root().to_path_buf();
+    write(&src_root, "big/blob.bin", &vec![7u8; 256 * 1024]);
+    // A kilobyte a second: the copy would take minutes.
+    e.local.set_throttle(Some(1024));
+    let flow_id = e.create("slow copy", ls_then_transfer()).await;
+    let run = e.specific(&flow_id).run_flow(e.copy_input("/big/", "/slow/")).send().await.unwrap();
+    let until = Instant::now() + PATIENCE;
+    while !e.local.requests().iter().any(|r| r.method == "POST" && r.path == "/v0.10/transfer" && r.status == Some(202))
+    {
+        assert!(Instant::now() < until, "the transfer was never submitted: {:?}", e.local.requests());
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    let cancelled = e.flows.cancel_run().run_id(&run.run_id).send().await.unwrap();
+    assert_eq!(cancelled.status, "FAILED");
+    let tokens = e
+        .local
+        .issue_tokens(e.local.native_client().id(), USER, "urn:globus:auth:scope:transfer.api.globus.org:all", false)
+        .unwrap();
+    let transfer = globus_sdk::transfer::Client::builder()
+        .config(e.local.config())
+        .authorizer(AccessTokenAuthorizer::new(
+            tokens.by_resource_server()["transfer.api.globus.org"].access_token.clone(),
+        ))
+        .retry_policy(RetryPolicy::none())
+        .build()
+        .unwrap();
+    let tasks = transfer.task_list().send().await.unwrap();
+    let task_id = tasks.data[0].task_id.clone();
+    loop {
+        let task = transfer.get_task().task_id(&task_id).send().await.unwrap();
+        if task.status != "ACTIVE" {
+            assert_eq!(task.status, "FAILED", "a cancelled task");
+            break;
+        }
+        assert!(Instant::now() < until, "the task was not cancelled");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert!(
+        e.local.requests().iter().any(|r| r.path == format!("/v0.10/task/{task_id}/cancel") && r.status == Some(200))
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

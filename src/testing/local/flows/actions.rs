@@ -263,6 +263,13 @@ pub(super) async fn poll(http: &reqwest::Client, base: &str, token: &Secret, tas
     }
 }
 
+/// Cancel a Transfer task (its answer does not matter: the run is over).
+pub(super) async fn cancel(http: &reqwest::Client, base: &str, token: &Secret, task_id: &str) {
+    let bearer = format!("Bearer {}", token.expose());
+    let url = format!("{base}/v0.10/task/{}/cancel", urlencoding(task_id));
+    let _ = http.post(url).header("authorization", &bearer).send().await;
+}
+
 /// The action document a state's result holds.
 pub(super) fn action_doc(
     action_id: &str,

@@ -88,6 +88,21 @@ pub(super) fn run(shared: &Arc<Shared>, core: &Arc<Core>) {
         if shared.stopping(core) {
             return;
         }
+        let cancels = std::mem::take(&mut *lock(&shared.cancels));
+        if !cancels.is_empty() {
+            drop(runs);
+            let done = runtime.block_on(async {
+                tokio::select! {
+                    () = cancel_tasks(core, &http, cancels) => true,
+                    () = stopped(shared, core) => false,
+                }
+            });
+            if !done {
+                return;
+            }
+            runs = lock(&shared.runs);
+            continue;
+        }
         let now = Utc::now();
         let due = runs
             .values()
@@ -130,6 +145,17 @@ fn due_at(w: &Waiting) -> Option<DateTime<Utc>> {
         Waiting::Ready => None,
         Waiting::Until(t) => Some(*t),
         Waiting::Task { poll_at, .. } => Some(*poll_at),
+    }
+}
+
+/// Cancel the Transfer tasks of cancelled runs, as their users (a refusal is left alone: the
+/// run is over either way).
+async fn cancel_tasks(core: &Core, http: &reqwest::Client, tasks: Vec<(String, crate::Secret)>) {
+    let Some(base) = core.urls().url("transfer") else { return };
+    for (task_id, grant) in tasks {
+        if let Ok(token) = core.dependent_access_token(&grant) {
+            actions::cancel(http, &base, &token, &task_id).await;
+        }
     }
 }
 

@@ -69,6 +69,8 @@ struct Shared {
     wake: Condvar,
     stop: AtomicBool,
     seq: AtomicU64,
+    /// Transfer tasks of cancelled runs, to cancel on Transfer (task id, the run's grant).
+    cancels: Mutex<Vec<(String, crate::Secret)>>,
 }
 
 impl Shared {
@@ -120,6 +122,7 @@ impl Service for Flows {
             wake: Condvar::new(),
             stop: AtomicBool::new(false),
             seq: AtomicU64::new(0),
+            cancels: Mutex::new(Vec::new()),
         });
         let handle = {
             let (shared, core) = (shared.clone(), core.clone());
@@ -220,7 +223,9 @@ impl LocalGlobus {
     /// `Catch` (by `ErrorEquals`, `States.ALL` included). Action providers: Transfer's
     /// `transfer` (waits for the task), `delete`, `ls` and Search's `ingest`
     /// (`https://actions.globus.org/transfer/transfer` and the like), called on the local
-    /// services as the run's user. A run taking more than a thousand states fails. The logs
+    /// services as the run's user; cancelling a run cancels the Transfer task its action waits
+    /// for. A run taking more than a thousand states fails, as does one whose state grows
+    /// past 512 KiB. The logs
     /// hold `FlowStarted`, `<Type>Started`, `<Type>Completed`, `ActionFailed`,
     /// `FlowInactive`, `FlowResumed`, `FlowCanceled`, `FlowSucceeded`, `FlowFailed`.
     /// Registered APIs and web inputs are not emulated (empty lists, 404).

@@ -270,7 +270,8 @@ pub(super) fn update_run(t: &Flows, call: &Call<'_>) -> Handled {
     })
 }
 
-/// `POST /runs/{run_id}/cancel`: an unfinished run ends as FAILED (`FlowCanceled`); a
+/// `POST /runs/{run_id}/cancel`: an unfinished run ends as FAILED (`FlowCanceled`), and the
+/// Transfer task its action waits for is cancelled (by the engine, as the run's user); a
 /// finished one is left as it is.
 pub(super) fn cancel_run(t: &Flows, call: &Call<'_>) -> Handled {
     let who = t.flows_caller(call, &[scopes::run_manage()])?;
@@ -278,6 +279,9 @@ pub(super) fn cancel_run(t: &Flows, call: &Call<'_>) -> Handled {
     manage(t, &who, id, |run| {
         if run.status.is_finished() {
             return Ok(());
+        }
+        if let (Waiting::Task { task_id, .. }, Some(grant)) = (&run.waiting, &run.grants.transfer) {
+            lock(&t.shared.cancels).push((task_id.clone(), grant.clone()));
         }
         run.generation += 1;
         run.status = Status::Failed;
