@@ -15,6 +15,14 @@ pub const MAX_STATES: usize = 1000;
 
 /// One problem of a definition: where (`["definition", "States", "Step1"]`, as Flows' `loc`)
 /// and what.
+///
+/// ```
+/// use serde_json::json;
+/// let def = json!({"StartAt": "A", "States": {"A": {"Type": "Wait", "Seconds": 1}}});
+/// let problem = &globus_sdk::flows::check_definition(&def).unwrap_err().0[0];
+/// assert_eq!(problem.loc, ["definition", "States", "A"]);
+/// assert!(problem.to_string().starts_with("$.definition.States.A: A state of type 'Wait'"));
+/// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct DefinitionProblem {
     /// The location of the problem, from `definition` down.
@@ -37,7 +45,14 @@ impl fmt::Display for DefinitionProblem {
     }
 }
 
-/// Every problem [`check_definition`] found (never empty).
+/// Every problem [`check_definition`] found (never empty), in the order Flows lists them.
+///
+/// ```
+/// use serde_json::json;
+/// let errors = globus_sdk::flows::check_definition(&json!({"StartAt": "A", "States": {}})).unwrap_err();
+/// assert_eq!(errors.0.len(), 1);
+/// assert_eq!(errors.to_string(), "1 validation error in the flow definition; $.definition.States: a flow must have at least one state");
+/// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct DefinitionErrors(pub Vec<DefinitionProblem>);
 
