@@ -72,8 +72,11 @@ mod tests {
     }
 }
 
+mod definition;
 mod runs;
 mod specific;
+
+pub use definition::{DefinitionErrors, DefinitionProblem, check_definition};
 
 pub use crate::scopes::flows as scopes;
 pub use runs::RunStatus;

@@ -51,9 +51,17 @@
 //! - **Auth grants known scopes only**: those the services declare
 //!   ([`plugin::Service::scopes`]: Auth's, Transfer's `all`, each local collection's
 //!   `data_access`, Search's `all`, `search`, `ingest`, Groups' `all` and
-//!   `view_my_groups_and_memberships`, Timers' `timer`), dependent scopes in brackets included
-//!   (at most eight levels deep); any
-//!   other is `invalid_scope`.
+//!   `view_my_groups_and_memberships`, Timers' `timer`, Flows' scopes, each flow's own scope
+//!   from the flow's creation on, Compute's `all`), dependent scopes in brackets included (at
+//!   most eight levels deep); any other is `invalid_scope`. Each token names the resource
+//!   server real Auth does (`transfer.api.globus.org`, `flows.globus.org`, `funcx_service`,
+//!   a flow's or collection's id), so programs find their tokens by resource server.
+//! - **Flows runs are bounded**: a run takes at most a thousand states (a flow that loops
+//!   forever fails), waits at most a day, JSONPath and Choice rules nest at most 64 and 32
+//!   deep, definitions hold at most a thousand states; anything the engine does not support
+//!   (other JSONPath forms, `.=` expressions, unknown comparisons or action providers) fails
+//!   the run or refuses the definition with a message in Flows' error shape, never a guess.
+//! - **Compute runs no code**: functions and arguments are opaque strings, never decoded.
 //! - **The approval page shows nothing unescaped**: the client's name, the user's names and
 //!   the scopes are HTML-escaped, the page has no JavaScript and may not be framed; its form
 //!   carries only an opaque request id (the login's parameters stay on the server), each
@@ -147,6 +155,8 @@ plugins! {
     timers::Timers if "timers",
     search::Search if "search",
     groups::Groups if "groups",
+    flows::Flows if "flows",
+    compute::Compute if "compute",
 }
 
 /// The local Globus: Globus services on 127.0.0.1, for tests and for any Globus client.
@@ -243,6 +253,11 @@ plugins! {
 ///   `set_identity_preferences`, `set_subscription_admin_verified`,
 ///   `get_group_by_subscription_id`. A private group does not exist for a non-member (404);
 ///   tokens need Groups' `all` scope, or `view_my_groups_and_memberships` to read.
+/// - Flows (feature `flows`): every operation of its spec; runs really run in the background,
+///   calling the local Transfer and Search as action providers as the run's user (what the
+///   engine runs, and how: [`Self::flows_url`]).
+/// - Compute (feature `compute`): every operation of its spec; tasks are accepted and wait
+///   for their endpoint, never run ([`Self::compute_url`]).
 ///
 /// Every path stays beneath its collection's root, no response carries a host path, the
 /// authorize page redirects only to registered URIs and Auth grants only the services'
