@@ -787,29 +787,7 @@ async fn the_python_sdk_runs_a_flow() {
         let destination = local.collection("destination").unwrap().root().to_path_buf();
         write(&source, "flowdata/one.txt", b"one from a Python flow\n");
         write(&source, "flowdata/two.txt", b"two\n");
-        let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("scripts/python_local_flows.py");
-        let run = tokio::process::Command::new(&python)
-            .arg(&script)
-            .env_clear()
-            .env("PATH", std::env::var_os("PATH").unwrap_or_default())
-            .env("HOME", std::env::temp_dir())
-            .envs(local.env_vars())
-            .kill_on_drop(true)
-            .output();
-        let output = tokio::time::timeout(Duration::from_secs(120), run)
-            .await
-            .expect("the Python flow run finished within 120 s")
-            .unwrap_or_else(|e| panic!("cannot run {}: {e}", python.display()));
-        let stdout = String::from_utf8_lossy(&output.stdout);
-        let stderr = String::from_utf8_lossy(&output.stderr);
-        assert!(
-            output.status.success(),
-            "{}: the Python flow run failed ({}):\n{stdout}\n{stderr}",
-            python.display(),
-            output.status
-        );
-        let summary: Value =
-            serde_json::from_str(stdout.lines().last().unwrap_or_default()).unwrap_or_else(|e| panic!("{e}: {stdout}"));
+        let summary = crate::local_python::run_script(&python, "python_local_flows.py", &local).await;
         assert_eq!(summary["status"], "SUCCEEDED", "{summary}");
         assert_eq!(summary["task_status"], "SUCCEEDED", "{summary}");
         assert_eq!(summary["first_log"], "FlowStarted", "{summary}");

@@ -587,24 +587,7 @@ async fn hostile_input_never_panics() {
 async fn the_python_sdk_manages_groups_on_the_local_globus() {
     for python in crate::local_python::pythons() {
         let local = LocalGlobus::start().await.unwrap();
-        let script = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("scripts/python_local_groups.py");
-        let run = tokio::process::Command::new(&python)
-            .arg(&script)
-            .env_clear()
-            .env("PATH", std::env::var_os("PATH").unwrap_or_default())
-            .env("HOME", std::env::temp_dir())
-            .envs(local.env_vars())
-            .kill_on_drop(true)
-            .output();
-        let output = tokio::time::timeout(std::time::Duration::from_secs(120), run)
-            .await
-            .expect("the Python run finished within 120 s")
-            .unwrap_or_else(|e| panic!("cannot run {}: {e}", python.display()));
-        let stdout = String::from_utf8_lossy(&output.stdout);
-        let stderr = String::from_utf8_lossy(&output.stderr);
-        assert!(output.status.success(), "{}: the Python run failed:\n{stdout}\n{stderr}", python.display());
-        let summary: Value =
-            serde_json::from_str(stdout.lines().last().unwrap_or_default()).unwrap_or_else(|e| panic!("{e}: {stdout}"));
+        let summary = crate::local_python::run_script(&python, "python_local_groups.py", &local).await;
         eprintln!("python_local_groups: globus-sdk {} ok", summary["sdk_version"]);
         let user = local.user().id;
         let client = local.confidential_client().id().to_string();

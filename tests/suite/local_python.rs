@@ -45,6 +45,41 @@ fn write(root: &Path, rel: &str, content: &[u8]) {
     std::fs::write(p, content).unwrap();
 }
 
+/// Run a Python program (`args`, e.g. a script path or `-c CODE`) with `python`, given only
+/// `PATH`, `HOME` and what `local.env_vars()` gives; its summary: the JSON object on the last
+/// line of its output. Fails the test (with both outputs) if it fails or takes over `limit`.
+pub(crate) async fn run_python(
+    python: &Path,
+    args: &[&std::ffi::OsStr],
+    local: &LocalGlobus,
+    what: &str,
+    limit: Duration,
+) -> serde_json::Value {
+    let run = tokio::process::Command::new(python)
+        .args(args)
+        .env_clear()
+        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+        .env("HOME", std::env::temp_dir())
+        .envs(local.env_vars())
+        .kill_on_drop(true)
+        .output();
+    let output = tokio::time::timeout(limit, run)
+        .await
+        .unwrap_or_else(|_| panic!("{what} did not finish within {limit:?}"))
+        .unwrap_or_else(|e| panic!("cannot run {}: {e}", python.display()));
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "{}: {what} failed ({}):\n{stdout}\n{stderr}", python.display(), output.status);
+    serde_json::from_str(stdout.lines().last().unwrap_or_default()).unwrap_or_else(|e| panic!("{e}: {stdout}"))
+}
+
+/// Run `scripts/<name>` as [`run_python`] does, with a 120 s limit.
+pub(crate) async fn run_script(python: &Path, name: &str, local: &LocalGlobus) -> serde_json::Value {
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("scripts").join(name);
+    run_python(python, &[script.as_os_str()], local, &format!("the Python run of {name}"), Duration::from_secs(120))
+        .await
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_python_sdk_works_against_the_local_globus() {
     for python in pythons() {
@@ -63,25 +98,7 @@ async fn smoke(python: &Path) {
         write(&source, rel, content);
     }
 
-    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("scripts/python_local_smoke.py");
-    let run = tokio::process::Command::new(python)
-        .arg(&script)
-        .env_clear()
-        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
-        .env("HOME", std::env::temp_dir())
-        .envs(local.env_vars())
-        .kill_on_drop(true)
-        .output();
-    let output = tokio::time::timeout(Duration::from_secs(120), run)
-        .await
-        .expect("the Python smoke test finished within 120 s")
-        .unwrap_or_else(|e| panic!("cannot run {}: {e}", python.display()));
-    let stdout = String::from_utf8_lossy(&output.stdout);
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    assert!(output.status.success(), "the Python smoke test failed ({}):\n{stdout}\n{stderr}", output.status);
-
-    let summary: serde_json::Value =
-        serde_json::from_str(stdout.lines().last().unwrap_or_default()).unwrap_or_else(|e| panic!("{e}: {stdout}"));
+    let summary = run_script(python, "python_local_smoke.py", &local).await;
     assert_eq!(summary["status"], "SUCCEEDED");
     assert_eq!(summary["files_transferred"], 3);
     assert_eq!(summary["listed"], serde_json::json!(["README.txt", "data"]));
@@ -158,24 +175,14 @@ print(json.dumps({
 async fn the_python_sdk_logs_in_through_the_approval_page() {
     for python in pythons() {
         let local = LocalGlobus::builder().approval_page(true).start().await.unwrap();
-        let run = tokio::process::Command::new(&python)
-            .arg("-c")
-            .arg(PYTHON_LOGIN)
-            .env_clear()
-            .env("PATH", std::env::var_os("PATH").unwrap_or_default())
-            .env("HOME", std::env::temp_dir())
-            .envs(local.env_vars())
-            .kill_on_drop(true)
-            .output();
-        let output = tokio::time::timeout(Duration::from_secs(60), run)
-            .await
-            .expect("the Python login finished within 60 s")
-            .unwrap_or_else(|e| panic!("cannot run {}: {e}", python.display()));
-        let stdout = String::from_utf8_lossy(&output.stdout);
-        let stderr = String::from_utf8_lossy(&output.stderr);
-        assert!(output.status.success(), "the Python login failed ({}):\n{stdout}\n{stderr}", output.status);
-        let summary: serde_json::Value =
-            serde_json::from_str(stdout.lines().last().unwrap_or_default()).unwrap_or_else(|e| panic!("{e}: {stdout}"));
+        let summary = run_python(
+            &python,
+            &["-c".as_ref(), PYTHON_LOGIN.as_ref()],
+            &local,
+            "the Python login",
+            Duration::from_secs(60),
+        )
+        .await;
         assert_eq!(summary["sub"], local.user().id.as_str());
         assert_eq!(summary["consents"], 3, "openid, Transfer and its data_access: {summary}");
         assert_eq!(summary["meets"], true, "{summary}");

@@ -4,7 +4,6 @@
 //! Search's GError shape, hostile input; and the Python SDK's SearchClient with only the
 //! environment `LocalGlobus::env_vars` gives.
 
-use std::path::Path;
 use std::time::{Duration, Instant};
 
 use futures::TryStreamExt as _;
@@ -734,24 +733,7 @@ async fn hostile_input_is_refused_in_shape_and_never_panics() {
 async fn python_sdk_searches_the_local_search() {
     for python in crate::local_python::pythons() {
         let local = LocalGlobus::start().await.unwrap();
-        let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("scripts/python_local_search.py");
-        let run = tokio::process::Command::new(&python)
-            .arg(&script)
-            .env_clear()
-            .env("PATH", std::env::var_os("PATH").unwrap_or_default())
-            .env("HOME", std::env::temp_dir())
-            .envs(local.env_vars())
-            .kill_on_drop(true)
-            .output();
-        let output = tokio::time::timeout(Duration::from_secs(120), run)
-            .await
-            .expect("the Python search run finished within 120 s")
-            .unwrap_or_else(|e| panic!("cannot run {}: {e}", python.display()));
-        let stdout = String::from_utf8_lossy(&output.stdout);
-        let stderr = String::from_utf8_lossy(&output.stderr);
-        assert!(output.status.success(), "{}: the Python search run failed:\n{stdout}\n{stderr}", python.display());
-        let summary: Value =
-            serde_json::from_str(stdout.lines().last().unwrap_or_default()).unwrap_or_else(|e| panic!("{e}: {stdout}"));
+        let summary = crate::local_python::run_script(&python, "python_local_search.py", &local).await;
         assert_eq!(summary["task_state"], "SUCCESS", "{summary}");
         assert_eq!(summary["simple"], json!(["py-1", "py-3"]), "{summary}");
         assert_eq!(summary["filtered"], json!(["py-1", "py-3"]), "deepest first; py-4 is private: {summary}");
