@@ -33,6 +33,8 @@ pub mod config;
 pub mod envelope;
 pub mod error;
 pub mod gare;
+#[cfg(any(feature = "transfer", feature = "search", feature = "compute"))]
+mod pacing;
 pub mod paging;
 pub mod scopes;
 mod secret;

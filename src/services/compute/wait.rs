@@ -160,7 +160,7 @@ impl<'a> IntoFuture for TaskBatchWait<'a> {
 
     fn into_future(self) -> Self::IntoFuture {
         Box::pin(async move {
-            let deadline = tokio::time::Instant::now().checked_add(self.timeout);
+            let pace = crate::pacing::Pace::new(self.timeout, self.poll_interval);
             let mut batch = TaskBatch { tasks: BTreeMap::new(), pending: self.task_ids };
             while !batch.pending.is_empty() {
                 let asked = batch.pending.clone();
@@ -173,17 +173,9 @@ impl<'a> IntoFuture for TaskBatchWait<'a> {
                 if batch.pending.is_empty() {
                     break;
                 }
-                let pause = match deadline {
-                    None => self.poll_interval,
-                    Some(deadline) => {
-                        let now = tokio::time::Instant::now();
-                        if now >= deadline {
-                            break;
-                        }
-                        self.poll_interval.min(deadline - now)
-                    }
-                };
-                tokio::time::sleep(pause).await;
+                if !pace.next_poll().await {
+                    break;
+                }
             }
             Ok(batch)
         })

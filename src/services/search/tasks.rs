@@ -194,8 +194,7 @@ impl<'a> IntoFuture for TaskWait<'a> {
                     "wait_for_task needs a task id (the `task_id` of an ingest or delete answer)",
                 )));
             }
-            // No deadline when the timeout reaches past what the clock can represent.
-            let deadline = tokio::time::Instant::now().checked_add(self.timeout);
+            let pace = crate::pacing::Pace::new(self.timeout, self.poll_interval);
             loop {
                 let task = self.client.get_task().task_id(&self.task_id).send().await?.into_inner();
                 if task.is_success() {
@@ -204,17 +203,9 @@ impl<'a> IntoFuture for TaskWait<'a> {
                 if task.is_failed() {
                     return Err(TaskWaitError::Failed(Box::new(task)));
                 }
-                let pause = match deadline {
-                    None => self.poll_interval,
-                    Some(deadline) => {
-                        let now = tokio::time::Instant::now();
-                        if now >= deadline {
-                            return Err(TaskWaitError::TimedOut(Box::new(task)));
-                        }
-                        self.poll_interval.min(deadline - now)
-                    }
-                };
-                tokio::time::sleep(pause).await;
+                if !pace.next_poll().await {
+                    return Err(TaskWaitError::TimedOut(Box::new(task)));
+                }
             }
         })
     }

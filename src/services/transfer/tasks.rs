@@ -245,24 +245,15 @@ impl<'a> IntoFuture for TaskWait<'a> {
 
     fn into_future(self) -> Self::IntoFuture {
         Box::pin(async move {
-            // No deadline when the timeout reaches past what the clock can represent.
-            let deadline = tokio::time::Instant::now().checked_add(self.timeout);
+            let pace = crate::pacing::Pace::new(self.timeout, self.poll_interval);
             loop {
                 let task = self.client.get_task().task_id(&self.task_id).send().await?.into_inner();
                 if !task.is_active() {
                     return Ok(task);
                 }
-                let pause = match deadline {
-                    None => self.poll_interval,
-                    Some(deadline) => {
-                        let now = tokio::time::Instant::now();
-                        if now >= deadline {
-                            return Ok(task);
-                        }
-                        self.poll_interval.min(deadline - now)
-                    }
-                };
-                tokio::time::sleep(pause).await;
+                if !pace.next_poll().await {
+                    return Ok(task);
+                }
             }
         })
     }
