@@ -110,7 +110,20 @@ impl<S: Service> ClientBuilder<S> {
         self
     }
 
-    /// Use this HTTP client (its timeout and TLS settings then apply instead of the config's).
+    /// Use this HTTP client instead of the shared one: its timeout, TLS, proxy and connection
+    /// pool settings then apply instead of the config's timeout and TLS settings.
+    ///
+    /// By default every client whose TLS checking is the default shares one process-wide HTTP
+    /// client and its connection pool, so building a client costs microseconds and clients of
+    /// the same service reuse each other's connections; the config's timeout is set on each
+    /// request. A client with TLS checking disabled or its own CA bundle gets an HTTP client of
+    /// its own.
+    ///
+    /// ```
+    /// let http = reqwest::Client::builder().pool_max_idle_per_host(4).build().unwrap();
+    /// let transfer = globus_sdk::transfer::Client::builder().http_client(http).build().unwrap();
+    /// assert_eq!(transfer.base_url(), "https://transfer.api.globus.org");
+    /// ```
     pub fn http_client(mut self, http: reqwest::Client) -> Self {
         self.http = Some(http);
         self
@@ -135,9 +148,11 @@ impl<S: Service> ClientBuilder<S> {
             }
             (None, _) => self.config.service_url(info.name)?,
         };
-        let http = match self.http {
-            Some(http) => http,
-            None => http_client(&self.config)?,
+        // The user's own HTTP client keeps its own timeout; the SDK's gets the config's on
+        // every request.
+        let (http, timeout) = match self.http {
+            Some(http) => (http, None),
+            None => (http_client(&self.config)?, self.config.resolved_timeout()?),
         };
         let state = ClientState::new(
             info,
@@ -145,22 +160,39 @@ impl<S: Service> ClientBuilder<S> {
             self.config.resolved_retry_policy().clone(),
             self.config.resolved_app_name(),
             self.max_body_size,
+            timeout,
         );
         Ok(S::assemble(base_url.as_str(), http, state))
     }
 }
 
-/// The HTTP client the configuration asks for.
+/// The process-wide HTTP client (default TLS checking), built on first use.
+static SHARED_HTTP: std::sync::OnceLock<reqwest::Client> = std::sync::OnceLock::new();
+
+/// The HTTP client the configuration asks for: the shared one, unless TLS checking is
+/// changed (disabled, or a CA bundle), which needs a client of its own. The request timeout is
+/// not a client setting: the transport sets it on each request (see `ClientState::timeout`).
 pub(crate) fn http_client(config: &Config) -> Result<reqwest::Client, Error> {
-    let mut b = reqwest::Client::builder().connect_timeout(Duration::from_secs(30));
-    if let Some(t) = config.resolved_timeout()? {
-        b = b.timeout(t);
-    }
     match config.resolved_tls()? {
+        TlsVerification::Enabled => {
+            if let Some(http) = SHARED_HTTP.get() {
+                return Ok(http.clone());
+            }
+            // Two threads may both build one: the first stored wins, the other is dropped.
+            let built = new_http_client(&TlsVerification::Enabled)?;
+            Ok(SHARED_HTTP.get_or_init(|| built).clone())
+        }
+        tls => new_http_client(&tls),
+    }
+}
+
+fn new_http_client(tls: &TlsVerification) -> Result<reqwest::Client, Error> {
+    let mut b = reqwest::Client::builder().connect_timeout(Duration::from_secs(30));
+    match tls {
         TlsVerification::Enabled => {}
         TlsVerification::Disabled => b = b.tls_danger_accept_invalid_certs(true),
         TlsVerification::CaBundle(path) => {
-            let pem = std::fs::read(&path)
+            let pem = std::fs::read(path)
                 .map_err(|e| Error::config(format!("cannot read the CA bundle {}: {e}", path.display())))?;
             let certs = reqwest::Certificate::from_pem_bundle(&pem)
                 .map_err(|e| Error::config(format!("{} is not a PEM CA bundle: {e}", path.display())))?;

@@ -62,6 +62,13 @@ async fn attempts(
     operation: Operation,
 ) -> reqwest::Result<reqwest::Response> {
     let operation_id = operation.id;
+    // The HTTP client is shared between clients: the client's timeout goes on the request
+    // (a timeout the request already has wins). Every attempt is a clone, and keeps it.
+    if request.timeout().is_none()
+        && let Some(t) = state.timeout()
+    {
+        *request.timeout_mut() = Some(t);
+    }
     let idempotent_method = matches!(request.method().as_str(), "GET" | "HEAD" | "PUT" | "DELETE" | "OPTIONS");
     let retry_safe = operation.retry_safe.unwrap_or(idempotent_method);
     let sensitive = operation.sensitive;
