@@ -341,6 +341,7 @@ pub fn postprocess(raw: &Value, file: &mut syn::File) -> Result<String, Vec<Stri
             Err(e) => problems.push(e),
         }
         redact_extra_in_debug(items, &mut problems);
+        decode_extra_in_one_pass(items, &mut problems);
         for item in items.iter_mut() {
             if let syn::Item::Mod(m) = item
                 && m.ident == "builder"
@@ -705,4 +706,145 @@ fn operations_module(raw: &Value, ops: &[Op], builders: &BTreeMap<String, Builde
          super::builder::__paging_probe(client, operation_id)\n}}\n\
          }}\n"
     )
+}
+
+/// Types with an `extra` map (`#[serde(flatten)]`: the fields the spec does not name) get a
+/// hand-written `Deserialize` in place of serde's derived one. serde decodes a struct with a
+/// flattened field by first buffering every field of the object into its own generic tree and
+/// then decoding that tree a second time; the replacement reads each named field straight into
+/// its type and only the unknown ones into `extra`, in one pass (the same result, the same
+/// errors: a missing required field, a duplicate field, a value of the wrong type). A struct
+/// whose fields use a serde attribute this does not handle keeps the derived impl.
+fn decode_extra_in_one_pass(items: &mut Vec<syn::Item>, problems: &mut Vec<String>) {
+    let mut impls = String::new();
+    for item in items.iter_mut() {
+        let syn::Item::Struct(s) = item else { continue };
+        let syn::Fields::Named(fields) = &s.fields else { continue };
+        if !s.generics.params.is_empty() {
+            continue;
+        }
+        let derives_deserialize = s
+            .attrs
+            .iter()
+            .filter(|a| a.path().is_ident("derive"))
+            .any(|a| tokens(a).split(&[',', '(', ')'][..]).any(|d| d.trim().ends_with("Deserialize")));
+        let container_serde = s.attrs.iter().any(|a| a.path().is_ident("serde"));
+        if !derives_deserialize || container_serde {
+            continue;
+        }
+        // (JSON name, Rust name, type, what a missing field becomes: None for an error)
+        let mut plan: Vec<(String, String, String, Option<String>)> = Vec::new();
+        let mut extra = None;
+        let mut supported = true;
+        for f in &fields.named {
+            let Some(ident) = f.ident.as_ref().map(|i| i.to_string()) else {
+                supported = false;
+                break;
+            };
+            let ty = tokens(&f.ty);
+            let mut json = ident.trim_start_matches("r#").to_string();
+            let mut default = None;
+            let mut flatten = false;
+            for attr in f.attrs.iter().filter(|a| a.path().is_ident("serde")) {
+                let parsed = attr.parse_nested_meta(|meta| {
+                    if meta.path.is_ident("rename") {
+                        json = meta.value()?.parse::<syn::LitStr>()?.value();
+                    } else if meta.path.is_ident("default") {
+                        default = Some(if meta.input.peek(syn::Token![=]) {
+                            format!("{}()", meta.value()?.parse::<syn::LitStr>()?.value())
+                        } else {
+                            "::std::default::Default::default()".to_string()
+                        });
+                    } else if meta.path.is_ident("skip_serializing_if") {
+                        meta.value()?.parse::<syn::LitStr>()?;
+                    } else if meta.path.is_ident("flatten") {
+                        flatten = true;
+                    } else {
+                        return Err(meta.error("not handled"));
+                    }
+                    Ok(())
+                });
+                supported &= parsed.is_ok();
+            }
+            if flatten {
+                supported &= ident == "extra" && extra.is_none();
+                extra = Some(ty);
+                continue;
+            }
+            let optional = ty.starts_with(":: std :: option :: Option <") || ty.starts_with("Option <");
+            let missing = default.or_else(|| optional.then(|| "::std::option::Option::None".to_string()));
+            plan.push((json, ident, ty, missing));
+        }
+        let Some(extra_ty) = extra else { continue };
+        if !supported || extra_ty.replace(' ', "") != "::serde_json::Map<::std::string::String,::serde_json::Value>" {
+            continue;
+        }
+        for attr in s.attrs.iter_mut().filter(|a| a.path().is_ident("derive")) {
+            let text = tokens(attr);
+            let kept: Vec<&str> = text
+                .trim_start_matches("# [derive (")
+                .trim_end_matches(")]")
+                .split(',')
+                .map(str::trim)
+                .filter(|d| !d.is_empty() && !d.ends_with("Deserialize"))
+                .collect();
+            match syn::parse_str::<syn::DeriveInput>(&format!("#[derive({})] struct X;", kept.join(", "))) {
+                Ok(parsed) => *attr = parsed.attrs[0].clone(),
+                Err(e) => problems.push(format!("build.rs cannot rewrite the derives of `{}` ({e})", s.ident)),
+            }
+        }
+        let name = s.ident.to_string();
+        let slots: String = plan
+            .iter()
+            .enumerate()
+            .map(|(i, (_, _, ty, _))| format!("let mut f{i}: ::std::option::Option<{ty}> = ::std::option::Option::None;\n"))
+            .collect();
+        let arms: String = plan
+            .iter()
+            .enumerate()
+            .map(|(i, (json, ..))| {
+                format!(
+                    "{json:?} => {{\n\
+                     if f{i}.is_some() {{ return ::std::result::Result::Err(<A::Error as ::serde::de::Error>::duplicate_field({json:?})); }}\n\
+                     f{i} = ::std::option::Option::Some(map.next_value()?);\n}}\n"
+                )
+            })
+            .collect();
+        let built: String = plan
+            .iter()
+            .enumerate()
+            .map(|(i, (json, ident, _, missing))| match missing {
+                Some(d) => format!("{ident}: match f{i} {{ ::std::option::Option::Some(v) => v, ::std::option::Option::None => {d} }},\n"),
+                None => format!(
+                    "{ident}: match f{i} {{ ::std::option::Option::Some(v) => v, ::std::option::Option::None => \
+                     return ::std::result::Result::Err(<A::Error as ::serde::de::Error>::missing_field({json:?})) }},\n"
+                ),
+            })
+            .collect();
+        let _ = write!(
+            impls,
+            "impl<'de> ::serde::Deserialize<'de> for {name} {{\n\
+             fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> ::std::result::Result<Self, D::Error> {{\n\
+             struct Fields;\n\
+             impl<'de> ::serde::de::Visitor<'de> for Fields {{\n\
+             type Value = {name};\n\
+             fn expecting(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {{ f.write_str(\"struct {name}\") }}\n\
+             fn visit_map<A: ::serde::de::MapAccess<'de>>(self, mut map: A) -> ::std::result::Result<{name}, A::Error> {{\n\
+             {slots}\
+             let mut extra = ::serde_json::Map::new();\n\
+             while let ::std::option::Option::Some(key) = map.next_key::<crate::transport::FieldName<'de>>()? {{\n\
+             match key.as_str() {{\n\
+             {arms}\
+             _ => {{ extra.insert(key.into_string(), map.next_value()?); }}\n\
+             }}\n}}\n\
+             ::std::result::Result::Ok({name} {{\n{built}extra,\n}})\n\
+             }}\n}}\n\
+             deserializer.deserialize_map(Fields)\n\
+             }}\n}}\n"
+        );
+    }
+    match parse_items(&impls) {
+        Ok(new) => items.extend(new),
+        Err(e) => problems.push(e),
+    }
 }

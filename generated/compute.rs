@@ -9,7 +9,7 @@ use progenitor_client::{encode_path, ClientHooks, OperationInfo, RequestBuilderE
 #[allow(clippy::all)]
 pub mod types {
     ///The functions an endpoint may run.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct AllowedFunctions {
         ///The endpoint's ID.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -49,7 +49,7 @@ pub mod types {
         }
     }
     ///The status of several tasks.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct BatchStatus {
         ///`batch`.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -65,7 +65,7 @@ pub mod types {
         }
     }
     ///The body of `POST /v2/batch_status`.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct BatchStatusRequest {
         ///The tasks' IDs.
         pub task_ids: ::std::vec::Vec<::std::string::String>,
@@ -78,7 +78,7 @@ pub mod types {
         }
     }
     ///The outcome of a deletion.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct DeleteResult {
         ///The outcome, as a status code (`302`).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -92,7 +92,7 @@ pub mod types {
         }
     }
     ///An endpoint's metadata.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct Endpoint {
         ///Its description.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -178,7 +178,7 @@ pub mod types {
         }
     }
     ///An endpoint's lock.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct EndpointLock {
         ///The endpoint's ID.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -195,7 +195,7 @@ pub mod types {
         }
     }
     ///A registered endpoint's queues (`command_queue_info` for multi-user endpoints).
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct EndpointRegistration {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub command_queue_info: ::std::option::Option<QueueInfo>,
@@ -220,7 +220,7 @@ pub mod types {
         }
     }
     ///An endpoint's status.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct EndpointStatus {
         ///Workers and tasks: `total_workers`, `idle_workers`, `pending_tasks`, `outstanding_tasks`, `managers`.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -239,7 +239,7 @@ pub mod types {
         }
     }
     ///An endpoint, as listed.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct EndpointSummary {
         ///Its display name.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -261,7 +261,7 @@ pub mod types {
         }
     }
     ///A function.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct Function {
         ///Its description.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -289,7 +289,7 @@ pub mod types {
         }
     }
     ///A registered function.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct FunctionRegistration {
         ///The function's ID.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -306,7 +306,7 @@ pub mod types {
         }
     }
     ///An AMQP queue an endpoint reads or writes, with its credentials.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, PartialEq)]
+    #[derive(::serde::Serialize, Clone, PartialEq)]
     pub struct QueueInfo {
         ///The `amqps://user:password@host` URL (a credential).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -331,7 +331,7 @@ pub mod types {
         }
     }
     ///AMQP credentials for reading task results.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, PartialEq)]
+    #[derive(::serde::Serialize, Clone, PartialEq)]
     pub struct ResultAmqpUrl {
         ///The `amqps://user:password@host` URL (a credential).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -348,7 +348,7 @@ pub mod types {
         }
     }
     ///A task: its status, and once it ended its serialized result or exception (opaque strings, kept as they are).
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct Task {
         ///When it completed (UNIX time, usually as a string).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -385,7 +385,7 @@ pub mod types {
         }
     }
     ///A task group and its tasks.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct TaskGroup {
         ///Whether a results queue was made for it.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -405,7 +405,7 @@ pub mod types {
         }
     }
     ///A task of a task group.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct TaskGroupTask {
         ///When it was created.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -422,7 +422,7 @@ pub mod types {
         }
     }
     ///The body of `POST /v2/endpoints` (Python passes it as given). Fields beyond those named are sent as given.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct V2EndpointRegister {
         ///The only functions it may run.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -461,7 +461,7 @@ pub mod types {
         }
     }
     ///The body of `POST /v2/functions` (Python passes it as given; 3.62's deprecated `ComputeFunctionDocument` builds it). Fields beyond those named are sent as given.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct V2FunctionRegister {
         ///A container to run it in.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -493,7 +493,7 @@ pub mod types {
         }
     }
     ///The body of `POST /v2/submit` (Python passes it as given). Fields beyond those named are sent as given.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct V2Submit {
         ///Whether to make a results queue for the task group.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -512,7 +512,7 @@ pub mod types {
         }
     }
     ///The answer to `POST /v2/submit`.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct V2SubmitResult {
         ///`success`.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -532,7 +532,7 @@ pub mod types {
         }
     }
     ///The body of `POST /v3/endpoints` and `PUT /v3/endpoints/{endpoint_id}` (Python passes it as given). Fields beyond those named are sent as given.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct V3EndpointRegister {
         ///Identity IDs that also administer it (needs a subscription).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -579,7 +579,7 @@ pub mod types {
         }
     }
     ///The body of `POST /v3/functions` (Python passes it as given). Fields beyond those named are sent as given.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct V3FunctionRegister {
         ///Its description.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -611,7 +611,7 @@ pub mod types {
         }
     }
     ///The body of `POST /v3/endpoints/{endpoint_id}/submit` (Python passes it as given). Fields beyond those named are sent as given.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct V3Submit {
         ///Whether to also copy the results to a task-group AMQP queue.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -653,7 +653,7 @@ pub mod types {
         }
     }
     ///The answer to `POST /v3/endpoints/{endpoint_id}/submit`.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct V3SubmitResult {
         ///The endpoint the tasks were sent to.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -4282,6 +4282,2798 @@ pub mod types {
                 .field("queue_prefix", &self.queue_prefix)
                 .field("extra", &crate::secret::RedactedValues(&self.extra))
                 .finish()
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for AllowedFunctions {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = AllowedFunctions;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct AllowedFunctions")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<AllowedFunctions, A::Error> {
+                    let mut f0: ::std::option::Option<
+                        ::std::option::Option<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut f1: ::std::option::Option<
+                        ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+                    > = ::std::option::Option::None;
+                    let mut f2: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
+                    let mut extra = ::serde_json::Map::new();
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<crate::transport::FieldName<'de>>()?
+                    {
+                        match key.as_str() {
+                            "endpoint_id" => {
+                                if f0.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field(
+                                            "endpoint_id",
+                                        ),
+                                    );
+                                }
+                                f0 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "functions" => {
+                                if f1.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field(
+                                            "functions",
+                                        ),
+                                    );
+                                }
+                                f1 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "restricted" => {
+                                if f2.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field(
+                                            "restricted",
+                                        ),
+                                    );
+                                }
+                                f2 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            _ => {
+                                extra.insert(key.into_string(), map.next_value()?);
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(AllowedFunctions {
+                        endpoint_id: match f0 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        functions: match f1 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        restricted: match f2 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        extra,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Fields)
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for BatchStatus {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = BatchStatus;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct BatchStatus")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<BatchStatus, A::Error> {
+                    let mut f0: ::std::option::Option<
+                        ::std::option::Option<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut f1: ::std::option::Option<
+                        ::std::collections::HashMap<::std::string::String, Task>,
+                    > = ::std::option::Option::None;
+                    let mut extra = ::serde_json::Map::new();
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<crate::transport::FieldName<'de>>()?
+                    {
+                        match key.as_str() {
+                            "response" => {
+                                if f0.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field(
+                                            "response",
+                                        ),
+                                    );
+                                }
+                                f0 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "results" => {
+                                if f1.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field("results"),
+                                    );
+                                }
+                                f1 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            _ => {
+                                extra.insert(key.into_string(), map.next_value()?);
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(BatchStatus {
+                        response: match f0 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        results: match f1 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => {
+                                return ::std::result::Result::Err(
+                                    <A::Error as ::serde::de::Error>::missing_field("results"),
+                                );
+                            }
+                        },
+                        extra,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Fields)
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for BatchStatusRequest {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = BatchStatusRequest;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct BatchStatusRequest")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<BatchStatusRequest, A::Error> {
+                    let mut f0: ::std::option::Option<
+                        ::std::vec::Vec<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut extra = ::serde_json::Map::new();
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<crate::transport::FieldName<'de>>()?
+                    {
+                        match key.as_str() {
+                            "task_ids" => {
+                                if f0.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field(
+                                            "task_ids",
+                                        ),
+                                    );
+                                }
+                                f0 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            _ => {
+                                extra.insert(key.into_string(), map.next_value()?);
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(BatchStatusRequest {
+                        task_ids: match f0 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => {
+                                return ::std::result::Result::Err(
+                                    <A::Error as ::serde::de::Error>::missing_field("task_ids"),
+                                );
+                            }
+                        },
+                        extra,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Fields)
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for DeleteResult {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = DeleteResult;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct DeleteResult")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<DeleteResult, A::Error> {
+                    let mut f0: ::std::option::Option<
+                        ::std::option::Option<::serde_json::Value>,
+                    > = ::std::option::Option::None;
+                    let mut extra = ::serde_json::Map::new();
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<crate::transport::FieldName<'de>>()?
+                    {
+                        match key.as_str() {
+                            "result" => {
+                                if f0.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field("result"),
+                                    );
+                                }
+                                f0 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            _ => {
+                                extra.insert(key.into_string(), map.next_value()?);
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(DeleteResult {
+                        result: match f0 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        extra,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Fields)
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for Endpoint {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = Endpoint;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct Endpoint")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<Endpoint, A::Error> {
+                    let mut f0: ::std::option::Option<
+                        ::std::option::Option<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut f1: ::std::option::Option<
+                        ::std::option::Option<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut f2: ::std::option::Option<
+                        ::std::option::Option<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut f3: ::std::option::Option<
+                        ::std::option::Option<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut f4: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
+                    let mut f5: ::std::option::Option<
+                        ::std::option::Option<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut f6: ::std::option::Option<
+                        ::std::option::Option<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut f7: ::std::option::Option<
+                        ::std::option::Option<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut f8: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
+                    let mut f9: ::std::option::Option<
+                        ::std::option::Option<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut f10: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
+                    let mut f11: ::std::option::Option<
+                        ::std::option::Option<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut f12: ::std::option::Option<
+                        ::std::option::Option<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut f13: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
+                    let mut f14: ::std::option::Option<
+                        ::std::option::Option<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut f15: ::std::option::Option<
+                        ::std::option::Option<
+                            ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                        >,
+                    > = ::std::option::Option::None;
+                    let mut f16: ::std::option::Option<
+                        ::std::option::Option<::serde_json::Value>,
+                    > = ::std::option::Option::None;
+                    let mut f17: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut extra = ::serde_json::Map::new();
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<crate::transport::FieldName<'de>>()?
+                    {
+                        match key.as_str() {
+                            "description" => {
+                                if f0.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field(
+                                            "description",
+                                        ),
+                                    );
+                                }
+                                f0 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "display_name" => {
+                                if f1.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field(
+                                            "display_name",
+                                        ),
+                                    );
+                                }
+                                f1 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "endpoint_config" => {
+                                if f2.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field(
+                                            "endpoint_config",
+                                        ),
+                                    );
+                                }
+                                f2 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "endpoint_version" => {
+                                if f3.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field(
+                                            "endpoint_version",
+                                        ),
+                                    );
+                                }
+                                f3 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "high_assurance" => {
+                                if f4.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field(
+                                            "high_assurance",
+                                        ),
+                                    );
+                                }
+                                f4 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "hostname" => {
+                                if f5.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field(
+                                            "hostname",
+                                        ),
+                                    );
+                                }
+                                f5 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "ip_address" => {
+                                if f6.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field(
+                                            "ip_address",
+                                        ),
+                                    );
+                                }
+                                f6 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "local_user" => {
+                                if f7.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field(
+                                            "local_user",
+                                        ),
+                                    );
+                                }
+                                f7 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "multi_user" => {
+                                if f8.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field(
+                                            "multi_user",
+                                        ),
+                                    );
+                                }
+                                f8 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "name" => {
+                                if f9.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field("name"),
+                                    );
+                                }
+                                f9 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "public" => {
+                                if f10.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field("public"),
+                                    );
+                                }
+                                f10 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "python_version" => {
+                                if f11.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field(
+                                            "python_version",
+                                        ),
+                                    );
+                                }
+                                f11 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "sdk_version" => {
+                                if f12.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field(
+                                            "sdk_version",
+                                        ),
+                                    );
+                                }
+                                f12 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "subscription_admin_verified" => {
+                                if f13.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field(
+                                            "subscription_admin_verified",
+                                        ),
+                                    );
+                                }
+                                f13 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "subscription_uuid" => {
+                                if f14.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field(
+                                            "subscription_uuid",
+                                        ),
+                                    );
+                                }
+                                f14 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "user_config_schema" => {
+                                if f15.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field(
+                                            "user_config_schema",
+                                        ),
+                                    );
+                                }
+                                f15 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "user_config_template" => {
+                                if f16.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field(
+                                            "user_config_template",
+                                        ),
+                                    );
+                                }
+                                f16 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "uuid" => {
+                                if f17.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field("uuid"),
+                                    );
+                                }
+                                f17 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            _ => {
+                                extra.insert(key.into_string(), map.next_value()?);
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(Endpoint {
+                        description: match f0 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        display_name: match f1 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        endpoint_config: match f2 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        endpoint_version: match f3 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        high_assurance: match f4 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        hostname: match f5 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        ip_address: match f6 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        local_user: match f7 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        multi_user: match f8 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        name: match f9 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        public: match f10 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        python_version: match f11 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        sdk_version: match f12 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        subscription_admin_verified: match f13 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        subscription_uuid: match f14 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        user_config_schema: match f15 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        user_config_template: match f16 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        uuid: match f17 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => {
+                                return ::std::result::Result::Err(
+                                    <A::Error as ::serde::de::Error>::missing_field("uuid"),
+                                );
+                            }
+                        },
+                        extra,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Fields)
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for EndpointLock {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = EndpointLock;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct EndpointLock")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<EndpointLock, A::Error> {
+                    let mut f0: ::std::option::Option<
+                        ::std::option::Option<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut f1: ::std::option::Option<
+                        ::std::option::Option<::serde_json::Value>,
+                    > = ::std::option::Option::None;
+                    let mut extra = ::serde_json::Map::new();
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<crate::transport::FieldName<'de>>()?
+                    {
+                        match key.as_str() {
+                            "endpoint_id" => {
+                                if f0.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field(
+                                            "endpoint_id",
+                                        ),
+                                    );
+                                }
+                                f0 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "lock_expiration_timestamp" => {
+                                if f1.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field(
+                                            "lock_expiration_timestamp",
+                                        ),
+                                    );
+                                }
+                                f1 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            _ => {
+                                extra.insert(key.into_string(), map.next_value()?);
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(EndpointLock {
+                        endpoint_id: match f0 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        lock_expiration_timestamp: match f1 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        extra,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Fields)
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for EndpointRegistration {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = EndpointRegistration;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct EndpointRegistration")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<EndpointRegistration, A::Error> {
+                    let mut f0: ::std::option::Option<
+                        ::std::option::Option<QueueInfo>,
+                    > = ::std::option::Option::None;
+                    let mut f1: ::std::option::Option<
+                        ::std::option::Option<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut f2: ::std::option::Option<
+                        ::std::option::Option<QueueInfo>,
+                    > = ::std::option::Option::None;
+                    let mut f3: ::std::option::Option<
+                        ::std::option::Option<QueueInfo>,
+                    > = ::std::option::Option::None;
+                    let mut f4: ::std::option::Option<
+                        ::std::option::Option<QueueInfo>,
+                    > = ::std::option::Option::None;
+                    let mut f5: ::std::option::Option<
+                        ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+                    > = ::std::option::Option::None;
+                    let mut extra = ::serde_json::Map::new();
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<crate::transport::FieldName<'de>>()?
+                    {
+                        match key.as_str() {
+                            "command_queue_info" => {
+                                if f0.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field(
+                                            "command_queue_info",
+                                        ),
+                                    );
+                                }
+                                f0 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "endpoint_id" => {
+                                if f1.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field(
+                                            "endpoint_id",
+                                        ),
+                                    );
+                                }
+                                f1 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "heartbeat_queue_info" => {
+                                if f2.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field(
+                                            "heartbeat_queue_info",
+                                        ),
+                                    );
+                                }
+                                f2 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "result_queue_info" => {
+                                if f3.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field(
+                                            "result_queue_info",
+                                        ),
+                                    );
+                                }
+                                f3 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "task_queue_info" => {
+                                if f4.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field(
+                                            "task_queue_info",
+                                        ),
+                                    );
+                                }
+                                f4 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "warnings" => {
+                                if f5.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field(
+                                            "warnings",
+                                        ),
+                                    );
+                                }
+                                f5 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            _ => {
+                                extra.insert(key.into_string(), map.next_value()?);
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(EndpointRegistration {
+                        command_queue_info: match f0 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        endpoint_id: match f1 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        heartbeat_queue_info: match f2 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        result_queue_info: match f3 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        task_queue_info: match f4 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        warnings: match f5 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        extra,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Fields)
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for EndpointStatus {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = EndpointStatus;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct EndpointStatus")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<EndpointStatus, A::Error> {
+                    let mut f0: ::std::option::Option<
+                        ::std::option::Option<
+                            ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                        >,
+                    > = ::std::option::Option::None;
+                    let mut f1: ::std::option::Option<
+                        ::std::option::Option<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut extra = ::serde_json::Map::new();
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<crate::transport::FieldName<'de>>()?
+                    {
+                        match key.as_str() {
+                            "details" => {
+                                if f0.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field("details"),
+                                    );
+                                }
+                                f0 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "status" => {
+                                if f1.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field("status"),
+                                    );
+                                }
+                                f1 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            _ => {
+                                extra.insert(key.into_string(), map.next_value()?);
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(EndpointStatus {
+                        details: match f0 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        status: match f1 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        extra,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Fields)
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for EndpointSummary {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = EndpointSummary;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct EndpointSummary")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<EndpointSummary, A::Error> {
+                    let mut f0: ::std::option::Option<
+                        ::std::option::Option<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut f1: ::std::option::Option<
+                        ::std::option::Option<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut f2: ::std::option::Option<
+                        ::std::option::Option<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut f3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut extra = ::serde_json::Map::new();
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<crate::transport::FieldName<'de>>()?
+                    {
+                        match key.as_str() {
+                            "display_name" => {
+                                if f0.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field(
+                                            "display_name",
+                                        ),
+                                    );
+                                }
+                                f0 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "name" => {
+                                if f1.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field("name"),
+                                    );
+                                }
+                                f1 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "owner" => {
+                                if f2.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field("owner"),
+                                    );
+                                }
+                                f2 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "uuid" => {
+                                if f3.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field("uuid"),
+                                    );
+                                }
+                                f3 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            _ => {
+                                extra.insert(key.into_string(), map.next_value()?);
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(EndpointSummary {
+                        display_name: match f0 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        name: match f1 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        owner: match f2 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        uuid: match f3 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => {
+                                return ::std::result::Result::Err(
+                                    <A::Error as ::serde::de::Error>::missing_field("uuid"),
+                                );
+                            }
+                        },
+                        extra,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Fields)
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for Function {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = Function;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct Function")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<Function, A::Error> {
+                    let mut f0: ::std::option::Option<
+                        ::std::option::Option<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut f1: ::std::option::Option<
+                        ::std::option::Option<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut f2: ::std::option::Option<
+                        ::std::option::Option<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut f3: ::std::option::Option<
+                        ::std::option::Option<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut f4: ::std::option::Option<
+                        ::std::option::Option<
+                            ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                        >,
+                    > = ::std::option::Option::None;
+                    let mut extra = ::serde_json::Map::new();
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<crate::transport::FieldName<'de>>()?
+                    {
+                        match key.as_str() {
+                            "description" => {
+                                if f0.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field(
+                                            "description",
+                                        ),
+                                    );
+                                }
+                                f0 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "function_code" => {
+                                if f1.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field(
+                                            "function_code",
+                                        ),
+                                    );
+                                }
+                                f1 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "function_name" => {
+                                if f2.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field(
+                                            "function_name",
+                                        ),
+                                    );
+                                }
+                                f2 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "function_uuid" => {
+                                if f3.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field(
+                                            "function_uuid",
+                                        ),
+                                    );
+                                }
+                                f3 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "metadata" => {
+                                if f4.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field(
+                                            "metadata",
+                                        ),
+                                    );
+                                }
+                                f4 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            _ => {
+                                extra.insert(key.into_string(), map.next_value()?);
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(Function {
+                        description: match f0 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        function_code: match f1 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        function_name: match f2 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        function_uuid: match f3 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        metadata: match f4 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        extra,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Fields)
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for FunctionRegistration {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = FunctionRegistration;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct FunctionRegistration")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<FunctionRegistration, A::Error> {
+                    let mut f0: ::std::option::Option<
+                        ::std::option::Option<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut f1: ::std::option::Option<
+                        ::std::option::Option<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut extra = ::serde_json::Map::new();
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<crate::transport::FieldName<'de>>()?
+                    {
+                        match key.as_str() {
+                            "function_uuid" => {
+                                if f0.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field(
+                                            "function_uuid",
+                                        ),
+                                    );
+                                }
+                                f0 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "ha_warning" => {
+                                if f1.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field(
+                                            "ha_warning",
+                                        ),
+                                    );
+                                }
+                                f1 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            _ => {
+                                extra.insert(key.into_string(), map.next_value()?);
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(FunctionRegistration {
+                        function_uuid: match f0 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        ha_warning: match f1 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        extra,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Fields)
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for QueueInfo {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = QueueInfo;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct QueueInfo")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<QueueInfo, A::Error> {
+                    let mut f0: ::std::option::Option<
+                        ::std::option::Option<::globus_sdk::Secret>,
+                    > = ::std::option::Option::None;
+                    let mut f1: ::std::option::Option<
+                        ::std::option::Option<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut f2: ::std::option::Option<
+                        ::std::option::Option<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut f3: ::std::option::Option<
+                        ::std::option::Option<
+                            ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                        >,
+                    > = ::std::option::Option::None;
+                    let mut extra = ::serde_json::Map::new();
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<crate::transport::FieldName<'de>>()?
+                    {
+                        match key.as_str() {
+                            "connection_url" => {
+                                if f0.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field(
+                                            "connection_url",
+                                        ),
+                                    );
+                                }
+                                f0 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "exchange" => {
+                                if f1.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field(
+                                            "exchange",
+                                        ),
+                                    );
+                                }
+                                f1 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "queue" => {
+                                if f2.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field("queue"),
+                                    );
+                                }
+                                f2 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "queue_publish_kwargs" => {
+                                if f3.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field(
+                                            "queue_publish_kwargs",
+                                        ),
+                                    );
+                                }
+                                f3 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            _ => {
+                                extra.insert(key.into_string(), map.next_value()?);
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(QueueInfo {
+                        connection_url: match f0 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        exchange: match f1 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        queue: match f2 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        queue_publish_kwargs: match f3 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        extra,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Fields)
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for ResultAmqpUrl {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = ResultAmqpUrl;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct ResultAmqpUrl")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<ResultAmqpUrl, A::Error> {
+                    let mut f0: ::std::option::Option<
+                        ::std::option::Option<::globus_sdk::Secret>,
+                    > = ::std::option::Option::None;
+                    let mut f1: ::std::option::Option<
+                        ::std::option::Option<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut extra = ::serde_json::Map::new();
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<crate::transport::FieldName<'de>>()?
+                    {
+                        match key.as_str() {
+                            "connection_url" => {
+                                if f0.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field(
+                                            "connection_url",
+                                        ),
+                                    );
+                                }
+                                f0 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "queue_prefix" => {
+                                if f1.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field(
+                                            "queue_prefix",
+                                        ),
+                                    );
+                                }
+                                f1 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            _ => {
+                                extra.insert(key.into_string(), map.next_value()?);
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(ResultAmqpUrl {
+                        connection_url: match f0 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        queue_prefix: match f1 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        extra,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Fields)
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for Task {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = Task;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct Task")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<Task, A::Error> {
+                    let mut f0: ::std::option::Option<
+                        ::std::option::Option<::serde_json::Value>,
+                    > = ::std::option::Option::None;
+                    let mut f1: ::std::option::Option<
+                        ::std::option::Option<
+                            ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                        >,
+                    > = ::std::option::Option::None;
+                    let mut f2: ::std::option::Option<
+                        ::std::option::Option<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut f3: ::std::option::Option<
+                        ::std::option::Option<::serde_json::Value>,
+                    > = ::std::option::Option::None;
+                    let mut f4: ::std::option::Option<
+                        ::std::option::Option<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut f5: ::std::option::Option<
+                        ::std::option::Option<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut f6: ::std::option::Option<
+                        ::std::option::Option<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut f7: ::std::option::Option<
+                        ::std::option::Option<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut extra = ::serde_json::Map::new();
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<crate::transport::FieldName<'de>>()?
+                    {
+                        match key.as_str() {
+                            "completion_t" => {
+                                if f0.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field(
+                                            "completion_t",
+                                        ),
+                                    );
+                                }
+                                f0 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "details" => {
+                                if f1.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field("details"),
+                                    );
+                                }
+                                f1 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "exception" => {
+                                if f2.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field(
+                                            "exception",
+                                        ),
+                                    );
+                                }
+                                f2 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "pending" => {
+                                if f3.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field("pending"),
+                                    );
+                                }
+                                f3 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "reason" => {
+                                if f4.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field("reason"),
+                                    );
+                                }
+                                f4 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "result" => {
+                                if f5.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field("result"),
+                                    );
+                                }
+                                f5 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "status" => {
+                                if f6.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field("status"),
+                                    );
+                                }
+                                f6 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "task_id" => {
+                                if f7.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field("task_id"),
+                                    );
+                                }
+                                f7 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            _ => {
+                                extra.insert(key.into_string(), map.next_value()?);
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(Task {
+                        completion_t: match f0 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        details: match f1 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        exception: match f2 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        pending: match f3 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        reason: match f4 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        result: match f5 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        status: match f6 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        task_id: match f7 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        extra,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Fields)
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for TaskGroup {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = TaskGroup;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct TaskGroup")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<TaskGroup, A::Error> {
+                    let mut f0: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
+                    let mut f1: ::std::option::Option<
+                        ::std::option::Option<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut f2: ::std::option::Option<
+                        ::std::option::Option<::std::vec::Vec<TaskGroupTask>>,
+                    > = ::std::option::Option::None;
+                    let mut extra = ::serde_json::Map::new();
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<crate::transport::FieldName<'de>>()?
+                    {
+                        match key.as_str() {
+                            "create_websockets_queue" => {
+                                if f0.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field(
+                                            "create_websockets_queue",
+                                        ),
+                                    );
+                                }
+                                f0 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "taskgroup_id" => {
+                                if f1.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field(
+                                            "taskgroup_id",
+                                        ),
+                                    );
+                                }
+                                f1 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "tasks" => {
+                                if f2.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field("tasks"),
+                                    );
+                                }
+                                f2 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            _ => {
+                                extra.insert(key.into_string(), map.next_value()?);
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(TaskGroup {
+                        create_websockets_queue: match f0 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        taskgroup_id: match f1 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        tasks: match f2 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        extra,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Fields)
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for TaskGroupTask {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = TaskGroupTask;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct TaskGroupTask")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<TaskGroupTask, A::Error> {
+                    let mut f0: ::std::option::Option<
+                        ::std::option::Option<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut f1: ::std::option::Option<
+                        ::std::option::Option<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut extra = ::serde_json::Map::new();
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<crate::transport::FieldName<'de>>()?
+                    {
+                        match key.as_str() {
+                            "created_at" => {
+                                if f0.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field(
+                                            "created_at",
+                                        ),
+                                    );
+                                }
+                                f0 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "id" => {
+                                if f1.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field("id"),
+                                    );
+                                }
+                                f1 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            _ => {
+                                extra.insert(key.into_string(), map.next_value()?);
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(TaskGroupTask {
+                        created_at: match f0 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        id: match f1 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        extra,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Fields)
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for V2EndpointRegister {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = V2EndpointRegister;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct V2EndpointRegister")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<V2EndpointRegister, A::Error> {
+                    let mut f0: ::std::option::Option<
+                        ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+                    > = ::std::option::Option::None;
+                    let mut f1: ::std::option::Option<
+                        ::std::option::Option<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut f2: ::std::option::Option<
+                        ::std::option::Option<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut f3: ::std::option::Option<
+                        ::std::option::Option<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut f4: ::std::option::Option<
+                        ::std::option::Option<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut f5: ::std::option::Option<
+                        ::std::option::Option<
+                            ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                        >,
+                    > = ::std::option::Option::None;
+                    let mut f6: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
+                    let mut f7: ::std::option::Option<
+                        ::std::option::Option<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut extra = ::serde_json::Map::new();
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<crate::transport::FieldName<'de>>()?
+                    {
+                        match key.as_str() {
+                            "allowed_functions" => {
+                                if f0.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field(
+                                            "allowed_functions",
+                                        ),
+                                    );
+                                }
+                                f0 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "authentication_policy" => {
+                                if f1.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field(
+                                            "authentication_policy",
+                                        ),
+                                    );
+                                }
+                                f1 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "display_name" => {
+                                if f2.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field(
+                                            "display_name",
+                                        ),
+                                    );
+                                }
+                                f2 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "endpoint_name" => {
+                                if f3.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field(
+                                            "endpoint_name",
+                                        ),
+                                    );
+                                }
+                                f3 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "endpoint_uuid" => {
+                                if f4.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field(
+                                            "endpoint_uuid",
+                                        ),
+                                    );
+                                }
+                                f4 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "metadata" => {
+                                if f5.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field(
+                                            "metadata",
+                                        ),
+                                    );
+                                }
+                                f5 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "multi_user" => {
+                                if f6.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field(
+                                            "multi_user",
+                                        ),
+                                    );
+                                }
+                                f6 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "version" => {
+                                if f7.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field("version"),
+                                    );
+                                }
+                                f7 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            _ => {
+                                extra.insert(key.into_string(), map.next_value()?);
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(V2EndpointRegister {
+                        allowed_functions: match f0 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        authentication_policy: match f1 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        display_name: match f2 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        endpoint_name: match f3 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        endpoint_uuid: match f4 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        metadata: match f5 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        multi_user: match f6 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        version: match f7 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        extra,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Fields)
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for V2FunctionRegister {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = V2FunctionRegister;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct V2FunctionRegister")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<V2FunctionRegister, A::Error> {
+                    let mut f0: ::std::option::Option<
+                        ::std::option::Option<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut f1: ::std::option::Option<
+                        ::std::option::Option<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut f2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f4: ::std::option::Option<
+                        ::std::option::Option<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut f5: ::std::option::Option<
+                        ::std::option::Option<
+                            ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                        >,
+                    > = ::std::option::Option::None;
+                    let mut f6: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
+                    let mut extra = ::serde_json::Map::new();
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<crate::transport::FieldName<'de>>()?
+                    {
+                        match key.as_str() {
+                            "container_uuid" => {
+                                if f0.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field(
+                                            "container_uuid",
+                                        ),
+                                    );
+                                }
+                                f0 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "description" => {
+                                if f1.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field(
+                                            "description",
+                                        ),
+                                    );
+                                }
+                                f1 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "function_code" => {
+                                if f2.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field(
+                                            "function_code",
+                                        ),
+                                    );
+                                }
+                                f2 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "function_name" => {
+                                if f3.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field(
+                                            "function_name",
+                                        ),
+                                    );
+                                }
+                                f3 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "group" => {
+                                if f4.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field("group"),
+                                    );
+                                }
+                                f4 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "metadata" => {
+                                if f5.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field(
+                                            "metadata",
+                                        ),
+                                    );
+                                }
+                                f5 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "public" => {
+                                if f6.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field("public"),
+                                    );
+                                }
+                                f6 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            _ => {
+                                extra.insert(key.into_string(), map.next_value()?);
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(V2FunctionRegister {
+                        container_uuid: match f0 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        description: match f1 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        function_code: match f2 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => {
+                                return ::std::result::Result::Err(
+                                    <A::Error as ::serde::de::Error>::missing_field(
+                                        "function_code",
+                                    ),
+                                );
+                            }
+                        },
+                        function_name: match f3 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => {
+                                return ::std::result::Result::Err(
+                                    <A::Error as ::serde::de::Error>::missing_field(
+                                        "function_name",
+                                    ),
+                                );
+                            }
+                        },
+                        group: match f4 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        metadata: match f5 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        public: match f6 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        extra,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Fields)
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for V2Submit {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = V2Submit;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct V2Submit")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<V2Submit, A::Error> {
+                    let mut f0: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
+                    let mut f1: ::std::option::Option<
+                        ::std::option::Option<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut f2: ::std::option::Option<
+                        ::std::vec::Vec<::std::vec::Vec<::std::string::String>>,
+                    > = ::std::option::Option::None;
+                    let mut extra = ::serde_json::Map::new();
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<crate::transport::FieldName<'de>>()?
+                    {
+                        match key.as_str() {
+                            "create_websocket_queue" => {
+                                if f0.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field(
+                                            "create_websocket_queue",
+                                        ),
+                                    );
+                                }
+                                f0 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "task_group_id" => {
+                                if f1.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field(
+                                            "task_group_id",
+                                        ),
+                                    );
+                                }
+                                f1 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "tasks" => {
+                                if f2.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field("tasks"),
+                                    );
+                                }
+                                f2 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            _ => {
+                                extra.insert(key.into_string(), map.next_value()?);
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(V2Submit {
+                        create_websocket_queue: match f0 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        task_group_id: match f1 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        tasks: match f2 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => {
+                                return ::std::result::Result::Err(
+                                    <A::Error as ::serde::de::Error>::missing_field("tasks"),
+                                );
+                            }
+                        },
+                        extra,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Fields)
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for V2SubmitResult {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = V2SubmitResult;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct V2SubmitResult")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<V2SubmitResult, A::Error> {
+                    let mut f0: ::std::option::Option<
+                        ::std::option::Option<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut f1: ::std::option::Option<
+                        ::std::option::Option<::std::vec::Vec<AnyJson>>,
+                    > = ::std::option::Option::None;
+                    let mut f2: ::std::option::Option<
+                        ::std::option::Option<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut extra = ::serde_json::Map::new();
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<crate::transport::FieldName<'de>>()?
+                    {
+                        match key.as_str() {
+                            "response" => {
+                                if f0.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field(
+                                            "response",
+                                        ),
+                                    );
+                                }
+                                f0 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "results" => {
+                                if f1.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field("results"),
+                                    );
+                                }
+                                f1 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "task_group_id" => {
+                                if f2.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field(
+                                            "task_group_id",
+                                        ),
+                                    );
+                                }
+                                f2 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            _ => {
+                                extra.insert(key.into_string(), map.next_value()?);
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(V2SubmitResult {
+                        response: match f0 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        results: match f1 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        task_group_id: match f2 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        extra,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Fields)
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for V3EndpointRegister {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = V3EndpointRegister;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct V3EndpointRegister")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<V3EndpointRegister, A::Error> {
+                    let mut f0: ::std::option::Option<
+                        ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+                    > = ::std::option::Option::None;
+                    let mut f1: ::std::option::Option<
+                        ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+                    > = ::std::option::Option::None;
+                    let mut f2: ::std::option::Option<
+                        ::std::option::Option<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut f3: ::std::option::Option<
+                        ::std::option::Option<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut f4: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f5: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
+                    let mut f6: ::std::option::Option<
+                        ::std::option::Option<
+                            ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                        >,
+                    > = ::std::option::Option::None;
+                    let mut f7: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
+                    let mut f8: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
+                    let mut f9: ::std::option::Option<
+                        ::std::option::Option<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut f10: ::std::option::Option<
+                        ::std::option::Option<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut extra = ::serde_json::Map::new();
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<crate::transport::FieldName<'de>>()?
+                    {
+                        match key.as_str() {
+                            "admins" => {
+                                if f0.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field("admins"),
+                                    );
+                                }
+                                f0 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "allowed_functions" => {
+                                if f1.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field(
+                                            "allowed_functions",
+                                        ),
+                                    );
+                                }
+                                f1 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "authentication_policy" => {
+                                if f2.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field(
+                                            "authentication_policy",
+                                        ),
+                                    );
+                                }
+                                f2 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "display_name" => {
+                                if f3.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field(
+                                            "display_name",
+                                        ),
+                                    );
+                                }
+                                f3 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "endpoint_name" => {
+                                if f4.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field(
+                                            "endpoint_name",
+                                        ),
+                                    );
+                                }
+                                f4 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "high_assurance" => {
+                                if f5.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field(
+                                            "high_assurance",
+                                        ),
+                                    );
+                                }
+                                f5 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "metadata" => {
+                                if f6.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field(
+                                            "metadata",
+                                        ),
+                                    );
+                                }
+                                f6 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "multi_user" => {
+                                if f7.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field(
+                                            "multi_user",
+                                        ),
+                                    );
+                                }
+                                f7 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "public" => {
+                                if f8.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field("public"),
+                                    );
+                                }
+                                f8 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "subscription_uuid" => {
+                                if f9.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field(
+                                            "subscription_uuid",
+                                        ),
+                                    );
+                                }
+                                f9 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "version" => {
+                                if f10.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field("version"),
+                                    );
+                                }
+                                f10 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            _ => {
+                                extra.insert(key.into_string(), map.next_value()?);
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(V3EndpointRegister {
+                        admins: match f0 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        allowed_functions: match f1 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        authentication_policy: match f2 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        display_name: match f3 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        endpoint_name: match f4 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => {
+                                return ::std::result::Result::Err(
+                                    <A::Error as ::serde::de::Error>::missing_field(
+                                        "endpoint_name",
+                                    ),
+                                );
+                            }
+                        },
+                        high_assurance: match f5 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        metadata: match f6 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        multi_user: match f7 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        public: match f8 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        subscription_uuid: match f9 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        version: match f10 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        extra,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Fields)
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for V3FunctionRegister {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = V3FunctionRegister;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct V3FunctionRegister")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<V3FunctionRegister, A::Error> {
+                    let mut f0: ::std::option::Option<
+                        ::std::option::Option<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f3: ::std::option::Option<
+                        ::std::option::Option<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut f4: ::std::option::Option<
+                        ::std::option::Option<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut f5: ::std::option::Option<
+                        ::std::option::Option<
+                            ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                        >,
+                    > = ::std::option::Option::None;
+                    let mut f6: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
+                    let mut extra = ::serde_json::Map::new();
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<crate::transport::FieldName<'de>>()?
+                    {
+                        match key.as_str() {
+                            "description" => {
+                                if f0.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field(
+                                            "description",
+                                        ),
+                                    );
+                                }
+                                f0 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "function_code" => {
+                                if f1.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field(
+                                            "function_code",
+                                        ),
+                                    );
+                                }
+                                f1 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "function_name" => {
+                                if f2.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field(
+                                            "function_name",
+                                        ),
+                                    );
+                                }
+                                f2 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "group" => {
+                                if f3.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field("group"),
+                                    );
+                                }
+                                f3 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "ha_endpoint_id" => {
+                                if f4.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field(
+                                            "ha_endpoint_id",
+                                        ),
+                                    );
+                                }
+                                f4 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "meta" => {
+                                if f5.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field("meta"),
+                                    );
+                                }
+                                f5 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "public" => {
+                                if f6.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field("public"),
+                                    );
+                                }
+                                f6 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            _ => {
+                                extra.insert(key.into_string(), map.next_value()?);
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(V3FunctionRegister {
+                        description: match f0 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        function_code: match f1 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => {
+                                return ::std::result::Result::Err(
+                                    <A::Error as ::serde::de::Error>::missing_field(
+                                        "function_code",
+                                    ),
+                                );
+                            }
+                        },
+                        function_name: match f2 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => {
+                                return ::std::result::Result::Err(
+                                    <A::Error as ::serde::de::Error>::missing_field(
+                                        "function_name",
+                                    ),
+                                );
+                            }
+                        },
+                        group: match f3 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        ha_endpoint_id: match f4 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        meta: match f5 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        public: match f6 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        extra,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Fields)
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for V3Submit {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = V3Submit;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct V3Submit")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<V3Submit, A::Error> {
+                    let mut f0: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
+                    let mut f1: ::std::option::Option<
+                        ::std::option::Option<
+                            ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                        >,
+                    > = ::std::option::Option::None;
+                    let mut f2: ::std::option::Option<
+                        ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+                    > = ::std::option::Option::None;
+                    let mut f3: ::std::option::Option<
+                        ::std::option::Option<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut f4: ::std::option::Option<
+                        ::std::collections::HashMap<
+                            ::std::string::String,
+                            ::std::vec::Vec<::std::string::String>,
+                        >,
+                    > = ::std::option::Option::None;
+                    let mut f5: ::std::option::Option<
+                        ::std::option::Option<
+                            ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                        >,
+                    > = ::std::option::Option::None;
+                    let mut f6: ::std::option::Option<
+                        ::std::option::Option<
+                            ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                        >,
+                    > = ::std::option::Option::None;
+                    let mut extra = ::serde_json::Map::new();
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<crate::transport::FieldName<'de>>()?
+                    {
+                        match key.as_str() {
+                            "create_queue" => {
+                                if f0.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field(
+                                            "create_queue",
+                                        ),
+                                    );
+                                }
+                                f0 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "resource_specification" => {
+                                if f1.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field(
+                                            "resource_specification",
+                                        ),
+                                    );
+                                }
+                                f1 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "result_serializers" => {
+                                if f2.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field(
+                                            "result_serializers",
+                                        ),
+                                    );
+                                }
+                                f2 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "task_group_id" => {
+                                if f3.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field(
+                                            "task_group_id",
+                                        ),
+                                    );
+                                }
+                                f3 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "tasks" => {
+                                if f4.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field("tasks"),
+                                    );
+                                }
+                                f4 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "user_endpoint_config" => {
+                                if f5.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field(
+                                            "user_endpoint_config",
+                                        ),
+                                    );
+                                }
+                                f5 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "user_runtime" => {
+                                if f6.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field(
+                                            "user_runtime",
+                                        ),
+                                    );
+                                }
+                                f6 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            _ => {
+                                extra.insert(key.into_string(), map.next_value()?);
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(V3Submit {
+                        create_queue: match f0 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        resource_specification: match f1 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        result_serializers: match f2 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        task_group_id: match f3 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        tasks: match f4 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => {
+                                return ::std::result::Result::Err(
+                                    <A::Error as ::serde::de::Error>::missing_field("tasks"),
+                                );
+                            }
+                        },
+                        user_endpoint_config: match f5 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        user_runtime: match f6 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        extra,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Fields)
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for V3SubmitResult {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = V3SubmitResult;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct V3SubmitResult")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<V3SubmitResult, A::Error> {
+                    let mut f0: ::std::option::Option<
+                        ::std::option::Option<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut f1: ::std::option::Option<
+                        ::std::option::Option<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut f2: ::std::option::Option<
+                        ::std::option::Option<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut f3: ::std::option::Option<
+                        ::std::option::Option<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut f4: ::std::option::Option<
+                        ::std::option::Option<
+                            ::std::collections::HashMap<
+                                ::std::string::String,
+                                ::std::vec::Vec<::std::string::String>,
+                            >,
+                        >,
+                    > = ::std::option::Option::None;
+                    let mut extra = ::serde_json::Map::new();
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<crate::transport::FieldName<'de>>()?
+                    {
+                        match key.as_str() {
+                            "endpoint_id" => {
+                                if f0.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field(
+                                            "endpoint_id",
+                                        ),
+                                    );
+                                }
+                                f0 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "ha_warning" => {
+                                if f1.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field(
+                                            "ha_warning",
+                                        ),
+                                    );
+                                }
+                                f1 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "request_id" => {
+                                if f2.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field(
+                                            "request_id",
+                                        ),
+                                    );
+                                }
+                                f2 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "task_group_id" => {
+                                if f3.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field(
+                                            "task_group_id",
+                                        ),
+                                    );
+                                }
+                                f3 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "tasks" => {
+                                if f4.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field("tasks"),
+                                    );
+                                }
+                                f4 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            _ => {
+                                extra.insert(key.into_string(), map.next_value()?);
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(V3SubmitResult {
+                        endpoint_id: match f0 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        ha_warning: match f1 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        request_id: match f2 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        task_group_id: match f3 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        tasks: match f4 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        extra,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Fields)
         }
     }
 }

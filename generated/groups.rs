@@ -74,7 +74,7 @@ pub mod types {
         }
     }
     ///The memberships each action of a batch produced, by action, and the errors by action.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct BatchMembershipResult {
         ///The invitations accepted.
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
@@ -121,7 +121,7 @@ pub mod types {
         }
     }
     ///A group document.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct Group {
         ///The actions you may take on the group (with `include=allowed_actions`).
         #[serde(default, skip_serializing_if = "::serde_json::Map::is_empty")]
@@ -272,7 +272,7 @@ pub mod types {
         }
     }
     ///A group's policies.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct GroupPolicies {
         ///For a high-assurance group, how long, in seconds, an authentication counts as recent.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -545,7 +545,7 @@ pub mod types {
         }
     }
     ///The preferences of your identity set.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct IdentityPreferences {
         ///Whether others may add your identities to groups (rather than only invite them).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -570,7 +570,7 @@ pub mod types {
         }
     }
     ///One identity's membership in a group.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct Membership {
         ///The group's ID.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -670,7 +670,7 @@ pub mod types {
         }
     }
     ///A group's verified subscription.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct SubscriptionAdminVerified {
         ///The group's ID.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -699,7 +699,7 @@ pub mod types {
         }
     }
     ///One connector a subscription licenses.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct SubscriptionConnector {
         ///Whether the connector is covered by a BAA.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -716,7 +716,7 @@ pub mod types {
         }
     }
     ///The group that provides a subscription.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct SubscriptionGroup {
         ///The group's ID.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -735,7 +735,7 @@ pub mod types {
         }
     }
     ///The subscription a group provides.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct SubscriptionInfo {
         ///The connectors the subscription licenses, by connector ID.
         #[serde(
@@ -3241,6 +3241,1151 @@ pub mod types {
             fn from(value: String) -> Self {
                 Self(value.into())
             }
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for BatchMembershipResult {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = BatchMembershipResult;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct BatchMembershipResult")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<BatchMembershipResult, A::Error> {
+                    let mut f0: ::std::option::Option<::std::vec::Vec<Membership>> = ::std::option::Option::None;
+                    let mut f1: ::std::option::Option<::std::vec::Vec<Membership>> = ::std::option::Option::None;
+                    let mut f2: ::std::option::Option<::std::vec::Vec<Membership>> = ::std::option::Option::None;
+                    let mut f3: ::std::option::Option<::std::vec::Vec<Membership>> = ::std::option::Option::None;
+                    let mut f4: ::std::option::Option<::std::vec::Vec<Membership>> = ::std::option::Option::None;
+                    let mut f5: ::std::option::Option<
+                        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                    > = ::std::option::Option::None;
+                    let mut f6: ::std::option::Option<::std::vec::Vec<Membership>> = ::std::option::Option::None;
+                    let mut f7: ::std::option::Option<::std::vec::Vec<Membership>> = ::std::option::Option::None;
+                    let mut f8: ::std::option::Option<::std::vec::Vec<Membership>> = ::std::option::Option::None;
+                    let mut f9: ::std::option::Option<::std::vec::Vec<Membership>> = ::std::option::Option::None;
+                    let mut f10: ::std::option::Option<::std::vec::Vec<Membership>> = ::std::option::Option::None;
+                    let mut f11: ::std::option::Option<::std::vec::Vec<Membership>> = ::std::option::Option::None;
+                    let mut extra = ::serde_json::Map::new();
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<crate::transport::FieldName<'de>>()?
+                    {
+                        match key.as_str() {
+                            "accept" => {
+                                if f0.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field("accept"),
+                                    );
+                                }
+                                f0 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "add" => {
+                                if f1.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field("add"),
+                                    );
+                                }
+                                f1 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "approve" => {
+                                if f2.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field("approve"),
+                                    );
+                                }
+                                f2 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "change_role" => {
+                                if f3.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field(
+                                            "change_role",
+                                        ),
+                                    );
+                                }
+                                f3 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "decline" => {
+                                if f4.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field("decline"),
+                                    );
+                                }
+                                f4 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "errors" => {
+                                if f5.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field("errors"),
+                                    );
+                                }
+                                f5 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "invite" => {
+                                if f6.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field("invite"),
+                                    );
+                                }
+                                f6 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "join" => {
+                                if f7.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field("join"),
+                                    );
+                                }
+                                f7 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "leave" => {
+                                if f8.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field("leave"),
+                                    );
+                                }
+                                f8 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "reject" => {
+                                if f9.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field("reject"),
+                                    );
+                                }
+                                f9 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "remove" => {
+                                if f10.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field("remove"),
+                                    );
+                                }
+                                f10 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "request_join" => {
+                                if f11.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field(
+                                            "request_join",
+                                        ),
+                                    );
+                                }
+                                f11 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            _ => {
+                                extra.insert(key.into_string(), map.next_value()?);
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(BatchMembershipResult {
+                        accept: match f0 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => {
+                                ::std::default::Default::default()
+                            }
+                        },
+                        add: match f1 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => {
+                                ::std::default::Default::default()
+                            }
+                        },
+                        approve: match f2 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => {
+                                ::std::default::Default::default()
+                            }
+                        },
+                        change_role: match f3 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => {
+                                ::std::default::Default::default()
+                            }
+                        },
+                        decline: match f4 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => {
+                                ::std::default::Default::default()
+                            }
+                        },
+                        errors: match f5 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => {
+                                ::std::default::Default::default()
+                            }
+                        },
+                        invite: match f6 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => {
+                                ::std::default::Default::default()
+                            }
+                        },
+                        join: match f7 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => {
+                                ::std::default::Default::default()
+                            }
+                        },
+                        leave: match f8 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => {
+                                ::std::default::Default::default()
+                            }
+                        },
+                        reject: match f9 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => {
+                                ::std::default::Default::default()
+                            }
+                        },
+                        remove: match f10 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => {
+                                ::std::default::Default::default()
+                            }
+                        },
+                        request_join: match f11 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => {
+                                ::std::default::Default::default()
+                            }
+                        },
+                        extra,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Fields)
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for Group {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = Group;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct Group")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<Group, A::Error> {
+                    let mut f0: ::std::option::Option<
+                        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                    > = ::std::option::Option::None;
+                    let mut f1: ::std::option::Option<
+                        ::std::vec::Vec<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut f2: ::std::option::Option<
+                        ::std::option::Option<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut f3: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
+                    let mut f4: ::std::option::Option<
+                        ::std::option::Option<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut f5: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f6: ::std::option::Option<::std::vec::Vec<Membership>> = ::std::option::Option::None;
+                    let mut f7: ::std::option::Option<::std::vec::Vec<Membership>> = ::std::option::Option::None;
+                    let mut f8: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f9: ::std::option::Option<
+                        ::std::option::Option<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut f10: ::std::option::Option<
+                        ::std::option::Option<GroupPolicies>,
+                    > = ::std::option::Option::None;
+                    let mut f11: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+                    let mut f12: ::std::option::Option<
+                        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                    > = ::std::option::Option::None;
+                    let mut f13: ::std::option::Option<
+                        ::std::option::Option<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut f14: ::std::option::Option<
+                        ::std::option::Option<SubscriptionInfo>,
+                    > = ::std::option::Option::None;
+                    let mut extra = ::serde_json::Map::new();
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<crate::transport::FieldName<'de>>()?
+                    {
+                        match key.as_str() {
+                            "allowed_actions" => {
+                                if f0.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field(
+                                            "allowed_actions",
+                                        ),
+                                    );
+                                }
+                                f0 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "child_ids" => {
+                                if f1.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field(
+                                            "child_ids",
+                                        ),
+                                    );
+                                }
+                                f1 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "description" => {
+                                if f2.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field(
+                                            "description",
+                                        ),
+                                    );
+                                }
+                                f2 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "enforce_session" => {
+                                if f3.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field(
+                                            "enforce_session",
+                                        ),
+                                    );
+                                }
+                                f3 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "group_type" => {
+                                if f4.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field(
+                                            "group_type",
+                                        ),
+                                    );
+                                }
+                                f4 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "id" => {
+                                if f5.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field("id"),
+                                    );
+                                }
+                                f5 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "memberships" => {
+                                if f6.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field(
+                                            "memberships",
+                                        ),
+                                    );
+                                }
+                                f6 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "my_memberships" => {
+                                if f7.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field(
+                                            "my_memberships",
+                                        ),
+                                    );
+                                }
+                                f7 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "name" => {
+                                if f8.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field("name"),
+                                    );
+                                }
+                                f8 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "parent_id" => {
+                                if f9.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field(
+                                            "parent_id",
+                                        ),
+                                    );
+                                }
+                                f9 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "policies" => {
+                                if f10.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field(
+                                            "policies",
+                                        ),
+                                    );
+                                }
+                                f10 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "session_limit" => {
+                                if f11.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field(
+                                            "session_limit",
+                                        ),
+                                    );
+                                }
+                                f11 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "session_timeouts" => {
+                                if f12.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field(
+                                            "session_timeouts",
+                                        ),
+                                    );
+                                }
+                                f12 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "subscription_id" => {
+                                if f13.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field(
+                                            "subscription_id",
+                                        ),
+                                    );
+                                }
+                                f13 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "subscription_info" => {
+                                if f14.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field(
+                                            "subscription_info",
+                                        ),
+                                    );
+                                }
+                                f14 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            _ => {
+                                extra.insert(key.into_string(), map.next_value()?);
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(Group {
+                        allowed_actions: match f0 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => {
+                                ::std::default::Default::default()
+                            }
+                        },
+                        child_ids: match f1 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => {
+                                ::std::default::Default::default()
+                            }
+                        },
+                        description: match f2 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        enforce_session: match f3 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        group_type: match f4 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        id: match f5 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => {
+                                return ::std::result::Result::Err(
+                                    <A::Error as ::serde::de::Error>::missing_field("id"),
+                                );
+                            }
+                        },
+                        memberships: match f6 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => {
+                                ::std::default::Default::default()
+                            }
+                        },
+                        my_memberships: match f7 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => {
+                                ::std::default::Default::default()
+                            }
+                        },
+                        name: match f8 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => {
+                                return ::std::result::Result::Err(
+                                    <A::Error as ::serde::de::Error>::missing_field("name"),
+                                );
+                            }
+                        },
+                        parent_id: match f9 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        policies: match f10 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        session_limit: match f11 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        session_timeouts: match f12 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => {
+                                ::std::default::Default::default()
+                            }
+                        },
+                        subscription_id: match f13 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        subscription_info: match f14 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        extra,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Fields)
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for GroupPolicies {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = GroupPolicies;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct GroupPolicies")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<GroupPolicies, A::Error> {
+                    let mut f0: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+                    let mut f1: ::std::option::Option<
+                        ::std::option::Option<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut f2: ::std::option::Option<
+                        ::std::option::Option<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut f3: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
+                    let mut f4: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
+                    let mut f5: ::std::option::Option<
+                        ::std::vec::Vec<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut extra = ::serde_json::Map::new();
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<crate::transport::FieldName<'de>>()?
+                    {
+                        match key.as_str() {
+                            "authentication_assurance_timeout" => {
+                                if f0.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field(
+                                            "authentication_assurance_timeout",
+                                        ),
+                                    );
+                                }
+                                f0 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "group_members_visibility" => {
+                                if f1.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field(
+                                            "group_members_visibility",
+                                        ),
+                                    );
+                                }
+                                f1 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "group_visibility" => {
+                                if f2.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field(
+                                            "group_visibility",
+                                        ),
+                                    );
+                                }
+                                f2 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "is_high_assurance" => {
+                                if f3.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field(
+                                            "is_high_assurance",
+                                        ),
+                                    );
+                                }
+                                f3 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "join_requests" => {
+                                if f4.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field(
+                                            "join_requests",
+                                        ),
+                                    );
+                                }
+                                f4 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "signup_fields" => {
+                                if f5.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field(
+                                            "signup_fields",
+                                        ),
+                                    );
+                                }
+                                f5 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            _ => {
+                                extra.insert(key.into_string(), map.next_value()?);
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(GroupPolicies {
+                        authentication_assurance_timeout: match f0 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        group_members_visibility: match f1 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        group_visibility: match f2 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        is_high_assurance: match f3 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        join_requests: match f4 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        signup_fields: match f5 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => {
+                                ::std::default::Default::default()
+                            }
+                        },
+                        extra,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Fields)
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for IdentityPreferences {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = IdentityPreferences;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct IdentityPreferences")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<IdentityPreferences, A::Error> {
+                    let mut f0: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
+                    let mut extra = ::serde_json::Map::new();
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<crate::transport::FieldName<'de>>()?
+                    {
+                        match key.as_str() {
+                            "allow_add" => {
+                                if f0.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field(
+                                            "allow_add",
+                                        ),
+                                    );
+                                }
+                                f0 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            _ => {
+                                extra.insert(key.into_string(), map.next_value()?);
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(IdentityPreferences {
+                        allow_add: match f0 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        extra,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Fields)
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for Membership {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = Membership;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct Membership")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<Membership, A::Error> {
+                    let mut f0: ::std::option::Option<
+                        ::std::option::Option<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut f1: ::std::option::Option<
+                        ::std::option::Option<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut f2: ::std::option::Option<
+                        ::std::option::Option<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut f3: ::std::option::Option<
+                        ::std::option::Option<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut f4: ::std::option::Option<
+                        ::std::option::Option<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut extra = ::serde_json::Map::new();
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<crate::transport::FieldName<'de>>()?
+                    {
+                        match key.as_str() {
+                            "group_id" => {
+                                if f0.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field(
+                                            "group_id",
+                                        ),
+                                    );
+                                }
+                                f0 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "identity_id" => {
+                                if f1.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field(
+                                            "identity_id",
+                                        ),
+                                    );
+                                }
+                                f1 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "role" => {
+                                if f2.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field("role"),
+                                    );
+                                }
+                                f2 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "status" => {
+                                if f3.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field("status"),
+                                    );
+                                }
+                                f3 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "username" => {
+                                if f4.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field(
+                                            "username",
+                                        ),
+                                    );
+                                }
+                                f4 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            _ => {
+                                extra.insert(key.into_string(), map.next_value()?);
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(Membership {
+                        group_id: match f0 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        identity_id: match f1 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        role: match f2 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        status: match f3 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        username: match f4 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        extra,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Fields)
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for SubscriptionAdminVerified {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = SubscriptionAdminVerified;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct SubscriptionAdminVerified")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<SubscriptionAdminVerified, A::Error> {
+                    let mut f0: ::std::option::Option<
+                        ::std::option::Option<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut f1: ::std::option::Option<
+                        ::std::option::Option<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut extra = ::serde_json::Map::new();
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<crate::transport::FieldName<'de>>()?
+                    {
+                        match key.as_str() {
+                            "group_id" => {
+                                if f0.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field(
+                                            "group_id",
+                                        ),
+                                    );
+                                }
+                                f0 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "subscription_admin_verified_id" => {
+                                if f1.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field(
+                                            "subscription_admin_verified_id",
+                                        ),
+                                    );
+                                }
+                                f1 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            _ => {
+                                extra.insert(key.into_string(), map.next_value()?);
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(SubscriptionAdminVerified {
+                        group_id: match f0 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        subscription_admin_verified_id: match f1 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        extra,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Fields)
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for SubscriptionConnector {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = SubscriptionConnector;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct SubscriptionConnector")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<SubscriptionConnector, A::Error> {
+                    let mut f0: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
+                    let mut f1: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
+                    let mut extra = ::serde_json::Map::new();
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<crate::transport::FieldName<'de>>()?
+                    {
+                        match key.as_str() {
+                            "is_baa" => {
+                                if f0.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field("is_baa"),
+                                    );
+                                }
+                                f0 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "is_ha" => {
+                                if f1.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field("is_ha"),
+                                    );
+                                }
+                                f1 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            _ => {
+                                extra.insert(key.into_string(), map.next_value()?);
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(SubscriptionConnector {
+                        is_baa: match f0 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        is_ha: match f1 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        extra,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Fields)
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for SubscriptionGroup {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = SubscriptionGroup;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct SubscriptionGroup")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<SubscriptionGroup, A::Error> {
+                    let mut f0: ::std::option::Option<
+                        ::std::option::Option<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut f1: ::std::option::Option<
+                        ::std::option::Option<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut f2: ::std::option::Option<
+                        ::std::option::Option<SubscriptionInfo>,
+                    > = ::std::option::Option::None;
+                    let mut extra = ::serde_json::Map::new();
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<crate::transport::FieldName<'de>>()?
+                    {
+                        match key.as_str() {
+                            "group_id" => {
+                                if f0.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field(
+                                            "group_id",
+                                        ),
+                                    );
+                                }
+                                f0 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "subscription_id" => {
+                                if f1.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field(
+                                            "subscription_id",
+                                        ),
+                                    );
+                                }
+                                f1 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "subscription_info" => {
+                                if f2.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field(
+                                            "subscription_info",
+                                        ),
+                                    );
+                                }
+                                f2 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            _ => {
+                                extra.insert(key.into_string(), map.next_value()?);
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(SubscriptionGroup {
+                        group_id: match f0 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        subscription_id: match f1 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        subscription_info: match f2 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        extra,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Fields)
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for SubscriptionInfo {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = SubscriptionInfo;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct SubscriptionInfo")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<SubscriptionInfo, A::Error> {
+                    let mut f0: ::std::option::Option<
+                        ::std::collections::HashMap<
+                            ::std::string::String,
+                            SubscriptionConnector,
+                        >,
+                    > = ::std::option::Option::None;
+                    let mut f1: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
+                    let mut f2: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
+                    let mut f3: ::std::option::Option<
+                        ::std::option::Option<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut f4: ::std::option::Option<
+                        ::std::option::Option<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut extra = ::serde_json::Map::new();
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<crate::transport::FieldName<'de>>()?
+                    {
+                        match key.as_str() {
+                            "connectors" => {
+                                if f0.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field(
+                                            "connectors",
+                                        ),
+                                    );
+                                }
+                                f0 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "is_baa" => {
+                                if f1.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field("is_baa"),
+                                    );
+                                }
+                                f1 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "is_high_assurance" => {
+                                if f2.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field(
+                                            "is_high_assurance",
+                                        ),
+                                    );
+                                }
+                                f2 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "name" => {
+                                if f3.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field("name"),
+                                    );
+                                }
+                                f3 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "subscriber_name" => {
+                                if f4.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field(
+                                            "subscriber_name",
+                                        ),
+                                    );
+                                }
+                                f4 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            _ => {
+                                extra.insert(key.into_string(), map.next_value()?);
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(SubscriptionInfo {
+                        connectors: match f0 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => {
+                                ::std::default::Default::default()
+                            }
+                        },
+                        is_baa: match f1 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        is_high_assurance: match f2 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        name: match f3 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        subscriber_name: match f4 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        extra,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Fields)
         }
     }
 }

@@ -9,7 +9,7 @@ use progenitor_client::{encode_path, ClientHooks, OperationInfo, RequestBuilderE
 #[allow(clippy::all)]
 pub mod types {
     ///One subject's entries.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct Result {
         ///Its entries.
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
@@ -27,7 +27,7 @@ pub mod types {
         }
     }
     ///A scroll query document.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct ScrollQuery {
         ///Results per page.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -47,7 +47,7 @@ pub mod types {
         }
     }
     ///A query document.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct SearchQuery {
         ///Advanced query syntax.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -70,7 +70,7 @@ pub mod types {
         }
     }
     ///A page of results (`GSearchResult`).
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct SearchResult {
         ///How many results this page holds.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -620,6 +620,367 @@ pub mod types {
                 "marker" => ::serde_json::to_value(&self.marker).ok(),
                 _ => self.extra.get(name).cloned(),
             }
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for Result {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = Result;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct Result")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<Result, A::Error> {
+                    let mut f0: ::std::option::Option<
+                        ::std::vec::Vec<
+                            ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                        >,
+                    > = ::std::option::Option::None;
+                    let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut extra = ::serde_json::Map::new();
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<crate::transport::FieldName<'de>>()?
+                    {
+                        match key.as_str() {
+                            "entries" => {
+                                if f0.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field("entries"),
+                                    );
+                                }
+                                f0 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "subject" => {
+                                if f1.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field("subject"),
+                                    );
+                                }
+                                f1 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            _ => {
+                                extra.insert(key.into_string(), map.next_value()?);
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(Result {
+                        entries: match f0 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => {
+                                ::std::default::Default::default()
+                            }
+                        },
+                        subject: match f1 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => {
+                                return ::std::result::Result::Err(
+                                    <A::Error as ::serde::de::Error>::missing_field("subject"),
+                                );
+                            }
+                        },
+                        extra,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Fields)
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for ScrollQuery {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = ScrollQuery;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct ScrollQuery")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<ScrollQuery, A::Error> {
+                    let mut f0: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+                    let mut f1: ::std::option::Option<
+                        ::std::option::Option<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut f2: ::std::option::Option<
+                        ::std::option::Option<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut extra = ::serde_json::Map::new();
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<crate::transport::FieldName<'de>>()?
+                    {
+                        match key.as_str() {
+                            "limit" => {
+                                if f0.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field("limit"),
+                                    );
+                                }
+                                f0 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "marker" => {
+                                if f1.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field("marker"),
+                                    );
+                                }
+                                f1 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "q" => {
+                                if f2.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field("q"),
+                                    );
+                                }
+                                f2 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            _ => {
+                                extra.insert(key.into_string(), map.next_value()?);
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(ScrollQuery {
+                        limit: match f0 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        marker: match f1 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        q: match f2 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        extra,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Fields)
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for SearchQuery {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = SearchQuery;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct SearchQuery")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<SearchQuery, A::Error> {
+                    let mut f0: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
+                    let mut f1: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+                    let mut f2: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+                    let mut f3: ::std::option::Option<
+                        ::std::option::Option<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut extra = ::serde_json::Map::new();
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<crate::transport::FieldName<'de>>()?
+                    {
+                        match key.as_str() {
+                            "advanced" => {
+                                if f0.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field(
+                                            "advanced",
+                                        ),
+                                    );
+                                }
+                                f0 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "limit" => {
+                                if f1.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field("limit"),
+                                    );
+                                }
+                                f1 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "offset" => {
+                                if f2.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field("offset"),
+                                    );
+                                }
+                                f2 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "q" => {
+                                if f3.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field("q"),
+                                    );
+                                }
+                                f3 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            _ => {
+                                extra.insert(key.into_string(), map.next_value()?);
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(SearchQuery {
+                        advanced: match f0 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        limit: match f1 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        offset: match f2 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        q: match f3 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        extra,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Fields)
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for SearchResult {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = SearchResult;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct SearchResult")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<SearchResult, A::Error> {
+                    let mut f0: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+                    let mut f1: ::std::option::Option<::std::vec::Vec<Result>> = ::std::option::Option::None;
+                    let mut f2: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
+                    let mut f3: ::std::option::Option<
+                        ::std::option::Option<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut f4: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+                    let mut f5: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+                    let mut extra = ::serde_json::Map::new();
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<crate::transport::FieldName<'de>>()?
+                    {
+                        match key.as_str() {
+                            "count" => {
+                                if f0.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field("count"),
+                                    );
+                                }
+                                f0 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "gmeta" => {
+                                if f1.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field("gmeta"),
+                                    );
+                                }
+                                f1 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "has_next_page" => {
+                                if f2.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field(
+                                            "has_next_page",
+                                        ),
+                                    );
+                                }
+                                f2 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "marker" => {
+                                if f3.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field("marker"),
+                                    );
+                                }
+                                f3 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "offset" => {
+                                if f4.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field("offset"),
+                                    );
+                                }
+                                f4 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "total" => {
+                                if f5.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field("total"),
+                                    );
+                                }
+                                f5 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            _ => {
+                                extra.insert(key.into_string(), map.next_value()?);
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(SearchResult {
+                        count: match f0 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        gmeta: match f1 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => {
+                                return ::std::result::Result::Err(
+                                    <A::Error as ::serde::de::Error>::missing_field("gmeta"),
+                                );
+                            }
+                        },
+                        has_next_page: match f2 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        marker: match f3 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        offset: match f4 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        total: match f5 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        extra,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Fields)
         }
     }
 }

@@ -19,7 +19,7 @@ pub mod types {
         }
     }
     ///The answer to `POST /v2/timer`.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct CreateTimerResponse {
         pub timer: Timer,
         #[serde(flatten)]
@@ -31,7 +31,7 @@ pub mod types {
         }
     }
     ///A v1 job document (Python's `TimerJob`); fields beyond those named here are sent as given.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct JobCreate {
         ///The JSON body sent to the action provider on each run.
         pub callback_body: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
@@ -63,7 +63,7 @@ pub mod types {
         }
     }
     ///The answer to `GET /jobs/`.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct JobList {
         ///The timers.
         pub jobs: ::std::vec::Vec<Timer>,
@@ -76,7 +76,7 @@ pub mod types {
         }
     }
     ///The answer to a pause or resume request.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct JobMessage {
         ///A human-readable message, e.g. `Successfully paused job <id>.`
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -102,7 +102,7 @@ pub mod types {
         }
     }
     ///A partial job document, e.g. `{"name": "new name"}`; the fields given are changed.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct JobUpdate {
         ///A new name for the timer.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -116,7 +116,7 @@ pub mod types {
         }
     }
     ///A timer ("job"). The jobs API answers the v1 document (`callback_url`, `callback_body`, `interval`, `n_runs`...); `POST /v2/timer` answers the v2 one (`timer_type`, `schedule`, `body`, `number_of_runs`...). Every other field is kept.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct Timer {
         ///v2 transfer timers: the transfer document run on each run.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -197,7 +197,7 @@ pub mod types {
         }
     }
     ///A v2 timer document (Python's `TransferTimer` or `FlowTimer`). The Python SDK builds it freely, so fields beyond those named here are sent as given.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct TimerCreate {
         ///Transfer timers: a transfer document (as `TransferData`, without `submission_id` and `skip_activation_check`). Flow timers: the flow run request, e.g. `{"body": <flow input>, "run_managers": [...]}`.
         pub body: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
@@ -1418,6 +1418,885 @@ pub mod types {
             fn from(value: String) -> Self {
                 Self(value.into())
             }
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for CreateTimerResponse {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = CreateTimerResponse;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct CreateTimerResponse")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<CreateTimerResponse, A::Error> {
+                    let mut f0: ::std::option::Option<Timer> = ::std::option::Option::None;
+                    let mut extra = ::serde_json::Map::new();
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<crate::transport::FieldName<'de>>()?
+                    {
+                        match key.as_str() {
+                            "timer" => {
+                                if f0.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field("timer"),
+                                    );
+                                }
+                                f0 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            _ => {
+                                extra.insert(key.into_string(), map.next_value()?);
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(CreateTimerResponse {
+                        timer: match f0 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => {
+                                return ::std::result::Result::Err(
+                                    <A::Error as ::serde::de::Error>::missing_field("timer"),
+                                );
+                            }
+                        },
+                        extra,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Fields)
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for JobCreate {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = JobCreate;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct JobCreate")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<JobCreate, A::Error> {
+                    let mut f0: ::std::option::Option<
+                        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                    > = ::std::option::Option::None;
+                    let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f2: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+                    let mut f3: ::std::option::Option<
+                        ::std::option::Option<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut f4: ::std::option::Option<
+                        ::std::option::Option<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut f5: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f6: ::std::option::Option<
+                        ::std::option::Option<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut f7: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+                    let mut extra = ::serde_json::Map::new();
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<crate::transport::FieldName<'de>>()?
+                    {
+                        match key.as_str() {
+                            "callback_body" => {
+                                if f0.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field(
+                                            "callback_body",
+                                        ),
+                                    );
+                                }
+                                f0 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "callback_url" => {
+                                if f1.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field(
+                                            "callback_url",
+                                        ),
+                                    );
+                                }
+                                f1 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "interval" => {
+                                if f2.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field(
+                                            "interval",
+                                        ),
+                                    );
+                                }
+                                f2 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "name" => {
+                                if f3.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field("name"),
+                                    );
+                                }
+                                f3 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "scope" => {
+                                if f4.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field("scope"),
+                                    );
+                                }
+                                f4 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "start" => {
+                                if f5.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field("start"),
+                                    );
+                                }
+                                f5 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "stop_after" => {
+                                if f6.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field(
+                                            "stop_after",
+                                        ),
+                                    );
+                                }
+                                f6 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "stop_after_n" => {
+                                if f7.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field(
+                                            "stop_after_n",
+                                        ),
+                                    );
+                                }
+                                f7 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            _ => {
+                                extra.insert(key.into_string(), map.next_value()?);
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(JobCreate {
+                        callback_body: match f0 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => {
+                                return ::std::result::Result::Err(
+                                    <A::Error as ::serde::de::Error>::missing_field(
+                                        "callback_body",
+                                    ),
+                                );
+                            }
+                        },
+                        callback_url: match f1 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => {
+                                return ::std::result::Result::Err(
+                                    <A::Error as ::serde::de::Error>::missing_field(
+                                        "callback_url",
+                                    ),
+                                );
+                            }
+                        },
+                        interval: match f2 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        name: match f3 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        scope: match f4 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        start: match f5 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => {
+                                return ::std::result::Result::Err(
+                                    <A::Error as ::serde::de::Error>::missing_field("start"),
+                                );
+                            }
+                        },
+                        stop_after: match f6 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        stop_after_n: match f7 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        extra,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Fields)
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for JobList {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = JobList;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct JobList")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<JobList, A::Error> {
+                    let mut f0: ::std::option::Option<::std::vec::Vec<Timer>> = ::std::option::Option::None;
+                    let mut extra = ::serde_json::Map::new();
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<crate::transport::FieldName<'de>>()?
+                    {
+                        match key.as_str() {
+                            "jobs" => {
+                                if f0.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field("jobs"),
+                                    );
+                                }
+                                f0 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            _ => {
+                                extra.insert(key.into_string(), map.next_value()?);
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(JobList {
+                        jobs: match f0 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => {
+                                return ::std::result::Result::Err(
+                                    <A::Error as ::serde::de::Error>::missing_field("jobs"),
+                                );
+                            }
+                        },
+                        extra,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Fields)
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for JobMessage {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = JobMessage;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct JobMessage")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<JobMessage, A::Error> {
+                    let mut f0: ::std::option::Option<
+                        ::std::option::Option<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut extra = ::serde_json::Map::new();
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<crate::transport::FieldName<'de>>()?
+                    {
+                        match key.as_str() {
+                            "message" => {
+                                if f0.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field("message"),
+                                    );
+                                }
+                                f0 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            _ => {
+                                extra.insert(key.into_string(), map.next_value()?);
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(JobMessage {
+                        message: match f0 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        extra,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Fields)
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for JobUpdate {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = JobUpdate;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct JobUpdate")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<JobUpdate, A::Error> {
+                    let mut f0: ::std::option::Option<
+                        ::std::option::Option<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut extra = ::serde_json::Map::new();
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<crate::transport::FieldName<'de>>()?
+                    {
+                        match key.as_str() {
+                            "name" => {
+                                if f0.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field("name"),
+                                    );
+                                }
+                                f0 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            _ => {
+                                extra.insert(key.into_string(), map.next_value()?);
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(JobUpdate {
+                        name: match f0 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        extra,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Fields)
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for Timer {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = Timer;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct Timer")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<Timer, A::Error> {
+                    let mut f0: ::std::option::Option<
+                        ::std::option::Option<
+                            ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                        >,
+                    > = ::std::option::Option::None;
+                    let mut f1: ::std::option::Option<
+                        ::std::option::Option<
+                            ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                        >,
+                    > = ::std::option::Option::None;
+                    let mut f2: ::std::option::Option<
+                        ::std::option::Option<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut f3: ::std::option::Option<
+                        ::std::option::Option<
+                            ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                        >,
+                    > = ::std::option::Option::None;
+                    let mut f4: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
+                    let mut f5: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f6: ::std::option::Option<
+                        ::std::option::Option<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut f7: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+                    let mut f8: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+                    let mut f9: ::std::option::Option<
+                        ::std::option::Option<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut f10: ::std::option::Option<
+                        ::std::option::Option<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut f11: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+                    let mut f12: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+                    let mut f13: ::std::option::Option<
+                        ::std::option::Option<::serde_json::Value>,
+                    > = ::std::option::Option::None;
+                    let mut f14: ::std::option::Option<
+                        ::std::option::Option<
+                            ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                        >,
+                    > = ::std::option::Option::None;
+                    let mut f15: ::std::option::Option<
+                        ::std::option::Option<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut f16: ::std::option::Option<
+                        ::std::option::Option<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut f17: ::std::option::Option<
+                        ::std::option::Option<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut f18: ::std::option::Option<
+                        ::std::option::Option<::serde_json::Value>,
+                    > = ::std::option::Option::None;
+                    let mut f19: ::std::option::Option<
+                        ::std::option::Option<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut f20: ::std::option::Option<
+                        ::std::option::Option<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut extra = ::serde_json::Map::new();
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<crate::transport::FieldName<'de>>()?
+                    {
+                        match key.as_str() {
+                            "body" => {
+                                if f0.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field("body"),
+                                    );
+                                }
+                                f0 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "callback_body" => {
+                                if f1.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field(
+                                            "callback_body",
+                                        ),
+                                    );
+                                }
+                                f1 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "callback_url" => {
+                                if f2.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field(
+                                            "callback_url",
+                                        ),
+                                    );
+                                }
+                                f2 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "inactive_reason" => {
+                                if f3.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field(
+                                            "inactive_reason",
+                                        ),
+                                    );
+                                }
+                                f3 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "interval" => {
+                                if f4.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field(
+                                            "interval",
+                                        ),
+                                    );
+                                }
+                                f4 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "job_id" => {
+                                if f5.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field("job_id"),
+                                    );
+                                }
+                                f5 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "last_ran_at" => {
+                                if f6.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field(
+                                            "last_ran_at",
+                                        ),
+                                    );
+                                }
+                                f6 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "n_errors" => {
+                                if f7.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field(
+                                            "n_errors",
+                                        ),
+                                    );
+                                }
+                                f7 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "n_runs" => {
+                                if f8.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field("n_runs"),
+                                    );
+                                }
+                                f8 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "name" => {
+                                if f9.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field("name"),
+                                    );
+                                }
+                                f9 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "next_run" => {
+                                if f10.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field(
+                                            "next_run",
+                                        ),
+                                    );
+                                }
+                                f10 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "number_of_errors" => {
+                                if f11.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field(
+                                            "number_of_errors",
+                                        ),
+                                    );
+                                }
+                                f11 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "number_of_runs" => {
+                                if f12.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field(
+                                            "number_of_runs",
+                                        ),
+                                    );
+                                }
+                                f12 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "results" => {
+                                if f13.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field("results"),
+                                    );
+                                }
+                                f13 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "schedule" => {
+                                if f14.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field(
+                                            "schedule",
+                                        ),
+                                    );
+                                }
+                                f14 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "scope" => {
+                                if f15.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field("scope"),
+                                    );
+                                }
+                                f15 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "start" => {
+                                if f16.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field("start"),
+                                    );
+                                }
+                                f16 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "status" => {
+                                if f17.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field("status"),
+                                    );
+                                }
+                                f17 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "stop_after" => {
+                                if f18.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field(
+                                            "stop_after",
+                                        ),
+                                    );
+                                }
+                                f18 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "submitted_at" => {
+                                if f19.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field(
+                                            "submitted_at",
+                                        ),
+                                    );
+                                }
+                                f19 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "timer_type" => {
+                                if f20.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field(
+                                            "timer_type",
+                                        ),
+                                    );
+                                }
+                                f20 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            _ => {
+                                extra.insert(key.into_string(), map.next_value()?);
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(Timer {
+                        body: match f0 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        callback_body: match f1 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        callback_url: match f2 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        inactive_reason: match f3 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        interval: match f4 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        job_id: match f5 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => {
+                                return ::std::result::Result::Err(
+                                    <A::Error as ::serde::de::Error>::missing_field("job_id"),
+                                );
+                            }
+                        },
+                        last_ran_at: match f6 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        n_errors: match f7 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        n_runs: match f8 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        name: match f9 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        next_run: match f10 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        number_of_errors: match f11 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        number_of_runs: match f12 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        results: match f13 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        schedule: match f14 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        scope: match f15 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        start: match f16 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        status: match f17 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        stop_after: match f18 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        submitted_at: match f19 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        timer_type: match f20 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        extra,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Fields)
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for TimerCreate {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = TimerCreate;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct TimerCreate")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<TimerCreate, A::Error> {
+                    let mut f0: ::std::option::Option<
+                        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                    > = ::std::option::Option::None;
+                    let mut f1: ::std::option::Option<
+                        ::std::option::Option<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut f2: ::std::option::Option<
+                        ::std::option::Option<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut f3: ::std::option::Option<
+                        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                    > = ::std::option::Option::None;
+                    let mut f4: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut extra = ::serde_json::Map::new();
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<crate::transport::FieldName<'de>>()?
+                    {
+                        match key.as_str() {
+                            "body" => {
+                                if f0.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field("body"),
+                                    );
+                                }
+                                f0 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "flow_id" => {
+                                if f1.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field("flow_id"),
+                                    );
+                                }
+                                f1 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "name" => {
+                                if f2.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field("name"),
+                                    );
+                                }
+                                f2 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "schedule" => {
+                                if f3.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field(
+                                            "schedule",
+                                        ),
+                                    );
+                                }
+                                f3 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "timer_type" => {
+                                if f4.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field(
+                                            "timer_type",
+                                        ),
+                                    );
+                                }
+                                f4 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            _ => {
+                                extra.insert(key.into_string(), map.next_value()?);
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(TimerCreate {
+                        body: match f0 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => {
+                                return ::std::result::Result::Err(
+                                    <A::Error as ::serde::de::Error>::missing_field("body"),
+                                );
+                            }
+                        },
+                        flow_id: match f1 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        name: match f2 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        schedule: match f3 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => {
+                                return ::std::result::Result::Err(
+                                    <A::Error as ::serde::de::Error>::missing_field("schedule"),
+                                );
+                            }
+                        },
+                        timer_type: match f4 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => {
+                                return ::std::result::Result::Err(
+                                    <A::Error as ::serde::de::Error>::missing_field(
+                                        "timer_type",
+                                    ),
+                                );
+                            }
+                        },
+                        extra,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Fields)
         }
     }
 }

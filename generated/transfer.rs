@@ -9,7 +9,7 @@ use progenitor_client::{encode_path, ClientHooks, OperationInfo, RequestBuilderE
 #[allow(clippy::all)]
 pub mod types {
     ///Result of creating an access rule (DATA_TYPE `access_create_result`).
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct AccessCreateResult {
         ///ID of the new rule, to use as `rule_id`; a string (UUID), an integer in some legacy records.
         pub access_id: ::serde_json::Value,
@@ -40,7 +40,7 @@ pub mod types {
         }
     }
     ///Access rule document (DATA_TYPE `access`).
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct AccessRule {
         ///Creation time (ISO 8601).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -122,7 +122,7 @@ pub mod types {
         }
     }
     ///List of access rules (DATA_TYPE `access_list`).
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct AccessRuleList {
         ///The access rule documents.
         #[serde(rename = "DATA")]
@@ -178,7 +178,7 @@ pub mod types {
         }
     }
     ///Guest collection activity notification policy.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct ActivityNotificationPolicy {
         ///Task statuses that notify, known values `SUCCEEDED`, `FAILED`.
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
@@ -195,7 +195,7 @@ pub mod types {
         }
     }
     ///Admin cancel job (DATA_TYPE `admin_cancel`).
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct AdminCancel {
         ///Document type, `admin_cancel`.
         #[serde(
@@ -261,7 +261,7 @@ pub mod types {
         }
     }
     ///Bookmark document (DATA_TYPE `bookmark`).
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct Bookmark {
         ///Document type, `bookmark`.
         #[serde(
@@ -313,7 +313,7 @@ pub mod types {
         }
     }
     ///List of bookmarks (DATA_TYPE `bookmark_list`).
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct BookmarkList {
         ///The bookmark documents.
         #[serde(rename = "DATA")]
@@ -360,7 +360,7 @@ pub mod types {
         }
     }
     ///Bookmark resource (type `Bookmark`).
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct BookmarkV2 {
         ///Name and path.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -382,7 +382,7 @@ pub mod types {
         }
     }
     ///Attributes of a bookmark.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct BookmarkV2Attributes {
         ///Name of the bookmark, unique per user.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -437,7 +437,7 @@ pub mod types {
         }
     }
     ///JSON:API document holding one bookmark.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct BookmarkV2Document {
         ///The bookmark.
         pub data: BookmarkV2,
@@ -456,7 +456,7 @@ pub mod types {
         }
     }
     ///JSON:API document listing bookmarks.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct BookmarkV2List {
         ///The bookmarks.
         pub data: ::std::vec::Vec<BookmarkV2>,
@@ -478,7 +478,7 @@ pub mod types {
         }
     }
     ///Pagination links; absent or null on the last page.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct BookmarkV2ListLinks {
         ///URL of the next page; absent or null on the last page.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -492,7 +492,7 @@ pub mod types {
         }
     }
     ///Relationships of a bookmark.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct BookmarkV2Relationships {
         ///The collection the bookmark is on.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -569,7 +569,7 @@ pub mod types {
         }
     }
     ///Collection resource included with bookmarks (type `Collection`).
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct CollectionResource {
         ///Attributes of the collection.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -588,7 +588,7 @@ pub mod types {
         }
     }
     ///Attributes of an included collection.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct CollectionResourceAttributes {
         ///Display name of the collection.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -605,7 +605,7 @@ pub mod types {
         }
     }
     ///Delete task document (DATA_TYPE `delete`); fields left unset are not sent and take the service defaults.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct DeleteDocument {
         ///The paths to delete, at least one.
         #[serde(rename = "DATA")]
@@ -656,7 +656,7 @@ pub mod types {
         }
     }
     ///One path of a delete task (DATA_TYPE `delete_item`).
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct DeleteItem {
         ///Item type, `delete_item`.
         #[serde(rename = "DATA_TYPE", default = "defaults::delete_item_data_type")]
@@ -672,7 +672,7 @@ pub mod types {
         }
     }
     ///Endpoint or collection document (DATA_TYPE `endpoint`); most fields may be null or absent depending on the entity type.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct Endpoint {
         ///Whether the endpoint supports access rules (deprecated).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -950,7 +950,7 @@ pub mod types {
         }
     }
     ///Result of creating a collection (DATA_TYPE `endpoint_create_result`).
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct EndpointCreateResult {
         ///Result code, `Created`.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -984,7 +984,7 @@ pub mod types {
         }
     }
     ///Which guest collection task events notify the administrators.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct EndpointGuestCollectionActivityNotificationPolicy {
         ///Task statuses that notify, known values `SUCCEEDED`, `FAILED`.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1001,7 +1001,7 @@ pub mod types {
         }
     }
     ///List of endpoints or collections (DATA_TYPE `endpoint_list`), with offset paging fields when paged.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct EndpointList {
         ///The endpoint or collection documents.
         #[serde(rename = "DATA")]
@@ -1153,7 +1153,7 @@ pub mod types {
         }
     }
     ///Task event document (DATA_TYPE `event`).
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct Event {
         ///Event code, e.g. `STARTED`, `SUCCEEDED`, `CANCELED`, `PERMISSION_DENIED`, `FILE_NOT_FOUND`.
         pub code: ::std::string::String,
@@ -1183,7 +1183,7 @@ pub mod types {
         }
     }
     ///List of task events (DATA_TYPE `event_list`), offset paged.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct EventList {
         ///The events, most recent first.
         #[serde(rename = "DATA")]
@@ -1215,7 +1215,7 @@ pub mod types {
         }
     }
     ///File document (DATA_TYPE `file`): one entry of a directory listing, or a stat result.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct FileEntry {
         ///Document type, `file`.
         #[serde(
@@ -1267,7 +1267,7 @@ pub mod types {
         }
     }
     ///Directory listing (DATA_TYPE `file_list`).
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct FileList {
         ///Absolute form of `path`, when known.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1443,7 +1443,7 @@ pub mod types {
         }
     }
     ///JSON:API top-level `meta`.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct JsonApiMeta {
         ///ID of the request, for support.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1457,7 +1457,7 @@ pub mod types {
         }
     }
     ///JSON:API document without a primary resource (delete responses).
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct JsonApiMetaDocument {
         ///Always null here when present.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1491,7 +1491,7 @@ pub mod types {
         }
     }
     ///Why a task is paused (DATA_TYPE `pause_info_limited` for the owner, `pause_info` for administrators).
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct PauseInfo {
         ///Document type, `pause_info_limited` or `pause_info`.
         #[serde(
@@ -1525,7 +1525,7 @@ pub mod types {
         }
     }
     ///Pause rule document (DATA_TYPE `pause_rule`, or `pause_rule_limited` without the modifier fields).
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct PauseRule {
         ///Whether a manager of the host endpoint created the rule.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1635,7 +1635,7 @@ pub mod types {
         }
     }
     ///List of pause rules (DATA_TYPE `pause_rule_list`).
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct PauseRuleList {
         ///The pause rule documents.
         #[serde(rename = "DATA")]
@@ -1710,7 +1710,7 @@ pub mod types {
         }
     }
     ///JSON:API relationship to one resource.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct Relationship {
         ///Identifier `{type, id}` of the related resource, or null.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1724,7 +1724,7 @@ pub mod types {
         }
     }
     ///Identifier `{type, id}` of the related resource, or null.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct RelationshipData {
         ///Resource ID (UUID).
         pub id: ::std::string::String,
@@ -1759,7 +1759,7 @@ pub mod types {
         }
     }
     ///Generic result of a Transfer operation (DATA_TYPE `result`, `mkdir_result`...).
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct ResultDocument {
         ///Result code, e.g. `Updated`, `Deleted`, `Canceled`, `TaskComplete`, `DirectoryCreated`, `FileRenamed`, `PauseAccepted`, `ResumeAccepted`.
         pub code: ::std::string::String,
@@ -1787,7 +1787,7 @@ pub mod types {
         }
     }
     ///Role assignment document (DATA_TYPE `role`).
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct Role {
         ///Document type, `role`.
         #[serde(
@@ -1833,7 +1833,7 @@ pub mod types {
         }
     }
     ///List of role assignments (DATA_TYPE `role_list`).
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct RoleList {
         ///The role documents.
         #[serde(rename = "DATA")]
@@ -1853,7 +1853,7 @@ pub mod types {
         }
     }
     ///Server document (DATA_TYPE `server`).
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct Server {
         ///Document type, `server`.
         #[serde(
@@ -1906,7 +1906,7 @@ pub mod types {
         }
     }
     ///List of servers (DATA_TYPE `endpoint_server_list`).
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct ServerList {
         ///The server documents.
         #[serde(rename = "DATA")]
@@ -1990,7 +1990,7 @@ pub mod types {
         }
     }
     ///Page of guest collections of a host endpoint, paged with `next_token`.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct SharedEndpointList {
         ///Document type.
         #[serde(
@@ -2012,7 +2012,7 @@ pub mod types {
         }
     }
     ///A path skipped because of `skip_source_errors` (DATA_TYPE `skipped_error`).
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct SkippedError {
         ///Checksum algorithm of the item, if any.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -2059,7 +2059,7 @@ pub mod types {
         }
     }
     ///Page of skipped errors (DATA_TYPE `skipped_errors`), marker paged.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct SkippedErrorList {
         ///The skipped paths.
         #[serde(rename = "DATA")]
@@ -2085,7 +2085,7 @@ pub mod types {
         }
     }
     ///Stream access point resource (type `StreamAccessPoint`).
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct StreamAccessPoint {
         ///Attributes of the stream access point.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -2107,7 +2107,7 @@ pub mod types {
         }
     }
     ///Attributes of a stream access point.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct StreamAccessPointAttributes {
         ///Username of the advertised owner.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -2148,7 +2148,7 @@ pub mod types {
         }
     }
     ///JSON:API document holding one stream access point.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct StreamAccessPointDocument {
         ///The stream access point.
         pub data: StreamAccessPoint,
@@ -2181,7 +2181,7 @@ pub mod types {
         }
     }
     ///JSON:API document listing stream access points.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct StreamAccessPointList {
         ///The stream access points.
         pub data: ::std::vec::Vec<StreamAccessPoint>,
@@ -2200,7 +2200,7 @@ pub mod types {
         }
     }
     ///Pagination links; absent or null on the last page.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct StreamAccessPointListLinks {
         ///URL of the next page; absent or null on the last page.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -2225,7 +2225,7 @@ pub mod types {
         }
     }
     ///Relationships of a stream access point.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct StreamAccessPointRelationships {
         ///Globus Connect Server endpoint hosting the stream access point.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -2239,7 +2239,7 @@ pub mod types {
         }
     }
     ///A submission ID (DATA_TYPE `submission_id`).
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct SubmissionId {
         ///Document type, `submission_id`.
         #[serde(
@@ -2258,7 +2258,7 @@ pub mod types {
         }
     }
     ///Result of a task submission (DATA_TYPE `transfer_result` or `delete_result`).
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct SubmissionResult {
         ///`Accepted` for a new task, `Duplicate` when the submission ID was already used.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -2317,7 +2317,7 @@ pub mod types {
         }
     }
     ///A file a task transferred (DATA_TYPE `successful_transfer`).
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct SuccessfulTransfer {
         ///Checksum of the file, if computed.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -2352,7 +2352,7 @@ pub mod types {
         }
     }
     ///Page of successful transfers (DATA_TYPE `successful_transfers`), marker paged.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct SuccessfulTransferList {
         ///The transferred files.
         #[serde(rename = "DATA")]
@@ -2378,7 +2378,7 @@ pub mod types {
         }
     }
     ///Task document (DATA_TYPE `task`); administrator views add the host, mapped collection and local user fields.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct Task {
         ///Bytes checksummed so far.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -2621,7 +2621,7 @@ pub mod types {
         }
     }
     ///Why a failed task failed; null otherwise.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct TaskFatalError {
         ///Error code, e.g. `FILE_NOT_FOUND`.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -2638,7 +2638,7 @@ pub mod types {
         }
     }
     ///Filter rule as stored on a task.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct TaskFilterRule {
         ///Document type, `filter_rule`.
         #[serde(
@@ -2664,7 +2664,7 @@ pub mod types {
         }
     }
     ///Link document (DATA_TYPE `link`).
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct TaskLink {
         ///Document type, `link`.
         #[serde(
@@ -2693,7 +2693,7 @@ pub mod types {
         }
     }
     ///List of tasks (DATA_TYPE `task_list`); offset paging fields for `task_list`, `last_key` paging fields for `endpoint_manager_task_list`.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct TaskList {
         ///The task documents.
         #[serde(rename = "DATA")]
@@ -2758,7 +2758,7 @@ pub mod types {
         }
     }
     ///Transfer task document (DATA_TYPE `transfer`); fields left unset are not sent and take the service defaults.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct TransferDocument {
         ///The items to transfer, at least one.
         #[serde(rename = "DATA")]
@@ -2832,7 +2832,7 @@ pub mod types {
         }
     }
     ///One item of a transfer (DATA_TYPE `transfer_item`, or `transfer_symlink_item` for a symlink).
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct TransferItem {
         ///Checksum algorithm for verification, sync level 3 or `external_checksum`, e.g. `MD5`, `SHA1`.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -2859,7 +2859,7 @@ pub mod types {
         }
     }
     ///Tunnel resource (type `Tunnel`).
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct Tunnel {
         ///Attributes of the tunnel.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -2881,7 +2881,7 @@ pub mod types {
         }
     }
     ///Attributes of a tunnel.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct TunnelAttributes {
         ///Creation time (ISO 8601).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -2936,7 +2936,7 @@ pub mod types {
         }
     }
     ///Attributes of a tunnel to create.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct TunnelCreateAttributes {
         ///Friendly label.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -2993,7 +2993,7 @@ pub mod types {
         }
     }
     ///JSON:API document holding one tunnel.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct TunnelDocument {
         ///The tunnel.
         pub data: Tunnel,
@@ -3009,7 +3009,7 @@ pub mod types {
         }
     }
     ///Tunnel event resource (type `TunnelEvent`).
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct TunnelEvent {
         ///Attributes of the event.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -3028,7 +3028,7 @@ pub mod types {
         }
     }
     ///Attributes of the event.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct TunnelEventAttributes {
         ///Event code, e.g. `STARTED`, `TUNNEL_ACTIVE`, `TUNNEL_STOPPED`.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -3054,7 +3054,7 @@ pub mod types {
         }
     }
     ///JSON:API document listing tunnel events.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct TunnelEventList {
         ///The events.
         pub data: ::std::vec::Vec<TunnelEvent>,
@@ -3073,7 +3073,7 @@ pub mod types {
         }
     }
     ///Pagination links; null when there is a single page.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct TunnelEventListLinks {
         ///URL of the next page; absent or null on the last page.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -3087,7 +3087,7 @@ pub mod types {
         }
     }
     ///JSON:API document listing tunnels.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct TunnelList {
         ///The tunnels.
         pub data: ::std::vec::Vec<Tunnel>,
@@ -3106,7 +3106,7 @@ pub mod types {
         }
     }
     ///Pagination links; null when there is a single page.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct TunnelListLinks {
         ///URL of the next page; absent or null on the last page.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -3120,7 +3120,7 @@ pub mod types {
         }
     }
     ///Relationships of a tunnel.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct TunnelRelationships {
         ///Stream access point of the initiator application.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -19831,6 +19831,10317 @@ pub mod types {
                 "links" => ::serde_json::to_value(&self.links).ok(),
                 _ => self.extra.get(name).cloned(),
             }
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for AccessCreateResult {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = AccessCreateResult;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct AccessCreateResult")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<AccessCreateResult, A::Error> {
+                    let mut f0: ::std::option::Option<::serde_json::Value> = ::std::option::Option::None;
+                    let mut f1: ::std::option::Option<
+                        ::std::option::Option<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut f2: ::std::option::Option<
+                        ::std::option::Option<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut f3: ::std::option::Option<
+                        ::std::option::Option<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut f4: ::std::option::Option<
+                        ::std::option::Option<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut f5: ::std::option::Option<
+                        ::std::option::Option<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut extra = ::serde_json::Map::new();
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<crate::transport::FieldName<'de>>()?
+                    {
+                        match key.as_str() {
+                            "access_id" => {
+                                if f0.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field(
+                                            "access_id",
+                                        ),
+                                    );
+                                }
+                                f0 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "code" => {
+                                if f1.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field("code"),
+                                    );
+                                }
+                                f1 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "DATA_TYPE" => {
+                                if f2.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field(
+                                            "DATA_TYPE",
+                                        ),
+                                    );
+                                }
+                                f2 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "message" => {
+                                if f3.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field("message"),
+                                    );
+                                }
+                                f3 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "request_id" => {
+                                if f4.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field(
+                                            "request_id",
+                                        ),
+                                    );
+                                }
+                                f4 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "resource" => {
+                                if f5.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field(
+                                            "resource",
+                                        ),
+                                    );
+                                }
+                                f5 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            _ => {
+                                extra.insert(key.into_string(), map.next_value()?);
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(AccessCreateResult {
+                        access_id: match f0 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => {
+                                return ::std::result::Result::Err(
+                                    <A::Error as ::serde::de::Error>::missing_field("access_id"),
+                                );
+                            }
+                        },
+                        code: match f1 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        data_type: match f2 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        message: match f3 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        request_id: match f4 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        resource: match f5 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        extra,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Fields)
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for AccessRule {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = AccessRule;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct AccessRule")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<AccessRule, A::Error> {
+                    let mut f0: ::std::option::Option<
+                        ::std::option::Option<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut f1: ::std::option::Option<
+                        ::std::option::Option<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut f2: ::std::option::Option<
+                        ::std::option::Option<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut f3: ::std::option::Option<
+                        ::std::option::Option<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut f4: ::std::option::Option<
+                        ::std::option::Option<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut f5: ::std::option::Option<
+                        ::std::option::Option<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut f6: ::std::option::Option<
+                        ::std::option::Option<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut f7: ::std::option::Option<
+                        ::std::option::Option<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut f8: ::std::option::Option<
+                        ::std::option::Option<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut f9: ::std::option::Option<
+                        ::std::option::Option<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut f10: ::std::option::Option<
+                        ::std::option::Option<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut f11: ::std::option::Option<
+                        ::std::option::Option<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut extra = ::serde_json::Map::new();
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<crate::transport::FieldName<'de>>()?
+                    {
+                        match key.as_str() {
+                            "create_time" => {
+                                if f0.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field(
+                                            "create_time",
+                                        ),
+                                    );
+                                }
+                                f0 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "DATA_TYPE" => {
+                                if f1.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field(
+                                            "DATA_TYPE",
+                                        ),
+                                    );
+                                }
+                                f1 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "expiration_date" => {
+                                if f2.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field(
+                                            "expiration_date",
+                                        ),
+                                    );
+                                }
+                                f2 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "id" => {
+                                if f3.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field("id"),
+                                    );
+                                }
+                                f3 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "notify_email" => {
+                                if f4.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field(
+                                            "notify_email",
+                                        ),
+                                    );
+                                }
+                                f4 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "notify_message" => {
+                                if f5.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field(
+                                            "notify_message",
+                                        ),
+                                    );
+                                }
+                                f5 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "path" => {
+                                if f6.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field("path"),
+                                    );
+                                }
+                                f6 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "permissions" => {
+                                if f7.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field(
+                                            "permissions",
+                                        ),
+                                    );
+                                }
+                                f7 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "principal" => {
+                                if f8.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field(
+                                            "principal",
+                                        ),
+                                    );
+                                }
+                                f8 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "principal_type" => {
+                                if f9.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field(
+                                            "principal_type",
+                                        ),
+                                    );
+                                }
+                                f9 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "role_id" => {
+                                if f10.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field("role_id"),
+                                    );
+                                }
+                                f10 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "role_type" => {
+                                if f11.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field(
+                                            "role_type",
+                                        ),
+                                    );
+                                }
+                                f11 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            _ => {
+                                extra.insert(key.into_string(), map.next_value()?);
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(AccessRule {
+                        create_time: match f0 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        data_type: match f1 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        expiration_date: match f2 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        id: match f3 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        notify_email: match f4 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        notify_message: match f5 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        path: match f6 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        permissions: match f7 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        principal: match f8 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        principal_type: match f9 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        role_id: match f10 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        role_type: match f11 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        extra,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Fields)
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for AccessRuleList {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = AccessRuleList;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct AccessRuleList")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<AccessRuleList, A::Error> {
+                    let mut f0: ::std::option::Option<::std::vec::Vec<AccessRule>> = ::std::option::Option::None;
+                    let mut f1: ::std::option::Option<
+                        ::std::option::Option<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut f2: ::std::option::Option<
+                        ::std::option::Option<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut f3: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+                    let mut extra = ::serde_json::Map::new();
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<crate::transport::FieldName<'de>>()?
+                    {
+                        match key.as_str() {
+                            "DATA" => {
+                                if f0.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field("DATA"),
+                                    );
+                                }
+                                f0 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "DATA_TYPE" => {
+                                if f1.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field(
+                                            "DATA_TYPE",
+                                        ),
+                                    );
+                                }
+                                f1 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "endpoint" => {
+                                if f2.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field(
+                                            "endpoint",
+                                        ),
+                                    );
+                                }
+                                f2 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "length" => {
+                                if f3.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field("length"),
+                                    );
+                                }
+                                f3 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            _ => {
+                                extra.insert(key.into_string(), map.next_value()?);
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(AccessRuleList {
+                        data: match f0 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => {
+                                return ::std::result::Result::Err(
+                                    <A::Error as ::serde::de::Error>::missing_field("DATA"),
+                                );
+                            }
+                        },
+                        data_type: match f1 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        endpoint: match f2 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        length: match f3 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        extra,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Fields)
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for ActivityNotificationPolicy {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = ActivityNotificationPolicy;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct ActivityNotificationPolicy")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<ActivityNotificationPolicy, A::Error> {
+                    let mut f0: ::std::option::Option<
+                        ::std::vec::Vec<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut f1: ::std::option::Option<
+                        ::std::vec::Vec<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut extra = ::serde_json::Map::new();
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<crate::transport::FieldName<'de>>()?
+                    {
+                        match key.as_str() {
+                            "status" => {
+                                if f0.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field("status"),
+                                    );
+                                }
+                                f0 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "transfer_use" => {
+                                if f1.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field(
+                                            "transfer_use",
+                                        ),
+                                    );
+                                }
+                                f1 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            _ => {
+                                extra.insert(key.into_string(), map.next_value()?);
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(ActivityNotificationPolicy {
+                        status: match f0 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => {
+                                ::std::default::Default::default()
+                            }
+                        },
+                        transfer_use: match f1 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => {
+                                ::std::default::Default::default()
+                            }
+                        },
+                        extra,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Fields)
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for AdminCancel {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = AdminCancel;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct AdminCancel")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<AdminCancel, A::Error> {
+                    let mut f0: ::std::option::Option<
+                        ::std::option::Option<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut f1: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
+                    let mut f2: ::std::option::Option<
+                        ::std::option::Option<::serde_json::Value>,
+                    > = ::std::option::Option::None;
+                    let mut f3: ::std::option::Option<
+                        ::std::option::Option<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut f4: ::std::option::Option<
+                        ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+                    > = ::std::option::Option::None;
+                    let mut extra = ::serde_json::Map::new();
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<crate::transport::FieldName<'de>>()?
+                    {
+                        match key.as_str() {
+                            "DATA_TYPE" => {
+                                if f0.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field(
+                                            "DATA_TYPE",
+                                        ),
+                                    );
+                                }
+                                f0 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "done" => {
+                                if f1.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field("done"),
+                                    );
+                                }
+                                f1 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "id" => {
+                                if f2.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field("id"),
+                                    );
+                                }
+                                f2 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "message" => {
+                                if f3.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field("message"),
+                                    );
+                                }
+                                f3 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "task_id_list" => {
+                                if f4.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field(
+                                            "task_id_list",
+                                        ),
+                                    );
+                                }
+                                f4 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            _ => {
+                                extra.insert(key.into_string(), map.next_value()?);
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(AdminCancel {
+                        data_type: match f0 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        done: match f1 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        id: match f2 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        message: match f3 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        task_id_list: match f4 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        extra,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Fields)
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for Bookmark {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = Bookmark;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct Bookmark")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<Bookmark, A::Error> {
+                    let mut f0: ::std::option::Option<
+                        ::std::option::Option<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut f1: ::std::option::Option<
+                        ::std::option::Option<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut f2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f3: ::std::option::Option<
+                        ::std::option::Option<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut f4: ::std::option::Option<
+                        ::std::option::Option<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut f5: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
+                    let mut extra = ::serde_json::Map::new();
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<crate::transport::FieldName<'de>>()?
+                    {
+                        match key.as_str() {
+                            "DATA_TYPE" => {
+                                if f0.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field(
+                                            "DATA_TYPE",
+                                        ),
+                                    );
+                                }
+                                f0 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "endpoint_id" => {
+                                if f1.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field(
+                                            "endpoint_id",
+                                        ),
+                                    );
+                                }
+                                f1 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "id" => {
+                                if f2.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field("id"),
+                                    );
+                                }
+                                f2 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "name" => {
+                                if f3.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field("name"),
+                                    );
+                                }
+                                f3 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "path" => {
+                                if f4.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field("path"),
+                                    );
+                                }
+                                f4 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "pinned" => {
+                                if f5.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field("pinned"),
+                                    );
+                                }
+                                f5 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            _ => {
+                                extra.insert(key.into_string(), map.next_value()?);
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(Bookmark {
+                        data_type: match f0 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        endpoint_id: match f1 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        id: match f2 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => {
+                                return ::std::result::Result::Err(
+                                    <A::Error as ::serde::de::Error>::missing_field("id"),
+                                );
+                            }
+                        },
+                        name: match f3 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        path: match f4 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        pinned: match f5 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        extra,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Fields)
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for BookmarkList {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = BookmarkList;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct BookmarkList")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<BookmarkList, A::Error> {
+                    let mut f0: ::std::option::Option<::std::vec::Vec<Bookmark>> = ::std::option::Option::None;
+                    let mut f1: ::std::option::Option<
+                        ::std::option::Option<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut extra = ::serde_json::Map::new();
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<crate::transport::FieldName<'de>>()?
+                    {
+                        match key.as_str() {
+                            "DATA" => {
+                                if f0.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field("DATA"),
+                                    );
+                                }
+                                f0 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "DATA_TYPE" => {
+                                if f1.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field(
+                                            "DATA_TYPE",
+                                        ),
+                                    );
+                                }
+                                f1 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            _ => {
+                                extra.insert(key.into_string(), map.next_value()?);
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(BookmarkList {
+                        data: match f0 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => {
+                                return ::std::result::Result::Err(
+                                    <A::Error as ::serde::de::Error>::missing_field("DATA"),
+                                );
+                            }
+                        },
+                        data_type: match f1 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        extra,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Fields)
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for BookmarkV2 {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = BookmarkV2;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct BookmarkV2")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<BookmarkV2, A::Error> {
+                    let mut f0: ::std::option::Option<
+                        ::std::option::Option<BookmarkV2Attributes>,
+                    > = ::std::option::Option::None;
+                    let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f2: ::std::option::Option<
+                        ::std::option::Option<BookmarkV2Relationships>,
+                    > = ::std::option::Option::None;
+                    let mut f3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut extra = ::serde_json::Map::new();
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<crate::transport::FieldName<'de>>()?
+                    {
+                        match key.as_str() {
+                            "attributes" => {
+                                if f0.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field(
+                                            "attributes",
+                                        ),
+                                    );
+                                }
+                                f0 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "id" => {
+                                if f1.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field("id"),
+                                    );
+                                }
+                                f1 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "relationships" => {
+                                if f2.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field(
+                                            "relationships",
+                                        ),
+                                    );
+                                }
+                                f2 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "type" => {
+                                if f3.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field("type"),
+                                    );
+                                }
+                                f3 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            _ => {
+                                extra.insert(key.into_string(), map.next_value()?);
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(BookmarkV2 {
+                        attributes: match f0 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        id: match f1 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => {
+                                return ::std::result::Result::Err(
+                                    <A::Error as ::serde::de::Error>::missing_field("id"),
+                                );
+                            }
+                        },
+                        relationships: match f2 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        type_: match f3 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => {
+                                return ::std::result::Result::Err(
+                                    <A::Error as ::serde::de::Error>::missing_field("type"),
+                                );
+                            }
+                        },
+                        extra,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Fields)
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for BookmarkV2Attributes {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = BookmarkV2Attributes;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct BookmarkV2Attributes")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<BookmarkV2Attributes, A::Error> {
+                    let mut f0: ::std::option::Option<
+                        ::std::option::Option<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut f1: ::std::option::Option<
+                        ::std::option::Option<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut extra = ::serde_json::Map::new();
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<crate::transport::FieldName<'de>>()?
+                    {
+                        match key.as_str() {
+                            "name" => {
+                                if f0.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field("name"),
+                                    );
+                                }
+                                f0 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "path" => {
+                                if f1.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field("path"),
+                                    );
+                                }
+                                f1 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            _ => {
+                                extra.insert(key.into_string(), map.next_value()?);
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(BookmarkV2Attributes {
+                        name: match f0 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        path: match f1 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        extra,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Fields)
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for BookmarkV2Document {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = BookmarkV2Document;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct BookmarkV2Document")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<BookmarkV2Document, A::Error> {
+                    let mut f0: ::std::option::Option<BookmarkV2> = ::std::option::Option::None;
+                    let mut f1: ::std::option::Option<
+                        ::std::option::Option<::std::vec::Vec<CollectionResource>>,
+                    > = ::std::option::Option::None;
+                    let mut f2: ::std::option::Option<
+                        ::std::option::Option<JsonApiMeta>,
+                    > = ::std::option::Option::None;
+                    let mut extra = ::serde_json::Map::new();
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<crate::transport::FieldName<'de>>()?
+                    {
+                        match key.as_str() {
+                            "data" => {
+                                if f0.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field("data"),
+                                    );
+                                }
+                                f0 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "included" => {
+                                if f1.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field(
+                                            "included",
+                                        ),
+                                    );
+                                }
+                                f1 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "meta" => {
+                                if f2.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field("meta"),
+                                    );
+                                }
+                                f2 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            _ => {
+                                extra.insert(key.into_string(), map.next_value()?);
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(BookmarkV2Document {
+                        data: match f0 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => {
+                                return ::std::result::Result::Err(
+                                    <A::Error as ::serde::de::Error>::missing_field("data"),
+                                );
+                            }
+                        },
+                        included: match f1 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        meta: match f2 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        extra,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Fields)
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for BookmarkV2List {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = BookmarkV2List;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct BookmarkV2List")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<BookmarkV2List, A::Error> {
+                    let mut f0: ::std::option::Option<::std::vec::Vec<BookmarkV2>> = ::std::option::Option::None;
+                    let mut f1: ::std::option::Option<
+                        ::std::option::Option<::std::vec::Vec<CollectionResource>>,
+                    > = ::std::option::Option::None;
+                    let mut f2: ::std::option::Option<
+                        ::std::option::Option<BookmarkV2ListLinks>,
+                    > = ::std::option::Option::None;
+                    let mut f3: ::std::option::Option<
+                        ::std::option::Option<JsonApiMeta>,
+                    > = ::std::option::Option::None;
+                    let mut extra = ::serde_json::Map::new();
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<crate::transport::FieldName<'de>>()?
+                    {
+                        match key.as_str() {
+                            "data" => {
+                                if f0.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field("data"),
+                                    );
+                                }
+                                f0 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "included" => {
+                                if f1.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field(
+                                            "included",
+                                        ),
+                                    );
+                                }
+                                f1 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "links" => {
+                                if f2.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field("links"),
+                                    );
+                                }
+                                f2 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "meta" => {
+                                if f3.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field("meta"),
+                                    );
+                                }
+                                f3 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            _ => {
+                                extra.insert(key.into_string(), map.next_value()?);
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(BookmarkV2List {
+                        data: match f0 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => {
+                                return ::std::result::Result::Err(
+                                    <A::Error as ::serde::de::Error>::missing_field("data"),
+                                );
+                            }
+                        },
+                        included: match f1 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        links: match f2 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        meta: match f3 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        extra,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Fields)
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for BookmarkV2ListLinks {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = BookmarkV2ListLinks;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct BookmarkV2ListLinks")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<BookmarkV2ListLinks, A::Error> {
+                    let mut f0: ::std::option::Option<
+                        ::std::option::Option<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut extra = ::serde_json::Map::new();
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<crate::transport::FieldName<'de>>()?
+                    {
+                        match key.as_str() {
+                            "next" => {
+                                if f0.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field("next"),
+                                    );
+                                }
+                                f0 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            _ => {
+                                extra.insert(key.into_string(), map.next_value()?);
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(BookmarkV2ListLinks {
+                        next: match f0 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        extra,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Fields)
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for BookmarkV2Relationships {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = BookmarkV2Relationships;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct BookmarkV2Relationships")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<BookmarkV2Relationships, A::Error> {
+                    let mut f0: ::std::option::Option<
+                        ::std::option::Option<Relationship>,
+                    > = ::std::option::Option::None;
+                    let mut extra = ::serde_json::Map::new();
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<crate::transport::FieldName<'de>>()?
+                    {
+                        match key.as_str() {
+                            "collection" => {
+                                if f0.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field(
+                                            "collection",
+                                        ),
+                                    );
+                                }
+                                f0 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            _ => {
+                                extra.insert(key.into_string(), map.next_value()?);
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(BookmarkV2Relationships {
+                        collection: match f0 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        extra,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Fields)
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for CollectionResource {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = CollectionResource;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct CollectionResource")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<CollectionResource, A::Error> {
+                    let mut f0: ::std::option::Option<
+                        ::std::option::Option<CollectionResourceAttributes>,
+                    > = ::std::option::Option::None;
+                    let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut extra = ::serde_json::Map::new();
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<crate::transport::FieldName<'de>>()?
+                    {
+                        match key.as_str() {
+                            "attributes" => {
+                                if f0.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field(
+                                            "attributes",
+                                        ),
+                                    );
+                                }
+                                f0 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "id" => {
+                                if f1.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field("id"),
+                                    );
+                                }
+                                f1 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "type" => {
+                                if f2.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field("type"),
+                                    );
+                                }
+                                f2 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            _ => {
+                                extra.insert(key.into_string(), map.next_value()?);
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(CollectionResource {
+                        attributes: match f0 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        id: match f1 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => {
+                                return ::std::result::Result::Err(
+                                    <A::Error as ::serde::de::Error>::missing_field("id"),
+                                );
+                            }
+                        },
+                        type_: match f2 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => {
+                                return ::std::result::Result::Err(
+                                    <A::Error as ::serde::de::Error>::missing_field("type"),
+                                );
+                            }
+                        },
+                        extra,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Fields)
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for CollectionResourceAttributes {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = CollectionResourceAttributes;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct CollectionResourceAttributes")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<CollectionResourceAttributes, A::Error> {
+                    let mut f0: ::std::option::Option<
+                        ::std::option::Option<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut f1: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
+                    let mut extra = ::serde_json::Map::new();
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<crate::transport::FieldName<'de>>()?
+                    {
+                        match key.as_str() {
+                            "display_name" => {
+                                if f0.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field(
+                                            "display_name",
+                                        ),
+                                    );
+                                }
+                                f0 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "high_assurance" => {
+                                if f1.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field(
+                                            "high_assurance",
+                                        ),
+                                    );
+                                }
+                                f1 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            _ => {
+                                extra.insert(key.into_string(), map.next_value()?);
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(CollectionResourceAttributes {
+                        display_name: match f0 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        high_assurance: match f1 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        extra,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Fields)
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for DeleteDocument {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = DeleteDocument;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct DeleteDocument")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<DeleteDocument, A::Error> {
+                    let mut f0: ::std::option::Option<::std::vec::Vec<DeleteItem>> = ::std::option::Option::None;
+                    let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f2: ::std::option::Option<
+                        ::std::option::Option<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut f3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f4: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
+                    let mut f5: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
+                    let mut f6: ::std::option::Option<
+                        ::std::option::Option<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut f7: ::std::option::Option<
+                        ::std::option::Option<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut f8: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
+                    let mut f9: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
+                    let mut f10: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
+                    let mut f11: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
+                    let mut f12: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
+                    let mut f13: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut extra = ::serde_json::Map::new();
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<crate::transport::FieldName<'de>>()?
+                    {
+                        match key.as_str() {
+                            "DATA" => {
+                                if f0.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field("DATA"),
+                                    );
+                                }
+                                f0 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "DATA_TYPE" => {
+                                if f1.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field(
+                                            "DATA_TYPE",
+                                        ),
+                                    );
+                                }
+                                f1 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "deadline" => {
+                                if f2.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field(
+                                            "deadline",
+                                        ),
+                                    );
+                                }
+                                f2 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "endpoint" => {
+                                if f3.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field(
+                                            "endpoint",
+                                        ),
+                                    );
+                                }
+                                f3 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "ignore_missing" => {
+                                if f4.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field(
+                                            "ignore_missing",
+                                        ),
+                                    );
+                                }
+                                f4 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "interpret_globs" => {
+                                if f5.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field(
+                                            "interpret_globs",
+                                        ),
+                                    );
+                                }
+                                f5 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "label" => {
+                                if f6.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field("label"),
+                                    );
+                                }
+                                f6 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "local_user" => {
+                                if f7.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field(
+                                            "local_user",
+                                        ),
+                                    );
+                                }
+                                f7 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "notify_on_failed" => {
+                                if f8.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field(
+                                            "notify_on_failed",
+                                        ),
+                                    );
+                                }
+                                f8 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "notify_on_inactive" => {
+                                if f9.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field(
+                                            "notify_on_inactive",
+                                        ),
+                                    );
+                                }
+                                f9 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "notify_on_succeeded" => {
+                                if f10.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field(
+                                            "notify_on_succeeded",
+                                        ),
+                                    );
+                                }
+                                f10 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "recursive" => {
+                                if f11.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field(
+                                            "recursive",
+                                        ),
+                                    );
+                                }
+                                f11 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "store_base_path_info" => {
+                                if f12.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field(
+                                            "store_base_path_info",
+                                        ),
+                                    );
+                                }
+                                f12 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "submission_id" => {
+                                if f13.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field(
+                                            "submission_id",
+                                        ),
+                                    );
+                                }
+                                f13 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            _ => {
+                                extra.insert(key.into_string(), map.next_value()?);
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(DeleteDocument {
+                        data: match f0 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => {
+                                return ::std::result::Result::Err(
+                                    <A::Error as ::serde::de::Error>::missing_field("DATA"),
+                                );
+                            }
+                        },
+                        data_type: match f1 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => {
+                                defaults::delete_document_data_type()
+                            }
+                        },
+                        deadline: match f2 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        endpoint: match f3 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => {
+                                return ::std::result::Result::Err(
+                                    <A::Error as ::serde::de::Error>::missing_field("endpoint"),
+                                );
+                            }
+                        },
+                        ignore_missing: match f4 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        interpret_globs: match f5 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        label: match f6 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        local_user: match f7 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        notify_on_failed: match f8 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        notify_on_inactive: match f9 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        notify_on_succeeded: match f10 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        recursive: match f11 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        store_base_path_info: match f12 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        submission_id: match f13 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => {
+                                return ::std::result::Result::Err(
+                                    <A::Error as ::serde::de::Error>::missing_field(
+                                        "submission_id",
+                                    ),
+                                );
+                            }
+                        },
+                        extra,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Fields)
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for DeleteItem {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = DeleteItem;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct DeleteItem")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<DeleteItem, A::Error> {
+                    let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut extra = ::serde_json::Map::new();
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<crate::transport::FieldName<'de>>()?
+                    {
+                        match key.as_str() {
+                            "DATA_TYPE" => {
+                                if f0.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field(
+                                            "DATA_TYPE",
+                                        ),
+                                    );
+                                }
+                                f0 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "path" => {
+                                if f1.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field("path"),
+                                    );
+                                }
+                                f1 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            _ => {
+                                extra.insert(key.into_string(), map.next_value()?);
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(DeleteItem {
+                        data_type: match f0 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => {
+                                defaults::delete_item_data_type()
+                            }
+                        },
+                        path: match f1 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => {
+                                return ::std::result::Result::Err(
+                                    <A::Error as ::serde::de::Error>::missing_field("path"),
+                                );
+                            }
+                        },
+                        extra,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Fields)
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for Endpoint {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = Endpoint;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct Endpoint")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<Endpoint, A::Error> {
+                    let mut f0: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
+                    let mut f1: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
+                    let mut f2: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+                    let mut f3: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
+                    let mut f4: ::std::option::Option<
+                        ::std::option::Option<
+                            ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                        >,
+                    > = ::std::option::Option::None;
+                    let mut f5: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+                    let mut f6: ::std::option::Option<
+                        ::std::option::Option<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut f7: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+                    let mut f8: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+                    let mut f9: ::std::option::Option<
+                        ::std::option::Option<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut f10: ::std::option::Option<
+                        ::std::option::Option<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut f11: ::std::option::Option<
+                        ::std::option::Option<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut f12: ::std::option::Option<
+                        ::std::option::Option<::std::vec::Vec<Server>>,
+                    > = ::std::option::Option::None;
+                    let mut f13: ::std::option::Option<
+                        ::std::option::Option<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut f14: ::std::option::Option<
+                        ::std::option::Option<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut f15: ::std::option::Option<
+                        ::std::option::Option<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut f16: ::std::option::Option<
+                        ::std::option::Option<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut f17: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
+                    let mut f18: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
+                    let mut f19: ::std::option::Option<
+                        ::std::option::Option<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut f20: ::std::option::Option<
+                        ::std::option::Option<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut f21: ::std::option::Option<
+                        ::std::option::Option<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut f22: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+                    let mut f23: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
+                    let mut f24: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
+                    let mut f25: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
+                    let mut f26: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
+                    let mut f27: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
+                    let mut f28: ::std::option::Option<
+                        ::std::option::Option<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut f29: ::std::option::Option<
+                        ::std::option::Option<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut f30: ::std::option::Option<
+                        ::std::option::Option<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut f31: ::std::option::Option<
+                        ::std::option::Option<
+                            EndpointGuestCollectionActivityNotificationPolicy,
+                        >,
+                    > = ::std::option::Option::None;
+                    let mut f32: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
+                    let mut f33: ::std::option::Option<
+                        ::std::option::Option<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut f34: ::std::option::Option<
+                        ::std::option::Option<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut f35: ::std::option::Option<
+                        ::std::option::Option<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut f36: ::std::option::Option<
+                        ::std::option::Option<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut f37: ::std::option::Option<
+                        ::std::option::Option<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut f38: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f39: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
+                    let mut f40: ::std::option::Option<
+                        ::std::option::Option<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut f41: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
+                    let mut f42: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
+                    let mut f43: ::std::option::Option<
+                        ::std::option::Option<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut f44: ::std::option::Option<
+                        ::std::option::Option<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut f45: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
+                    let mut f46: ::std::option::Option<
+                        ::std::option::Option<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut f47: ::std::option::Option<
+                        ::std::option::Option<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut f48: ::std::option::Option<
+                        ::std::option::Option<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut f49: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+                    let mut f50: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+                    let mut f51: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
+                    let mut f52: ::std::option::Option<
+                        ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+                    > = ::std::option::Option::None;
+                    let mut f53: ::std::option::Option<
+                        ::std::option::Option<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut f54: ::std::option::Option<
+                        ::std::option::Option<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut f55: ::std::option::Option<
+                        ::std::option::Option<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut f56: ::std::option::Option<
+                        ::std::option::Option<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut f57: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
+                    let mut f58: ::std::option::Option<
+                        ::std::option::Option<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut f59: ::std::option::Option<
+                        ::std::option::Option<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut f60: ::std::option::Option<
+                        ::std::option::Option<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut f61: ::std::option::Option<
+                        ::std::option::Option<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut f62: ::std::option::Option<
+                        ::std::option::Option<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut f63: ::std::option::Option<
+                        ::std::option::Option<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut f64: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+                    let mut f65: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+                    let mut f66: ::std::option::Option<
+                        ::std::option::Option<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut f67: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
+                    let mut f68: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
+                    let mut f69: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
+                    let mut f70: ::std::option::Option<
+                        ::std::option::Option<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut f71: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
+                    let mut f72: ::std::option::Option<
+                        ::std::option::Option<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut f73: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
+                    let mut f74: ::std::option::Option<
+                        ::std::option::Option<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut f75: ::std::option::Option<
+                        ::std::option::Option<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut f76: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
+                    let mut f77: ::std::option::Option<
+                        ::std::option::Option<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut f78: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
+                    let mut f79: ::std::option::Option<
+                        ::std::option::Option<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut f80: ::std::option::Option<
+                        ::std::option::Option<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut f81: ::std::option::Option<
+                        ::std::option::Option<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut f82: ::std::option::Option<
+                        ::std::option::Option<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut f83: ::std::option::Option<
+                        ::std::option::Option<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut extra = ::serde_json::Map::new();
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<crate::transport::FieldName<'de>>()?
+                    {
+                        match key.as_str() {
+                            "acl_available" => {
+                                if f0.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field(
+                                            "acl_available",
+                                        ),
+                                    );
+                                }
+                                f0 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "acl_editable" => {
+                                if f1.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field(
+                                            "acl_editable",
+                                        ),
+                                    );
+                                }
+                                f1 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "acl_max_expiration_period_mins" => {
+                                if f2.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field(
+                                            "acl_max_expiration_period_mins",
+                                        ),
+                                    );
+                                }
+                                f2 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "activated" => {
+                                if f3.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field(
+                                            "activated",
+                                        ),
+                                    );
+                                }
+                                f3 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "associated_flow_policy" => {
+                                if f4.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field(
+                                            "associated_flow_policy",
+                                        ),
+                                    );
+                                }
+                                f4 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "authentication_assurance_timeout" => {
+                                if f5.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field(
+                                            "authentication_assurance_timeout",
+                                        ),
+                                    );
+                                }
+                                f5 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "authentication_policy_id" => {
+                                if f6.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field(
+                                            "authentication_policy_id",
+                                        ),
+                                    );
+                                }
+                                f6 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "authentication_timeout_mins" => {
+                                if f7.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field(
+                                            "authentication_timeout_mins",
+                                        ),
+                                    );
+                                }
+                                f7 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "auto_delete_timeout" => {
+                                if f8.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field(
+                                            "auto_delete_timeout",
+                                        ),
+                                    );
+                                }
+                                f8 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "canonical_name" => {
+                                if f9.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field(
+                                            "canonical_name",
+                                        ),
+                                    );
+                                }
+                                f9 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "contact_email" => {
+                                if f10.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field(
+                                            "contact_email",
+                                        ),
+                                    );
+                                }
+                                f10 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "contact_info" => {
+                                if f11.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field(
+                                            "contact_info",
+                                        ),
+                                    );
+                                }
+                                f11 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "DATA" => {
+                                if f12.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field("DATA"),
+                                    );
+                                }
+                                f12 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "DATA_TYPE" => {
+                                if f13.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field(
+                                            "DATA_TYPE",
+                                        ),
+                                    );
+                                }
+                                f13 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "default_directory" => {
+                                if f14.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field(
+                                            "default_directory",
+                                        ),
+                                    );
+                                }
+                                f14 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "department" => {
+                                if f15.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field(
+                                            "department",
+                                        ),
+                                    );
+                                }
+                                f15 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "description" => {
+                                if f16.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field(
+                                            "description",
+                                        ),
+                                    );
+                                }
+                                f16 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "disable_anonymous_writes" => {
+                                if f17.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field(
+                                            "disable_anonymous_writes",
+                                        ),
+                                    );
+                                }
+                                f17 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "disable_verify" => {
+                                if f18.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field(
+                                            "disable_verify",
+                                        ),
+                                    );
+                                }
+                                f18 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "display_name" => {
+                                if f19.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field(
+                                            "display_name",
+                                        ),
+                                    );
+                                }
+                                f19 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "entity_type" => {
+                                if f20.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field(
+                                            "entity_type",
+                                        ),
+                                    );
+                                }
+                                f20 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "expire_time" => {
+                                if f21.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field(
+                                            "expire_time",
+                                        ),
+                                    );
+                                }
+                                f21 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "expires_in" => {
+                                if f22.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field(
+                                            "expires_in",
+                                        ),
+                                    );
+                                }
+                                f22 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "force_encryption" => {
+                                if f23.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field(
+                                            "force_encryption",
+                                        ),
+                                    );
+                                }
+                                f23 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "force_verify" => {
+                                if f24.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field(
+                                            "force_verify",
+                                        ),
+                                    );
+                                }
+                                f24 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "french_english_bilingual" => {
+                                if f25.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field(
+                                            "french_english_bilingual",
+                                        ),
+                                    );
+                                }
+                                f25 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "gcp_connected" => {
+                                if f26.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field(
+                                            "gcp_connected",
+                                        ),
+                                    );
+                                }
+                                f26 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "gcp_paused" => {
+                                if f27.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field(
+                                            "gcp_paused",
+                                        ),
+                                    );
+                                }
+                                f27 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "gcs_manager_url" => {
+                                if f28.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field(
+                                            "gcs_manager_url",
+                                        ),
+                                    );
+                                }
+                                f28 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "gcs_version" => {
+                                if f29.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field(
+                                            "gcs_version",
+                                        ),
+                                    );
+                                }
+                                f29 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "globus_connect_setup_key" => {
+                                if f30.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field(
+                                            "globus_connect_setup_key",
+                                        ),
+                                    );
+                                }
+                                f30 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "guest_collection_activity_notification_policy" => {
+                                if f31.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field(
+                                            "guest_collection_activity_notification_policy",
+                                        ),
+                                    );
+                                }
+                                f31 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "high_assurance" => {
+                                if f32.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field(
+                                            "high_assurance",
+                                        ),
+                                    );
+                                }
+                                f32 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "host_endpoint" => {
+                                if f33.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field(
+                                            "host_endpoint",
+                                        ),
+                                    );
+                                }
+                                f33 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "host_endpoint_display_name" => {
+                                if f34.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field(
+                                            "host_endpoint_display_name",
+                                        ),
+                                    );
+                                }
+                                f34 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "host_endpoint_id" => {
+                                if f35.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field(
+                                            "host_endpoint_id",
+                                        ),
+                                    );
+                                }
+                                f35 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "host_path" => {
+                                if f36.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field(
+                                            "host_path",
+                                        ),
+                                    );
+                                }
+                                f36 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "https_server" => {
+                                if f37.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field(
+                                            "https_server",
+                                        ),
+                                    );
+                                }
+                                f37 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "id" => {
+                                if f38.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field("id"),
+                                    );
+                                }
+                                f38 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "in_use" => {
+                                if f39.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field("in_use"),
+                                    );
+                                }
+                                f39 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "info_link" => {
+                                if f40.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field(
+                                            "info_link",
+                                        ),
+                                    );
+                                }
+                                f40 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "is_globus_connect" => {
+                                if f41.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field(
+                                            "is_globus_connect",
+                                        ),
+                                    );
+                                }
+                                f41 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "is_go_storage" => {
+                                if f42.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field(
+                                            "is_go_storage",
+                                        ),
+                                    );
+                                }
+                                f42 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "keywords" => {
+                                if f43.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field(
+                                            "keywords",
+                                        ),
+                                    );
+                                }
+                                f43 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "last_accessed_time" => {
+                                if f44.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field(
+                                            "last_accessed_time",
+                                        ),
+                                    );
+                                }
+                                f44 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "local_user_info_available" => {
+                                if f45.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field(
+                                            "local_user_info_available",
+                                        ),
+                                    );
+                                }
+                                f45 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "location" => {
+                                if f46.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field(
+                                            "location",
+                                        ),
+                                    );
+                                }
+                                f46 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "mapped_collection_display_name" => {
+                                if f47.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field(
+                                            "mapped_collection_display_name",
+                                        ),
+                                    );
+                                }
+                                f47 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "mapped_collection_id" => {
+                                if f48.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field(
+                                            "mapped_collection_id",
+                                        ),
+                                    );
+                                }
+                                f48 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "max_concurrency" => {
+                                if f49.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field(
+                                            "max_concurrency",
+                                        ),
+                                    );
+                                }
+                                f49 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "max_parallelism" => {
+                                if f50.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field(
+                                            "max_parallelism",
+                                        ),
+                                    );
+                                }
+                                f50 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "mfa_required" => {
+                                if f51.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field(
+                                            "mfa_required",
+                                        ),
+                                    );
+                                }
+                                f51 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "my_effective_roles" => {
+                                if f52.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field(
+                                            "my_effective_roles",
+                                        ),
+                                    );
+                                }
+                                f52 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "myproxy_dn" => {
+                                if f53.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field(
+                                            "myproxy_dn",
+                                        ),
+                                    );
+                                }
+                                f53 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "myproxy_server" => {
+                                if f54.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field(
+                                            "myproxy_server",
+                                        ),
+                                    );
+                                }
+                                f54 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "name" => {
+                                if f55.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field("name"),
+                                    );
+                                }
+                                f55 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "network_use" => {
+                                if f56.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field(
+                                            "network_use",
+                                        ),
+                                    );
+                                }
+                                f56 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "non_functional" => {
+                                if f57.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field(
+                                            "non_functional",
+                                        ),
+                                    );
+                                }
+                                f57 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "non_functional_endpoint_display_name" => {
+                                if f58.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field(
+                                            "non_functional_endpoint_display_name",
+                                        ),
+                                    );
+                                }
+                                f58 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "non_functional_endpoint_id" => {
+                                if f59.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field(
+                                            "non_functional_endpoint_id",
+                                        ),
+                                    );
+                                }
+                                f59 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "oauth_server" => {
+                                if f60.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field(
+                                            "oauth_server",
+                                        ),
+                                    );
+                                }
+                                f60 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "organization" => {
+                                if f61.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field(
+                                            "organization",
+                                        ),
+                                    );
+                                }
+                                f61 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "owner_id" => {
+                                if f62.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field(
+                                            "owner_id",
+                                        ),
+                                    );
+                                }
+                                f62 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "owner_string" => {
+                                if f63.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field(
+                                            "owner_string",
+                                        ),
+                                    );
+                                }
+                                f63 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "preferred_concurrency" => {
+                                if f64.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field(
+                                            "preferred_concurrency",
+                                        ),
+                                    );
+                                }
+                                f64 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "preferred_parallelism" => {
+                                if f65.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field(
+                                            "preferred_parallelism",
+                                        ),
+                                    );
+                                }
+                                f65 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "preserve_modtime" => {
+                                if f66.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field(
+                                            "preserve_modtime",
+                                        ),
+                                    );
+                                }
+                                f66 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "public" => {
+                                if f67.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field("public"),
+                                    );
+                                }
+                                f67 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "_rank" => {
+                                if f68.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field("_rank"),
+                                    );
+                                }
+                                f68 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "requester_pays" => {
+                                if f69.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field(
+                                            "requester_pays",
+                                        ),
+                                    );
+                                }
+                                f69 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "restrict_transfers_to_high_assurance" => {
+                                if f70.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field(
+                                            "restrict_transfers_to_high_assurance",
+                                        ),
+                                    );
+                                }
+                                f70 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "s3_owner_activated" => {
+                                if f71.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field(
+                                            "s3_owner_activated",
+                                        ),
+                                    );
+                                }
+                                f71 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "s3_url" => {
+                                if f72.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field("s3_url"),
+                                    );
+                                }
+                                f72 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "shareable" => {
+                                if f73.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field(
+                                            "shareable",
+                                        ),
+                                    );
+                                }
+                                f73 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "sharing_target_endpoint" => {
+                                if f74.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field(
+                                            "sharing_target_endpoint",
+                                        ),
+                                    );
+                                }
+                                f74 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "sharing_target_root_path" => {
+                                if f75.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field(
+                                            "sharing_target_root_path",
+                                        ),
+                                    );
+                                }
+                                f75 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "skip_auto_delete" => {
+                                if f76.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field(
+                                            "skip_auto_delete",
+                                        ),
+                                    );
+                                }
+                                f76 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "storage_type" => {
+                                if f77.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field(
+                                            "storage_type",
+                                        ),
+                                    );
+                                }
+                                f77 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "subscription_admin_verified" => {
+                                if f78.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field(
+                                            "subscription_admin_verified",
+                                        ),
+                                    );
+                                }
+                                f78 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "subscription_id" => {
+                                if f79.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field(
+                                            "subscription_id",
+                                        ),
+                                    );
+                                }
+                                f79 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "tlsftp_server" => {
+                                if f80.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field(
+                                            "tlsftp_server",
+                                        ),
+                                    );
+                                }
+                                f80 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "user_message" => {
+                                if f81.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field(
+                                            "user_message",
+                                        ),
+                                    );
+                                }
+                                f81 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "user_message_link" => {
+                                if f82.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field(
+                                            "user_message_link",
+                                        ),
+                                    );
+                                }
+                                f82 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "username" => {
+                                if f83.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field(
+                                            "username",
+                                        ),
+                                    );
+                                }
+                                f83 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            _ => {
+                                extra.insert(key.into_string(), map.next_value()?);
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(Endpoint {
+                        acl_available: match f0 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        acl_editable: match f1 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        acl_max_expiration_period_mins: match f2 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        activated: match f3 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        associated_flow_policy: match f4 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        authentication_assurance_timeout: match f5 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        authentication_policy_id: match f6 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        authentication_timeout_mins: match f7 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        auto_delete_timeout: match f8 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        canonical_name: match f9 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        contact_email: match f10 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        contact_info: match f11 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        data: match f12 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        data_type: match f13 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        default_directory: match f14 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        department: match f15 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        description: match f16 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        disable_anonymous_writes: match f17 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        disable_verify: match f18 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        display_name: match f19 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        entity_type: match f20 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        expire_time: match f21 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        expires_in: match f22 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        force_encryption: match f23 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        force_verify: match f24 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        french_english_bilingual: match f25 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        gcp_connected: match f26 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        gcp_paused: match f27 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        gcs_manager_url: match f28 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        gcs_version: match f29 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        globus_connect_setup_key: match f30 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        guest_collection_activity_notification_policy: match f31 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        high_assurance: match f32 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        host_endpoint: match f33 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        host_endpoint_display_name: match f34 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        host_endpoint_id: match f35 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        host_path: match f36 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        https_server: match f37 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        id: match f38 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => {
+                                return ::std::result::Result::Err(
+                                    <A::Error as ::serde::de::Error>::missing_field("id"),
+                                );
+                            }
+                        },
+                        in_use: match f39 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        info_link: match f40 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        is_globus_connect: match f41 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        is_go_storage: match f42 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        keywords: match f43 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        last_accessed_time: match f44 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        local_user_info_available: match f45 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        location: match f46 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        mapped_collection_display_name: match f47 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        mapped_collection_id: match f48 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        max_concurrency: match f49 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        max_parallelism: match f50 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        mfa_required: match f51 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        my_effective_roles: match f52 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        myproxy_dn: match f53 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        myproxy_server: match f54 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        name: match f55 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        network_use: match f56 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        non_functional: match f57 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        non_functional_endpoint_display_name: match f58 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        non_functional_endpoint_id: match f59 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        oauth_server: match f60 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        organization: match f61 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        owner_id: match f62 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        owner_string: match f63 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        preferred_concurrency: match f64 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        preferred_parallelism: match f65 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        preserve_modtime: match f66 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        public: match f67 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        rank: match f68 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        requester_pays: match f69 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        restrict_transfers_to_high_assurance: match f70 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        s3_owner_activated: match f71 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        s3_url: match f72 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        shareable: match f73 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        sharing_target_endpoint: match f74 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        sharing_target_root_path: match f75 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        skip_auto_delete: match f76 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        storage_type: match f77 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        subscription_admin_verified: match f78 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        subscription_id: match f79 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        tlsftp_server: match f80 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        user_message: match f81 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        user_message_link: match f82 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        username: match f83 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        extra,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Fields)
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for EndpointCreateResult {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = EndpointCreateResult;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct EndpointCreateResult")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<EndpointCreateResult, A::Error> {
+                    let mut f0: ::std::option::Option<
+                        ::std::option::Option<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut f1: ::std::option::Option<
+                        ::std::option::Option<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut f2: ::std::option::Option<
+                        ::std::option::Option<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut f3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f4: ::std::option::Option<
+                        ::std::option::Option<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut f5: ::std::option::Option<
+                        ::std::option::Option<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut f6: ::std::option::Option<
+                        ::std::option::Option<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut extra = ::serde_json::Map::new();
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<crate::transport::FieldName<'de>>()?
+                    {
+                        match key.as_str() {
+                            "code" => {
+                                if f0.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field("code"),
+                                    );
+                                }
+                                f0 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "DATA_TYPE" => {
+                                if f1.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field(
+                                            "DATA_TYPE",
+                                        ),
+                                    );
+                                }
+                                f1 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "globus_connect_setup_key" => {
+                                if f2.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field(
+                                            "globus_connect_setup_key",
+                                        ),
+                                    );
+                                }
+                                f2 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "id" => {
+                                if f3.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field("id"),
+                                    );
+                                }
+                                f3 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "message" => {
+                                if f4.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field("message"),
+                                    );
+                                }
+                                f4 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "request_id" => {
+                                if f5.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field(
+                                            "request_id",
+                                        ),
+                                    );
+                                }
+                                f5 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "resource" => {
+                                if f6.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field(
+                                            "resource",
+                                        ),
+                                    );
+                                }
+                                f6 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            _ => {
+                                extra.insert(key.into_string(), map.next_value()?);
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(EndpointCreateResult {
+                        code: match f0 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        data_type: match f1 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        globus_connect_setup_key: match f2 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        id: match f3 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => {
+                                return ::std::result::Result::Err(
+                                    <A::Error as ::serde::de::Error>::missing_field("id"),
+                                );
+                            }
+                        },
+                        message: match f4 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        request_id: match f5 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        resource: match f6 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        extra,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Fields)
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de>
+    for EndpointGuestCollectionActivityNotificationPolicy {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = EndpointGuestCollectionActivityNotificationPolicy;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str(
+                        "struct EndpointGuestCollectionActivityNotificationPolicy",
+                    )
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<
+                    EndpointGuestCollectionActivityNotificationPolicy,
+                    A::Error,
+                > {
+                    let mut f0: ::std::option::Option<
+                        ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+                    > = ::std::option::Option::None;
+                    let mut f1: ::std::option::Option<
+                        ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+                    > = ::std::option::Option::None;
+                    let mut extra = ::serde_json::Map::new();
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<crate::transport::FieldName<'de>>()?
+                    {
+                        match key.as_str() {
+                            "status" => {
+                                if f0.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field("status"),
+                                    );
+                                }
+                                f0 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "transfer_use" => {
+                                if f1.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field(
+                                            "transfer_use",
+                                        ),
+                                    );
+                                }
+                                f1 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            _ => {
+                                extra.insert(key.into_string(), map.next_value()?);
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(EndpointGuestCollectionActivityNotificationPolicy {
+                        status: match f0 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        transfer_use: match f1 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        extra,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Fields)
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for EndpointList {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = EndpointList;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct EndpointList")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<EndpointList, A::Error> {
+                    let mut f0: ::std::option::Option<::std::vec::Vec<Endpoint>> = ::std::option::Option::None;
+                    let mut f1: ::std::option::Option<
+                        ::std::option::Option<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut f2: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
+                    let mut f3: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+                    let mut f4: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+                    let mut f5: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+                    let mut f6: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+                    let mut extra = ::serde_json::Map::new();
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<crate::transport::FieldName<'de>>()?
+                    {
+                        match key.as_str() {
+                            "DATA" => {
+                                if f0.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field("DATA"),
+                                    );
+                                }
+                                f0 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "DATA_TYPE" => {
+                                if f1.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field(
+                                            "DATA_TYPE",
+                                        ),
+                                    );
+                                }
+                                f1 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "has_next_page" => {
+                                if f2.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field(
+                                            "has_next_page",
+                                        ),
+                                    );
+                                }
+                                f2 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "length" => {
+                                if f3.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field("length"),
+                                    );
+                                }
+                                f3 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "limit" => {
+                                if f4.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field("limit"),
+                                    );
+                                }
+                                f4 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "offset" => {
+                                if f5.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field("offset"),
+                                    );
+                                }
+                                f5 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "total" => {
+                                if f6.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field("total"),
+                                    );
+                                }
+                                f6 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            _ => {
+                                extra.insert(key.into_string(), map.next_value()?);
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(EndpointList {
+                        data: match f0 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => {
+                                return ::std::result::Result::Err(
+                                    <A::Error as ::serde::de::Error>::missing_field("DATA"),
+                                );
+                            }
+                        },
+                        data_type: match f1 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        has_next_page: match f2 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        length: match f3 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        limit: match f4 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        offset: match f5 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        total: match f6 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        extra,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Fields)
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for Event {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = Event;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct Event")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<Event, A::Error> {
+                    let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f1: ::std::option::Option<
+                        ::std::option::Option<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut f2: ::std::option::Option<
+                        ::std::option::Option<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut f3: ::std::option::Option<
+                        ::std::option::Option<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut f4: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
+                    let mut f5: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut extra = ::serde_json::Map::new();
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<crate::transport::FieldName<'de>>()?
+                    {
+                        match key.as_str() {
+                            "code" => {
+                                if f0.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field("code"),
+                                    );
+                                }
+                                f0 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "DATA_TYPE" => {
+                                if f1.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field(
+                                            "DATA_TYPE",
+                                        ),
+                                    );
+                                }
+                                f1 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "description" => {
+                                if f2.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field(
+                                            "description",
+                                        ),
+                                    );
+                                }
+                                f2 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "details" => {
+                                if f3.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field("details"),
+                                    );
+                                }
+                                f3 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "is_error" => {
+                                if f4.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field(
+                                            "is_error",
+                                        ),
+                                    );
+                                }
+                                f4 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "time" => {
+                                if f5.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field("time"),
+                                    );
+                                }
+                                f5 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            _ => {
+                                extra.insert(key.into_string(), map.next_value()?);
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(Event {
+                        code: match f0 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => {
+                                return ::std::result::Result::Err(
+                                    <A::Error as ::serde::de::Error>::missing_field("code"),
+                                );
+                            }
+                        },
+                        data_type: match f1 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        description: match f2 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        details: match f3 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        is_error: match f4 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        time: match f5 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => {
+                                return ::std::result::Result::Err(
+                                    <A::Error as ::serde::de::Error>::missing_field("time"),
+                                );
+                            }
+                        },
+                        extra,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Fields)
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for EventList {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = EventList;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct EventList")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<EventList, A::Error> {
+                    let mut f0: ::std::option::Option<::std::vec::Vec<Event>> = ::std::option::Option::None;
+                    let mut f1: ::std::option::Option<
+                        ::std::option::Option<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut f2: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+                    let mut f3: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+                    let mut f4: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+                    let mut f5: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+                    let mut extra = ::serde_json::Map::new();
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<crate::transport::FieldName<'de>>()?
+                    {
+                        match key.as_str() {
+                            "DATA" => {
+                                if f0.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field("DATA"),
+                                    );
+                                }
+                                f0 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "DATA_TYPE" => {
+                                if f1.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field(
+                                            "DATA_TYPE",
+                                        ),
+                                    );
+                                }
+                                f1 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "length" => {
+                                if f2.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field("length"),
+                                    );
+                                }
+                                f2 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "limit" => {
+                                if f3.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field("limit"),
+                                    );
+                                }
+                                f3 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "offset" => {
+                                if f4.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field("offset"),
+                                    );
+                                }
+                                f4 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "total" => {
+                                if f5.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field("total"),
+                                    );
+                                }
+                                f5 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            _ => {
+                                extra.insert(key.into_string(), map.next_value()?);
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(EventList {
+                        data: match f0 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => {
+                                return ::std::result::Result::Err(
+                                    <A::Error as ::serde::de::Error>::missing_field("DATA"),
+                                );
+                            }
+                        },
+                        data_type: match f1 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        length: match f2 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        limit: match f3 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        offset: match f4 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        total: match f5 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        extra,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Fields)
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for FileEntry {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = FileEntry;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct FileEntry")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<FileEntry, A::Error> {
+                    let mut f0: ::std::option::Option<
+                        ::std::option::Option<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut f1: ::std::option::Option<
+                        ::std::option::Option<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut f2: ::std::option::Option<
+                        ::std::option::Option<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut f3: ::std::option::Option<
+                        ::std::option::Option<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut f4: ::std::option::Option<
+                        ::std::option::Option<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut f5: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+                    let mut f6: ::std::option::Option<
+                        ::std::option::Option<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut f7: ::std::option::Option<
+                        ::std::option::Option<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut f8: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f9: ::std::option::Option<
+                        ::std::option::Option<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut f10: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+                    let mut f11: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f12: ::std::option::Option<
+                        ::std::option::Option<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut extra = ::serde_json::Map::new();
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<crate::transport::FieldName<'de>>()?
+                    {
+                        match key.as_str() {
+                            "DATA_TYPE" => {
+                                if f0.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field(
+                                            "DATA_TYPE",
+                                        ),
+                                    );
+                                }
+                                f0 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "group" => {
+                                if f1.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field("group"),
+                                    );
+                                }
+                                f1 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "last_modified" => {
+                                if f2.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field(
+                                            "last_modified",
+                                        ),
+                                    );
+                                }
+                                f2 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "link_group" => {
+                                if f3.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field(
+                                            "link_group",
+                                        ),
+                                    );
+                                }
+                                f3 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "link_last_modified" => {
+                                if f4.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field(
+                                            "link_last_modified",
+                                        ),
+                                    );
+                                }
+                                f4 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "link_size" => {
+                                if f5.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field(
+                                            "link_size",
+                                        ),
+                                    );
+                                }
+                                f5 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "link_target" => {
+                                if f6.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field(
+                                            "link_target",
+                                        ),
+                                    );
+                                }
+                                f6 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "link_user" => {
+                                if f7.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field(
+                                            "link_user",
+                                        ),
+                                    );
+                                }
+                                f7 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "name" => {
+                                if f8.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field("name"),
+                                    );
+                                }
+                                f8 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "permissions" => {
+                                if f9.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field(
+                                            "permissions",
+                                        ),
+                                    );
+                                }
+                                f9 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "size" => {
+                                if f10.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field("size"),
+                                    );
+                                }
+                                f10 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "type" => {
+                                if f11.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field("type"),
+                                    );
+                                }
+                                f11 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "user" => {
+                                if f12.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field("user"),
+                                    );
+                                }
+                                f12 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            _ => {
+                                extra.insert(key.into_string(), map.next_value()?);
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(FileEntry {
+                        data_type: match f0 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        group: match f1 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        last_modified: match f2 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        link_group: match f3 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        link_last_modified: match f4 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        link_size: match f5 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        link_target: match f6 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        link_user: match f7 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        name: match f8 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => {
+                                return ::std::result::Result::Err(
+                                    <A::Error as ::serde::de::Error>::missing_field("name"),
+                                );
+                            }
+                        },
+                        permissions: match f9 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        size: match f10 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        type_: match f11 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => {
+                                return ::std::result::Result::Err(
+                                    <A::Error as ::serde::de::Error>::missing_field("type"),
+                                );
+                            }
+                        },
+                        user: match f12 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        extra,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Fields)
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for FileList {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = FileList;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct FileList")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<FileList, A::Error> {
+                    let mut f0: ::std::option::Option<
+                        ::std::option::Option<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut f1: ::std::option::Option<::std::vec::Vec<FileEntry>> = ::std::option::Option::None;
+                    let mut f2: ::std::option::Option<
+                        ::std::option::Option<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut f3: ::std::option::Option<
+                        ::std::option::Option<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut f4: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+                    let mut f5: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+                    let mut f6: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+                    let mut f7: ::std::option::Option<
+                        ::std::option::Option<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut f8: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
+                    let mut f9: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
+                    let mut f10: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+                    let mut extra = ::serde_json::Map::new();
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<crate::transport::FieldName<'de>>()?
+                    {
+                        match key.as_str() {
+                            "absolute_path" => {
+                                if f0.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field(
+                                            "absolute_path",
+                                        ),
+                                    );
+                                }
+                                f0 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "DATA" => {
+                                if f1.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field("DATA"),
+                                    );
+                                }
+                                f1 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "DATA_TYPE" => {
+                                if f2.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field(
+                                            "DATA_TYPE",
+                                        ),
+                                    );
+                                }
+                                f2 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "endpoint" => {
+                                if f3.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field(
+                                            "endpoint",
+                                        ),
+                                    );
+                                }
+                                f3 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "length" => {
+                                if f4.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field("length"),
+                                    );
+                                }
+                                f4 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "limit" => {
+                                if f5.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field("limit"),
+                                    );
+                                }
+                                f5 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "offset" => {
+                                if f6.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field("offset"),
+                                    );
+                                }
+                                f6 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "path" => {
+                                if f7.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field("path"),
+                                    );
+                                }
+                                f7 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "rename_supported" => {
+                                if f8.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field(
+                                            "rename_supported",
+                                        ),
+                                    );
+                                }
+                                f8 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "symlink_supported" => {
+                                if f9.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field(
+                                            "symlink_supported",
+                                        ),
+                                    );
+                                }
+                                f9 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "total" => {
+                                if f10.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field("total"),
+                                    );
+                                }
+                                f10 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            _ => {
+                                extra.insert(key.into_string(), map.next_value()?);
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(FileList {
+                        absolute_path: match f0 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        data: match f1 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => {
+                                return ::std::result::Result::Err(
+                                    <A::Error as ::serde::de::Error>::missing_field("DATA"),
+                                );
+                            }
+                        },
+                        data_type: match f2 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        endpoint: match f3 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        length: match f4 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        limit: match f5 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        offset: match f6 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        path: match f7 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        rename_supported: match f8 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        symlink_supported: match f9 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        total: match f10 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        extra,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Fields)
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for JsonApiMeta {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = JsonApiMeta;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct JsonApiMeta")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<JsonApiMeta, A::Error> {
+                    let mut f0: ::std::option::Option<
+                        ::std::option::Option<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut extra = ::serde_json::Map::new();
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<crate::transport::FieldName<'de>>()?
+                    {
+                        match key.as_str() {
+                            "request_id" => {
+                                if f0.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field(
+                                            "request_id",
+                                        ),
+                                    );
+                                }
+                                f0 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            _ => {
+                                extra.insert(key.into_string(), map.next_value()?);
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(JsonApiMeta {
+                        request_id: match f0 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        extra,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Fields)
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for JsonApiMetaDocument {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = JsonApiMetaDocument;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct JsonApiMetaDocument")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<JsonApiMetaDocument, A::Error> {
+                    let mut f0: ::std::option::Option<
+                        ::std::option::Option<::serde_json::Value>,
+                    > = ::std::option::Option::None;
+                    let mut f1: ::std::option::Option<
+                        ::std::option::Option<JsonApiMeta>,
+                    > = ::std::option::Option::None;
+                    let mut extra = ::serde_json::Map::new();
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<crate::transport::FieldName<'de>>()?
+                    {
+                        match key.as_str() {
+                            "data" => {
+                                if f0.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field("data"),
+                                    );
+                                }
+                                f0 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "meta" => {
+                                if f1.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field("meta"),
+                                    );
+                                }
+                                f1 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            _ => {
+                                extra.insert(key.into_string(), map.next_value()?);
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(JsonApiMetaDocument {
+                        data: match f0 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        meta: match f1 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        extra,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Fields)
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for PauseInfo {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = PauseInfo;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct PauseInfo")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<PauseInfo, A::Error> {
+                    let mut f0: ::std::option::Option<
+                        ::std::option::Option<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut f1: ::std::option::Option<
+                        ::std::option::Option<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut f2: ::std::option::Option<
+                        ::std::option::Option<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut f3: ::std::option::Option<
+                        ::std::option::Option<::std::vec::Vec<PauseRule>>,
+                    > = ::std::option::Option::None;
+                    let mut f4: ::std::option::Option<
+                        ::std::option::Option<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut f5: ::std::option::Option<
+                        ::std::option::Option<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut extra = ::serde_json::Map::new();
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<crate::transport::FieldName<'de>>()?
+                    {
+                        match key.as_str() {
+                            "DATA_TYPE" => {
+                                if f0.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field(
+                                            "DATA_TYPE",
+                                        ),
+                                    );
+                                }
+                                f0 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "destination_pause_message" => {
+                                if f1.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field(
+                                            "destination_pause_message",
+                                        ),
+                                    );
+                                }
+                                f1 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "destination_pause_message_share" => {
+                                if f2.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field(
+                                            "destination_pause_message_share",
+                                        ),
+                                    );
+                                }
+                                f2 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "pause_rules" => {
+                                if f3.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field(
+                                            "pause_rules",
+                                        ),
+                                    );
+                                }
+                                f3 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "source_pause_message" => {
+                                if f4.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field(
+                                            "source_pause_message",
+                                        ),
+                                    );
+                                }
+                                f4 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "source_pause_message_share" => {
+                                if f5.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field(
+                                            "source_pause_message_share",
+                                        ),
+                                    );
+                                }
+                                f5 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            _ => {
+                                extra.insert(key.into_string(), map.next_value()?);
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(PauseInfo {
+                        data_type: match f0 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        destination_pause_message: match f1 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        destination_pause_message_share: match f2 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        pause_rules: match f3 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        source_pause_message: match f4 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        source_pause_message_share: match f5 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        extra,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Fields)
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for PauseRule {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = PauseRule;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct PauseRule")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<PauseRule, A::Error> {
+                    let mut f0: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
+                    let mut f1: ::std::option::Option<
+                        ::std::option::Option<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut f2: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
+                    let mut f3: ::std::option::Option<
+                        ::std::option::Option<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut f4: ::std::option::Option<
+                        ::std::option::Option<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut f5: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f6: ::std::option::Option<
+                        ::std::option::Option<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut f7: ::std::option::Option<
+                        ::std::option::Option<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut f8: ::std::option::Option<
+                        ::std::option::Option<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut f9: ::std::option::Option<
+                        ::std::option::Option<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut f10: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
+                    let mut f11: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
+                    let mut f12: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
+                    let mut f13: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
+                    let mut f14: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
+                    let mut f15: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
+                    let mut f16: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
+                    let mut f17: ::std::option::Option<
+                        ::std::option::Option<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut extra = ::serde_json::Map::new();
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<crate::transport::FieldName<'de>>()?
+                    {
+                        match key.as_str() {
+                            "created_by_host_manager" => {
+                                if f0.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field(
+                                            "created_by_host_manager",
+                                        ),
+                                    );
+                                }
+                                f0 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "DATA_TYPE" => {
+                                if f1.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field(
+                                            "DATA_TYPE",
+                                        ),
+                                    );
+                                }
+                                f1 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "editable" => {
+                                if f2.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field(
+                                            "editable",
+                                        ),
+                                    );
+                                }
+                                f2 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "endpoint_display_name" => {
+                                if f3.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field(
+                                            "endpoint_display_name",
+                                        ),
+                                    );
+                                }
+                                f3 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "endpoint_id" => {
+                                if f4.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field(
+                                            "endpoint_id",
+                                        ),
+                                    );
+                                }
+                                f4 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "id" => {
+                                if f5.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field("id"),
+                                    );
+                                }
+                                f5 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "identity_id" => {
+                                if f6.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field(
+                                            "identity_id",
+                                        ),
+                                    );
+                                }
+                                f6 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "message" => {
+                                if f7.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field("message"),
+                                    );
+                                }
+                                f7 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "modified_by" => {
+                                if f8.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field(
+                                            "modified_by",
+                                        ),
+                                    );
+                                }
+                                f8 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "modified_by_id" => {
+                                if f9.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field(
+                                            "modified_by_id",
+                                        ),
+                                    );
+                                }
+                                f9 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "pause_ls" => {
+                                if f10.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field(
+                                            "pause_ls",
+                                        ),
+                                    );
+                                }
+                                f10 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "pause_mkdir" => {
+                                if f11.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field(
+                                            "pause_mkdir",
+                                        ),
+                                    );
+                                }
+                                f11 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "pause_rename" => {
+                                if f12.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field(
+                                            "pause_rename",
+                                        ),
+                                    );
+                                }
+                                f12 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "pause_symlink" => {
+                                if f13.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field(
+                                            "pause_symlink",
+                                        ),
+                                    );
+                                }
+                                f13 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "pause_task_delete" => {
+                                if f14.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field(
+                                            "pause_task_delete",
+                                        ),
+                                    );
+                                }
+                                f14 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "pause_task_transfer_read" => {
+                                if f15.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field(
+                                            "pause_task_transfer_read",
+                                        ),
+                                    );
+                                }
+                                f15 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "pause_task_transfer_write" => {
+                                if f16.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field(
+                                            "pause_task_transfer_write",
+                                        ),
+                                    );
+                                }
+                                f16 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "start_time" => {
+                                if f17.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field(
+                                            "start_time",
+                                        ),
+                                    );
+                                }
+                                f17 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            _ => {
+                                extra.insert(key.into_string(), map.next_value()?);
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(PauseRule {
+                        created_by_host_manager: match f0 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        data_type: match f1 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        editable: match f2 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        endpoint_display_name: match f3 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        endpoint_id: match f4 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        id: match f5 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => {
+                                return ::std::result::Result::Err(
+                                    <A::Error as ::serde::de::Error>::missing_field("id"),
+                                );
+                            }
+                        },
+                        identity_id: match f6 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        message: match f7 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        modified_by: match f8 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        modified_by_id: match f9 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        pause_ls: match f10 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        pause_mkdir: match f11 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        pause_rename: match f12 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        pause_symlink: match f13 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        pause_task_delete: match f14 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        pause_task_transfer_read: match f15 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        pause_task_transfer_write: match f16 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        start_time: match f17 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        extra,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Fields)
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for PauseRuleList {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = PauseRuleList;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct PauseRuleList")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<PauseRuleList, A::Error> {
+                    let mut f0: ::std::option::Option<::std::vec::Vec<PauseRule>> = ::std::option::Option::None;
+                    let mut f1: ::std::option::Option<
+                        ::std::option::Option<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut extra = ::serde_json::Map::new();
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<crate::transport::FieldName<'de>>()?
+                    {
+                        match key.as_str() {
+                            "DATA" => {
+                                if f0.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field("DATA"),
+                                    );
+                                }
+                                f0 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "DATA_TYPE" => {
+                                if f1.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field(
+                                            "DATA_TYPE",
+                                        ),
+                                    );
+                                }
+                                f1 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            _ => {
+                                extra.insert(key.into_string(), map.next_value()?);
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(PauseRuleList {
+                        data: match f0 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => {
+                                return ::std::result::Result::Err(
+                                    <A::Error as ::serde::de::Error>::missing_field("DATA"),
+                                );
+                            }
+                        },
+                        data_type: match f1 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        extra,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Fields)
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for Relationship {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = Relationship;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct Relationship")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<Relationship, A::Error> {
+                    let mut f0: ::std::option::Option<
+                        ::std::option::Option<RelationshipData>,
+                    > = ::std::option::Option::None;
+                    let mut extra = ::serde_json::Map::new();
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<crate::transport::FieldName<'de>>()?
+                    {
+                        match key.as_str() {
+                            "data" => {
+                                if f0.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field("data"),
+                                    );
+                                }
+                                f0 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            _ => {
+                                extra.insert(key.into_string(), map.next_value()?);
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(Relationship {
+                        data: match f0 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        extra,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Fields)
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for RelationshipData {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = RelationshipData;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct RelationshipData")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<RelationshipData, A::Error> {
+                    let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut extra = ::serde_json::Map::new();
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<crate::transport::FieldName<'de>>()?
+                    {
+                        match key.as_str() {
+                            "id" => {
+                                if f0.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field("id"),
+                                    );
+                                }
+                                f0 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "type" => {
+                                if f1.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field("type"),
+                                    );
+                                }
+                                f1 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            _ => {
+                                extra.insert(key.into_string(), map.next_value()?);
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(RelationshipData {
+                        id: match f0 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => {
+                                return ::std::result::Result::Err(
+                                    <A::Error as ::serde::de::Error>::missing_field("id"),
+                                );
+                            }
+                        },
+                        type_: match f1 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => {
+                                return ::std::result::Result::Err(
+                                    <A::Error as ::serde::de::Error>::missing_field("type"),
+                                );
+                            }
+                        },
+                        extra,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Fields)
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for ResultDocument {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = ResultDocument;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct ResultDocument")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<ResultDocument, A::Error> {
+                    let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f1: ::std::option::Option<
+                        ::std::option::Option<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut f2: ::std::option::Option<
+                        ::std::option::Option<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut f3: ::std::option::Option<
+                        ::std::option::Option<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut f4: ::std::option::Option<
+                        ::std::option::Option<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut extra = ::serde_json::Map::new();
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<crate::transport::FieldName<'de>>()?
+                    {
+                        match key.as_str() {
+                            "code" => {
+                                if f0.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field("code"),
+                                    );
+                                }
+                                f0 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "DATA_TYPE" => {
+                                if f1.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field(
+                                            "DATA_TYPE",
+                                        ),
+                                    );
+                                }
+                                f1 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "message" => {
+                                if f2.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field("message"),
+                                    );
+                                }
+                                f2 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "request_id" => {
+                                if f3.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field(
+                                            "request_id",
+                                        ),
+                                    );
+                                }
+                                f3 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "resource" => {
+                                if f4.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field(
+                                            "resource",
+                                        ),
+                                    );
+                                }
+                                f4 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            _ => {
+                                extra.insert(key.into_string(), map.next_value()?);
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(ResultDocument {
+                        code: match f0 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => {
+                                return ::std::result::Result::Err(
+                                    <A::Error as ::serde::de::Error>::missing_field("code"),
+                                );
+                            }
+                        },
+                        data_type: match f1 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        message: match f2 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        request_id: match f3 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        resource: match f4 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        extra,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Fields)
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for Role {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = Role;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct Role")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<Role, A::Error> {
+                    let mut f0: ::std::option::Option<
+                        ::std::option::Option<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f2: ::std::option::Option<
+                        ::std::option::Option<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut f3: ::std::option::Option<
+                        ::std::option::Option<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut f4: ::std::option::Option<
+                        ::std::option::Option<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut extra = ::serde_json::Map::new();
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<crate::transport::FieldName<'de>>()?
+                    {
+                        match key.as_str() {
+                            "DATA_TYPE" => {
+                                if f0.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field(
+                                            "DATA_TYPE",
+                                        ),
+                                    );
+                                }
+                                f0 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "id" => {
+                                if f1.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field("id"),
+                                    );
+                                }
+                                f1 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "principal" => {
+                                if f2.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field(
+                                            "principal",
+                                        ),
+                                    );
+                                }
+                                f2 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "principal_type" => {
+                                if f3.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field(
+                                            "principal_type",
+                                        ),
+                                    );
+                                }
+                                f3 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "role" => {
+                                if f4.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field("role"),
+                                    );
+                                }
+                                f4 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            _ => {
+                                extra.insert(key.into_string(), map.next_value()?);
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(Role {
+                        data_type: match f0 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        id: match f1 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => {
+                                return ::std::result::Result::Err(
+                                    <A::Error as ::serde::de::Error>::missing_field("id"),
+                                );
+                            }
+                        },
+                        principal: match f2 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        principal_type: match f3 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        role: match f4 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        extra,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Fields)
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for RoleList {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = RoleList;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct RoleList")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<RoleList, A::Error> {
+                    let mut f0: ::std::option::Option<::std::vec::Vec<Role>> = ::std::option::Option::None;
+                    let mut f1: ::std::option::Option<
+                        ::std::option::Option<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut extra = ::serde_json::Map::new();
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<crate::transport::FieldName<'de>>()?
+                    {
+                        match key.as_str() {
+                            "DATA" => {
+                                if f0.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field("DATA"),
+                                    );
+                                }
+                                f0 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "DATA_TYPE" => {
+                                if f1.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field(
+                                            "DATA_TYPE",
+                                        ),
+                                    );
+                                }
+                                f1 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            _ => {
+                                extra.insert(key.into_string(), map.next_value()?);
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(RoleList {
+                        data: match f0 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => {
+                                return ::std::result::Result::Err(
+                                    <A::Error as ::serde::de::Error>::missing_field("DATA"),
+                                );
+                            }
+                        },
+                        data_type: match f1 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        extra,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Fields)
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for Server {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = Server;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct Server")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<Server, A::Error> {
+                    let mut f0: ::std::option::Option<
+                        ::std::option::Option<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut f1: ::std::option::Option<
+                        ::std::option::Option<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut f2: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+                    let mut f3: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+                    let mut f4: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+                    let mut f5: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
+                    let mut f6: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
+                    let mut f7: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+                    let mut f8: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+                    let mut f9: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+                    let mut f10: ::std::option::Option<
+                        ::std::option::Option<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut f11: ::std::option::Option<
+                        ::std::option::Option<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut f12: ::std::option::Option<
+                        ::std::option::Option<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut extra = ::serde_json::Map::new();
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<crate::transport::FieldName<'de>>()?
+                    {
+                        match key.as_str() {
+                            "DATA_TYPE" => {
+                                if f0.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field(
+                                            "DATA_TYPE",
+                                        ),
+                                    );
+                                }
+                                f0 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "hostname" => {
+                                if f1.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field(
+                                            "hostname",
+                                        ),
+                                    );
+                                }
+                                f1 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "id" => {
+                                if f2.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field("id"),
+                                    );
+                                }
+                                f2 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "incoming_data_port_end" => {
+                                if f3.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field(
+                                            "incoming_data_port_end",
+                                        ),
+                                    );
+                                }
+                                f3 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "incoming_data_port_start" => {
+                                if f4.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field(
+                                            "incoming_data_port_start",
+                                        ),
+                                    );
+                                }
+                                f4 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "is_connected" => {
+                                if f5.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field(
+                                            "is_connected",
+                                        ),
+                                    );
+                                }
+                                f5 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "is_paused" => {
+                                if f6.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field(
+                                            "is_paused",
+                                        ),
+                                    );
+                                }
+                                f6 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "outgoing_data_port_end" => {
+                                if f7.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field(
+                                            "outgoing_data_port_end",
+                                        ),
+                                    );
+                                }
+                                f7 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "outgoing_data_port_start" => {
+                                if f8.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field(
+                                            "outgoing_data_port_start",
+                                        ),
+                                    );
+                                }
+                                f8 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "port" => {
+                                if f9.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field("port"),
+                                    );
+                                }
+                                f9 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "scheme" => {
+                                if f10.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field("scheme"),
+                                    );
+                                }
+                                f10 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "subject" => {
+                                if f11.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field("subject"),
+                                    );
+                                }
+                                f11 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "uri" => {
+                                if f12.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field("uri"),
+                                    );
+                                }
+                                f12 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            _ => {
+                                extra.insert(key.into_string(), map.next_value()?);
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(Server {
+                        data_type: match f0 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        hostname: match f1 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        id: match f2 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        incoming_data_port_end: match f3 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        incoming_data_port_start: match f4 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        is_connected: match f5 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        is_paused: match f6 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        outgoing_data_port_end: match f7 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        outgoing_data_port_start: match f8 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        port: match f9 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        scheme: match f10 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        subject: match f11 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        uri: match f12 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        extra,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Fields)
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for ServerList {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = ServerList;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct ServerList")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<ServerList, A::Error> {
+                    let mut f0: ::std::option::Option<::std::vec::Vec<Server>> = ::std::option::Option::None;
+                    let mut f1: ::std::option::Option<
+                        ::std::option::Option<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut f2: ::std::option::Option<
+                        ::std::option::Option<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut extra = ::serde_json::Map::new();
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<crate::transport::FieldName<'de>>()?
+                    {
+                        match key.as_str() {
+                            "DATA" => {
+                                if f0.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field("DATA"),
+                                    );
+                                }
+                                f0 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "DATA_TYPE" => {
+                                if f1.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field(
+                                            "DATA_TYPE",
+                                        ),
+                                    );
+                                }
+                                f1 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "endpoint" => {
+                                if f2.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field(
+                                            "endpoint",
+                                        ),
+                                    );
+                                }
+                                f2 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            _ => {
+                                extra.insert(key.into_string(), map.next_value()?);
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(ServerList {
+                        data: match f0 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => {
+                                return ::std::result::Result::Err(
+                                    <A::Error as ::serde::de::Error>::missing_field("DATA"),
+                                );
+                            }
+                        },
+                        data_type: match f1 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        endpoint: match f2 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        extra,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Fields)
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for SharedEndpointList {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = SharedEndpointList;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct SharedEndpointList")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<SharedEndpointList, A::Error> {
+                    let mut f0: ::std::option::Option<
+                        ::std::option::Option<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut f1: ::std::option::Option<
+                        ::std::option::Option<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut f2: ::std::option::Option<::std::vec::Vec<Endpoint>> = ::std::option::Option::None;
+                    let mut extra = ::serde_json::Map::new();
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<crate::transport::FieldName<'de>>()?
+                    {
+                        match key.as_str() {
+                            "DATA_TYPE" => {
+                                if f0.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field(
+                                            "DATA_TYPE",
+                                        ),
+                                    );
+                                }
+                                f0 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "next_token" => {
+                                if f1.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field(
+                                            "next_token",
+                                        ),
+                                    );
+                                }
+                                f1 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "shared_endpoints" => {
+                                if f2.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field(
+                                            "shared_endpoints",
+                                        ),
+                                    );
+                                }
+                                f2 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            _ => {
+                                extra.insert(key.into_string(), map.next_value()?);
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(SharedEndpointList {
+                        data_type: match f0 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        next_token: match f1 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        shared_endpoints: match f2 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => {
+                                return ::std::result::Result::Err(
+                                    <A::Error as ::serde::de::Error>::missing_field(
+                                        "shared_endpoints",
+                                    ),
+                                );
+                            }
+                        },
+                        extra,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Fields)
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for SkippedError {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = SkippedError;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct SkippedError")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<SkippedError, A::Error> {
+                    let mut f0: ::std::option::Option<
+                        ::std::option::Option<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut f1: ::std::option::Option<
+                        ::std::option::Option<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut f2: ::std::option::Option<
+                        ::std::option::Option<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut f3: ::std::option::Option<
+                        ::std::option::Option<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut f4: ::std::option::Option<
+                        ::std::option::Option<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut f5: ::std::option::Option<
+                        ::std::option::Option<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut f6: ::std::option::Option<
+                        ::std::option::Option<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut f7: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
+                    let mut f8: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
+                    let mut f9: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
+                    let mut f10: ::std::option::Option<
+                        ::std::option::Option<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut extra = ::serde_json::Map::new();
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<crate::transport::FieldName<'de>>()?
+                    {
+                        match key.as_str() {
+                            "checksum_algorithm" => {
+                                if f0.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field(
+                                            "checksum_algorithm",
+                                        ),
+                                    );
+                                }
+                                f0 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "DATA_TYPE" => {
+                                if f1.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field(
+                                            "DATA_TYPE",
+                                        ),
+                                    );
+                                }
+                                f1 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "destination_path" => {
+                                if f2.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field(
+                                            "destination_path",
+                                        ),
+                                    );
+                                }
+                                f2 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "error_code" => {
+                                if f3.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field(
+                                            "error_code",
+                                        ),
+                                    );
+                                }
+                                f3 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "error_details" => {
+                                if f4.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field(
+                                            "error_details",
+                                        ),
+                                    );
+                                }
+                                f4 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "error_time" => {
+                                if f5.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field(
+                                            "error_time",
+                                        ),
+                                    );
+                                }
+                                f5 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "external_checksum" => {
+                                if f6.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field(
+                                            "external_checksum",
+                                        ),
+                                    );
+                                }
+                                f6 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "is_delete_destination_extra" => {
+                                if f7.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field(
+                                            "is_delete_destination_extra",
+                                        ),
+                                    );
+                                }
+                                f7 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "is_directory" => {
+                                if f8.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field(
+                                            "is_directory",
+                                        ),
+                                    );
+                                }
+                                f8 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "is_symlink" => {
+                                if f9.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field(
+                                            "is_symlink",
+                                        ),
+                                    );
+                                }
+                                f9 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "source_path" => {
+                                if f10.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field(
+                                            "source_path",
+                                        ),
+                                    );
+                                }
+                                f10 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            _ => {
+                                extra.insert(key.into_string(), map.next_value()?);
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(SkippedError {
+                        checksum_algorithm: match f0 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        data_type: match f1 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        destination_path: match f2 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        error_code: match f3 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        error_details: match f4 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        error_time: match f5 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        external_checksum: match f6 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        is_delete_destination_extra: match f7 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        is_directory: match f8 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        is_symlink: match f9 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        source_path: match f10 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        extra,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Fields)
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for SkippedErrorList {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = SkippedErrorList;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct SkippedErrorList")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<SkippedErrorList, A::Error> {
+                    let mut f0: ::std::option::Option<::std::vec::Vec<SkippedError>> = ::std::option::Option::None;
+                    let mut f1: ::std::option::Option<
+                        ::std::option::Option<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut f2: ::std::option::Option<
+                        ::std::option::Option<::serde_json::Value>,
+                    > = ::std::option::Option::None;
+                    let mut f3: ::std::option::Option<
+                        ::std::option::Option<::serde_json::Value>,
+                    > = ::std::option::Option::None;
+                    let mut extra = ::serde_json::Map::new();
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<crate::transport::FieldName<'de>>()?
+                    {
+                        match key.as_str() {
+                            "DATA" => {
+                                if f0.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field("DATA"),
+                                    );
+                                }
+                                f0 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "DATA_TYPE" => {
+                                if f1.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field(
+                                            "DATA_TYPE",
+                                        ),
+                                    );
+                                }
+                                f1 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "marker" => {
+                                if f2.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field("marker"),
+                                    );
+                                }
+                                f2 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "next_marker" => {
+                                if f3.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field(
+                                            "next_marker",
+                                        ),
+                                    );
+                                }
+                                f3 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            _ => {
+                                extra.insert(key.into_string(), map.next_value()?);
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(SkippedErrorList {
+                        data: match f0 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => {
+                                return ::std::result::Result::Err(
+                                    <A::Error as ::serde::de::Error>::missing_field("DATA"),
+                                );
+                            }
+                        },
+                        data_type: match f1 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        marker: match f2 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        next_marker: match f3 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        extra,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Fields)
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for StreamAccessPoint {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = StreamAccessPoint;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct StreamAccessPoint")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<StreamAccessPoint, A::Error> {
+                    let mut f0: ::std::option::Option<
+                        ::std::option::Option<StreamAccessPointAttributes>,
+                    > = ::std::option::Option::None;
+                    let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f2: ::std::option::Option<
+                        ::std::option::Option<StreamAccessPointRelationships>,
+                    > = ::std::option::Option::None;
+                    let mut f3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut extra = ::serde_json::Map::new();
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<crate::transport::FieldName<'de>>()?
+                    {
+                        match key.as_str() {
+                            "attributes" => {
+                                if f0.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field(
+                                            "attributes",
+                                        ),
+                                    );
+                                }
+                                f0 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "id" => {
+                                if f1.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field("id"),
+                                    );
+                                }
+                                f1 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "relationships" => {
+                                if f2.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field(
+                                            "relationships",
+                                        ),
+                                    );
+                                }
+                                f2 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "type" => {
+                                if f3.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field("type"),
+                                    );
+                                }
+                                f3 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            _ => {
+                                extra.insert(key.into_string(), map.next_value()?);
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(StreamAccessPoint {
+                        attributes: match f0 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        id: match f1 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => {
+                                return ::std::result::Result::Err(
+                                    <A::Error as ::serde::de::Error>::missing_field("id"),
+                                );
+                            }
+                        },
+                        relationships: match f2 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        type_: match f3 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => {
+                                return ::std::result::Result::Err(
+                                    <A::Error as ::serde::de::Error>::missing_field("type"),
+                                );
+                            }
+                        },
+                        extra,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Fields)
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for StreamAccessPointAttributes {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = StreamAccessPointAttributes;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct StreamAccessPointAttributes")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<StreamAccessPointAttributes, A::Error> {
+                    let mut f0: ::std::option::Option<
+                        ::std::option::Option<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut f1: ::std::option::Option<
+                        ::std::option::Option<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut f2: ::std::option::Option<
+                        ::std::option::Option<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut f3: ::std::option::Option<
+                        ::std::option::Option<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut f4: ::std::option::Option<
+                        ::std::option::Option<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut f5: ::std::option::Option<
+                        ::std::option::Option<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut f6: ::std::option::Option<
+                        ::std::option::Option<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut f7: ::std::option::Option<
+                        ::std::option::Option<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut f8: ::std::option::Option<
+                        ::std::option::Option<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut f9: ::std::option::Option<
+                        ::std::option::Option<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut extra = ::serde_json::Map::new();
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<crate::transport::FieldName<'de>>()?
+                    {
+                        match key.as_str() {
+                            "advertised_owner" => {
+                                if f0.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field(
+                                            "advertised_owner",
+                                        ),
+                                    );
+                                }
+                                f0 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "contact_email" => {
+                                if f1.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field(
+                                            "contact_email",
+                                        ),
+                                    );
+                                }
+                                f1 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "contact_info" => {
+                                if f2.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field(
+                                            "contact_info",
+                                        ),
+                                    );
+                                }
+                                f2 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "department" => {
+                                if f3.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field(
+                                            "department",
+                                        ),
+                                    );
+                                }
+                                f3 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "description" => {
+                                if f4.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field(
+                                            "description",
+                                        ),
+                                    );
+                                }
+                                f4 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "display_name" => {
+                                if f5.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field(
+                                            "display_name",
+                                        ),
+                                    );
+                                }
+                                f5 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "info_link" => {
+                                if f6.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field(
+                                            "info_link",
+                                        ),
+                                    );
+                                }
+                                f6 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "keywords" => {
+                                if f7.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field(
+                                            "keywords",
+                                        ),
+                                    );
+                                }
+                                f7 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "organization" => {
+                                if f8.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field(
+                                            "organization",
+                                        ),
+                                    );
+                                }
+                                f8 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "tlsftp_server" => {
+                                if f9.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field(
+                                            "tlsftp_server",
+                                        ),
+                                    );
+                                }
+                                f9 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            _ => {
+                                extra.insert(key.into_string(), map.next_value()?);
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(StreamAccessPointAttributes {
+                        advertised_owner: match f0 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        contact_email: match f1 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        contact_info: match f2 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        department: match f3 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        description: match f4 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        display_name: match f5 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        info_link: match f6 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        keywords: match f7 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        organization: match f8 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        tlsftp_server: match f9 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        extra,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Fields)
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for StreamAccessPointDocument {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = StreamAccessPointDocument;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct StreamAccessPointDocument")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<StreamAccessPointDocument, A::Error> {
+                    let mut f0: ::std::option::Option<StreamAccessPoint> = ::std::option::Option::None;
+                    let mut f1: ::std::option::Option<
+                        ::std::option::Option<JsonApiMeta>,
+                    > = ::std::option::Option::None;
+                    let mut extra = ::serde_json::Map::new();
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<crate::transport::FieldName<'de>>()?
+                    {
+                        match key.as_str() {
+                            "data" => {
+                                if f0.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field("data"),
+                                    );
+                                }
+                                f0 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "meta" => {
+                                if f1.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field("meta"),
+                                    );
+                                }
+                                f1 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            _ => {
+                                extra.insert(key.into_string(), map.next_value()?);
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(StreamAccessPointDocument {
+                        data: match f0 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => {
+                                return ::std::result::Result::Err(
+                                    <A::Error as ::serde::de::Error>::missing_field("data"),
+                                );
+                            }
+                        },
+                        meta: match f1 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        extra,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Fields)
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for StreamAccessPointList {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = StreamAccessPointList;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct StreamAccessPointList")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<StreamAccessPointList, A::Error> {
+                    let mut f0: ::std::option::Option<
+                        ::std::vec::Vec<StreamAccessPoint>,
+                    > = ::std::option::Option::None;
+                    let mut f1: ::std::option::Option<
+                        ::std::option::Option<StreamAccessPointListLinks>,
+                    > = ::std::option::Option::None;
+                    let mut f2: ::std::option::Option<
+                        ::std::option::Option<JsonApiMeta>,
+                    > = ::std::option::Option::None;
+                    let mut extra = ::serde_json::Map::new();
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<crate::transport::FieldName<'de>>()?
+                    {
+                        match key.as_str() {
+                            "data" => {
+                                if f0.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field("data"),
+                                    );
+                                }
+                                f0 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "links" => {
+                                if f1.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field("links"),
+                                    );
+                                }
+                                f1 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "meta" => {
+                                if f2.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field("meta"),
+                                    );
+                                }
+                                f2 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            _ => {
+                                extra.insert(key.into_string(), map.next_value()?);
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(StreamAccessPointList {
+                        data: match f0 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => {
+                                return ::std::result::Result::Err(
+                                    <A::Error as ::serde::de::Error>::missing_field("data"),
+                                );
+                            }
+                        },
+                        links: match f1 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        meta: match f2 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        extra,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Fields)
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for StreamAccessPointListLinks {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = StreamAccessPointListLinks;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct StreamAccessPointListLinks")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<StreamAccessPointListLinks, A::Error> {
+                    let mut f0: ::std::option::Option<
+                        ::std::option::Option<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut extra = ::serde_json::Map::new();
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<crate::transport::FieldName<'de>>()?
+                    {
+                        match key.as_str() {
+                            "next" => {
+                                if f0.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field("next"),
+                                    );
+                                }
+                                f0 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            _ => {
+                                extra.insert(key.into_string(), map.next_value()?);
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(StreamAccessPointListLinks {
+                        next: match f0 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        extra,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Fields)
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for StreamAccessPointRelationships {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = StreamAccessPointRelationships;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct StreamAccessPointRelationships")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<StreamAccessPointRelationships, A::Error> {
+                    let mut f0: ::std::option::Option<
+                        ::std::option::Option<Relationship>,
+                    > = ::std::option::Option::None;
+                    let mut extra = ::serde_json::Map::new();
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<crate::transport::FieldName<'de>>()?
+                    {
+                        match key.as_str() {
+                            "host_endpoint" => {
+                                if f0.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field(
+                                            "host_endpoint",
+                                        ),
+                                    );
+                                }
+                                f0 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            _ => {
+                                extra.insert(key.into_string(), map.next_value()?);
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(StreamAccessPointRelationships {
+                        host_endpoint: match f0 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        extra,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Fields)
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for SubmissionId {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = SubmissionId;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct SubmissionId")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<SubmissionId, A::Error> {
+                    let mut f0: ::std::option::Option<
+                        ::std::option::Option<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut extra = ::serde_json::Map::new();
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<crate::transport::FieldName<'de>>()?
+                    {
+                        match key.as_str() {
+                            "DATA_TYPE" => {
+                                if f0.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field(
+                                            "DATA_TYPE",
+                                        ),
+                                    );
+                                }
+                                f0 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "value" => {
+                                if f1.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field("value"),
+                                    );
+                                }
+                                f1 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            _ => {
+                                extra.insert(key.into_string(), map.next_value()?);
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(SubmissionId {
+                        data_type: match f0 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        value: match f1 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => {
+                                return ::std::result::Result::Err(
+                                    <A::Error as ::serde::de::Error>::missing_field("value"),
+                                );
+                            }
+                        },
+                        extra,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Fields)
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for SubmissionResult {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = SubmissionResult;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct SubmissionResult")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<SubmissionResult, A::Error> {
+                    let mut f0: ::std::option::Option<
+                        ::std::option::Option<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut f1: ::std::option::Option<
+                        ::std::option::Option<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut f2: ::std::option::Option<
+                        ::std::option::Option<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut f3: ::std::option::Option<
+                        ::std::option::Option<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut f4: ::std::option::Option<
+                        ::std::option::Option<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut f5: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f6: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f7: ::std::option::Option<::std::option::Option<TaskLink>> = ::std::option::Option::None;
+                    let mut extra = ::serde_json::Map::new();
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<crate::transport::FieldName<'de>>()?
+                    {
+                        match key.as_str() {
+                            "code" => {
+                                if f0.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field("code"),
+                                    );
+                                }
+                                f0 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "DATA_TYPE" => {
+                                if f1.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field(
+                                            "DATA_TYPE",
+                                        ),
+                                    );
+                                }
+                                f1 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "message" => {
+                                if f2.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field("message"),
+                                    );
+                                }
+                                f2 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "request_id" => {
+                                if f3.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field(
+                                            "request_id",
+                                        ),
+                                    );
+                                }
+                                f3 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "resource" => {
+                                if f4.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field(
+                                            "resource",
+                                        ),
+                                    );
+                                }
+                                f4 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "submission_id" => {
+                                if f5.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field(
+                                            "submission_id",
+                                        ),
+                                    );
+                                }
+                                f5 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "task_id" => {
+                                if f6.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field("task_id"),
+                                    );
+                                }
+                                f6 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "task_link" => {
+                                if f7.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field(
+                                            "task_link",
+                                        ),
+                                    );
+                                }
+                                f7 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            _ => {
+                                extra.insert(key.into_string(), map.next_value()?);
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(SubmissionResult {
+                        code: match f0 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        data_type: match f1 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        message: match f2 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        request_id: match f3 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        resource: match f4 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        submission_id: match f5 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => {
+                                return ::std::result::Result::Err(
+                                    <A::Error as ::serde::de::Error>::missing_field(
+                                        "submission_id",
+                                    ),
+                                );
+                            }
+                        },
+                        task_id: match f6 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => {
+                                return ::std::result::Result::Err(
+                                    <A::Error as ::serde::de::Error>::missing_field("task_id"),
+                                );
+                            }
+                        },
+                        task_link: match f7 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        extra,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Fields)
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for SuccessfulTransfer {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = SuccessfulTransfer;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct SuccessfulTransfer")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<SuccessfulTransfer, A::Error> {
+                    let mut f0: ::std::option::Option<
+                        ::std::option::Option<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut f1: ::std::option::Option<
+                        ::std::option::Option<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut f2: ::std::option::Option<
+                        ::std::option::Option<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut f3: ::std::option::Option<
+                        ::std::option::Option<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut f4: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
+                    let mut f5: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+                    let mut f6: ::std::option::Option<
+                        ::std::option::Option<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut extra = ::serde_json::Map::new();
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<crate::transport::FieldName<'de>>()?
+                    {
+                        match key.as_str() {
+                            "checksum" => {
+                                if f0.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field(
+                                            "checksum",
+                                        ),
+                                    );
+                                }
+                                f0 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "checksum_algorithm" => {
+                                if f1.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field(
+                                            "checksum_algorithm",
+                                        ),
+                                    );
+                                }
+                                f1 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "DATA_TYPE" => {
+                                if f2.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field(
+                                            "DATA_TYPE",
+                                        ),
+                                    );
+                                }
+                                f2 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "destination_path" => {
+                                if f3.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field(
+                                            "destination_path",
+                                        ),
+                                    );
+                                }
+                                f3 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "dynamic" => {
+                                if f4.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field("dynamic"),
+                                    );
+                                }
+                                f4 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "size" => {
+                                if f5.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field("size"),
+                                    );
+                                }
+                                f5 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "source_path" => {
+                                if f6.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field(
+                                            "source_path",
+                                        ),
+                                    );
+                                }
+                                f6 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            _ => {
+                                extra.insert(key.into_string(), map.next_value()?);
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(SuccessfulTransfer {
+                        checksum: match f0 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        checksum_algorithm: match f1 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        data_type: match f2 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        destination_path: match f3 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        dynamic: match f4 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        size: match f5 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        source_path: match f6 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        extra,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Fields)
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for SuccessfulTransferList {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = SuccessfulTransferList;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct SuccessfulTransferList")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<SuccessfulTransferList, A::Error> {
+                    let mut f0: ::std::option::Option<
+                        ::std::vec::Vec<SuccessfulTransfer>,
+                    > = ::std::option::Option::None;
+                    let mut f1: ::std::option::Option<
+                        ::std::option::Option<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut f2: ::std::option::Option<
+                        ::std::option::Option<::serde_json::Value>,
+                    > = ::std::option::Option::None;
+                    let mut f3: ::std::option::Option<
+                        ::std::option::Option<::serde_json::Value>,
+                    > = ::std::option::Option::None;
+                    let mut extra = ::serde_json::Map::new();
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<crate::transport::FieldName<'de>>()?
+                    {
+                        match key.as_str() {
+                            "DATA" => {
+                                if f0.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field("DATA"),
+                                    );
+                                }
+                                f0 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "DATA_TYPE" => {
+                                if f1.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field(
+                                            "DATA_TYPE",
+                                        ),
+                                    );
+                                }
+                                f1 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "marker" => {
+                                if f2.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field("marker"),
+                                    );
+                                }
+                                f2 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "next_marker" => {
+                                if f3.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field(
+                                            "next_marker",
+                                        ),
+                                    );
+                                }
+                                f3 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            _ => {
+                                extra.insert(key.into_string(), map.next_value()?);
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(SuccessfulTransferList {
+                        data: match f0 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => {
+                                return ::std::result::Result::Err(
+                                    <A::Error as ::serde::de::Error>::missing_field("DATA"),
+                                );
+                            }
+                        },
+                        data_type: match f1 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        marker: match f2 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        next_marker: match f3 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        extra,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Fields)
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for Task {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = Task;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct Task")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<Task, A::Error> {
+                    let mut f0: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+                    let mut f1: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+                    let mut f2: ::std::option::Option<
+                        ::std::option::Option<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut f3: ::std::option::Option<
+                        ::std::option::Option<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut f4: ::std::option::Option<
+                        ::std::option::Option<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut f5: ::std::option::Option<
+                        ::std::option::Option<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut f6: ::std::option::Option<
+                        ::std::option::Option<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut f7: ::std::option::Option<
+                        ::std::option::Option<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut f8: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
+                    let mut f9: ::std::option::Option<
+                        ::std::option::Option<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut f10: ::std::option::Option<
+                        ::std::option::Option<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut f11: ::std::option::Option<
+                        ::std::option::Option<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut f12: ::std::option::Option<
+                        ::std::option::Option<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut f13: ::std::option::Option<
+                        ::std::option::Option<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut f14: ::std::option::Option<
+                        ::std::option::Option<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut f15: ::std::option::Option<
+                        ::std::option::Option<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut f16: ::std::option::Option<
+                        ::std::option::Option<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut f17: ::std::option::Option<
+                        ::std::option::Option<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut f18: ::std::option::Option<
+                        ::std::option::Option<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut f19: ::std::option::Option<
+                        ::std::option::Option<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut f20: ::std::option::Option<
+                        ::std::option::Option<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut f21: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+                    let mut f22: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+                    let mut f23: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
+                    let mut f24: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
+                    let mut f25: ::std::option::Option<
+                        ::std::option::Option<TaskFatalError>,
+                    > = ::std::option::Option::None;
+                    let mut f26: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+                    let mut f27: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+                    let mut f28: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+                    let mut f29: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+                    let mut f30: ::std::option::Option<
+                        ::std::option::Option<::std::vec::Vec<TaskFilterRule>>,
+                    > = ::std::option::Option::None;
+                    let mut f31: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
+                    let mut f32: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
+                    let mut f33: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
+                    let mut f34: ::std::option::Option<
+                        ::std::option::Option<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut f35: ::std::option::Option<
+                        ::std::option::Option<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut f36: ::std::option::Option<
+                        ::std::option::Option<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut f37: ::std::option::Option<
+                        ::std::option::Option<::serde_json::Value>,
+                    > = ::std::option::Option::None;
+                    let mut f38: ::std::option::Option<
+                        ::std::option::Option<::serde_json::Value>,
+                    > = ::std::option::Option::None;
+                    let mut f39: ::std::option::Option<
+                        ::std::option::Option<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut f40: ::std::option::Option<
+                        ::std::option::Option<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut f41: ::std::option::Option<
+                        ::std::option::Option<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut f42: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
+                    let mut f43: ::std::option::Option<
+                        ::std::option::Option<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut f44: ::std::option::Option<
+                        ::std::option::Option<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut f45: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
+                    let mut f46: ::std::option::Option<
+                        ::std::option::Option<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut f47: ::std::option::Option<
+                        ::std::option::Option<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut f48: ::std::option::Option<
+                        ::std::option::Option<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut f49: ::std::option::Option<
+                        ::std::option::Option<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut f50: ::std::option::Option<
+                        ::std::option::Option<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut f51: ::std::option::Option<
+                        ::std::option::Option<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut f52: ::std::option::Option<
+                        ::std::option::Option<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut f53: ::std::option::Option<
+                        ::std::option::Option<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut f54: ::std::option::Option<
+                        ::std::option::Option<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut f55: ::std::option::Option<
+                        ::std::option::Option<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut f56: ::std::option::Option<
+                        ::std::option::Option<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut f57: ::std::option::Option<
+                        ::std::option::Option<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut f58: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f59: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+                    let mut f60: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+                    let mut f61: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+                    let mut f62: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+                    let mut f63: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+                    let mut f64: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+                    let mut f65: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+                    let mut f66: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+                    let mut f67: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+                    let mut f68: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+                    let mut f69: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f70: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f71: ::std::option::Option<
+                        ::std::option::Option<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut f72: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
+                    let mut extra = ::serde_json::Map::new();
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<crate::transport::FieldName<'de>>()?
+                    {
+                        match key.as_str() {
+                            "bytes_checksummed" => {
+                                if f0.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field(
+                                            "bytes_checksummed",
+                                        ),
+                                    );
+                                }
+                                f0 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "bytes_transferred" => {
+                                if f1.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field(
+                                            "bytes_transferred",
+                                        ),
+                                    );
+                                }
+                                f1 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "canceled_by_admin" => {
+                                if f2.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field(
+                                            "canceled_by_admin",
+                                        ),
+                                    );
+                                }
+                                f2 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "canceled_by_admin_message" => {
+                                if f3.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field(
+                                            "canceled_by_admin_message",
+                                        ),
+                                    );
+                                }
+                                f3 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "command" => {
+                                if f4.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field("command"),
+                                    );
+                                }
+                                f4 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "completion_time" => {
+                                if f5.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field(
+                                            "completion_time",
+                                        ),
+                                    );
+                                }
+                                f5 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "DATA_TYPE" => {
+                                if f6.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field(
+                                            "DATA_TYPE",
+                                        ),
+                                    );
+                                }
+                                f6 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "deadline" => {
+                                if f7.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field(
+                                            "deadline",
+                                        ),
+                                    );
+                                }
+                                f7 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "delete_destination_extra" => {
+                                if f8.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field(
+                                            "delete_destination_extra",
+                                        ),
+                                    );
+                                }
+                                f8 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "destination_base_path" => {
+                                if f9.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field(
+                                            "destination_base_path",
+                                        ),
+                                    );
+                                }
+                                f9 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "destination_endpoint" => {
+                                if f10.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field(
+                                            "destination_endpoint",
+                                        ),
+                                    );
+                                }
+                                f10 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "destination_endpoint_display_name" => {
+                                if f11.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field(
+                                            "destination_endpoint_display_name",
+                                        ),
+                                    );
+                                }
+                                f11 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "destination_endpoint_id" => {
+                                if f12.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field(
+                                            "destination_endpoint_id",
+                                        ),
+                                    );
+                                }
+                                f12 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "destination_host_endpoint" => {
+                                if f13.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field(
+                                            "destination_host_endpoint",
+                                        ),
+                                    );
+                                }
+                                f13 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "destination_host_endpoint_display_name" => {
+                                if f14.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field(
+                                            "destination_host_endpoint_display_name",
+                                        ),
+                                    );
+                                }
+                                f14 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "destination_host_endpoint_id" => {
+                                if f15.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field(
+                                            "destination_host_endpoint_id",
+                                        ),
+                                    );
+                                }
+                                f15 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "destination_host_path" => {
+                                if f16.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field(
+                                            "destination_host_path",
+                                        ),
+                                    );
+                                }
+                                f16 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "destination_local_user" => {
+                                if f17.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field(
+                                            "destination_local_user",
+                                        ),
+                                    );
+                                }
+                                f17 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "destination_local_user_status" => {
+                                if f18.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field(
+                                            "destination_local_user_status",
+                                        ),
+                                    );
+                                }
+                                f18 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "destination_mapped_collection_display_name" => {
+                                if f19.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field(
+                                            "destination_mapped_collection_display_name",
+                                        ),
+                                    );
+                                }
+                                f19 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "destination_mapped_collection_id" => {
+                                if f20.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field(
+                                            "destination_mapped_collection_id",
+                                        ),
+                                    );
+                                }
+                                f20 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "directories" => {
+                                if f21.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field(
+                                            "directories",
+                                        ),
+                                    );
+                                }
+                                f21 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "effective_bytes_per_second" => {
+                                if f22.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field(
+                                            "effective_bytes_per_second",
+                                        ),
+                                    );
+                                }
+                                f22 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "encrypt_data" => {
+                                if f23.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field(
+                                            "encrypt_data",
+                                        ),
+                                    );
+                                }
+                                f23 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "fail_on_quota_errors" => {
+                                if f24.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field(
+                                            "fail_on_quota_errors",
+                                        ),
+                                    );
+                                }
+                                f24 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "fatal_error" => {
+                                if f25.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field(
+                                            "fatal_error",
+                                        ),
+                                    );
+                                }
+                                f25 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "faults" => {
+                                if f26.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field("faults"),
+                                    );
+                                }
+                                f26 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "files" => {
+                                if f27.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field("files"),
+                                    );
+                                }
+                                f27 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "files_skipped" => {
+                                if f28.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field(
+                                            "files_skipped",
+                                        ),
+                                    );
+                                }
+                                f28 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "files_transferred" => {
+                                if f29.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field(
+                                            "files_transferred",
+                                        ),
+                                    );
+                                }
+                                f29 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "filter_rules" => {
+                                if f30.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field(
+                                            "filter_rules",
+                                        ),
+                                    );
+                                }
+                                f30 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "history_deleted" => {
+                                if f31.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field(
+                                            "history_deleted",
+                                        ),
+                                    );
+                                }
+                                f31 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "is_ok" => {
+                                if f32.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field("is_ok"),
+                                    );
+                                }
+                                f32 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "is_paused" => {
+                                if f33.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field(
+                                            "is_paused",
+                                        ),
+                                    );
+                                }
+                                f33 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "key" => {
+                                if f34.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field("key"),
+                                    );
+                                }
+                                f34 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "label" => {
+                                if f35.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field("label"),
+                                    );
+                                }
+                                f35 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "nice_status" => {
+                                if f36.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field(
+                                            "nice_status",
+                                        ),
+                                    );
+                                }
+                                f36 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "nice_status_details" => {
+                                if f37.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field(
+                                            "nice_status_details",
+                                        ),
+                                    );
+                                }
+                                f37 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "nice_status_expires_in" => {
+                                if f38.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field(
+                                            "nice_status_expires_in",
+                                        ),
+                                    );
+                                }
+                                f38 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "nice_status_short_description" => {
+                                if f39.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field(
+                                            "nice_status_short_description",
+                                        ),
+                                    );
+                                }
+                                f39 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "owner_id" => {
+                                if f40.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field(
+                                            "owner_id",
+                                        ),
+                                    );
+                                }
+                                f40 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "owner_string" => {
+                                if f41.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field(
+                                            "owner_string",
+                                        ),
+                                    );
+                                }
+                                f41 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "preserve_timestamp" => {
+                                if f42.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field(
+                                            "preserve_timestamp",
+                                        ),
+                                    );
+                                }
+                                f42 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "recursive_symlinks" => {
+                                if f43.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field(
+                                            "recursive_symlinks",
+                                        ),
+                                    );
+                                }
+                                f43 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "request_time" => {
+                                if f44.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field(
+                                            "request_time",
+                                        ),
+                                    );
+                                }
+                                f44 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "skip_source_errors" => {
+                                if f45.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field(
+                                            "skip_source_errors",
+                                        ),
+                                    );
+                                }
+                                f45 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "source_base_path" => {
+                                if f46.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field(
+                                            "source_base_path",
+                                        ),
+                                    );
+                                }
+                                f46 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "source_endpoint" => {
+                                if f47.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field(
+                                            "source_endpoint",
+                                        ),
+                                    );
+                                }
+                                f47 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "source_endpoint_display_name" => {
+                                if f48.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field(
+                                            "source_endpoint_display_name",
+                                        ),
+                                    );
+                                }
+                                f48 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "source_endpoint_id" => {
+                                if f49.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field(
+                                            "source_endpoint_id",
+                                        ),
+                                    );
+                                }
+                                f49 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "source_host_endpoint" => {
+                                if f50.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field(
+                                            "source_host_endpoint",
+                                        ),
+                                    );
+                                }
+                                f50 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "source_host_endpoint_display_name" => {
+                                if f51.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field(
+                                            "source_host_endpoint_display_name",
+                                        ),
+                                    );
+                                }
+                                f51 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "source_host_endpoint_id" => {
+                                if f52.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field(
+                                            "source_host_endpoint_id",
+                                        ),
+                                    );
+                                }
+                                f52 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "source_host_path" => {
+                                if f53.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field(
+                                            "source_host_path",
+                                        ),
+                                    );
+                                }
+                                f53 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "source_local_user" => {
+                                if f54.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field(
+                                            "source_local_user",
+                                        ),
+                                    );
+                                }
+                                f54 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "source_local_user_status" => {
+                                if f55.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field(
+                                            "source_local_user_status",
+                                        ),
+                                    );
+                                }
+                                f55 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "source_mapped_collection_display_name" => {
+                                if f56.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field(
+                                            "source_mapped_collection_display_name",
+                                        ),
+                                    );
+                                }
+                                f56 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "source_mapped_collection_id" => {
+                                if f57.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field(
+                                            "source_mapped_collection_id",
+                                        ),
+                                    );
+                                }
+                                f57 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "status" => {
+                                if f58.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field("status"),
+                                    );
+                                }
+                                f58 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "subtasks_canceled" => {
+                                if f59.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field(
+                                            "subtasks_canceled",
+                                        ),
+                                    );
+                                }
+                                f59 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "subtasks_expired" => {
+                                if f60.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field(
+                                            "subtasks_expired",
+                                        ),
+                                    );
+                                }
+                                f60 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "subtasks_failed" => {
+                                if f61.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field(
+                                            "subtasks_failed",
+                                        ),
+                                    );
+                                }
+                                f61 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "subtasks_pending" => {
+                                if f62.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field(
+                                            "subtasks_pending",
+                                        ),
+                                    );
+                                }
+                                f62 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "subtasks_retrying" => {
+                                if f63.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field(
+                                            "subtasks_retrying",
+                                        ),
+                                    );
+                                }
+                                f63 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "subtasks_skipped_errors" => {
+                                if f64.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field(
+                                            "subtasks_skipped_errors",
+                                        ),
+                                    );
+                                }
+                                f64 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "subtasks_succeeded" => {
+                                if f65.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field(
+                                            "subtasks_succeeded",
+                                        ),
+                                    );
+                                }
+                                f65 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "subtasks_total" => {
+                                if f66.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field(
+                                            "subtasks_total",
+                                        ),
+                                    );
+                                }
+                                f66 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "symlinks" => {
+                                if f67.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field(
+                                            "symlinks",
+                                        ),
+                                    );
+                                }
+                                f67 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "sync_level" => {
+                                if f68.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field(
+                                            "sync_level",
+                                        ),
+                                    );
+                                }
+                                f68 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "task_id" => {
+                                if f69.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field("task_id"),
+                                    );
+                                }
+                                f69 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "type" => {
+                                if f70.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field("type"),
+                                    );
+                                }
+                                f70 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "username" => {
+                                if f71.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field(
+                                            "username",
+                                        ),
+                                    );
+                                }
+                                f71 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "verify_checksum" => {
+                                if f72.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field(
+                                            "verify_checksum",
+                                        ),
+                                    );
+                                }
+                                f72 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            _ => {
+                                extra.insert(key.into_string(), map.next_value()?);
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(Task {
+                        bytes_checksummed: match f0 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        bytes_transferred: match f1 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        canceled_by_admin: match f2 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        canceled_by_admin_message: match f3 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        command: match f4 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        completion_time: match f5 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        data_type: match f6 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        deadline: match f7 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        delete_destination_extra: match f8 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        destination_base_path: match f9 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        destination_endpoint: match f10 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        destination_endpoint_display_name: match f11 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        destination_endpoint_id: match f12 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        destination_host_endpoint: match f13 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        destination_host_endpoint_display_name: match f14 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        destination_host_endpoint_id: match f15 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        destination_host_path: match f16 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        destination_local_user: match f17 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        destination_local_user_status: match f18 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        destination_mapped_collection_display_name: match f19 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        destination_mapped_collection_id: match f20 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        directories: match f21 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        effective_bytes_per_second: match f22 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        encrypt_data: match f23 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        fail_on_quota_errors: match f24 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        fatal_error: match f25 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        faults: match f26 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        files: match f27 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        files_skipped: match f28 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        files_transferred: match f29 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        filter_rules: match f30 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        history_deleted: match f31 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        is_ok: match f32 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        is_paused: match f33 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        key: match f34 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        label: match f35 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        nice_status: match f36 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        nice_status_details: match f37 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        nice_status_expires_in: match f38 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        nice_status_short_description: match f39 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        owner_id: match f40 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        owner_string: match f41 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        preserve_timestamp: match f42 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        recursive_symlinks: match f43 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        request_time: match f44 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        skip_source_errors: match f45 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        source_base_path: match f46 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        source_endpoint: match f47 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        source_endpoint_display_name: match f48 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        source_endpoint_id: match f49 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        source_host_endpoint: match f50 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        source_host_endpoint_display_name: match f51 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        source_host_endpoint_id: match f52 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        source_host_path: match f53 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        source_local_user: match f54 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        source_local_user_status: match f55 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        source_mapped_collection_display_name: match f56 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        source_mapped_collection_id: match f57 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        status: match f58 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => {
+                                return ::std::result::Result::Err(
+                                    <A::Error as ::serde::de::Error>::missing_field("status"),
+                                );
+                            }
+                        },
+                        subtasks_canceled: match f59 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        subtasks_expired: match f60 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        subtasks_failed: match f61 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        subtasks_pending: match f62 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        subtasks_retrying: match f63 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        subtasks_skipped_errors: match f64 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        subtasks_succeeded: match f65 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        subtasks_total: match f66 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        symlinks: match f67 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        sync_level: match f68 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        task_id: match f69 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => {
+                                return ::std::result::Result::Err(
+                                    <A::Error as ::serde::de::Error>::missing_field("task_id"),
+                                );
+                            }
+                        },
+                        type_: match f70 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => {
+                                return ::std::result::Result::Err(
+                                    <A::Error as ::serde::de::Error>::missing_field("type"),
+                                );
+                            }
+                        },
+                        username: match f71 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        verify_checksum: match f72 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        extra,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Fields)
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for TaskFatalError {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = TaskFatalError;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct TaskFatalError")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<TaskFatalError, A::Error> {
+                    let mut f0: ::std::option::Option<
+                        ::std::option::Option<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut f1: ::std::option::Option<
+                        ::std::option::Option<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut extra = ::serde_json::Map::new();
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<crate::transport::FieldName<'de>>()?
+                    {
+                        match key.as_str() {
+                            "code" => {
+                                if f0.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field("code"),
+                                    );
+                                }
+                                f0 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "description" => {
+                                if f1.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field(
+                                            "description",
+                                        ),
+                                    );
+                                }
+                                f1 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            _ => {
+                                extra.insert(key.into_string(), map.next_value()?);
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(TaskFatalError {
+                        code: match f0 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        description: match f1 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        extra,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Fields)
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for TaskFilterRule {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = TaskFilterRule;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct TaskFilterRule")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<TaskFilterRule, A::Error> {
+                    let mut f0: ::std::option::Option<
+                        ::std::option::Option<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut f1: ::std::option::Option<
+                        ::std::option::Option<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut f2: ::std::option::Option<
+                        ::std::option::Option<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut f3: ::std::option::Option<
+                        ::std::option::Option<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut extra = ::serde_json::Map::new();
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<crate::transport::FieldName<'de>>()?
+                    {
+                        match key.as_str() {
+                            "DATA_TYPE" => {
+                                if f0.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field(
+                                            "DATA_TYPE",
+                                        ),
+                                    );
+                                }
+                                f0 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "method" => {
+                                if f1.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field("method"),
+                                    );
+                                }
+                                f1 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "name" => {
+                                if f2.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field("name"),
+                                    );
+                                }
+                                f2 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "type" => {
+                                if f3.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field("type"),
+                                    );
+                                }
+                                f3 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            _ => {
+                                extra.insert(key.into_string(), map.next_value()?);
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(TaskFilterRule {
+                        data_type: match f0 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        method: match f1 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        name: match f2 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        type_: match f3 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        extra,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Fields)
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for TaskLink {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = TaskLink;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct TaskLink")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<TaskLink, A::Error> {
+                    let mut f0: ::std::option::Option<
+                        ::std::option::Option<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut f1: ::std::option::Option<
+                        ::std::option::Option<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut f2: ::std::option::Option<
+                        ::std::option::Option<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut f3: ::std::option::Option<
+                        ::std::option::Option<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut f4: ::std::option::Option<
+                        ::std::option::Option<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut extra = ::serde_json::Map::new();
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<crate::transport::FieldName<'de>>()?
+                    {
+                        match key.as_str() {
+                            "DATA_TYPE" => {
+                                if f0.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field(
+                                            "DATA_TYPE",
+                                        ),
+                                    );
+                                }
+                                f0 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "href" => {
+                                if f1.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field("href"),
+                                    );
+                                }
+                                f1 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "rel" => {
+                                if f2.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field("rel"),
+                                    );
+                                }
+                                f2 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "resource" => {
+                                if f3.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field(
+                                            "resource",
+                                        ),
+                                    );
+                                }
+                                f3 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "title" => {
+                                if f4.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field("title"),
+                                    );
+                                }
+                                f4 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            _ => {
+                                extra.insert(key.into_string(), map.next_value()?);
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(TaskLink {
+                        data_type: match f0 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        href: match f1 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        rel: match f2 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        resource: match f3 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        title: match f4 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        extra,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Fields)
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for TaskList {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = TaskList;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct TaskList")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<TaskList, A::Error> {
+                    let mut f0: ::std::option::Option<::std::vec::Vec<Task>> = ::std::option::Option::None;
+                    let mut f1: ::std::option::Option<
+                        ::std::option::Option<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut f2: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
+                    let mut f3: ::std::option::Option<
+                        ::std::option::Option<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut f4: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+                    let mut f5: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+                    let mut f6: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+                    let mut f7: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+                    let mut extra = ::serde_json::Map::new();
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<crate::transport::FieldName<'de>>()?
+                    {
+                        match key.as_str() {
+                            "DATA" => {
+                                if f0.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field("DATA"),
+                                    );
+                                }
+                                f0 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "DATA_TYPE" => {
+                                if f1.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field(
+                                            "DATA_TYPE",
+                                        ),
+                                    );
+                                }
+                                f1 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "has_next_page" => {
+                                if f2.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field(
+                                            "has_next_page",
+                                        ),
+                                    );
+                                }
+                                f2 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "last_key" => {
+                                if f3.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field(
+                                            "last_key",
+                                        ),
+                                    );
+                                }
+                                f3 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "length" => {
+                                if f4.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field("length"),
+                                    );
+                                }
+                                f4 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "limit" => {
+                                if f5.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field("limit"),
+                                    );
+                                }
+                                f5 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "offset" => {
+                                if f6.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field("offset"),
+                                    );
+                                }
+                                f6 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "total" => {
+                                if f7.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field("total"),
+                                    );
+                                }
+                                f7 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            _ => {
+                                extra.insert(key.into_string(), map.next_value()?);
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(TaskList {
+                        data: match f0 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => {
+                                return ::std::result::Result::Err(
+                                    <A::Error as ::serde::de::Error>::missing_field("DATA"),
+                                );
+                            }
+                        },
+                        data_type: match f1 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        has_next_page: match f2 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        last_key: match f3 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        length: match f4 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        limit: match f5 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        offset: match f6 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        total: match f7 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        extra,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Fields)
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for TransferDocument {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = TransferDocument;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct TransferDocument")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<TransferDocument, A::Error> {
+                    let mut f0: ::std::option::Option<::std::vec::Vec<TransferItem>> = ::std::option::Option::None;
+                    let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f2: ::std::option::Option<
+                        ::std::option::Option<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut f3: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
+                    let mut f4: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f5: ::std::option::Option<
+                        ::std::option::Option<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut f6: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
+                    let mut f7: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
+                    let mut f8: ::std::option::Option<::std::vec::Vec<FilterRule>> = ::std::option::Option::None;
+                    let mut f9: ::std::option::Option<
+                        ::std::option::Option<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut f10: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
+                    let mut f11: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
+                    let mut f12: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
+                    let mut f13: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
+                    let mut f14: ::std::option::Option<
+                        ::std::option::Option<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut f15: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
+                    let mut f16: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f17: ::std::option::Option<
+                        ::std::option::Option<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut f18: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
+                    let mut f19: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f20: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+                    let mut f21: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
+                    let mut extra = ::serde_json::Map::new();
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<crate::transport::FieldName<'de>>()?
+                    {
+                        match key.as_str() {
+                            "DATA" => {
+                                if f0.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field("DATA"),
+                                    );
+                                }
+                                f0 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "DATA_TYPE" => {
+                                if f1.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field(
+                                            "DATA_TYPE",
+                                        ),
+                                    );
+                                }
+                                f1 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "deadline" => {
+                                if f2.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field(
+                                            "deadline",
+                                        ),
+                                    );
+                                }
+                                f2 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "delete_destination_extra" => {
+                                if f3.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field(
+                                            "delete_destination_extra",
+                                        ),
+                                    );
+                                }
+                                f3 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "destination_endpoint" => {
+                                if f4.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field(
+                                            "destination_endpoint",
+                                        ),
+                                    );
+                                }
+                                f4 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "destination_local_user" => {
+                                if f5.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field(
+                                            "destination_local_user",
+                                        ),
+                                    );
+                                }
+                                f5 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "encrypt_data" => {
+                                if f6.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field(
+                                            "encrypt_data",
+                                        ),
+                                    );
+                                }
+                                f6 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "fail_on_quota_errors" => {
+                                if f7.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field(
+                                            "fail_on_quota_errors",
+                                        ),
+                                    );
+                                }
+                                f7 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "filter_rules" => {
+                                if f8.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field(
+                                            "filter_rules",
+                                        ),
+                                    );
+                                }
+                                f8 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "label" => {
+                                if f9.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field("label"),
+                                    );
+                                }
+                                f9 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "notify_on_failed" => {
+                                if f10.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field(
+                                            "notify_on_failed",
+                                        ),
+                                    );
+                                }
+                                f10 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "notify_on_inactive" => {
+                                if f11.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field(
+                                            "notify_on_inactive",
+                                        ),
+                                    );
+                                }
+                                f11 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "notify_on_succeeded" => {
+                                if f12.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field(
+                                            "notify_on_succeeded",
+                                        ),
+                                    );
+                                }
+                                f12 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "preserve_timestamp" => {
+                                if f13.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field(
+                                            "preserve_timestamp",
+                                        ),
+                                    );
+                                }
+                                f13 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "recursive_symlinks" => {
+                                if f14.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field(
+                                            "recursive_symlinks",
+                                        ),
+                                    );
+                                }
+                                f14 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "skip_source_errors" => {
+                                if f15.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field(
+                                            "skip_source_errors",
+                                        ),
+                                    );
+                                }
+                                f15 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "source_endpoint" => {
+                                if f16.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field(
+                                            "source_endpoint",
+                                        ),
+                                    );
+                                }
+                                f16 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "source_local_user" => {
+                                if f17.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field(
+                                            "source_local_user",
+                                        ),
+                                    );
+                                }
+                                f17 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "store_base_path_info" => {
+                                if f18.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field(
+                                            "store_base_path_info",
+                                        ),
+                                    );
+                                }
+                                f18 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "submission_id" => {
+                                if f19.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field(
+                                            "submission_id",
+                                        ),
+                                    );
+                                }
+                                f19 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "sync_level" => {
+                                if f20.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field(
+                                            "sync_level",
+                                        ),
+                                    );
+                                }
+                                f20 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "verify_checksum" => {
+                                if f21.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field(
+                                            "verify_checksum",
+                                        ),
+                                    );
+                                }
+                                f21 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            _ => {
+                                extra.insert(key.into_string(), map.next_value()?);
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(TransferDocument {
+                        data: match f0 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => {
+                                return ::std::result::Result::Err(
+                                    <A::Error as ::serde::de::Error>::missing_field("DATA"),
+                                );
+                            }
+                        },
+                        data_type: match f1 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => {
+                                defaults::transfer_document_data_type()
+                            }
+                        },
+                        deadline: match f2 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        delete_destination_extra: match f3 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        destination_endpoint: match f4 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => {
+                                return ::std::result::Result::Err(
+                                    <A::Error as ::serde::de::Error>::missing_field(
+                                        "destination_endpoint",
+                                    ),
+                                );
+                            }
+                        },
+                        destination_local_user: match f5 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        encrypt_data: match f6 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        fail_on_quota_errors: match f7 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        filter_rules: match f8 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => {
+                                ::std::default::Default::default()
+                            }
+                        },
+                        label: match f9 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        notify_on_failed: match f10 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        notify_on_inactive: match f11 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        notify_on_succeeded: match f12 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        preserve_timestamp: match f13 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        recursive_symlinks: match f14 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        skip_source_errors: match f15 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        source_endpoint: match f16 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => {
+                                return ::std::result::Result::Err(
+                                    <A::Error as ::serde::de::Error>::missing_field(
+                                        "source_endpoint",
+                                    ),
+                                );
+                            }
+                        },
+                        source_local_user: match f17 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        store_base_path_info: match f18 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        submission_id: match f19 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => {
+                                return ::std::result::Result::Err(
+                                    <A::Error as ::serde::de::Error>::missing_field(
+                                        "submission_id",
+                                    ),
+                                );
+                            }
+                        },
+                        sync_level: match f20 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        verify_checksum: match f21 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        extra,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Fields)
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for TransferItem {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = TransferItem;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct TransferItem")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<TransferItem, A::Error> {
+                    let mut f0: ::std::option::Option<
+                        ::std::option::Option<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f3: ::std::option::Option<
+                        ::std::option::Option<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut f4: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
+                    let mut f5: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut extra = ::serde_json::Map::new();
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<crate::transport::FieldName<'de>>()?
+                    {
+                        match key.as_str() {
+                            "checksum_algorithm" => {
+                                if f0.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field(
+                                            "checksum_algorithm",
+                                        ),
+                                    );
+                                }
+                                f0 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "DATA_TYPE" => {
+                                if f1.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field(
+                                            "DATA_TYPE",
+                                        ),
+                                    );
+                                }
+                                f1 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "destination_path" => {
+                                if f2.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field(
+                                            "destination_path",
+                                        ),
+                                    );
+                                }
+                                f2 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "external_checksum" => {
+                                if f3.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field(
+                                            "external_checksum",
+                                        ),
+                                    );
+                                }
+                                f3 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "recursive" => {
+                                if f4.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field(
+                                            "recursive",
+                                        ),
+                                    );
+                                }
+                                f4 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "source_path" => {
+                                if f5.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field(
+                                            "source_path",
+                                        ),
+                                    );
+                                }
+                                f5 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            _ => {
+                                extra.insert(key.into_string(), map.next_value()?);
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(TransferItem {
+                        checksum_algorithm: match f0 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        data_type: match f1 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => {
+                                defaults::transfer_item_data_type()
+                            }
+                        },
+                        destination_path: match f2 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => {
+                                return ::std::result::Result::Err(
+                                    <A::Error as ::serde::de::Error>::missing_field(
+                                        "destination_path",
+                                    ),
+                                );
+                            }
+                        },
+                        external_checksum: match f3 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        recursive: match f4 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        source_path: match f5 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => {
+                                return ::std::result::Result::Err(
+                                    <A::Error as ::serde::de::Error>::missing_field(
+                                        "source_path",
+                                    ),
+                                );
+                            }
+                        },
+                        extra,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Fields)
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for Tunnel {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = Tunnel;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct Tunnel")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<Tunnel, A::Error> {
+                    let mut f0: ::std::option::Option<
+                        ::std::option::Option<TunnelAttributes>,
+                    > = ::std::option::Option::None;
+                    let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut f2: ::std::option::Option<
+                        ::std::option::Option<TunnelRelationships>,
+                    > = ::std::option::Option::None;
+                    let mut f3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut extra = ::serde_json::Map::new();
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<crate::transport::FieldName<'de>>()?
+                    {
+                        match key.as_str() {
+                            "attributes" => {
+                                if f0.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field(
+                                            "attributes",
+                                        ),
+                                    );
+                                }
+                                f0 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "id" => {
+                                if f1.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field("id"),
+                                    );
+                                }
+                                f1 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "relationships" => {
+                                if f2.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field(
+                                            "relationships",
+                                        ),
+                                    );
+                                }
+                                f2 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "type" => {
+                                if f3.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field("type"),
+                                    );
+                                }
+                                f3 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            _ => {
+                                extra.insert(key.into_string(), map.next_value()?);
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(Tunnel {
+                        attributes: match f0 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        id: match f1 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => {
+                                return ::std::result::Result::Err(
+                                    <A::Error as ::serde::de::Error>::missing_field("id"),
+                                );
+                            }
+                        },
+                        relationships: match f2 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        type_: match f3 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => {
+                                return ::std::result::Result::Err(
+                                    <A::Error as ::serde::de::Error>::missing_field("type"),
+                                );
+                            }
+                        },
+                        extra,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Fields)
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for TunnelAttributes {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = TunnelAttributes;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct TunnelAttributes")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<TunnelAttributes, A::Error> {
+                    let mut f0: ::std::option::Option<
+                        ::std::option::Option<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut f1: ::std::option::Option<
+                        ::std::option::Option<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut f2: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+                    let mut f3: ::std::option::Option<
+                        ::std::option::Option<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut f4: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+                    let mut f5: ::std::option::Option<
+                        ::std::option::Option<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut f6: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+                    let mut f7: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
+                    let mut f8: ::std::option::Option<
+                        ::std::option::Option<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut f9: ::std::option::Option<
+                        ::std::option::Option<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut f10: ::std::option::Option<
+                        ::std::option::Option<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut extra = ::serde_json::Map::new();
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<crate::transport::FieldName<'de>>()?
+                    {
+                        match key.as_str() {
+                            "created_time" => {
+                                if f0.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field(
+                                            "created_time",
+                                        ),
+                                    );
+                                }
+                                f0 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "initiator_ip_address" => {
+                                if f1.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field(
+                                            "initiator_ip_address",
+                                        ),
+                                    );
+                                }
+                                f1 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "initiator_port" => {
+                                if f2.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field(
+                                            "initiator_port",
+                                        ),
+                                    );
+                                }
+                                f2 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "label" => {
+                                if f3.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field("label"),
+                                    );
+                                }
+                                f3 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "lifetime_mins" => {
+                                if f4.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field(
+                                            "lifetime_mins",
+                                        ),
+                                    );
+                                }
+                                f4 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "listener_ip_address" => {
+                                if f5.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field(
+                                            "listener_ip_address",
+                                        ),
+                                    );
+                                }
+                                f5 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "listener_port" => {
+                                if f6.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field(
+                                            "listener_port",
+                                        ),
+                                    );
+                                }
+                                f6 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "restartable" => {
+                                if f7.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field(
+                                            "restartable",
+                                        ),
+                                    );
+                                }
+                                f7 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "state" => {
+                                if f8.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field("state"),
+                                    );
+                                }
+                                f8 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "status" => {
+                                if f9.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field("status"),
+                                    );
+                                }
+                                f9 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "submission_id" => {
+                                if f10.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field(
+                                            "submission_id",
+                                        ),
+                                    );
+                                }
+                                f10 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            _ => {
+                                extra.insert(key.into_string(), map.next_value()?);
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(TunnelAttributes {
+                        created_time: match f0 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        initiator_ip_address: match f1 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        initiator_port: match f2 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        label: match f3 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        lifetime_mins: match f4 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        listener_ip_address: match f5 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        listener_port: match f6 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        restartable: match f7 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        state: match f8 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        status: match f9 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        submission_id: match f10 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        extra,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Fields)
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for TunnelCreateAttributes {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = TunnelCreateAttributes;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct TunnelCreateAttributes")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<TunnelCreateAttributes, A::Error> {
+                    let mut f0: ::std::option::Option<
+                        ::std::option::Option<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut f1: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+                    let mut f2: ::std::option::Option<
+                        ::std::option::Option<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut f3: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+                    let mut f4: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
+                    let mut f5: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut extra = ::serde_json::Map::new();
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<crate::transport::FieldName<'de>>()?
+                    {
+                        match key.as_str() {
+                            "label" => {
+                                if f0.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field("label"),
+                                    );
+                                }
+                                f0 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "lifetime_mins" => {
+                                if f1.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field(
+                                            "lifetime_mins",
+                                        ),
+                                    );
+                                }
+                                f1 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "listener_ip_address" => {
+                                if f2.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field(
+                                            "listener_ip_address",
+                                        ),
+                                    );
+                                }
+                                f2 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "listener_port" => {
+                                if f3.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field(
+                                            "listener_port",
+                                        ),
+                                    );
+                                }
+                                f3 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "restartable" => {
+                                if f4.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field(
+                                            "restartable",
+                                        ),
+                                    );
+                                }
+                                f4 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "submission_id" => {
+                                if f5.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field(
+                                            "submission_id",
+                                        ),
+                                    );
+                                }
+                                f5 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            _ => {
+                                extra.insert(key.into_string(), map.next_value()?);
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(TunnelCreateAttributes {
+                        label: match f0 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        lifetime_mins: match f1 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        listener_ip_address: match f2 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        listener_port: match f3 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        restartable: match f4 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        submission_id: match f5 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => {
+                                return ::std::result::Result::Err(
+                                    <A::Error as ::serde::de::Error>::missing_field(
+                                        "submission_id",
+                                    ),
+                                );
+                            }
+                        },
+                        extra,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Fields)
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for TunnelDocument {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = TunnelDocument;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct TunnelDocument")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<TunnelDocument, A::Error> {
+                    let mut f0: ::std::option::Option<Tunnel> = ::std::option::Option::None;
+                    let mut f1: ::std::option::Option<
+                        ::std::option::Option<JsonApiMeta>,
+                    > = ::std::option::Option::None;
+                    let mut extra = ::serde_json::Map::new();
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<crate::transport::FieldName<'de>>()?
+                    {
+                        match key.as_str() {
+                            "data" => {
+                                if f0.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field("data"),
+                                    );
+                                }
+                                f0 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "meta" => {
+                                if f1.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field("meta"),
+                                    );
+                                }
+                                f1 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            _ => {
+                                extra.insert(key.into_string(), map.next_value()?);
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(TunnelDocument {
+                        data: match f0 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => {
+                                return ::std::result::Result::Err(
+                                    <A::Error as ::serde::de::Error>::missing_field("data"),
+                                );
+                            }
+                        },
+                        meta: match f1 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        extra,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Fields)
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for TunnelEvent {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = TunnelEvent;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct TunnelEvent")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<TunnelEvent, A::Error> {
+                    let mut f0: ::std::option::Option<
+                        ::std::option::Option<TunnelEventAttributes>,
+                    > = ::std::option::Option::None;
+                    let mut f1: ::std::option::Option<i64> = ::std::option::Option::None;
+                    let mut f2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                    let mut extra = ::serde_json::Map::new();
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<crate::transport::FieldName<'de>>()?
+                    {
+                        match key.as_str() {
+                            "attributes" => {
+                                if f0.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field(
+                                            "attributes",
+                                        ),
+                                    );
+                                }
+                                f0 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "id" => {
+                                if f1.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field("id"),
+                                    );
+                                }
+                                f1 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "type" => {
+                                if f2.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field("type"),
+                                    );
+                                }
+                                f2 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            _ => {
+                                extra.insert(key.into_string(), map.next_value()?);
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(TunnelEvent {
+                        attributes: match f0 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        id: match f1 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => {
+                                return ::std::result::Result::Err(
+                                    <A::Error as ::serde::de::Error>::missing_field("id"),
+                                );
+                            }
+                        },
+                        type_: match f2 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => {
+                                return ::std::result::Result::Err(
+                                    <A::Error as ::serde::de::Error>::missing_field("type"),
+                                );
+                            }
+                        },
+                        extra,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Fields)
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for TunnelEventAttributes {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = TunnelEventAttributes;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct TunnelEventAttributes")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<TunnelEventAttributes, A::Error> {
+                    let mut f0: ::std::option::Option<
+                        ::std::option::Option<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut f1: ::std::option::Option<
+                        ::std::option::Option<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut f2: ::std::option::Option<
+                        ::std::option::Option<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut f3: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
+                    let mut f4: ::std::option::Option<
+                        ::std::option::Option<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut extra = ::serde_json::Map::new();
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<crate::transport::FieldName<'de>>()?
+                    {
+                        match key.as_str() {
+                            "code" => {
+                                if f0.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field("code"),
+                                    );
+                                }
+                                f0 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "description" => {
+                                if f1.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field(
+                                            "description",
+                                        ),
+                                    );
+                                }
+                                f1 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "details" => {
+                                if f2.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field("details"),
+                                    );
+                                }
+                                f2 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "is_error" => {
+                                if f3.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field(
+                                            "is_error",
+                                        ),
+                                    );
+                                }
+                                f3 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "time" => {
+                                if f4.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field("time"),
+                                    );
+                                }
+                                f4 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            _ => {
+                                extra.insert(key.into_string(), map.next_value()?);
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(TunnelEventAttributes {
+                        code: match f0 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        description: match f1 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        details: match f2 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        is_error: match f3 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        time: match f4 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        extra,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Fields)
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for TunnelEventList {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = TunnelEventList;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct TunnelEventList")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<TunnelEventList, A::Error> {
+                    let mut f0: ::std::option::Option<::std::vec::Vec<TunnelEvent>> = ::std::option::Option::None;
+                    let mut f1: ::std::option::Option<
+                        ::std::option::Option<TunnelEventListLinks>,
+                    > = ::std::option::Option::None;
+                    let mut f2: ::std::option::Option<
+                        ::std::option::Option<JsonApiMeta>,
+                    > = ::std::option::Option::None;
+                    let mut extra = ::serde_json::Map::new();
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<crate::transport::FieldName<'de>>()?
+                    {
+                        match key.as_str() {
+                            "data" => {
+                                if f0.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field("data"),
+                                    );
+                                }
+                                f0 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "links" => {
+                                if f1.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field("links"),
+                                    );
+                                }
+                                f1 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "meta" => {
+                                if f2.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field("meta"),
+                                    );
+                                }
+                                f2 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            _ => {
+                                extra.insert(key.into_string(), map.next_value()?);
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(TunnelEventList {
+                        data: match f0 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => {
+                                return ::std::result::Result::Err(
+                                    <A::Error as ::serde::de::Error>::missing_field("data"),
+                                );
+                            }
+                        },
+                        links: match f1 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        meta: match f2 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        extra,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Fields)
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for TunnelEventListLinks {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = TunnelEventListLinks;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct TunnelEventListLinks")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<TunnelEventListLinks, A::Error> {
+                    let mut f0: ::std::option::Option<
+                        ::std::option::Option<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut extra = ::serde_json::Map::new();
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<crate::transport::FieldName<'de>>()?
+                    {
+                        match key.as_str() {
+                            "next" => {
+                                if f0.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field("next"),
+                                    );
+                                }
+                                f0 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            _ => {
+                                extra.insert(key.into_string(), map.next_value()?);
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(TunnelEventListLinks {
+                        next: match f0 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        extra,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Fields)
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for TunnelList {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = TunnelList;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct TunnelList")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<TunnelList, A::Error> {
+                    let mut f0: ::std::option::Option<::std::vec::Vec<Tunnel>> = ::std::option::Option::None;
+                    let mut f1: ::std::option::Option<
+                        ::std::option::Option<TunnelListLinks>,
+                    > = ::std::option::Option::None;
+                    let mut f2: ::std::option::Option<
+                        ::std::option::Option<JsonApiMeta>,
+                    > = ::std::option::Option::None;
+                    let mut extra = ::serde_json::Map::new();
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<crate::transport::FieldName<'de>>()?
+                    {
+                        match key.as_str() {
+                            "data" => {
+                                if f0.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field("data"),
+                                    );
+                                }
+                                f0 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "links" => {
+                                if f1.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field("links"),
+                                    );
+                                }
+                                f1 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "meta" => {
+                                if f2.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field("meta"),
+                                    );
+                                }
+                                f2 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            _ => {
+                                extra.insert(key.into_string(), map.next_value()?);
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(TunnelList {
+                        data: match f0 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => {
+                                return ::std::result::Result::Err(
+                                    <A::Error as ::serde::de::Error>::missing_field("data"),
+                                );
+                            }
+                        },
+                        links: match f1 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        meta: match f2 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        extra,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Fields)
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for TunnelListLinks {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = TunnelListLinks;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct TunnelListLinks")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<TunnelListLinks, A::Error> {
+                    let mut f0: ::std::option::Option<
+                        ::std::option::Option<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut extra = ::serde_json::Map::new();
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<crate::transport::FieldName<'de>>()?
+                    {
+                        match key.as_str() {
+                            "next" => {
+                                if f0.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field("next"),
+                                    );
+                                }
+                                f0 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            _ => {
+                                extra.insert(key.into_string(), map.next_value()?);
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(TunnelListLinks {
+                        next: match f0 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        extra,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Fields)
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for TunnelRelationships {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Fields;
+            impl<'de> ::serde::de::Visitor<'de> for Fields {
+                type Value = TunnelRelationships;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct TunnelRelationships")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<TunnelRelationships, A::Error> {
+                    let mut f0: ::std::option::Option<
+                        ::std::option::Option<Relationship>,
+                    > = ::std::option::Option::None;
+                    let mut f1: ::std::option::Option<
+                        ::std::option::Option<Relationship>,
+                    > = ::std::option::Option::None;
+                    let mut f2: ::std::option::Option<
+                        ::std::option::Option<Relationship>,
+                    > = ::std::option::Option::None;
+                    let mut extra = ::serde_json::Map::new();
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key::<crate::transport::FieldName<'de>>()?
+                    {
+                        match key.as_str() {
+                            "initiator" => {
+                                if f0.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field(
+                                            "initiator",
+                                        ),
+                                    );
+                                }
+                                f0 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "listener" => {
+                                if f1.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field(
+                                            "listener",
+                                        ),
+                                    );
+                                }
+                                f1 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            "owner" => {
+                                if f2.is_some() {
+                                    return ::std::result::Result::Err(
+                                        <A::Error as ::serde::de::Error>::duplicate_field("owner"),
+                                    );
+                                }
+                                f2 = ::std::option::Option::Some(map.next_value()?);
+                            }
+                            _ => {
+                                extra.insert(key.into_string(), map.next_value()?);
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(TunnelRelationships {
+                        initiator: match f0 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        listener: match f1 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        owner: match f2 {
+                            ::std::option::Option::Some(v) => v,
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        },
+                        extra,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Fields)
         }
     }
 }
