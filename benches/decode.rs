@@ -1,14 +1,10 @@
 //! Where decode time goes, without HTTP (run on demand: `cargo bench --bench decode`): a
 //! real-sized task (53 fields, ~1.5 KB), a page of 1,000 of them and a 100,000-entry `ls`,
 //! decoded into the SDK's generated types, into `serde_json::Value`, and only checked
-//! (`IgnoredAny`: the JSON parse without building anything); and into the same types with
-//! serde's derived decoding of the flattened `extra` map (`derived`), as the SDK had them
-//! before its one-pass decoding.
+//! (`IgnoredAny`: the JSON parse without building anything).
 
 #![recursion_limit = "256"] // the 53-field task document in one `json!`
 
-#[path = "common/derived.rs"]
-mod derived;
 #[path = "common/docs.rs"]
 mod docs;
 
@@ -21,7 +17,6 @@ fn benches(c: &mut Criterion) {
     let mut g = c.benchmark_group("decode_task");
     g.throughput(Throughput::Bytes(one.len() as u64));
     g.bench_function("typed", |b| b.iter(|| serde_json::from_slice::<types::Task>(&one).unwrap()));
-    g.bench_function("derived", |b| b.iter(|| serde_json::from_slice::<derived::Task>(&one).unwrap()));
     g.bench_function("value", |b| b.iter(|| serde_json::from_slice::<serde_json::Value>(&one).unwrap()));
     g.bench_function("ignored", |b| b.iter(|| serde_json::from_slice::<IgnoredAny>(&one).unwrap()));
     g.finish();
@@ -30,7 +25,6 @@ fn benches(c: &mut Criterion) {
     let mut g = c.benchmark_group("decode_task_page_1000");
     g.throughput(Throughput::Elements(1000));
     g.bench_function("typed", |b| b.iter(|| serde_json::from_slice::<types::TaskList>(&page).unwrap()));
-    g.bench_function("derived", |b| b.iter(|| serde_json::from_slice::<derived::TaskList>(&page).unwrap()));
     g.bench_function("value", |b| b.iter(|| serde_json::from_slice::<serde_json::Value>(&page).unwrap()));
     g.bench_function("ignored", |b| b.iter(|| serde_json::from_slice::<IgnoredAny>(&page).unwrap()));
     g.finish();
@@ -39,7 +33,6 @@ fn benches(c: &mut Criterion) {
     let mut g = c.benchmark_group("decode_ls_100k");
     g.sample_size(10).throughput(Throughput::Elements(100_000));
     g.bench_function("typed", |b| b.iter(|| serde_json::from_slice::<types::FileList>(&ls).unwrap()));
-    g.bench_function("derived", |b| b.iter(|| serde_json::from_slice::<derived::FileList>(&ls).unwrap()));
     g.bench_function("value", |b| b.iter(|| serde_json::from_slice::<serde_json::Value>(&ls).unwrap()));
     g.bench_function("ignored", |b| b.iter(|| serde_json::from_slice::<IgnoredAny>(&ls).unwrap()));
     g.finish();

@@ -7,7 +7,6 @@
 
 mod builder;
 mod exec;
-mod fields;
 mod raw;
 mod redact;
 mod retry;
@@ -20,8 +19,6 @@ use http::HeaderValue;
 use crate::authorizers::Authorizer;
 
 pub use builder::ClientBuilder;
-#[doc(hidden)]
-pub use fields::FieldName;
 pub use raw::{RawRequest, RawResponse};
 pub use redact::ALWAYS_SECRET;
 pub use retry::{RetryEvent, RetryPolicy, RetryReason, is_retryable_status, parse_retry_after};
