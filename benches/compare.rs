@@ -175,8 +175,10 @@ fn main() {
             }
         })
     };
-    let bare_decode_ct = report.add("sequential: bare reqwest + the same typed decode, current_thread", bare_seq(&ct, true));
-    let bare_ct = report.add("sequential: bare reqwest keep-alive round trip, no decode, current_thread", bare_seq(&ct, false));
+    let bare_decode_ct =
+        report.add("sequential: bare reqwest + the same typed decode, current_thread", bare_seq(&ct, true));
+    let bare_ct =
+        report.add("sequential: bare reqwest keep-alive round trip, no decode, current_thread", bare_seq(&ct, false));
     report.add("sequential: bare reqwest keep-alive round trip, no decode, multi_thread", bare_seq(&mt, false));
     let decode_task = best_sync(|| {
         for _ in 0..CALLS {
@@ -290,8 +292,10 @@ fn main() {
             assert_eq!(r.data.len(), LS);
         }),
     );
-    let ls_decode =
-        report.add("ls: decoding the same body alone", best_sync(|| drop(serde_json::from_slice::<types::FileList>(&ls).unwrap())));
+    let ls_decode = report.add(
+        "ls: decoding the same body alone",
+        best_sync(|| drop(serde_json::from_slice::<types::FileList>(&ls).unwrap())),
+    );
     let live = LIVE.load(Ordering::Relaxed);
     PEAK.store(live, Ordering::Relaxed);
     ct.block_on(async {
@@ -318,8 +322,16 @@ fn main() {
     println!("Python globus-sdk {}:", py["globus_sdk_version"]);
     let find = |name: &str| report.0.iter().find(|(n, _)| n.starts_with(name)).map(|(_, s)| *s).unwrap();
     for (label, key, rust) in [
-        ("2,000 sequential get_task", "sequential_get_task_2000_s", find("sequential: 2,000 get_task, SDK, current_thread")),
-        ("1,000 get_task, 32 workers, a client each", "concurrent_32x_1000_s", find("concurrent: 1,000 get_task from 32 tasks, a client")),
+        (
+            "2,000 sequential get_task",
+            "sequential_get_task_2000_s",
+            find("sequential: 2,000 get_task, SDK, current_thread"),
+        ),
+        (
+            "1,000 get_task, 32 workers, a client each",
+            "concurrent_32x_1000_s",
+            find("concurrent: 1,000 get_task from 32 tasks, a client"),
+        ),
         ("walk 100,000 tasks", "walk_100k_s", find("walk 100,000 tasks (100 pages")),
         ("ls 100,000 entries", "ls_100k_s", find("ls 100,000 entries, SDK")),
     ] {

@@ -10,6 +10,7 @@ use tracing::Instrument as _;
 
 use super::ClientState;
 use super::OperationMeta;
+use super::builder;
 use super::redact::{Side, loggable};
 use super::retry::{RetryEvent, RetryReason, parse_retry_after, status_is_retryable};
 use crate::error::{BodyCut, BufferedBody, RerouteCause, Rerouted, ResponseFacts};
@@ -52,6 +53,9 @@ pub(super) async fn execute(
         request_id = tracing::field::Empty,
         duration_ms = tracing::field::Empty,
     );
+    // A client on the shared HTTP client sends through the one of the runtime it runs on.
+    let shared = if state.shares_http() { builder::shared_http_for_current_runtime() } else { None };
+    let http = shared.as_ref().unwrap_or(http);
     attempts(state, http, request, operation).instrument(span).await
 }
 

@@ -75,6 +75,8 @@ struct StateInner {
     max_body_size: u64,
     /// The request timeout set on every request (None: none, or the user's HTTP client's own).
     timeout: Option<std::time::Duration>,
+    /// Requests go through the shared HTTP client of the runtime they run on.
+    shared_http: bool,
 }
 
 impl std::fmt::Debug for ClientState {
@@ -100,6 +102,7 @@ impl ClientState {
         app_name: Option<&str>,
         max_body_size: u64,
         timeout: Option<std::time::Duration>,
+        shared_http: bool,
     ) -> Self {
         let ua = match app_name {
             Some(app) => format!("globus-sdk-rust/{VERSION}/{app}"),
@@ -117,6 +120,7 @@ impl ClientState {
                 client_info,
                 max_body_size,
                 timeout,
+                shared_http,
             }),
         }
     }
@@ -126,7 +130,8 @@ impl ClientState {
     /// token for `flows::SpecificFlowClient`).
     #[allow(dead_code)] // used by the flows service, which may not be enabled
     pub(crate) fn with_authorizer(&self, authorizer: Arc<dyn Authorizer>) -> Self {
-        let StateInner { service, retry, user_agent, client_info, max_body_size, timeout, .. } = &*self.inner;
+        let StateInner { service, retry, user_agent, client_info, max_body_size, timeout, shared_http, .. } =
+            &*self.inner;
         ClientState {
             inner: Arc::new(StateInner {
                 service,
@@ -136,6 +141,7 @@ impl ClientState {
                 client_info: client_info.clone(),
                 max_body_size: *max_body_size,
                 timeout: *timeout,
+                shared_http: *shared_http,
             }),
         }
     }
@@ -169,6 +175,11 @@ impl ClientState {
     /// None with a user's own HTTP client, whose settings apply).
     pub fn timeout(&self) -> Option<std::time::Duration> {
         self.inner.timeout
+    }
+
+    /// Requests go through the shared HTTP client of the runtime they run on.
+    pub(crate) fn shares_http(&self) -> bool {
+        self.inner.shared_http
     }
 
     fn operation(&self, id: &str) -> Option<&'static OperationMeta> {

@@ -84,7 +84,10 @@ async fn clients_share_one_connection_and_keep_their_own_settings() {
         let head = head.to_ascii_lowercase();
         let (token, app) = if i % 2 == 0 { ("token-a", "app-a") } else { ("token-b", "app-b") };
         assert!(head.contains(&format!("authorization: bearer {token}")), "{head}");
-        assert!(head.contains(&format!("user-agent: globus-sdk-rust/{}/{app}", globus_sdk::transport::VERSION)), "{head}");
+        assert!(
+            head.contains(&format!("user-agent: globus-sdk-rust/{}/{app}", globus_sdk::transport::VERSION)),
+            "{head}"
+        );
     }
 }
 
@@ -112,4 +115,22 @@ async fn a_users_http_client_wins() {
     assert_eq!(*server.connections.lock().unwrap(), 2);
     let e = mine.get_task().task_id("slow").send().await.unwrap_err();
     assert_eq!(e.kind(), ErrorKind::Timeout, "{e}");
+}
+
+/// A pooled connection belongs to the runtime that opened it: a client on another runtime
+/// (here while the first one sits idle) opens its own instead of waiting on it.
+#[test]
+fn clients_on_different_runtimes_do_not_share_connections() {
+    let server_rt = tokio::runtime::Builder::new_multi_thread().worker_threads(1).enable_all().build().unwrap();
+    let server = server_rt.block_on(counting_server());
+    let first = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    let second = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    let a = transfer(&server.url, "t").timeout(Some(Duration::from_secs(10))).build().unwrap();
+    let b = transfer(&server.url, "t").timeout(Some(Duration::from_secs(10))).build().unwrap();
+    first.block_on(a.get_task().task_id("t-1").send()).unwrap();
+    // `first` is idle now: its connection would never answer on `second`.
+    second.block_on(b.get_task().task_id("t-1").send()).unwrap();
+    second.block_on(a.get_task().task_id("t-1").send()).unwrap();
+    first.block_on(b.get_task().task_id("t-1").send()).unwrap();
+    assert_eq!(*server.connections.lock().unwrap(), 2, "a connection for each runtime");
 }

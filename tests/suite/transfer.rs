@@ -615,10 +615,15 @@ fn generated_types_decode_like_serde_says() {
 
     let error = |doc: Value| serde_json::from_value::<types::Task>(doc).unwrap_err().to_string();
     assert_eq!(error(json!({"type": "TRANSFER", "status": "ACTIVE"})), "missing field `task_id`");
-    assert!(error(json!({"task_id": "t", "type": "T", "status": "S", "files": "three"})).contains("invalid type: string \"three\", expected i64"));
+    assert!(
+        error(json!({"task_id": "t", "type": "T", "status": "S", "files": "three"}))
+            .contains("invalid type: string \"three\", expected i64")
+    );
     assert_eq!(error(json!([1, 2])), "invalid type: sequence, expected struct Task");
     let duplicate = r#"{"task_id": "t", "type": "T", "status": "S", "status": "again"}"#;
-    assert!(serde_json::from_str::<types::Task>(duplicate).unwrap_err().to_string().starts_with("duplicate field `status`"));
+    assert!(
+        serde_json::from_str::<types::Task>(duplicate).unwrap_err().to_string().starts_with("duplicate field `status`")
+    );
     // A page: its entries decode the same way; the error points at the end of the entry.
     let page = r#"{"DATA": [{"task_id": "a", "type": "T", "status": "S"}, {"type": "T", "status": "S"}]}"#;
     let e = serde_json::from_str::<types::TaskList>(page).unwrap_err();
