@@ -42,7 +42,7 @@ pub fn task(i: usize) -> Value {
         "history_deleted": false,
         "is_ok": null,
         "is_paused": false,
-        "label": if i % 3 == 0 { Value::Null } else { json!(format!("nightly backup {i}")) },
+        "label": if i.is_multiple_of(3) { Value::Null } else { json!(format!("nightly backup {i}")) },
         "nice_status": null,
         "nice_status_details": null,
         "nice_status_expires_in": null,
@@ -84,7 +84,7 @@ pub fn task_page(page: usize, per_page: usize, pages: usize) -> Bytes {
 
 /// One entry of `operation_ls`: the 13 fields of the Python SDK's registered `operation_stat`.
 pub fn ls_entry(i: usize) -> Value {
-    let dir = i % 20 == 0;
+    let dir = i.is_multiple_of(20);
     json!({
         "DATA_TYPE": "file",
         "group": "tutorial",
