@@ -163,11 +163,15 @@ fn main() {
     };
     let sdk_ct = report.add("sequential: 2,000 get_task, SDK, current_thread runtime", seq(&ct));
     let sdk_mt = report.add("sequential: 2,000 get_task, SDK, multi_thread runtime (2 workers)", seq(&mt));
+    // A bare client for each runtime: a pooled connection belongs to the runtime that opened it.
     let bare = reqwest::Client::new();
+    let bare_mt = reqwest::Client::new();
     let bare_seq = |rt: &tokio::runtime::Runtime, decode: bool| {
-        best(rt, || async {
+        let bare = if std::ptr::eq(rt, &mt) { &bare_mt } else { &bare };
+        let task_url = &task_url;
+        best(rt, move || async move {
             for _ in 0..CALLS {
-                let r = bare.get(&task_url).bearer_auth("bench-token").send().await.unwrap();
+                let r = bare.get(task_url.as_str()).bearer_auth("bench-token").send().await.unwrap();
                 let body = r.bytes().await.unwrap();
                 if decode {
                     serde_json::from_slice::<types::Task>(&body).unwrap();
