@@ -42,7 +42,7 @@ def sequential():
         assert tc.get_task("t-1")["status"] == "SUCCEEDED"
 
 
-def concurrent():
+def fan_out():
     # A client each, as a program with one client per worker does.
     def work(n):
         tc = client()
@@ -70,7 +70,7 @@ def ls():
 client().get_task("t-1")  # warm up: imports, first connection
 out = {"globus_sdk_version": globus_sdk.__version__}
 out["sequential_get_task_2000_s"] = best_of(3, sequential)
-out["concurrent_32x_1000_s"] = best_of(3, concurrent)
+out["concurrent_32x_1000_s"] = best_of(3, fan_out)
 out["walk_100k_s"] = best_of(3, walk)
 before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 out["ls_100k_s"] = best_of(3, ls)
