@@ -57,7 +57,7 @@ def fan_out():
 def walk():
     tc = client()
     n = 0
-    for page in tc.paginated.endpoint_manager_task_list(limit=1000):
+    for page in tc.paginated.endpoint_manager_task_list(query_params={"limit": 1000}):
         n += len(page["DATA"])
     assert n == 100_000, n
 
