@@ -4,8 +4,15 @@
 //! (b) walking `endpoint_manager_task_list` over 100,000 tasks (`task_list` stops at the
 //! service's ceiling of 1000); (c) decoding a 100,000-entry `ls` response,
 //! over HTTP and in memory; (d) 1,000 concurrent `get_task` calls.
-//! The server is the SDK's scripted loopback server answering prebuilt bodies (the minimal
-//! raw loopback server), and for (a) also the local Globus (a real task, token checks).
+//! The server is the SDK's scripted loopback server answering prebuilt, real-sized bodies
+//! (`common/docs.rs`: the 53-field task, 13-field `ls` entries), and for (a) also the local
+//! Globus (a real task, token checks). `benches/compare.rs` runs the same scenarios as plain
+//! timings, with the Python SDK against the same server.
+
+#![recursion_limit = "256"] // the 53-field task document in one `json!`
+
+#[path = "common/docs.rs"]
+mod docs;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -19,27 +26,6 @@ use globus_sdk::testing::{LocalGlobus, Reply, ScriptedServer};
 use globus_sdk::transfer::TransferData;
 use globus_sdk::transfer::types;
 use globus_sdk::transport::RetryPolicy;
-use serde_json::json;
-
-fn task(i: usize) -> serde_json::Value {
-    json!({"DATA_TYPE": "task", "task_id": format!("00000000-0000-0000-0000-{i:012}"), "type": "TRANSFER",
-           "status": "SUCCEEDED", "label": format!("task {i}"), "bytes_transferred": i * 1000, "files": 10,
-           "files_transferred": 10, "subtasks_total": 10, "subtasks_succeeded": 10, "faults": 0,
-           "request_time": "2024-01-01T00:00:00+00:00", "completion_time": "2024-01-01T00:10:00+00:00",
-           "source_endpoint_id": "aa752cea-8222-5bc8-acd9-555b090c0ccb", "destination_endpoint_id": "aa752cea-8222-5bc8-acd9-555b090c0ccc",
-           "owner_id": "46bd0f56-e24f-11e5-a510-131bef46955c", "nice_status": null, "deadline": "2024-01-02T00:00:00+00:00"})
-}
-
-fn ls_body(n: usize) -> Bytes {
-    let entries: Vec<_> = (0..n)
-        .map(|i| {
-            json!({"DATA_TYPE": "file", "name": format!("file-{i:06}.dat"), "type": "file", "size": i * 17,
-                         "permissions": "0644", "last_modified": "2024-01-01 00:00:00+00:00", "user": "alice",
-                         "group": "lab", "link_target": null})
-        })
-        .collect();
-    Bytes::from(serde_json::to_vec(&json!({"DATA_TYPE": "file_list", "path": "/data/", "DATA": entries})).unwrap())
-}
 
 struct Setup {
     rt: tokio::runtime::Runtime,
@@ -50,29 +36,15 @@ struct Setup {
 fn setup() -> Setup {
     let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
     let server = rt.block_on(ScriptedServer::start()).unwrap();
-    let one_task = Bytes::from(serde_json::to_vec(&task(1)).unwrap());
+    let one_task = Bytes::from(serde_json::to_vec(&docs::task(1)).unwrap());
     server.always("GET", "/v0.10/task/t-1", move |_| Reply::bytes(200, "application/json", one_task.clone()));
     // 100 pages of 1000 tasks, prebuilt.
-    let pages: Arc<Vec<Bytes>> = Arc::new(
-        (0..100)
-            .map(|p| {
-                let data: Vec<_> = (p * 1000..(p + 1) * 1000).map(task).collect();
-                let more = p < 99;
-                let key = more.then(|| format!("k{}", p + 1));
-                Bytes::from(
-                    serde_json::to_vec(
-                        &json!({"DATA_TYPE": "task_list", "DATA": data, "has_next_page": more, "last_key": key}),
-                    )
-                    .unwrap(),
-                )
-            })
-            .collect(),
-    );
+    let pages: Arc<Vec<Bytes>> = Arc::new((0..100).map(|p| docs::task_page(p, 1000, 100)).collect());
     server.always("GET", "/v0.10/endpoint_manager/task_list", move |r| {
         let page: usize = r.query_param("last_key").and_then(|k| k.trim_start_matches('k').parse().ok()).unwrap_or(0);
         Reply::bytes(200, "application/json", pages[page].clone())
     });
-    let ls = ls_body(100_000);
+    let ls = docs::ls_body(100_000);
     server.always("GET", "/v0.10/operation/endpoint/ep/ls", move |_| Reply::bytes(200, "application/json", ls.clone()));
     let sdk = globus_sdk::transfer::Client::builder()
         .base_url(server.url())
@@ -178,7 +150,7 @@ fn benches(c: &mut Criterion) {
             assert_eq!(r.data.len(), 100_000);
         })
     });
-    let body = ls_body(100_000);
+    let body = docs::ls_body(100_000);
     g.bench_function("decode_only", |b| b.iter(|| serde_json::from_slice::<types::FileList>(&body).unwrap()));
     g.finish();
 
@@ -190,6 +162,39 @@ fn benches(c: &mut Criterion) {
             for r in futures::future::join_all(calls).await {
                 r.unwrap();
             }
+        })
+    });
+    // 32 workers, a client built in each (what a program with a client per task pays).
+    let url = s.server.url();
+    g.bench_function("32_tasks_a_client_each", |b| {
+        b.to_async(&s.rt).iter(|| async {
+            let workers = (0..32usize).map(|i| {
+                let url = url.clone();
+                async move {
+                    let sdk = globus_sdk::transfer::Client::builder()
+                        .base_url(url)
+                        .authorizer(AccessTokenAuthorizer::new("bench-token"))
+                        .retry_policy(RetryPolicy::none())
+                        .build()
+                        .unwrap();
+                    for _ in 0..(1000 / 32 + usize::from(i < 1000 % 32)) {
+                        sdk.get_task().task_id("t-1").send().await.unwrap();
+                    }
+                }
+            });
+            futures::future::join_all(workers).await;
+        })
+    });
+    g.finish();
+
+    let mut g = c.benchmark_group("e_build_client");
+    g.bench_function("transfer_client", |b| {
+        b.iter(|| {
+            globus_sdk::transfer::Client::builder()
+                .base_url(&url)
+                .authorizer(AccessTokenAuthorizer::new("bench-token"))
+                .build()
+                .unwrap()
         })
     });
     g.finish();

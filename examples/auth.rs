@@ -11,7 +11,7 @@ use globus_sdk::auth::scopes as auth;
 use globus_sdk::auth::{AuthorizeParams, IdentityMap, NativeAppClient};
 use globus_sdk::authorizers::AccessTokenAuthorizer;
 
-#[tokio::main]
+#[tokio::main(flavor = "current_thread")] // sequential calls: see BENCHMARKS.md
 async fn main() -> Result<(), globus_sdk::Error> {
     let client_id = std::env::var("GLOBUS_CLIENT_ID").unwrap_or_else(|_| {
         eprintln!("set GLOBUS_CLIENT_ID to the client id of a Globus native app");

@@ -88,7 +88,7 @@ async fn target() -> Result<Target, Box<dyn std::error::Error>> {
     })
 }
 
-#[tokio::main]
+#[tokio::main(flavor = "current_thread")] // sequential calls: see BENCHMARKS.md
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let t = target().await?;
 

@@ -24,7 +24,7 @@ fn var(name: &str) -> String {
     })
 }
 
-#[tokio::main]
+#[tokio::main(flavor = "current_thread")] // sequential calls: see BENCHMARKS.md
 async fn main() -> Result<(), globus_sdk::Error> {
     let app = ConfidentialAppClient::new(var("GLOBUS_CLIENT_ID"), var("GLOBUS_CLIENT_SECRET"))?;
     let (source, destination) = (var("SOURCE_COLLECTION"), var("DESTINATION_COLLECTION"));

@@ -110,7 +110,20 @@ impl<S: Service> ClientBuilder<S> {
         self
     }
 
-    /// Use this HTTP client (its timeout and TLS settings then apply instead of the config's).
+    /// Use this HTTP client instead of the shared one: its timeout, TLS, proxy and connection
+    /// pool settings then apply instead of the config's timeout and TLS settings.
+    ///
+    /// By default every client whose TLS checking is the default shares an HTTP client and its
+    /// connection pool with the others (one per Tokio runtime: a connection belongs to the
+    /// runtime that opened it), so building a client costs microseconds and clients reuse each
+    /// other's connections; the config's timeout is set on each request. A client with TLS checking disabled or its own CA bundle gets an HTTP client of
+    /// its own.
+    ///
+    /// ```
+    /// let http = reqwest::Client::builder().pool_max_idle_per_host(4).build().unwrap();
+    /// let transfer = globus_sdk::transfer::Client::builder().http_client(http).build().unwrap();
+    /// assert_eq!(transfer.base_url(), "https://transfer.api.globus.org");
+    /// ```
     pub fn http_client(mut self, http: reqwest::Client) -> Self {
         self.http = Some(http);
         self
@@ -135,9 +148,14 @@ impl<S: Service> ClientBuilder<S> {
             }
             (None, _) => self.config.service_url(info.name)?,
         };
-        let http = match self.http {
-            Some(http) => http,
-            None => http_client(&self.config)?,
+        // The user's own HTTP client keeps its own timeout; the SDK's gets the config's on
+        // every request.
+        let (http, shared, timeout) = match self.http {
+            Some(http) => (http, false, None),
+            None => {
+                let (http, shared) = http_client(&self.config)?;
+                (http, shared, self.config.resolved_timeout()?)
+            }
         };
         let state = ClientState::new(
             info,
@@ -145,22 +163,90 @@ impl<S: Service> ClientBuilder<S> {
             self.config.resolved_retry_policy().clone(),
             self.config.resolved_app_name(),
             self.max_body_size,
+            timeout,
+            shared,
         );
         Ok(S::assemble(base_url.as_str(), http, state))
     }
 }
 
-/// The HTTP client the configuration asks for.
-pub(crate) fn http_client(config: &Config) -> Result<reqwest::Client, Error> {
-    let mut b = reqwest::Client::builder().connect_timeout(Duration::from_secs(30));
-    if let Some(t) = config.resolved_timeout()? {
-        b = b.timeout(t);
+/// The HTTP clients shared by the SDK's clients with the default TLS checking: one per Tokio
+/// runtime, built on first use there, for the connections a client pools belong to the
+/// runtime that opened them: a request on another runtime's connection waits until that
+/// runtime runs (forever, if it is idle), so clients on different runtimes must not share a
+/// pool. A few runtimes are remembered (a program that makes a runtime per call keeps at most
+/// `RUNTIMES` HTTP clients alive); the current thread's last answer is cached.
+mod shared {
+    use std::cell::RefCell;
+    use std::sync::Mutex;
+
+    use tokio::runtime::{Handle, Id};
+
+    const RUNTIMES: usize = 16;
+
+    static BY_RUNTIME: Mutex<Vec<(Id, reqwest::Client)>> = Mutex::new(Vec::new());
+
+    thread_local! {
+        static CACHED: RefCell<Option<(Id, reqwest::Client)>> = const { RefCell::new(None) };
     }
+
+    /// The shared HTTP client of the runtime this runs on (None outside a Tokio runtime, or
+    /// when it cannot be built: the caller then uses its own).
+    pub(crate) fn for_current_runtime() -> Option<reqwest::Client> {
+        let id = Handle::try_current().ok()?.id();
+        if let Some(http) = CACHED.with_borrow(|c| c.as_ref().filter(|(i, _)| *i == id).map(|(_, h)| h.clone())) {
+            return Some(http);
+        }
+        let http = {
+            let mut all = BY_RUNTIME.lock().unwrap_or_else(|e| e.into_inner());
+            match all.iter().find(|(i, _)| *i == id) {
+                Some((_, http)) => http.clone(),
+                None => {
+                    let http = super::new_http_client(&crate::config::TlsVerification::Enabled).ok()?;
+                    if all.len() >= RUNTIMES {
+                        all.remove(0);
+                    }
+                    all.push((id, http.clone()));
+                    http
+                }
+            }
+        };
+        CACHED.with_borrow_mut(|c| *c = Some((id, http.clone())));
+        Some(http)
+    }
+}
+
+pub(crate) use shared::for_current_runtime as shared_http_for_current_runtime;
+
+/// The client that builds requests for the SDK's clients with the default TLS checking (the
+/// requests are sent by the shared client of the runtime they run on).
+static REQUEST_BUILDER: std::sync::OnceLock<reqwest::Client> = std::sync::OnceLock::new();
+
+/// The HTTP client the configuration asks for, and whether it is the shared one: shared
+/// unless TLS checking is changed (disabled, or a CA bundle), which needs a client of its own.
+/// The request timeout is not a client setting: the transport sets it on each request (see
+/// `ClientState::timeout`).
+pub(crate) fn http_client(config: &Config) -> Result<(reqwest::Client, bool), Error> {
     match config.resolved_tls()? {
+        TlsVerification::Enabled => {
+            if let Some(http) = REQUEST_BUILDER.get() {
+                return Ok((http.clone(), true));
+            }
+            // Two threads may both build one: the first stored wins, the other is dropped.
+            let built = new_http_client(&TlsVerification::Enabled)?;
+            Ok((REQUEST_BUILDER.get_or_init(|| built).clone(), true))
+        }
+        tls => Ok((new_http_client(&tls)?, false)),
+    }
+}
+
+fn new_http_client(tls: &TlsVerification) -> Result<reqwest::Client, Error> {
+    let mut b = reqwest::Client::builder().connect_timeout(Duration::from_secs(30));
+    match tls {
         TlsVerification::Enabled => {}
         TlsVerification::Disabled => b = b.tls_danger_accept_invalid_certs(true),
         TlsVerification::CaBundle(path) => {
-            let pem = std::fs::read(&path)
+            let pem = std::fs::read(path)
                 .map_err(|e| Error::config(format!("cannot read the CA bundle {}: {e}", path.display())))?;
             let certs = reqwest::Certificate::from_pem_bundle(&pem)
                 .map_err(|e| Error::config(format!("{} is not a PEM CA bundle: {e}", path.display())))?;

@@ -10,6 +10,7 @@ use tracing::Instrument as _;
 
 use super::ClientState;
 use super::OperationMeta;
+use super::builder;
 use super::redact::{Side, loggable};
 use super::retry::{RetryEvent, RetryReason, parse_retry_after, status_is_retryable};
 use crate::error::{BodyCut, BufferedBody, RerouteCause, Rerouted, ResponseFacts};
@@ -52,6 +53,9 @@ pub(super) async fn execute(
         request_id = tracing::field::Empty,
         duration_ms = tracing::field::Empty,
     );
+    // A client on the shared HTTP client sends through the one of the runtime it runs on.
+    let shared = if state.shares_http() { builder::shared_http_for_current_runtime() } else { None };
+    let http = shared.as_ref().unwrap_or(http);
     attempts(state, http, request, operation).instrument(span).await
 }
 
@@ -62,6 +66,13 @@ async fn attempts(
     operation: Operation,
 ) -> reqwest::Result<reqwest::Response> {
     let operation_id = operation.id;
+    // The HTTP client is shared between clients: the client's timeout goes on the request
+    // (a timeout the request already has wins). Every attempt is a clone, and keeps it.
+    if request.timeout().is_none()
+        && let Some(t) = state.timeout()
+    {
+        *request.timeout_mut() = Some(t);
+    }
     let idempotent_method = matches!(request.method().as_str(), "GET" | "HEAD" | "PUT" | "DELETE" | "OPTIONS");
     let retry_safe = operation.retry_safe.unwrap_or(idempotent_method);
     let sensitive = operation.sensitive;

@@ -73,6 +73,10 @@ struct StateInner {
     user_agent: HeaderValue,
     client_info: HeaderValue,
     max_body_size: u64,
+    /// The request timeout set on every request (None: none, or the user's HTTP client's own).
+    timeout: Option<std::time::Duration>,
+    /// Requests go through the shared HTTP client of the runtime they run on.
+    shared_http: bool,
 }
 
 impl std::fmt::Debug for ClientState {
@@ -82,6 +86,7 @@ impl std::fmt::Debug for ClientState {
             .field("authorizer", &self.inner.authorizer)
             .field("retry", &self.inner.retry)
             .field("max_body_size", &self.inner.max_body_size)
+            .field("timeout", &self.inner.timeout)
             .finish()
     }
 }
@@ -96,6 +101,8 @@ impl ClientState {
         retry: RetryPolicy,
         app_name: Option<&str>,
         max_body_size: u64,
+        timeout: Option<std::time::Duration>,
+        shared_http: bool,
     ) -> Self {
         let ua = match app_name {
             Some(app) => format!("globus-sdk-rust/{VERSION}/{app}"),
@@ -105,7 +112,16 @@ impl ClientState {
         let client_info = HeaderValue::from_str(&format!("product=rust-sdk,version={VERSION}"))
             .expect("the crate version is a valid header value");
         ClientState {
-            inner: Arc::new(StateInner { service, authorizer, retry, user_agent, client_info, max_body_size }),
+            inner: Arc::new(StateInner {
+                service,
+                authorizer,
+                retry,
+                user_agent,
+                client_info,
+                max_body_size,
+                timeout,
+                shared_http,
+            }),
         }
     }
 
@@ -114,7 +130,8 @@ impl ClientState {
     /// token for `flows::SpecificFlowClient`).
     #[allow(dead_code)] // used by the flows service, which may not be enabled
     pub(crate) fn with_authorizer(&self, authorizer: Arc<dyn Authorizer>) -> Self {
-        let StateInner { service, retry, user_agent, client_info, max_body_size, .. } = &*self.inner;
+        let StateInner { service, retry, user_agent, client_info, max_body_size, timeout, shared_http, .. } =
+            &*self.inner;
         ClientState {
             inner: Arc::new(StateInner {
                 service,
@@ -123,6 +140,8 @@ impl ClientState {
                 user_agent: user_agent.clone(),
                 client_info: client_info.clone(),
                 max_body_size: *max_body_size,
+                timeout: *timeout,
+                shared_http: *shared_http,
             }),
         }
     }
@@ -150,6 +169,17 @@ impl ClientState {
     /// The largest success body read (see [`DEFAULT_MAX_BODY_SIZE`]).
     pub fn max_body_size(&self) -> u64 {
         self.inner.max_body_size
+    }
+
+    /// The request timeout the transport sets on each request that has none (the config's;
+    /// None with a user's own HTTP client, whose settings apply).
+    pub fn timeout(&self) -> Option<std::time::Duration> {
+        self.inner.timeout
+    }
+
+    /// Requests go through the shared HTTP client of the runtime they run on.
+    pub(crate) fn shares_http(&self) -> bool {
+        self.inner.shared_http
     }
 
     fn operation(&self, id: &str) -> Option<&'static OperationMeta> {

@@ -40,6 +40,7 @@ mod python_parity;
 mod retries;
 mod search;
 mod services;
+mod shared_http;
 mod spec_pipeline;
 mod timers;
 mod token_storage;

@@ -591,3 +591,41 @@ async fn resubmitting_the_same_data_after_every_answer_was_lost_reuses_its_submi
         assert_eq!(s.requests_to("GET", "/v0.10/submission_id").len(), 1, "{path}: one id fetched");
     }
 }
+
+/// A generated type with an `extra` map: unknown fields kept, serde's errors for missing,
+/// duplicate and mistyped fields, any input (bytes, reader, escaped keys).
+#[test]
+fn generated_types_decode_like_serde_says() {
+    let doc = json!({"DATA_TYPE": "task", "task_id": "t-1", "type": "TRANSFER", "status": "ACTIVE",
+                     "files": 3, "label": null, "brand_new": {"nested": [1, 2]}, "extra": "a field named extra"});
+    let task: types::Task = serde_json::from_value(doc.clone()).unwrap();
+    assert_eq!((task.task_id.as_str(), task.files, task.label.as_deref()), ("t-1", Some(3), None));
+    assert_eq!(task.data_type.as_deref(), Some("task"));
+    assert_eq!(task.extra.len(), 2, "{:?}", task.extra);
+    assert_eq!(task.extra["brand_new"], json!({"nested": [1, 2]}));
+    assert_eq!(task.extra["extra"], json!("a field named extra"));
+    // Serializing and decoding again gives the same value; so do bytes, a reader (keys never
+    // borrowed) and keys written with escapes.
+    assert_eq!(serde_json::from_value::<types::Task>(serde_json::to_value(&task).unwrap()).unwrap(), task);
+    let bytes = serde_json::to_vec(&doc).unwrap();
+    assert_eq!(serde_json::from_slice::<types::Task>(&bytes).unwrap(), task);
+    assert_eq!(serde_json::from_reader::<_, types::Task>(&bytes[..]).unwrap(), task);
+    let escaped = String::from_utf8(bytes).unwrap().replace("\"task_id\"", "\"task\\u005fid\"");
+    assert_eq!(serde_json::from_str::<types::Task>(&escaped).unwrap(), task);
+
+    let error = |doc: Value| serde_json::from_value::<types::Task>(doc).unwrap_err().to_string();
+    assert_eq!(error(json!({"type": "TRANSFER", "status": "ACTIVE"})), "missing field `task_id`");
+    assert!(
+        error(json!({"task_id": "t", "type": "T", "status": "S", "files": "three"}))
+            .contains("invalid type: string \"three\", expected i64")
+    );
+    assert_eq!(error(json!([1, 2])), "invalid type: sequence, expected struct Task");
+    let duplicate = r#"{"task_id": "t", "type": "T", "status": "S", "status": "again"}"#;
+    assert!(
+        serde_json::from_str::<types::Task>(duplicate).unwrap_err().to_string().starts_with("duplicate field `status`")
+    );
+    // A page: its entries decode the same way; the error points at the end of the entry.
+    let page = r#"{"DATA": [{"task_id": "a", "type": "T", "status": "S"}, {"type": "T", "status": "S"}]}"#;
+    let e = serde_json::from_str::<types::TaskList>(page).unwrap_err();
+    assert_eq!((e.to_string().starts_with("missing field `task_id`"), e.line(), e.column()), (true, 1, 84));
+}
