@@ -20,6 +20,7 @@ mod gcs;
 mod generated_code;
 mod groups;
 mod limits;
+mod local_acls;
 mod local_auth;
 mod local_binary;
 mod local_compute;

@@ -4,6 +4,7 @@
 //! Its state: the collections, the tasks and their worker threads, the throttle.
 
 mod accessors;
+mod acls;
 mod checksum;
 mod collections;
 mod copy;
@@ -51,6 +52,7 @@ const STOP_GRACE: Duration = Duration::from_secs(2);
 /// What the builder says of Transfer.
 struct TransferSettings {
     collections: Vec<collections::CollectionSpec>,
+    guests: Vec<collections::GuestSpec>,
     throttle: u64,
     marker_page_size: usize,
     retry_interval: Duration,
@@ -60,6 +62,7 @@ impl Default for TransferSettings {
     fn default() -> Self {
         TransferSettings {
             collections: Vec::new(),
+            guests: Vec::new(),
             throttle: 0,
             marker_page_size: 1000,
             retry_interval: DEFAULT_RETRY_INTERVAL,
@@ -71,6 +74,8 @@ impl Default for TransferSettings {
 pub(crate) struct Transfer {
     core: Arc<Core>,
     collections: Vec<LocalCollection>,
+    /// The access rules of the guest collections.
+    acls: Mutex<acls::AclStore>,
     /// The directory of the temporary collections, removed on stop.
     temp_root: Option<PathBuf>,
     /// Shared with the workers, which update their tasks.
@@ -104,6 +109,11 @@ impl Service for Transfer {
         ("task_event_list", tasks::events),
         ("task_successful_transfers", tasks::successful_transfers),
         ("task_skipped_errors", tasks::skipped_errors),
+        ("endpoint_acl_list", acls::list),
+        ("add_endpoint_acl_rule", acls::add),
+        ("get_endpoint_acl_rule", acls::get),
+        ("update_endpoint_acl_rule", acls::update),
+        ("delete_endpoint_acl_rule", acls::delete),
     ];
 
     /// Every call needs an active token for Transfer with its scope.
@@ -111,10 +121,18 @@ impl Service for Transfer {
 
     fn start(core: &Arc<Core>, settings: &mut Settings) -> std::io::Result<Self> {
         let settings: TransferSettings = settings.take();
-        let (collections, temp_root) = collections::make(&settings.collections, &std::env::temp_dir())?;
+        let owner = core.default_user().id;
+        let (mut collections, temp_root) = collections::make(&settings.collections, &std::env::temp_dir(), &owner)?;
+        if let Err(e) = add_guests(&mut collections, &settings.guests, &owner) {
+            if let Some(root) = &temp_root {
+                let _ = std::fs::remove_dir_all(root);
+            }
+            return Err(e);
+        }
         Ok(Transfer {
             core: core.clone(),
             collections,
+            acls: Mutex::new(acls::AclStore::default()),
             temp_root,
             tasks: Arc::new(Mutex::new(TaskStore::default())),
             workers: Mutex::new(Vec::new()),
@@ -169,6 +187,28 @@ impl Service for Transfer {
             let _ = std::fs::remove_dir_all(root);
         }
     }
+}
+
+/// The guest collections the builder asked for, each on a collection made before it.
+fn add_guests(
+    collections: &mut Vec<LocalCollection>,
+    guests: &[collections::GuestSpec],
+    owner: &str,
+) -> std::io::Result<()> {
+    for g in guests {
+        let invalid = |m: String| std::io::Error::new(std::io::ErrorKind::InvalidInput, m);
+        if collections.iter().any(|c| c.name == g.name) {
+            return Err(invalid(format!("two collections are named {:?}", g.name)));
+        }
+        let mapped = collections
+            .iter()
+            .find(|c| c.name == g.mapped && !c.uses_acls())
+            .ok_or_else(|| invalid(format!("guest collection {:?}: no mapped collection {:?}", g.name, g.mapped)))?;
+        let guest = collections::guest(mapped, &g.name, &g.path, owner)
+            .map_err(|e| std::io::Error::new(e.kind(), format!("guest collection {:?}: {e}", g.name)))?;
+        collections.push(guest);
+    }
+    Ok(())
 }
 
 /// The collection with this id, or `EndpointNotFound`.
