@@ -340,3 +340,78 @@ async fn a_guest_root_cannot_leave_its_mapped_collection() {
     let local = start("/inside/").await.unwrap();
     assert_eq!(local.collection("g").unwrap().root(), std::fs::canonicalize(dir.path().join("inside")).unwrap());
 }
+
+/// Collections added while the server runs appear in endpoint search, get_endpoint, ls and
+/// transfers at once; removed, they disappear from all of them, their rules with them.
+#[tokio::test]
+async fn collections_come_and_go_at_run_time() {
+    let e = env().await;
+    let more = tempfile::tempdir().unwrap();
+    write(more.path(), "lab/notes.txt", "notes");
+    write(more.path(), "outside.txt", "outside");
+    let search = |client: &Client, q: &str| {
+        let q = q.to_string();
+        let client = client.clone();
+        async move {
+            let found = client.endpoint_search().filter_fulltext(q).send().await.unwrap().into_inner();
+            found.data.into_iter().map(|c| c.display_name.unwrap_or_default()).collect::<Vec<_>>()
+        }
+    };
+    assert!(search(&e.owner, "labdata").await.is_empty());
+
+    let mapped = e.local.add_collection("labdata", more.path()).unwrap();
+    let guest = e.local.add_guest_collection("labshare", "labdata", "/lab/").unwrap();
+    assert_eq!(guest.host_collection_id(), Some(mapped.id()));
+    assert_eq!(search(&e.owner, "labdata").await, ["labdata"]);
+    assert_eq!(search(&e.owner, "labshare").await, ["labshare"]);
+    let doc = e.owner.get_endpoint().endpoint_id(guest.id()).send().await.unwrap().into_inner();
+    assert_eq!(doc.entity_type.as_deref(), Some("GCSv5_guest_collection"));
+    let ls = e.owner.operation_ls().endpoint_id(guest.id()).path("/").send().await.unwrap().into_inner();
+    assert_eq!(ls.data.iter().map(|f| f.name.as_str()).collect::<Vec<_>>(), ["notes.txt"]);
+    // Its data_access scope is known to the local Auth.
+    let scope = format!("https://auth.globus.org/scopes/{}/data_access", guest.id());
+    e.local.issue_tokens(e.local.native_client().id(), OWNER, &scope, false).unwrap();
+
+    // Alice reads it through a rule, and transfers from it.
+    let rule = types::AccessRuleCreate::builder()
+        .principal_type("identity")
+        .principal(e.alice_id.clone())
+        .path("/")
+        .permissions("r");
+    e.owner.add_endpoint_acl_rule().endpoint_id(guest.id()).body(rule).send().await.unwrap();
+    let got = e.transfer(&e.alice, (guest.id(), "/notes.txt"), (&e.dest, "/notes.txt")).await.unwrap();
+    assert_eq!(got, "SUCCEEDED");
+    let escape = e.alice.operation_ls().endpoint_id(guest.id()).path("/../").send().await.unwrap_err();
+    assert_eq!(escape.http_status(), Some(403));
+
+    // Names are unique; a guest root stays inside its mapped collection.
+    assert!(e.local.add_collection("labshare", more.path()).is_err());
+    for path in ["/../", "/lab/../../", "/outside.txt", "/missing/"] {
+        assert!(e.local.add_guest_collection("g2", mapped.id(), path).is_err(), "{path}");
+    }
+    #[cfg(unix)]
+    {
+        std::os::unix::fs::symlink(e._dir.path(), more.path().join("lab/out")).unwrap();
+        assert!(e.local.add_guest_collection("g2", mapped.id(), "/lab/out/").is_err());
+    }
+    assert!(e.local.add_guest_collection("g2", "no-such", "/").is_err());
+    assert!(e.local.add_guest_collection("g2", &e.guest, "/").is_err(), "a guest is not a mapped collection");
+
+    // The mapped collection stays while a guest lies in it.
+    assert!(e.local.remove_collection(mapped.id()).is_err());
+    e.local.remove_collection(guest.id()).unwrap();
+    assert!(search(&e.owner, "labshare").await.is_empty());
+    for refused in [
+        err(e.owner.get_endpoint().endpoint_id(guest.id()).send().await),
+        err(e.owner.operation_ls().endpoint_id(guest.id()).send().await),
+        err(e.owner.endpoint_acl_list().endpoint_id(guest.id()).send().await),
+        e.transfer(&e.alice, (guest.id(), "/notes.txt"), (&e.dest, "/n2.txt")).await.unwrap_err(),
+    ] {
+        assert_eq!(status(&refused), (Some(404), Some("EndpointNotFound")));
+    }
+    e.local.remove_collection(mapped.id()).unwrap();
+    assert!(search(&e.owner, "labdata").await.is_empty());
+    assert!(e.local.remove_collection(mapped.id()).is_err());
+    assert!(more.path().join("lab/notes.txt").exists(), "the directory is kept");
+    assert_eq!(e.local.collections().len(), 3);
+}

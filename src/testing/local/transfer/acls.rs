@@ -143,7 +143,7 @@ fn real_path(c: &LocalCollection, r: &Resolved) -> String {
 }
 
 /// The collection of the call, if the caller may manage its rules: its owner.
-fn managed<'a>(t: &'a Transfer, call: &Call<'_, Caller>) -> Result<&'a LocalCollection, Reply> {
+fn managed(t: &Transfer, call: &Call<'_, Caller>) -> Result<LocalCollection, Reply> {
     let req = call.req;
     let c = collection(t, call.param("endpoint_id")?, req)?;
     if !c.uses_acls() {
@@ -192,7 +192,7 @@ fn expiration(d: Option<&str>, req: &Request) -> Result<Option<DateTime<Utc>>, R
 }
 
 pub(super) fn list(t: &Transfer, call: &Call<'_, Caller>) -> Handled {
-    let c = managed(t, call)?;
+    let c = &managed(t, call)?;
     let acls = lock(&t.acls);
     let rules: Vec<types::AccessRule> = acls.get(&c.id).into_iter().flatten().map(AclRule::document).collect();
     drop(acls);
@@ -207,7 +207,7 @@ pub(super) fn list(t: &Transfer, call: &Call<'_, Caller>) -> Handled {
 
 pub(super) fn add(t: &Transfer, call: &Call<'_, Caller>) -> Handled {
     let req = call.req;
-    let c = managed(t, call)?;
+    let c = &managed(t, call)?;
     let doc: types::AccessRuleCreate = req.json().map_err(|e| bad_request(e, req))?;
     if doc.data_type != "access" {
         return Err(bad_request(format!("Invalid DATA_TYPE {:?}: use access", doc.data_type), req));
@@ -274,7 +274,7 @@ pub(super) fn add(t: &Transfer, call: &Call<'_, Caller>) -> Handled {
 }
 
 pub(super) fn get(t: &Transfer, call: &Call<'_, Caller>) -> Handled {
-    let c = managed(t, call)?;
+    let c = &managed(t, call)?;
     let rule_id = call.param("rule_id")?;
     let acls = lock(&t.acls);
     let rule = acls.get(&c.id).into_iter().flatten().find(|r| r.id == rule_id).ok_or_else(|| not_found(rule_id, call.req))?;
@@ -283,7 +283,7 @@ pub(super) fn get(t: &Transfer, call: &Call<'_, Caller>) -> Handled {
 
 pub(super) fn update(t: &Transfer, call: &Call<'_, Caller>) -> Handled {
     let req = call.req;
-    let c = managed(t, call)?;
+    let c = &managed(t, call)?;
     let rule_id = call.param("rule_id")?;
     let doc: types::AccessRuleUpdate = req.json().map_err(|e| bad_request(e, req))?;
     if doc.data_type != "access" {
@@ -314,7 +314,7 @@ pub(super) fn update(t: &Transfer, call: &Call<'_, Caller>) -> Handled {
 
 pub(super) fn delete(t: &Transfer, call: &Call<'_, Caller>) -> Handled {
     let req = call.req;
-    let c = managed(t, call)?;
+    let c = &managed(t, call)?;
     let rule_id = call.param("rule_id")?;
     let mut acls = lock(&t.acls);
     let rules = acls.get_mut(&c.id).ok_or_else(|| not_found(rule_id, req))?;

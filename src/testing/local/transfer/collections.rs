@@ -153,29 +153,34 @@ fn make_each(
                 dir
             }
         };
-        let root = std::fs::canonicalize(&dir).map_err(|e| {
-            std::io::Error::new(e.kind(), format!("collection {:?}: cannot use {}: {e}", spec.name, dir.display()))
-        })?;
-        if !root.is_dir() {
-            return Err(std::io::Error::new(
-                std::io::ErrorKind::InvalidInput,
-                format!("collection {:?}: {} is not a directory", spec.name, root.display()),
-            ));
-        }
-        let dir = super::paths::open_root(&root).map_err(|e| {
-            std::io::Error::new(e.kind(), format!("collection {:?}: cannot open {}: {e}", spec.name, root.display()))
-        })?;
-        collections.push(LocalCollection {
-            id: uuid::Uuid::new_v4().to_string(),
-            name: spec.name.clone(),
-            root,
-            read_only: spec.read_only,
-            owner_id: owner_id.to_string(),
-            host: None,
-            dir: Arc::new(dir),
-        });
+        collections.push(mapped(&spec.name, &dir, spec.read_only, owner_id)?);
     }
     Ok(collections)
+}
+
+/// A mapped collection named `name` on the existing directory `dir`, owned by `owner_id`.
+pub(crate) fn mapped(name: &str, dir: &Path, read_only: bool, owner_id: &str) -> std::io::Result<LocalCollection> {
+    let root = std::fs::canonicalize(dir).map_err(|e| {
+        std::io::Error::new(e.kind(), format!("collection {name:?}: cannot use {}: {e}", dir.display()))
+    })?;
+    if !root.is_dir() {
+        return Err(std::io::Error::new(
+            std::io::ErrorKind::InvalidInput,
+            format!("collection {name:?}: {} is not a directory", root.display()),
+        ));
+    }
+    let handle = super::paths::open_root(&root).map_err(|e| {
+        std::io::Error::new(e.kind(), format!("collection {name:?}: cannot open {}: {e}", root.display()))
+    })?;
+    Ok(LocalCollection {
+        id: uuid::Uuid::new_v4().to_string(),
+        name: name.to_string(),
+        root,
+        read_only,
+        owner_id: owner_id.to_string(),
+        host: None,
+        dir: Arc::new(handle),
+    })
 }
 
 /// Letters, digits, `-` and `_` only (for directory and variable names).

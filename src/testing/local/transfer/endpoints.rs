@@ -85,7 +85,7 @@ fn entity_type(c: &LocalCollection) -> &'static str {
 
 pub(super) fn get(t: &Transfer, call: &Call<'_, Caller>) -> Handled {
     let (req, caller) = (call.req, &call.caller);
-    let c = collection(t, call.param("endpoint_id")?, req)?;
+    let c = &collection(t, call.param("endpoint_id")?, req)?;
     let in_use = lock(&t.tasks).collections_used_by(&caller.identity_id, true).contains(&c.id);
     Ok(Reply::ok(&document(&endpoint_doc(t, c, caller, in_use, req)?, ALWAYS)))
 }
@@ -142,7 +142,8 @@ pub(super) fn search(t: &Transfer, call: &Call<'_, Caller>) -> Handled {
     }
     let non_functional = int_param(req, "filter_non_functional", 0, 0, 1)?;
     let mut found = Vec::new();
-    for c in &t.collections {
+    let collections = lock(&t.collections).clone();
+    for c in &collections {
         let owner = t.core.identity(&c.owner_id).map(|i| i.username).unwrap_or_default();
         let keep = in_scope(c)?
             && fulltext.is_none_or(|q| fulltext_match(c, &owner, q))

@@ -300,7 +300,7 @@ fn compare(a: &types::FileEntry, b: &types::FileEntry, keys: &[(String, bool)]) 
 
 pub(super) fn ls(t: &Transfer, call: &Call<'_, Caller>) -> Handled {
     let req = call.req;
-    let c = collection(t, call.param("endpoint_id")?, req)?;
+    let c = &collection(t, call.param("endpoint_id")?, req)?;
     let asked = req.query("path").unwrap_or("/~/");
     let r = resolve(asked, req)?;
     acls::check(t, c, &call.caller, &r, asked, false, req)?;
@@ -374,7 +374,7 @@ fn result(data_type: &str, code: &str, message: &str, req: &Request) -> Reply {
 pub(super) fn mkdir(t: &Transfer, call: &Call<'_, Caller>) -> Handled {
     let req = call.req;
     let doc: types::MkdirDocument = req.json().map_err(|e| bad_request(e, req))?;
-    let c = writable(t, call.param("endpoint_id")?, req)?;
+    let c = &writable(t, call.param("endpoint_id")?, req)?;
     let r = resolve(&doc.path, req)?;
     acls::check(t, c, &call.caller, &r, &doc.path, true, req)?;
     if r.is_root() {
@@ -395,7 +395,7 @@ pub(super) fn mkdir(t: &Transfer, call: &Call<'_, Caller>) -> Handled {
 pub(super) fn rename(t: &Transfer, call: &Call<'_, Caller>) -> Handled {
     let req = call.req;
     let doc: types::RenameDocument = req.json().map_err(|e| bad_request(e, req))?;
-    let c = writable(t, call.param("endpoint_id")?, req)?;
+    let c = &writable(t, call.param("endpoint_id")?, req)?;
     let old = resolve(&doc.old_path, req)?;
     let new = resolve(&doc.new_path, req)?;
     acls::check(t, c, &call.caller, &old, &doc.old_path, true, req)?;
@@ -421,7 +421,7 @@ pub(super) fn rename(t: &Transfer, call: &Call<'_, Caller>) -> Handled {
 
 pub(super) fn stat(t: &Transfer, call: &Call<'_, Caller>) -> Handled {
     let req = call.req;
-    let c = collection(t, call.param("endpoint_id")?, req)?;
+    let c = &collection(t, call.param("endpoint_id")?, req)?;
     let asked = req.query("path").unwrap_or("/~/");
     let r = resolve(asked, req)?;
     acls::check(t, c, &call.caller, &r, asked, false, req)?;

@@ -73,7 +73,9 @@ impl Default for TransferSettings {
 /// The local Transfer.
 pub(crate) struct Transfer {
     core: Arc<Core>,
-    collections: Vec<LocalCollection>,
+    /// The collections: those of the builder, then those added at run time
+    /// (`LocalGlobus::add_collection`, `add_guest_collection`), less those removed.
+    collections: Mutex<Vec<LocalCollection>>,
     /// The access rules of the guest collections.
     acls: Mutex<acls::AclStore>,
     /// The directory of the temporary collections, removed on stop.
@@ -131,7 +133,7 @@ impl Service for Transfer {
         }
         Ok(Transfer {
             core: core.clone(),
-            collections,
+            collections: Mutex::new(collections),
             acls: Mutex::new(acls::AclStore::default()),
             temp_root,
             tasks: Arc::new(Mutex::new(TaskStore::default())),
@@ -154,14 +156,12 @@ impl Service for Transfer {
     /// the collection).
     fn scopes(&self) -> Vec<(String, String)> {
         let mut scopes = vec![(TRANSFER_SCOPE.to_string(), TRANSFER_RS.to_string())];
-        for c in &self.collections {
-            scopes.push((format!("https://auth.globus.org/scopes/{}/data_access", c.id), c.id.clone()));
-        }
+        scopes.extend(lock(&self.collections).iter().map(data_access_scope));
         scopes
     }
 
     fn env_vars(&self) -> Vec<(String, String)> {
-        self.collections
+        lock(&self.collections)
             .iter()
             .map(|c| {
                 let name = collections::sanitize(&c.name).replace('-', "_").to_ascii_uppercase();
@@ -211,16 +211,52 @@ fn add_guests(
     Ok(())
 }
 
-/// The collection with this id, or `EndpointNotFound`.
-fn collection<'a>(t: &'a Transfer, id: &str, req: &Request) -> Result<&'a LocalCollection, Reply> {
-    t.collections
+impl Transfer {
+    /// Add a collection made at run time: it appears in endpoint search, get_endpoint, ls and
+    /// transfers at once, and its `data_access` scope is known to the local Auth.
+    fn add_collection(&self, c: LocalCollection) -> Result<LocalCollection, String> {
+        let mut collections = lock(&self.collections);
+        if collections.iter().any(|x| x.name == c.name) {
+            return Err(format!("a collection is already named {:?}", c.name));
+        }
+        self.core.accounts().register_scopes([data_access_scope(&c)]);
+        collections.push(c.clone());
+        Ok(c)
+    }
+
+    /// Remove a collection and its access rules: new requests naming it are answered
+    /// `EndpointNotFound` (a task already running finishes). A mapped collection that guest
+    /// collections lie in is kept (as GCS refuses to delete it): remove them first.
+    fn remove_collection(&self, id: &str) -> Result<LocalCollection, String> {
+        let mut collections = lock(&self.collections);
+        if let Some(guest) = collections.iter().find(|c| c.host.as_deref() == Some(id)) {
+            return Err(format!("the guest collection {:?} lies in the collection {id}: remove it first", guest.name));
+        }
+        let at = collections.iter().position(|c| c.id == id).ok_or_else(|| format!("no collection {id:?}"))?;
+        let removed = collections.remove(at);
+        drop(collections);
+        lock(&self.acls).remove(id);
+        Ok(removed)
+    }
+}
+
+/// A collection's `data_access` scope, and its resource server (the collection).
+fn data_access_scope(c: &LocalCollection) -> (String, String) {
+    (format!("https://auth.globus.org/scopes/{}/data_access", c.id), c.id.clone())
+}
+
+/// The collection with this id (a copy: the registry may change while it is used), or
+/// `EndpointNotFound`.
+fn collection(t: &Transfer, id: &str, req: &Request) -> Result<LocalCollection, Reply> {
+    lock(&t.collections)
         .iter()
         .find(|c| c.id == id)
+        .cloned()
         .ok_or_else(|| errors::error(404, "EndpointNotFound", format!("No such endpoint with id '{id}'"), req))
 }
 
 /// A collection that may be written to.
-fn writable<'a>(t: &'a Transfer, id: &str, req: &Request) -> Result<&'a LocalCollection, Reply> {
+fn writable(t: &Transfer, id: &str, req: &Request) -> Result<LocalCollection, Reply> {
     let c = collection(t, id, req)?;
     if c.read_only {
         return Err(permission_denied(format!("Denied by endpoint: collection {} ({id}) is read-only", c.name), req));
