@@ -50,7 +50,7 @@ impl LocalGlobus {
         let t = self.transfer_service()?;
         let owner = self.core.default_user().id;
         let c = collections::mapped(name, dir.as_ref(), false, &owner).map_err(|e| invalid(e.to_string()))?;
-        t.add_collection(c).map_err(invalid)
+        t.registry().add(c).map_err(invalid)
     }
 
     /// Add a guest collection named `name`, owned by the default user, whose root is the
@@ -59,15 +59,8 @@ impl LocalGlobus {
     /// link can place its root outside the mapped collection: such a path is refused, as one
     /// that is not a directory. See [`Self::add_collection`] for an example.
     pub fn add_guest_collection(&self, name: &str, mapped: &str, path: &str) -> Result<LocalCollection, crate::Error> {
-        let t = self.transfer_service()?;
-        let host = lock(&t.collections)
-            .iter()
-            .find(|c| !c.uses_acls() && (c.id == mapped || c.name == mapped))
-            .cloned()
-            .ok_or_else(|| invalid(format!("no mapped collection {mapped:?}")))?;
         let owner = self.core.default_user().id;
-        let c = collections::guest(&host, name, path, &owner).map_err(|e| invalid(e.to_string()))?;
-        t.add_collection(c).map_err(invalid)
+        self.transfer_service()?.registry().add_guest(name, mapped, path, &owner).map_err(invalid)
     }
 
     /// Remove the collection `id` and its access rules: it leaves endpoint search, and
@@ -75,7 +68,7 @@ impl LocalGlobus {
     /// already running finishes). Its directory is kept. A mapped collection that guest
     /// collections lie in is refused: remove them first. See [`Self::add_collection`].
     pub fn remove_collection(&self, id: &str) -> Result<LocalCollection, crate::Error> {
-        self.transfer_service()?.remove_collection(id).map_err(invalid)
+        self.transfer_service()?.registry().remove(id).map_err(invalid)
     }
 
     /// Copy task data at most this many bytes per second (None: no limit); applies to

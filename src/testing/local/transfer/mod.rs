@@ -28,7 +28,7 @@ use std::time::{Duration, Instant};
 use serde::Serialize;
 use serde_json::Value;
 
-use super::core::{Caller, Core, lock};
+use super::core::{Caller, CollectionRegistry, Core, lock};
 use super::http::{Reply, Request};
 use super::plugin::{Handler, Service};
 use super::settings::Settings;
@@ -75,9 +75,9 @@ pub(crate) struct Transfer {
     core: Arc<Core>,
     /// The collections: those of the builder, then those added at run time
     /// (`LocalGlobus::add_collection`, `add_guest_collection`), less those removed.
-    collections: Mutex<Vec<LocalCollection>>,
+    collections: Arc<Mutex<Vec<LocalCollection>>>,
     /// The access rules of the guest collections.
-    acls: Mutex<acls::AclStore>,
+    acls: Arc<Mutex<acls::AclStore>>,
     /// The directory of the temporary collections, removed on stop.
     temp_root: Option<PathBuf>,
     /// Shared with the workers, which update their tasks.
@@ -131,17 +131,19 @@ impl Service for Transfer {
             }
             return Err(e);
         }
-        Ok(Transfer {
+        let transfer = Transfer {
             core: core.clone(),
-            collections: Mutex::new(collections),
-            acls: Mutex::new(acls::AclStore::default()),
+            collections: Arc::new(Mutex::new(collections)),
+            acls: Arc::new(Mutex::new(acls::AclStore::default())),
             temp_root,
             tasks: Arc::new(Mutex::new(TaskStore::default())),
             workers: Mutex::new(Vec::new()),
             throttle: Arc::new(AtomicU64::new(settings.throttle)),
             marker_page_size: settings.marker_page_size.max(1),
             retry_interval: settings.retry_interval,
-        })
+        };
+        core.set_collection_registry(Arc::new(transfer.registry()));
+        Ok(transfer)
     }
 
     fn admit(&self, req: &Request) -> Result<Caller, Reply> {
@@ -212,9 +214,25 @@ fn add_guests(
 }
 
 impl Transfer {
+    /// The collections as other services change them (through the core).
+    fn registry(&self) -> Registry {
+        Registry { core: self.core.clone(), collections: self.collections.clone(), acls: self.acls.clone() }
+    }
+}
+
+/// The changeable part of the local Transfer: its collections and their access rules. The
+/// local GCS reaches it through the core ([`CollectionRegistry`]), never Transfer's state.
+#[derive(Clone)]
+struct Registry {
+    core: Arc<Core>,
+    collections: Arc<Mutex<Vec<LocalCollection>>>,
+    acls: Arc<Mutex<acls::AclStore>>,
+}
+
+impl Registry {
     /// Add a collection made at run time: it appears in endpoint search, get_endpoint, ls and
     /// transfers at once, and its `data_access` scope is known to the local Auth.
-    fn add_collection(&self, c: LocalCollection) -> Result<LocalCollection, String> {
+    fn add(&self, c: LocalCollection) -> Result<LocalCollection, String> {
         let mut collections = lock(&self.collections);
         if collections.iter().any(|x| x.name == c.name) {
             return Err(format!("a collection is already named {:?}", c.name));
@@ -227,7 +245,7 @@ impl Transfer {
     /// Remove a collection and its access rules: new requests naming it are answered
     /// `EndpointNotFound` (a task already running finishes). A mapped collection that guest
     /// collections lie in is kept (as GCS refuses to delete it): remove them first.
-    fn remove_collection(&self, id: &str) -> Result<LocalCollection, String> {
+    fn remove(&self, id: &str) -> Result<LocalCollection, String> {
         let mut collections = lock(&self.collections);
         if let Some(guest) = collections.iter().find(|c| c.host.as_deref() == Some(id)) {
             return Err(format!("the guest collection {:?} lies in the collection {id}: remove it first", guest.name));
@@ -237,6 +255,40 @@ impl Transfer {
         drop(collections);
         lock(&self.acls).remove(id);
         Ok(removed)
+    }
+
+    /// A guest collection on the mapped collection `mapped` (id or name).
+    fn add_guest(&self, name: &str, mapped: &str, path: &str, owner_id: &str) -> Result<LocalCollection, String> {
+        let host = lock(&self.collections)
+            .iter()
+            .find(|c| !c.uses_acls() && (c.id == mapped || c.name == mapped))
+            .cloned()
+            .ok_or_else(|| format!("no mapped collection {mapped:?}"))?;
+        let c = collections::guest(&host, name, path, owner_id).map_err(|e| e.to_string())?;
+        self.add(c)
+    }
+}
+
+impl CollectionRegistry for Registry {
+    fn add_mapped(&self, name: &str, dir: cap_std::fs::Dir, root: PathBuf, owner_id: &str) -> Result<String, String> {
+        let c = LocalCollection {
+            id: uuid::Uuid::new_v4().to_string(),
+            name: name.to_string(),
+            root,
+            read_only: false,
+            owner_id: owner_id.to_string(),
+            host: None,
+            dir: Arc::new(dir),
+        };
+        self.add(c).map(|c| c.id)
+    }
+
+    fn add_guest(&self, name: &str, mapped_id: &str, path: &str, owner_id: &str) -> Result<String, String> {
+        Registry::add_guest(self, name, mapped_id, path, owner_id).map(|c| c.id)
+    }
+
+    fn remove(&self, id: &str) -> Result<(), String> {
+        Registry::remove(self, id).map(|_| ())
     }
 }
 
