@@ -27,6 +27,7 @@ mod local_compute;
 mod local_e2e;
 mod local_faults;
 mod local_flows;
+mod local_gcs;
 mod local_groups;
 mod local_hostile;
 mod local_login;
