@@ -415,3 +415,55 @@ async fn collections_come_and_go_at_run_time() {
     assert!(more.path().join("lab/notes.txt").exists(), "the directory is kept");
     assert_eq!(e.local.collections().len(), 3);
 }
+
+/// A task walks directories in the background: it stays inside the directory of the rule
+/// that allowed it, whatever links it meets (`recursive_symlinks` `copy` on the source, a
+/// link to `..` on the destination).
+#[cfg(unix)]
+#[tokio::test]
+async fn tasks_stay_inside_the_rule_directory() {
+    let e = env().await;
+    let shared = e._dir.path().join("shared");
+    std::os::unix::fs::symlink("..", shared.join("sub/up")).unwrap();
+    e.grant("identity", &e.alice_id, "/sub/", "rw").await;
+    let dest_root = e.local.collection("dest").unwrap().root().to_path_buf();
+
+    // Out of the guest collection, recursively, following links: only /sub/ arrives.
+    let submission_id = e.alice.get_submission_id().send().await.unwrap().into_inner().value;
+    let item = types::TransferItem::builder().source_path("/sub/").destination_path("/copy/").recursive(true);
+    let doc = types::TransferDocument::builder()
+        .submission_id(submission_id)
+        .source_endpoint(e.guest.clone())
+        .destination_endpoint(e.dest.clone())
+        .recursive_symlinks(Some("copy".to_string()))
+        .data(vec![item.try_into().unwrap()]);
+    let task = e.alice.submit_transfer_document().body(doc).send().await.unwrap().into_inner().task_id;
+    let start = Instant::now();
+    while e.alice.get_task().task_id(&task).send().await.unwrap().into_inner().status == "ACTIVE" {
+        assert!(start.elapsed() < Duration::from_secs(30));
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    assert_eq!(std::fs::read_to_string(dest_root.join("copy/b.txt")).unwrap(), "shared b");
+    assert!(!dest_root.join("copy/up").exists(), "the link to .. led outside the rule's directory");
+
+    // Into it, through the link to ..: nothing is written above /sub/.
+    write(&dest_root, "tree/up/evil.txt", "evil");
+    write(&dest_root, "tree/fine.txt", "fine");
+    let submission_id = e.alice.get_submission_id().send().await.unwrap().into_inner().value;
+    let item = types::TransferItem::builder().source_path("/tree/").destination_path("/sub/").recursive(true);
+    let deadline = (chrono::Utc::now() + chrono::TimeDelta::seconds(2)).to_rfc3339();
+    let doc = types::TransferDocument::builder()
+        .submission_id(submission_id)
+        .source_endpoint(e.dest.clone())
+        .destination_endpoint(e.guest.clone())
+        .deadline(Some(deadline))
+        .data(vec![item.try_into().unwrap()]);
+    let task = e.alice.submit_transfer_document().body(doc).send().await.unwrap().into_inner().task_id;
+    let start = Instant::now();
+    while e.alice.get_task().task_id(&task).send().await.unwrap().into_inner().status == "ACTIVE" {
+        assert!(start.elapsed() < Duration::from_secs(30));
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    assert!(!shared.join("evil.txt").exists(), "nothing was written above the rule's directory");
+    assert!(!e._dir.path().join("evil.txt").exists());
+}

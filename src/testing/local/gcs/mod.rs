@@ -160,7 +160,7 @@ impl Service for Gcs {
             .map_err(|r| Self::error(r.status, &r.message, req))
     }
 
-    fn error(status: u16, message: &str, req: &Request) -> Reply {
+    fn error(status: u16, message: &str, _req: &Request) -> Reply {
         let code = match status {
             400 => "bad_request",
             401 => "unauthorized",
@@ -171,7 +171,7 @@ impl Service for Gcs {
             501 => "not_implemented",
             _ => "error",
         };
-        error(status, code, message, req)
+        error(status, code, message)
     }
 
     fn scopes(&self) -> Vec<(String, String)> {
@@ -190,8 +190,7 @@ impl Service for Gcs {
 }
 
 /// GCS's error envelope.
-fn error(status: u16, code: &str, message: &str, req: &Request) -> Reply {
-    let _ = req;
+fn error(status: u16, code: &str, message: &str) -> Reply {
     Reply::json(status, &json!({
         "DATA_TYPE": "result#1.0.0",
         "code": code,
@@ -450,7 +449,7 @@ fn collection_create(g: &Gcs, call: &Call<'_, Option<Caller>>) -> Handled {
             let path = format!("/{}/", parts.join("/")).replace("//", "/");
             let id = registry.add_guest(&display_name, &mapped, &path, &who.identity_id).map_err(|e| {
                 let status = if e.contains("not a directory") { 404 } else { 403 };
-                Gcs::error(status, &format!("Cannot create the guest collection: {}", strip_host(&e)), req)
+                Gcs::error(status, &format!("Cannot create the guest collection: {e}"), req)
             })?;
             CollectionRecord {
                 id,
@@ -467,12 +466,6 @@ fn collection_create(g: &Gcs, call: &Call<'_, Option<Caller>>) -> Handled {
     let doc = collection_doc(g, &record);
     lock(&g.state).collections.insert(record.id.clone(), record);
     Ok(envelope(201, vec![doc], None))
-}
-
-/// A message without anything that looks like a host path (the registry's messages name
-/// collections and Globus paths only; this is a second guard).
-fn strip_host(message: &str) -> String {
-    message.split_whitespace().filter(|w| !w.contains(std::path::MAIN_SEPARATOR) || w.starts_with("\"/")).collect::<Vec<_>>().join(" ")
 }
 
 fn collection_delete(g: &Gcs, call: &Call<'_, Option<Caller>>) -> Handled {

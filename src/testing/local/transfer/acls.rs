@@ -65,8 +65,13 @@ impl AclRule {
 
     /// Whether the rule's directory holds `path` (a normalised Globus path).
     fn covers(&self, path: &str) -> bool {
-        self.path == "/" || path == self.path.trim_end_matches('/') || path.starts_with(&self.path)
+        covers(&self.path, path)
     }
+}
+
+/// Whether the directory `dir` (`/` or `/a/b/`) holds `path` (a normalised Globus path).
+fn covers(dir: &str, path: &str) -> bool {
+    dir == "/" || path == dir.trim_end_matches('/') || path.starts_with(dir)
 }
 
 /// The rules of every collection that has some, by collection id.
@@ -106,6 +111,57 @@ pub(super) fn check(
     let what = if write { "write" } else { "read" };
     let msg = format!("You do not have {what} permission on '{asked}' of the collection {}", c.id);
     Err(errors::error(403, "PermissionDenied", msg, req))
+}
+
+/// The collection a task of `caller` works in: `c` itself, or, for a caller whose access is
+/// decided by rules, a view of `c` rooted at the directory of one rule that grants the access
+/// for every path (opened beneath the guest root), the paths rebased onto it. A task walks
+/// directories and follows links in the background: in the view, cap-std keeps every step
+/// (a link met on the way included) inside the rule's directory.
+pub(super) fn task_view(
+    t: &Transfer,
+    c: &LocalCollection,
+    caller: &Caller,
+    paths: &mut [&mut Resolved],
+    write: bool,
+    req: &Request,
+) -> Result<LocalCollection, Reply> {
+    if !c.uses_acls() || caller.identity_id == c.owner_id {
+        return Ok(c.clone());
+    }
+    let groups = t.core.groups_of(&caller.identity_id);
+    let now = Utc::now();
+    let chosen = lock(&t.acls)
+        .get(&c.id)
+        .into_iter()
+        .flatten()
+        .filter(|rule| {
+            let principal = match rule.principal_type.as_str() {
+                "identity" => rule.principal == caller.identity_id,
+                "group" => groups.contains(&rule.principal),
+                "all_authenticated_users" | "anonymous" => true,
+                _ => false,
+            };
+            principal && rule.is_active(now) && (!write || rule.permissions == "rw")
+        })
+        .map(|rule| rule.path.clone())
+        .filter(|dir| paths.iter().all(|r| covers(dir, &r.path)))
+        .min_by_key(String::len);
+    let denied = || {
+        let msg = format!("You do not have permission for every path of this task on the collection {}", c.id);
+        errors::error(403, "PermissionDenied", msg, req)
+    };
+    let dir = chosen.ok_or_else(denied)?;
+    let base = paths::resolve(&dir).map_err(|_| denied())?;
+    let handle = if base.is_root() { c.dir.try_clone() } else { c.dir.open_dir(&base.rel) }.map_err(|_| denied())?;
+    if !base.is_root() {
+        for r in paths.iter_mut() {
+            let rel = r.rel.strip_prefix(&base.rel).map(std::path::Path::to_path_buf).unwrap_or_default();
+            let path = r.path[base.path.len()..].to_string();
+            **r = if rel.as_os_str().is_empty() { Resolved::root() } else { Resolved { rel, path } };
+        }
+    }
+    Ok(LocalCollection { dir: std::sync::Arc::new(handle), ..c.clone() })
 }
 
 /// Whether some active rule of `c` names `caller` (by identity or group: the collections

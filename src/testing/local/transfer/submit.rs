@@ -221,6 +221,16 @@ pub(super) fn submit_transfer(t: &Transfer, call: &Call<'_, Caller>) -> Handled 
             algorithm,
         });
     }
+    // On a guest collection, a task of someone other than its owner works inside the
+    // directory of the rule that allows it, links met on the way included.
+    let source = {
+        let mut srcs: Vec<&mut Resolved> = items.iter_mut().map(|i| &mut i.src).collect();
+        acls::task_view(t, &source, caller, &mut srcs, false, req)?
+    };
+    let destination = {
+        let mut dsts: Vec<&mut Resolved> = items.iter_mut().map(|i| &mut i.dst).collect();
+        acls::task_view(t, &destination, caller, &mut dsts, true, req)?
+    };
     let options = Options {
         sync_level: doc.sync_level,
         verify_checksum: doc.verify_checksum.unwrap_or(false),
@@ -293,6 +303,10 @@ pub(super) fn submit_delete(t: &Transfer, call: &Call<'_, Caller>) -> Handled {
         }
         items.push((r, item.path.clone()));
     }
+    let target = {
+        let mut paths: Vec<&mut Resolved> = items.iter_mut().map(|(r, _)| r).collect();
+        acls::task_view(t, &target, caller, &mut paths, true, req)?
+    };
     let mut record = new_record(Kind::Delete, caller, &doc.submission_id, doc.label.clone());
     record.deadline = Some(deadline(doc.deadline.as_deref(), record.request_time, req)?);
     record.source = (target.id.clone(), target.name.clone());
