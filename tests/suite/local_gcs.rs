@@ -95,6 +95,8 @@ async fn a_guest_collection_made_through_gcs_is_shared_through_transfer() {
     let info = open.get_gcs_info().send().await.unwrap().into_inner();
     assert_eq!(info.info().unwrap().client_id.as_deref(), local.gcs_endpoint_id());
     assert_eq!(open.endpoint_client_id().await.unwrap(), local.gcs_endpoint_id().unwrap());
+    let scope = globus_sdk::scopes::gcs::endpoint(local.gcs_endpoint_id().unwrap()).manage_collections();
+    assert_eq!(Some(scope.to_string()), local.gcs_manage_collections_scope(), "the scope the SDK asks for");
     // Everything else needs the endpoint's manage_collections scope.
     let refused = open.get_collection_list().send().await.unwrap_err();
     assert_eq!(refused.http_status(), Some(401));
@@ -317,6 +319,10 @@ async fn roles_and_user_credentials() {
         .unwrap();
     assert_eq!(made.identity_id.as_deref(), Some(id_of(&local, ALICE).as_str()));
     assert!(local.collection("Alice's").is_some());
+    // Removed from Transfer another way, it leaves GCS too.
+    local.remove_collection(&made.id).unwrap();
+    assert_eq!(alice.get_collection().collection_id(&made.id).send().await.unwrap_err().http_status(), Some(404));
+    assert!(alice.get_collection_list().send().await.unwrap().into_inner().data.is_empty());
     assert_eq!(gcs.get_role().role_id(&role.id).send().await.unwrap().role.as_deref(), Some("administrator"));
     for bad in [
         json!({"principal": alice_urn, "role": "emperor"}),

@@ -68,6 +68,8 @@ pub(crate) trait CollectionRegistry: Send + Sync {
     fn add_guest(&self, name: &str, mapped_id: &str, path: &str, owner_id: &str) -> Result<String, String>;
     /// Remove a collection (refused for a mapped collection a guest lies in).
     fn remove(&self, id: &str) -> Result<(), String>;
+    /// Whether the collection `id` is still there (it may have been removed another way).
+    fn contains(&self, id: &str) -> bool;
 }
 
 /// The groups an identity is an active member of, as the local Groups publishes them.

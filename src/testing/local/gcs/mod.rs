@@ -348,9 +348,18 @@ fn collection_doc(g: &Gcs, c: &CollectionRecord) -> Value {
     doc
 }
 
+/// Forget the collections removed from the local Transfer another way
+/// (`LocalGlobus::remove_collection`).
+fn prune(g: &Gcs) {
+    if let Some(registry) = g.core.collection_registry() {
+        lock(&g.state).collections.retain(|id, _| registry.contains(id));
+    }
+}
+
 fn collection_list(g: &Gcs, call: &Call<'_, Option<Caller>>) -> Handled {
     caller(call)?;
     let req = call.req;
+    prune(g);
     let state = lock(&g.state);
     let data = state
         .collections
@@ -365,6 +374,7 @@ fn collection_list(g: &Gcs, call: &Call<'_, Option<Caller>>) -> Handled {
 fn collection_get(g: &Gcs, call: &Call<'_, Option<Caller>>) -> Handled {
     caller(call)?;
     let id = call.param("collection_id")?;
+    prune(g);
     let state = lock(&g.state);
     let c = state.collections.get(id).ok_or_else(|| Gcs::error(404, &format!("Collection {id} not found"), call.req))?;
     Ok(envelope(200, vec![collection_doc(g, c)], None))
@@ -389,6 +399,7 @@ fn components(path: &str, req: &Request) -> Result<Vec<String>, Reply> {
 fn collection_create(g: &Gcs, call: &Call<'_, Option<Caller>>) -> Handled {
     let (req, who) = (call.req, caller(call)?);
     let doc = body(req)?;
+    prune(g);
     let registry = g
         .core
         .collection_registry()
@@ -471,6 +482,7 @@ fn collection_create(g: &Gcs, call: &Call<'_, Option<Caller>>) -> Handled {
 fn collection_delete(g: &Gcs, call: &Call<'_, Option<Caller>>) -> Handled {
     let (req, who) = (call.req, caller(call)?);
     let id = call.param("collection_id")?;
+    prune(g);
     let record =
         lock(&g.state).collections.get(id).cloned().ok_or_else(|| Gcs::error(404, &format!("Collection {id} not found"), req))?;
     if record.owner != who.identity_id && !has_role(g, &who.identity_id, &["administrator"]) {

@@ -290,6 +290,10 @@ impl CollectionRegistry for Registry {
     fn remove(&self, id: &str) -> Result<(), String> {
         Registry::remove(self, id).map(|_| ())
     }
+
+    fn contains(&self, id: &str) -> bool {
+        lock(&self.collections).iter().any(|c| c.id == id)
+    }
 }
 
 /// A collection's `data_access` scope, and its resource server (the collection).
