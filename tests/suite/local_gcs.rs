@@ -360,3 +360,43 @@ async fn roles_and_user_credentials() {
     alice.delete_user_credential().user_credential_id(&uc_id).send().await.unwrap();
     assert!(alice.get_user_credential_list().send().await.unwrap().into_inner().data.is_empty());
 }
+
+/// The Python SDK's GCSClient and TransferClient against the local GCS and Transfer, with only
+/// `LocalGlobus::env_vars` (`scripts/python_local_gcs.py`), for each interpreter of
+/// `GLOBUS_SDK_PYTHON`. GCSClient builds `https://` addresses; the script points its
+/// `base_url` at the local manager's plain HTTP.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_python_sdk_makes_a_guest_collection_on_the_local_gcs() {
+    for python in crate::local_python::pythons() {
+        let storage = tempfile::tempdir().unwrap();
+        write(storage.path(), "project/shared/a.txt", "a");
+        let local = LocalGlobus::builder().gcs_root(storage.path()).start().await.unwrap();
+        let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("scripts/python_local_gcs.py");
+        let run = tokio::process::Command::new(&python)
+            .arg(&script)
+            .env_clear()
+            .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+            .env("HOME", std::env::temp_dir())
+            .envs(local.env_vars())
+            .kill_on_drop(true)
+            .output();
+        let output = tokio::time::timeout(Duration::from_secs(120), run)
+            .await
+            .expect("the Python run finished within 120 s")
+            .unwrap_or_else(|e| panic!("cannot run {}: {e}", python.display()));
+        let stdout = String::from_utf8_lossy(&output.stdout);
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(output.status.success(), "{}: the Python run failed:\n{stdout}\n{stderr}", python.display());
+        let summary: serde_json::Value =
+            serde_json::from_str(stdout.lines().last().unwrap_or_default()).unwrap_or_else(|e| panic!("{e}: {stdout}"));
+        eprintln!("python_local_gcs: globus-sdk {} ok", summary["sdk_version"]);
+        assert_eq!(summary["ls"], json!(["a.txt"]));
+        assert_eq!(summary["rule_code"], "Created");
+        assert_eq!(summary["mapped_delete_status"], 409);
+        assert_eq!(summary["gone_code"], "EndpointNotFound");
+        let guest = summary["guest_id"].as_str().unwrap();
+        assert!(local.collections().iter().all(|c| c.id() != guest), "the guest collection is gone");
+        let requests = local.requests();
+        assert!(requests.iter().any(|r| r.service == "gcs" && r.path == "/api/collections" && r.status == Some(201)));
+    }
+}
