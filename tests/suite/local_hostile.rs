@@ -574,7 +574,8 @@ async fn only_known_scopes_are_granted() {
             .form(&[("grant_type", "client_credentials"), ("scope", scope.as_str())])
             .send()
     };
-    let source = local.collection("source").unwrap().id();
+    let source_id = local.collection("source").unwrap().id().to_string();
+    let source = source_id.as_str();
     let data_access = |id: &str| format!("https://auth.globus.org/scopes/{id}/data_access");
     let stranger = uuid::Uuid::new_v4().to_string();
     for scope in [

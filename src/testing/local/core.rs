@@ -5,7 +5,7 @@
 //! Auth owns the accounts (identities, clients, tokens); the core only lends them out.
 
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Mutex, MutexGuard, OnceLock};
+use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
 
 use super::Faults;
 use super::auth::{Accounts, LocalIdentity, TokenKind};
@@ -46,6 +46,30 @@ pub(crate) struct Core {
     log: RequestLog,
     stopping: AtomicBool,
     groups: OnceLock<GroupDirectory>,
+    collections: OnceLock<Arc<dyn CollectionRegistry>>,
+}
+
+/// The local Transfer's collections, as another service (the local GCS) changes them: it
+/// publishes this at its start. Errors are messages for the caller.
+#[allow(dead_code, reason = "used by the local GCS only")]
+pub(crate) trait CollectionRegistry: Send + Sync {
+    /// Add a mapped collection named `name` on `dir` (opened by the caller, beneath its
+    /// storage root; `root` is its host path, never shown in answers), owned by `owner_id`;
+    /// its id.
+    fn add_mapped(
+        &self,
+        name: &str,
+        dir: cap_std::fs::Dir,
+        root: std::path::PathBuf,
+        owner_id: &str,
+    ) -> Result<String, String>;
+    /// Add a guest collection on the mapped collection `mapped_id` rooted at `path` (a Globus
+    /// path beneath its root); its id.
+    fn add_guest(&self, name: &str, mapped_id: &str, path: &str, owner_id: &str) -> Result<String, String>;
+    /// Remove a collection (refused for a mapped collection a guest lies in).
+    fn remove(&self, id: &str) -> Result<(), String>;
+    /// Whether the collection `id` is still there (it may have been removed another way).
+    fn contains(&self, id: &str) -> bool;
 }
 
 /// The groups an identity is an active member of, as the local Groups publishes them.
@@ -61,6 +85,7 @@ impl Core {
             log: RequestLog::new(print_requests),
             stopping: AtomicBool::new(false),
             groups: OnceLock::new(),
+            collections: OnceLock::new(),
         }
     }
 
@@ -178,6 +203,16 @@ impl Core {
         );
         store.set_family(&issued, &record.family, record.consented);
         Ok(crate::Secret::new(&issued.access_token))
+    }
+
+    /// Publish the collection registry (the local Transfer does, at its start; once).
+    pub fn set_collection_registry(&self, registry: Arc<dyn CollectionRegistry>) {
+        let _ = self.collections.set(registry);
+    }
+
+    /// The local Transfer's collections, if it runs.
+    pub fn collection_registry(&self) -> Option<&Arc<dyn CollectionRegistry>> {
+        self.collections.get()
     }
 
     /// Publish the group directory (the local Groups does, at its start; once).

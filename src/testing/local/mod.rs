@@ -157,6 +157,7 @@ plugins! {
     groups::Groups if "groups",
     flows::Flows if "flows",
     compute::Compute if "compute",
+    gcs::Gcs if "gcs",
 }
 
 /// The local Globus: Globus services on 127.0.0.1, for tests and for any Globus client.

@@ -10,6 +10,11 @@ pub struct LocalCollection {
     pub(crate) name: String,
     pub(crate) root: PathBuf,
     pub(crate) read_only: bool,
+    /// The identity that owns the collection (manages its access rules).
+    pub(crate) owner_id: String,
+    /// For a guest collection, the id of the mapped collection it lies in; its access is
+    /// then decided by its access rules (ACLs).
+    pub(crate) host: Option<String>,
     /// The root, opened at start: every access of the local Transfer goes through it and
     /// stays beneath it (see `paths`).
     pub(crate) dir: Arc<cap_std::fs::Dir>,
@@ -35,6 +40,56 @@ impl LocalCollection {
     pub fn is_read_only(&self) -> bool {
         self.read_only
     }
+
+    /// For a guest collection, the id of the mapped collection its root lies in.
+    pub fn host_collection_id(&self) -> Option<&str> {
+        self.host.as_deref()
+    }
+
+    /// The id of the identity that owns the collection and manages its access rules.
+    pub fn owner_id(&self) -> &str {
+        &self.owner_id
+    }
+
+    /// Whether access is decided by access rules (a guest collection): anyone but the
+    /// owner needs a rule for the path.
+    pub fn uses_acls(&self) -> bool {
+        self.host.is_some()
+    }
+}
+
+/// A guest collection the builder was asked for: `path` on the collection named `mapped`.
+pub(crate) struct GuestSpec {
+    pub name: String,
+    pub mapped: String,
+    pub path: String,
+}
+
+/// A guest collection named `name` whose root is `path` beneath the root of `mapped`,
+/// owned by `owner_id`. The root is opened through the mapped collection's handle, so
+/// neither `..` nor a symbolic link can place it outside (refused with `PermissionDenied`).
+pub(crate) fn guest(mapped: &LocalCollection, name: &str, path: &str, owner_id: &str) -> std::io::Result<LocalCollection> {
+    let refused = |m: String| std::io::Error::new(std::io::ErrorKind::PermissionDenied, m);
+    let r = super::paths::resolve(path).map_err(|e| match e {
+        super::paths::PathError::Escape(m) | super::paths::PathError::Invalid(m) => refused(m),
+    })?;
+    if !super::paths::stat(&mapped.dir, &r.rel).is_ok_and(|m| m.kind == super::paths::Kind::Dir) {
+        return Err(std::io::Error::new(
+            std::io::ErrorKind::NotFound,
+            format!("the path {:?} is not a directory of the collection {:?}", r.path, mapped.name),
+        ));
+    }
+    let dir = if r.is_root() { mapped.dir.try_clone()? } else { mapped.dir.open_dir(&r.rel)? };
+    let root = std::fs::canonicalize(mapped.root.join(&r.rel)).unwrap_or_else(|_| mapped.root.join(&r.rel));
+    Ok(LocalCollection {
+        id: uuid::Uuid::new_v4().to_string(),
+        name: name.to_string(),
+        root,
+        read_only: mapped.read_only,
+        owner_id: owner_id.to_string(),
+        host: Some(mapped.id.clone()),
+        dir: Arc::new(dir),
+    })
 }
 
 /// A collection the builder was asked for.
@@ -51,6 +106,7 @@ pub(crate) struct CollectionSpec {
 pub(crate) fn make(
     specs: &[CollectionSpec],
     temp_base: &Path,
+    owner_id: &str,
 ) -> std::io::Result<(Vec<LocalCollection>, Option<PathBuf>)> {
     let defaults;
     let specs = if specs.is_empty() {
@@ -61,7 +117,7 @@ pub(crate) fn make(
         specs
     };
     let mut temp_root = None;
-    let made = make_each(specs, temp_base, &mut temp_root);
+    let made = make_each(specs, temp_base, owner_id, &mut temp_root);
     match made {
         Ok(collections) => Ok((collections, temp_root)),
         Err(e) => {
@@ -76,6 +132,7 @@ pub(crate) fn make(
 fn make_each(
     specs: &[CollectionSpec],
     temp_base: &Path,
+    owner_id: &str,
     temp_root: &mut Option<PathBuf>,
 ) -> std::io::Result<Vec<LocalCollection>> {
     let mut collections: Vec<LocalCollection> = Vec::new();
@@ -96,27 +153,34 @@ fn make_each(
                 dir
             }
         };
-        let root = std::fs::canonicalize(&dir).map_err(|e| {
-            std::io::Error::new(e.kind(), format!("collection {:?}: cannot use {}: {e}", spec.name, dir.display()))
-        })?;
-        if !root.is_dir() {
-            return Err(std::io::Error::new(
-                std::io::ErrorKind::InvalidInput,
-                format!("collection {:?}: {} is not a directory", spec.name, root.display()),
-            ));
-        }
-        let dir = super::paths::open_root(&root).map_err(|e| {
-            std::io::Error::new(e.kind(), format!("collection {:?}: cannot open {}: {e}", spec.name, root.display()))
-        })?;
-        collections.push(LocalCollection {
-            id: uuid::Uuid::new_v4().to_string(),
-            name: spec.name.clone(),
-            root,
-            read_only: spec.read_only,
-            dir: Arc::new(dir),
-        });
+        collections.push(mapped(&spec.name, &dir, spec.read_only, owner_id)?);
     }
     Ok(collections)
+}
+
+/// A mapped collection named `name` on the existing directory `dir`, owned by `owner_id`.
+pub(crate) fn mapped(name: &str, dir: &Path, read_only: bool, owner_id: &str) -> std::io::Result<LocalCollection> {
+    let root = std::fs::canonicalize(dir).map_err(|e| {
+        std::io::Error::new(e.kind(), format!("collection {name:?}: cannot use {}: {e}", dir.display()))
+    })?;
+    if !root.is_dir() {
+        return Err(std::io::Error::new(
+            std::io::ErrorKind::InvalidInput,
+            format!("collection {name:?}: {} is not a directory", root.display()),
+        ));
+    }
+    let handle = super::paths::open_root(&root).map_err(|e| {
+        std::io::Error::new(e.kind(), format!("collection {name:?}: cannot open {}: {e}", root.display()))
+    })?;
+    Ok(LocalCollection {
+        id: uuid::Uuid::new_v4().to_string(),
+        name: name.to_string(),
+        root,
+        read_only,
+        owner_id: owner_id.to_string(),
+        host: None,
+        dir: Arc::new(handle),
+    })
 }
 
 /// Letters, digits, `-` and `_` only (for directory and variable names).
@@ -136,10 +200,10 @@ mod tests {
             CollectionSpec { name: "scratch".into(), dir: None, read_only: false },
             CollectionSpec { name: "missing".into(), dir: Some(base.join("no-such-directory")), read_only: false },
         ];
-        assert!(make(&specs, &base).is_err());
+        assert!(make(&specs, &base, "owner").is_err());
         assert_eq!(std::fs::read_dir(&base).unwrap().count(), 0, "the temporary directory was removed");
 
-        let (made, temp) = make(&[], &base).unwrap();
+        let (made, temp) = make(&[], &base, "owner").unwrap();
         let names: Vec<&str> = made.iter().map(|c| c.name()).collect();
         assert_eq!(names, ["source", "destination"]);
         let temp = std::fs::canonicalize(temp.unwrap()).unwrap();

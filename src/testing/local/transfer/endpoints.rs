@@ -2,7 +2,7 @@
 
 use std::collections::HashSet;
 
-use super::{LocalCollection, Transfer, bad_request, build, collection, document, int_param};
+use super::{LocalCollection, Transfer, acls, bad_request, build, collection, document, int_param};
 use crate::testing::local::core::{Caller, lock};
 use crate::testing::local::http::{Reply, Request};
 use crate::testing::local::plugin::{Call, Handled};
@@ -41,15 +41,17 @@ fn endpoint_doc(
     in_use: bool,
     req: &Request,
 ) -> Result<types::Endpoint, Reply> {
-    let owner = t.core.default_user();
-    let roles = if owner.id == caller.identity_id { vec!["administrator".to_string()] } else { Vec::new() };
+    let owner_string = t.core.identity(&c.owner_id).map_or_else(|| c.owner_id.clone(), |i| i.username);
+    let mine = c.owner_id == caller.identity_id;
+    let roles = if mine { vec!["administrator".to_string()] } else { Vec::new() };
     let b = types::Endpoint::builder()
         .data_type("endpoint".to_string())
         .id(c.id.clone())
         .display_name(c.name.clone())
-        .entity_type("GCSv5_mapped_collection".to_string())
-        .owner_id(owner.id.clone())
-        .owner_string(owner.username.clone())
+        .entity_type(entity_type(c).to_string())
+        .host_endpoint_id(c.host.clone())
+        .owner_id(c.owner_id.clone())
+        .owner_string(owner_string)
         .description("A local directory served by the local Globus".to_string())
         .organization("Local Globus".to_string())
         .keywords("local,globus-local".to_string())
@@ -65,8 +67,8 @@ fn endpoint_doc(
         .non_functional(false)
         .is_globus_connect(false)
         .subscription_admin_verified(false)
-        .acl_available(false)
-        .acl_editable(false)
+        .acl_available(c.uses_acls())
+        .acl_editable(c.uses_acls() && mine)
         .shareable(false)
         .in_use(in_use)
         .my_effective_roles(roles)
@@ -76,9 +78,14 @@ fn endpoint_doc(
     build(b, req)
 }
 
+/// What Transfer calls the collection.
+fn entity_type(c: &LocalCollection) -> &'static str {
+    if c.uses_acls() { "GCSv5_guest_collection" } else { "GCSv5_mapped_collection" }
+}
+
 pub(super) fn get(t: &Transfer, call: &Call<'_, Caller>) -> Handled {
     let (req, caller) = (call.req, &call.caller);
-    let c = collection(t, call.param("endpoint_id")?, req)?;
+    let c = &collection(t, call.param("endpoint_id")?, req)?;
     let in_use = lock(&t.tasks).collections_used_by(&caller.identity_id, true).contains(&c.id);
     Ok(Reply::ok(&document(&endpoint_doc(t, c, caller, in_use, req)?, ALWAYS)))
 }
@@ -110,19 +117,20 @@ pub(super) fn search(t: &Transfer, call: &Call<'_, Caller>) -> Handled {
     if offset + limit > SEARCH_MAX {
         return Err(bad_request(format!("offset + limit must be at most {SEARCH_MAX}"), req));
     }
-    let owner = t.core.default_user();
     let tasks = lock(&t.tasks);
     let used: HashSet<String> = tasks.collections_used_by(&caller.identity_id, false);
     let active: HashSet<String> = tasks.collections_used_by(&caller.identity_id, true);
     drop(tasks);
-    let mine = owner.id == caller.identity_id;
     let in_scope = |c: &LocalCollection| -> Result<bool, Reply> {
+        let mine = c.owner_id == caller.identity_id;
         Ok(match scope {
             "all" | "hide-no-permissions" => true,
             "my-endpoints" | "administered-by-me" => mine,
             "recently-used" => used.contains(&c.id),
             "in-use" => active.contains(&c.id),
-            "my-gcp-endpoints" | "shared-by-me" | "shared-with-me" => false,
+            "shared-by-me" => mine && c.uses_acls(),
+            "shared-with-me" => !mine && acls::grants_any(t, c, caller),
+            "my-gcp-endpoints" => false,
             other => return Err(bad_request(format!("Invalid filter_scope {other:?}"), req)),
         })
     };
@@ -134,13 +142,15 @@ pub(super) fn search(t: &Transfer, call: &Call<'_, Caller>) -> Handled {
     }
     let non_functional = int_param(req, "filter_non_functional", 0, 0, 1)?;
     let mut found = Vec::new();
-    for c in &t.collections {
+    let collections = lock(&t.collections).clone();
+    for c in &collections {
+        let owner = t.core.identity(&c.owner_id).map(|i| i.username).unwrap_or_default();
         let keep = in_scope(c)?
-            && fulltext.is_none_or(|q| fulltext_match(c, &owner.username, q))
-            && req.query("filter_owner_id").is_none_or(|o| o == owner.id)
-            && req.query("filter_host_endpoint").is_none()
+            && fulltext.is_none_or(|q| fulltext_match(c, &owner, q))
+            && req.query("filter_owner_id").is_none_or(|o| o == c.owner_id)
+            && req.query("filter_host_endpoint").is_none_or(|h| c.host.as_deref() == Some(h))
             && non_functional == 0
-            && req.query("filter_entity_type").is_none_or(|t| t == "GCSv5_mapped_collection");
+            && req.query("filter_entity_type").is_none_or(|t| t == entity_type(c));
         if keep {
             found.push(c);
         }

@@ -10,7 +10,7 @@ use chrono::{DateTime, Utc};
 
 use super::errors::{self, bad_request, permission_denied};
 use super::paths::{self, Kind, Meta, Resolved};
-use super::{LocalCollection, Transfer, collection, document, glob, int_param, parse_time, resolve, writable};
+use super::{LocalCollection, Transfer, acls, collection, document, glob, int_param, parse_time, resolve, writable};
 use crate::testing::local::core::Caller;
 use crate::testing::local::http::{Reply, Request};
 use crate::testing::local::plugin::{Call, Handled};
@@ -300,9 +300,10 @@ fn compare(a: &types::FileEntry, b: &types::FileEntry, keys: &[(String, bool)]) 
 
 pub(super) fn ls(t: &Transfer, call: &Call<'_, Caller>) -> Handled {
     let req = call.req;
-    let c = collection(t, call.param("endpoint_id")?, req)?;
+    let c = &collection(t, call.param("endpoint_id")?, req)?;
     let asked = req.query("path").unwrap_or("/~/");
     let r = resolve(asked, req)?;
+    acls::check(t, c, &call.caller, &r, asked, false, req)?;
     let meta = paths::stat(&c.dir, &r.rel).map_err(|e| io_error(&e, asked, req))?;
     if meta.kind != Kind::Dir {
         let msg = format!("'{asked}' is not a directory");
@@ -373,8 +374,9 @@ fn result(data_type: &str, code: &str, message: &str, req: &Request) -> Reply {
 pub(super) fn mkdir(t: &Transfer, call: &Call<'_, Caller>) -> Handled {
     let req = call.req;
     let doc: types::MkdirDocument = req.json().map_err(|e| bad_request(e, req))?;
-    let c = writable(t, call.param("endpoint_id")?, req)?;
+    let c = &writable(t, call.param("endpoint_id")?, req)?;
     let r = resolve(&doc.path, req)?;
+    acls::check(t, c, &call.caller, &r, &doc.path, true, req)?;
     if r.is_root() {
         return Err(errors::error(409, "ExternalError.MkdirFailed.Exists", "the collection root already exists", req));
     }
@@ -393,9 +395,11 @@ pub(super) fn mkdir(t: &Transfer, call: &Call<'_, Caller>) -> Handled {
 pub(super) fn rename(t: &Transfer, call: &Call<'_, Caller>) -> Handled {
     let req = call.req;
     let doc: types::RenameDocument = req.json().map_err(|e| bad_request(e, req))?;
-    let c = writable(t, call.param("endpoint_id")?, req)?;
+    let c = &writable(t, call.param("endpoint_id")?, req)?;
     let old = resolve(&doc.old_path, req)?;
     let new = resolve(&doc.new_path, req)?;
+    acls::check(t, c, &call.caller, &old, &doc.old_path, true, req)?;
+    acls::check(t, c, &call.caller, &new, &doc.new_path, true, req)?;
     if old.is_root() || new.is_root() {
         return Err(bad_request("the collection root cannot be renamed or replaced", req));
     }
@@ -417,9 +421,10 @@ pub(super) fn rename(t: &Transfer, call: &Call<'_, Caller>) -> Handled {
 
 pub(super) fn stat(t: &Transfer, call: &Call<'_, Caller>) -> Handled {
     let req = call.req;
-    let c = collection(t, call.param("endpoint_id")?, req)?;
+    let c = &collection(t, call.param("endpoint_id")?, req)?;
     let asked = req.query("path").unwrap_or("/~/");
     let r = resolve(asked, req)?;
+    acls::check(t, c, &call.caller, &r, asked, false, req)?;
     let name = r.name().map_or_else(|| "/".to_string(), |n| n.to_string_lossy().into_owned());
     let entry = file_entry(c, &r, &name).map_err(|e| match e.kind() {
         std::io::ErrorKind::NotFound => {

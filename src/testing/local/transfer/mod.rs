@@ -4,6 +4,7 @@
 //! Its state: the collections, the tasks and their worker threads, the throttle.
 
 mod accessors;
+mod acls;
 mod checksum;
 mod collections;
 mod copy;
@@ -27,7 +28,7 @@ use std::time::{Duration, Instant};
 use serde::Serialize;
 use serde_json::Value;
 
-use super::core::{Caller, Core, lock};
+use super::core::{Caller, CollectionRegistry, Core, lock};
 use super::http::{Reply, Request};
 use super::plugin::{Handler, Service};
 use super::settings::Settings;
@@ -51,6 +52,7 @@ const STOP_GRACE: Duration = Duration::from_secs(2);
 /// What the builder says of Transfer.
 struct TransferSettings {
     collections: Vec<collections::CollectionSpec>,
+    guests: Vec<collections::GuestSpec>,
     throttle: u64,
     marker_page_size: usize,
     retry_interval: Duration,
@@ -60,6 +62,7 @@ impl Default for TransferSettings {
     fn default() -> Self {
         TransferSettings {
             collections: Vec::new(),
+            guests: Vec::new(),
             throttle: 0,
             marker_page_size: 1000,
             retry_interval: DEFAULT_RETRY_INTERVAL,
@@ -70,7 +73,11 @@ impl Default for TransferSettings {
 /// The local Transfer.
 pub(crate) struct Transfer {
     core: Arc<Core>,
-    collections: Vec<LocalCollection>,
+    /// The collections: those of the builder, then those added at run time
+    /// (`LocalGlobus::add_collection`, `add_guest_collection`), less those removed.
+    collections: Arc<Mutex<Vec<LocalCollection>>>,
+    /// The access rules of the guest collections.
+    acls: Arc<Mutex<acls::AclStore>>,
     /// The directory of the temporary collections, removed on stop.
     temp_root: Option<PathBuf>,
     /// Shared with the workers, which update their tasks.
@@ -104,6 +111,11 @@ impl Service for Transfer {
         ("task_event_list", tasks::events),
         ("task_successful_transfers", tasks::successful_transfers),
         ("task_skipped_errors", tasks::skipped_errors),
+        ("endpoint_acl_list", acls::list),
+        ("add_endpoint_acl_rule", acls::add),
+        ("get_endpoint_acl_rule", acls::get),
+        ("update_endpoint_acl_rule", acls::update),
+        ("delete_endpoint_acl_rule", acls::delete),
     ];
 
     /// Every call needs an active token for Transfer with its scope.
@@ -111,17 +123,27 @@ impl Service for Transfer {
 
     fn start(core: &Arc<Core>, settings: &mut Settings) -> std::io::Result<Self> {
         let settings: TransferSettings = settings.take();
-        let (collections, temp_root) = collections::make(&settings.collections, &std::env::temp_dir())?;
-        Ok(Transfer {
+        let owner = core.default_user().id;
+        let (mut collections, temp_root) = collections::make(&settings.collections, &std::env::temp_dir(), &owner)?;
+        if let Err(e) = add_guests(&mut collections, &settings.guests, &owner) {
+            if let Some(root) = &temp_root {
+                let _ = std::fs::remove_dir_all(root);
+            }
+            return Err(e);
+        }
+        let transfer = Transfer {
             core: core.clone(),
-            collections,
+            collections: Arc::new(Mutex::new(collections)),
+            acls: Arc::new(Mutex::new(acls::AclStore::default())),
             temp_root,
             tasks: Arc::new(Mutex::new(TaskStore::default())),
             workers: Mutex::new(Vec::new()),
             throttle: Arc::new(AtomicU64::new(settings.throttle)),
             marker_page_size: settings.marker_page_size.max(1),
             retry_interval: settings.retry_interval,
-        })
+        };
+        core.set_collection_registry(Arc::new(transfer.registry()));
+        Ok(transfer)
     }
 
     fn admit(&self, req: &Request) -> Result<Caller, Reply> {
@@ -136,14 +158,12 @@ impl Service for Transfer {
     /// the collection).
     fn scopes(&self) -> Vec<(String, String)> {
         let mut scopes = vec![(TRANSFER_SCOPE.to_string(), TRANSFER_RS.to_string())];
-        for c in &self.collections {
-            scopes.push((format!("https://auth.globus.org/scopes/{}/data_access", c.id), c.id.clone()));
-        }
+        scopes.extend(lock(&self.collections).iter().map(data_access_scope));
         scopes
     }
 
     fn env_vars(&self) -> Vec<(String, String)> {
-        self.collections
+        lock(&self.collections)
             .iter()
             .map(|c| {
                 let name = collections::sanitize(&c.name).replace('-', "_").to_ascii_uppercase();
@@ -171,16 +191,128 @@ impl Service for Transfer {
     }
 }
 
-/// The collection with this id, or `EndpointNotFound`.
-fn collection<'a>(t: &'a Transfer, id: &str, req: &Request) -> Result<&'a LocalCollection, Reply> {
-    t.collections
+/// The guest collections the builder asked for, each on a collection made before it.
+fn add_guests(
+    collections: &mut Vec<LocalCollection>,
+    guests: &[collections::GuestSpec],
+    owner: &str,
+) -> std::io::Result<()> {
+    for g in guests {
+        let invalid = |m: String| std::io::Error::new(std::io::ErrorKind::InvalidInput, m);
+        if collections.iter().any(|c| c.name == g.name) {
+            return Err(invalid(format!("two collections are named {:?}", g.name)));
+        }
+        let mapped = collections
+            .iter()
+            .find(|c| c.name == g.mapped && !c.uses_acls())
+            .ok_or_else(|| invalid(format!("guest collection {:?}: no mapped collection {:?}", g.name, g.mapped)))?;
+        let guest = collections::guest(mapped, &g.name, &g.path, owner)
+            .map_err(|e| std::io::Error::new(e.kind(), format!("guest collection {:?}: {e}", g.name)))?;
+        collections.push(guest);
+    }
+    Ok(())
+}
+
+impl Transfer {
+    /// The collections as other services change them (through the core).
+    fn registry(&self) -> Registry {
+        Registry { core: self.core.clone(), collections: self.collections.clone(), acls: self.acls.clone() }
+    }
+}
+
+/// The changeable part of the local Transfer: its collections and their access rules. The
+/// local GCS reaches it through the core ([`CollectionRegistry`]), never Transfer's state.
+#[derive(Clone)]
+struct Registry {
+    core: Arc<Core>,
+    collections: Arc<Mutex<Vec<LocalCollection>>>,
+    acls: Arc<Mutex<acls::AclStore>>,
+}
+
+impl Registry {
+    /// Add a collection made at run time: it appears in endpoint search, get_endpoint, ls and
+    /// transfers at once, and its `data_access` scope is known to the local Auth.
+    fn add(&self, c: LocalCollection) -> Result<LocalCollection, String> {
+        let mut collections = lock(&self.collections);
+        if collections.iter().any(|x| x.name == c.name) {
+            return Err(format!("a collection is already named {:?}", c.name));
+        }
+        self.core.accounts().register_scopes([data_access_scope(&c)]);
+        collections.push(c.clone());
+        Ok(c)
+    }
+
+    /// Remove a collection and its access rules: new requests naming it are answered
+    /// `EndpointNotFound` (a task already running finishes). A mapped collection that guest
+    /// collections lie in is kept (as GCS refuses to delete it): remove them first.
+    fn remove(&self, id: &str) -> Result<LocalCollection, String> {
+        let mut collections = lock(&self.collections);
+        if let Some(guest) = collections.iter().find(|c| c.host.as_deref() == Some(id)) {
+            return Err(format!("the guest collection {:?} lies in the collection {id}: remove it first", guest.name));
+        }
+        let at = collections.iter().position(|c| c.id == id).ok_or_else(|| format!("no collection {id:?}"))?;
+        let removed = collections.remove(at);
+        drop(collections);
+        lock(&self.acls).remove(id);
+        Ok(removed)
+    }
+
+    /// A guest collection on the mapped collection `mapped` (id or name).
+    fn add_guest(&self, name: &str, mapped: &str, path: &str, owner_id: &str) -> Result<LocalCollection, String> {
+        let host = lock(&self.collections)
+            .iter()
+            .find(|c| !c.uses_acls() && (c.id == mapped || c.name == mapped))
+            .cloned()
+            .ok_or_else(|| format!("no mapped collection {mapped:?}"))?;
+        let c = collections::guest(&host, name, path, owner_id).map_err(|e| e.to_string())?;
+        self.add(c)
+    }
+}
+
+impl CollectionRegistry for Registry {
+    fn add_mapped(&self, name: &str, dir: cap_std::fs::Dir, root: PathBuf, owner_id: &str) -> Result<String, String> {
+        let c = LocalCollection {
+            id: uuid::Uuid::new_v4().to_string(),
+            name: name.to_string(),
+            root,
+            read_only: false,
+            owner_id: owner_id.to_string(),
+            host: None,
+            dir: Arc::new(dir),
+        };
+        self.add(c).map(|c| c.id)
+    }
+
+    fn add_guest(&self, name: &str, mapped_id: &str, path: &str, owner_id: &str) -> Result<String, String> {
+        Registry::add_guest(self, name, mapped_id, path, owner_id).map(|c| c.id)
+    }
+
+    fn remove(&self, id: &str) -> Result<(), String> {
+        Registry::remove(self, id).map(|_| ())
+    }
+
+    fn contains(&self, id: &str) -> bool {
+        lock(&self.collections).iter().any(|c| c.id == id)
+    }
+}
+
+/// A collection's `data_access` scope, and its resource server (the collection).
+fn data_access_scope(c: &LocalCollection) -> (String, String) {
+    (format!("https://auth.globus.org/scopes/{}/data_access", c.id), c.id.clone())
+}
+
+/// The collection with this id (a copy: the registry may change while it is used), or
+/// `EndpointNotFound`.
+fn collection(t: &Transfer, id: &str, req: &Request) -> Result<LocalCollection, Reply> {
+    lock(&t.collections)
         .iter()
         .find(|c| c.id == id)
+        .cloned()
         .ok_or_else(|| errors::error(404, "EndpointNotFound", format!("No such endpoint with id '{id}'"), req))
 }
 
 /// A collection that may be written to.
-fn writable<'a>(t: &'a Transfer, id: &str, req: &Request) -> Result<&'a LocalCollection, Reply> {
+fn writable(t: &Transfer, id: &str, req: &Request) -> Result<LocalCollection, Reply> {
     let c = collection(t, id, req)?;
     if c.read_only {
         return Err(permission_denied(format!("Denied by endpoint: collection {} ({id}) is read-only", c.name), req));

@@ -3,7 +3,7 @@
 use std::path::Path;
 use std::time::Duration;
 
-use super::collections::CollectionSpec;
+use super::collections::{CollectionSpec, GuestSpec};
 use super::{Transfer, TransferSettings};
 use crate::testing::local::LocalGlobusBuilder;
 use crate::testing::local::plugin::Service as _;
@@ -38,6 +38,33 @@ impl LocalGlobusBuilder {
     /// Without any collection, the server has two temporary ones, `source` and `destination`.
     pub fn temp_collection(self, name: impl Into<String>) -> Self {
         self.add_collection(name.into(), None, false)
+    }
+
+    /// A guest collection named `name` whose root is the directory `path` (a Globus path such
+    /// as `/shared/`) of the collection named `mapped`, owned by the default user. Anyone else
+    /// reaches it only through its access rules (`add_endpoint_acl_rule`). Its root is opened
+    /// through the mapped collection's, so neither `..` nor a symbolic link can place it
+    /// outside: `start` fails instead, as it does for a path that is not a directory.
+    ///
+    /// ```
+    /// use globus_sdk::testing::LocalGlobus;
+    /// # tokio::runtime::Runtime::new().unwrap().block_on(async {
+    /// let data = tempfile::tempdir().unwrap();
+    /// std::fs::create_dir(data.path().join("shared")).unwrap();
+    /// let local = LocalGlobus::builder()
+    ///     .collection("data", data.path())
+    ///     .guest_collection("shared", "data", "/shared/")
+    ///     .start()
+    ///     .await
+    ///     .unwrap();
+    /// let shared = local.collection("shared").unwrap();
+    /// assert_eq!(shared.host_collection_id(), Some(local.collection("data").unwrap().id()));
+    /// assert!(shared.uses_acls());
+    /// # });
+    /// ```
+    pub fn guest_collection(self, name: impl Into<String>, mapped: impl Into<String>, path: impl Into<String>) -> Self {
+        let spec = GuestSpec { name: name.into(), mapped: mapped.into(), path: path.into() };
+        self.configure(|s: &mut TransferSettings| s.guests.push(spec))
     }
 
     /// Copy task data at most this many bytes per second (default: as fast as the disk goes).

@@ -291,6 +291,32 @@ fn handle(dir: &Dir, rel: &Path, follow: bool) -> io::Result<std::fs::File> {
     dir.open_with(rel, OpenOptions::new().read(true).custom_flags(flags)).map(|f| f.into_std())
 }
 
+/// The Globus path `rel` really names: its links (which stay inside the collection)
+/// followed, read back from the open handle (`/proc/self/fd`), so an access rule is judged
+/// on where a path leads, not on how it was written. The host path never leaves this function.
+#[cfg(target_os = "linux")]
+pub(crate) fn real_path(dir: &Dir, rel: &Path) -> io::Result<String> {
+    use std::os::fd::AsRawFd as _;
+    let where_is = |f: &std::fs::File| std::fs::read_link(format!("/proc/self/fd/{}", f.as_raw_fd()));
+    let root = where_is(&handle(dir, Path::new("."), true)?)?;
+    let target = where_is(&handle(dir, rel, true)?)?;
+    let below = target.strip_prefix(&root).map_err(|_| io::Error::other(ESCAPE))?;
+    let parts: Vec<String> = below.components().map(|c| c.as_os_str().to_string_lossy().into_owned()).collect();
+    Ok(format!("/{}", parts.join("/")))
+}
+
+/// The Globus path `rel` names (links are not followed on this system: the path as written).
+#[cfg(not(target_os = "linux"))]
+pub(crate) fn real_path(dir: &Dir, rel: &Path) -> io::Result<String> {
+    dir.symlink_metadata(rel)?;
+    let parts: Vec<String> = rel
+        .components()
+        .filter(|c| *c != Component::CurDir)
+        .map(|c| c.as_os_str().to_string_lossy().into_owned())
+        .collect();
+    Ok(format!("/{}", parts.join("/")))
+}
+
 /// The facts of `rel` itself (a link is described as a link).
 #[cfg(target_os = "linux")]
 pub(crate) fn lstat(dir: &Dir, rel: &Path) -> io::Result<Meta> {

@@ -10,7 +10,7 @@ use super::checksum::Algorithm;
 use super::errors::{self, bad_request, permission_denied};
 use super::paths::Resolved;
 use super::tasks::{Counters, Kind, Options, Rule, TaskRecord};
-use super::{LocalCollection, Transfer, collection, parse_time, resolve, worker, writable};
+use super::{LocalCollection, Transfer, acls, collection, parse_time, resolve, worker, writable};
 use crate::testing::local::core::{Caller, lock};
 use crate::testing::local::http::{Reply, Request};
 use crate::testing::local::plugin::{Call, Handled};
@@ -33,8 +33,8 @@ pub(super) enum Job {
     Transfer {
         task_id: String,
         cancel: Arc<AtomicBool>,
-        source: LocalCollection,
-        destination: LocalCollection,
+        source: Box<LocalCollection>,
+        destination: Box<LocalCollection>,
         items: Vec<TransferItem>,
         options: Options,
     },
@@ -205,6 +205,8 @@ pub(super) fn submit_transfer(t: &Transfer, call: &Call<'_, Caller>) -> Handled 
             })?,
         };
         let (src, dst) = (resolve(&item.source_path, req)?, resolve(&item.destination_path, req)?);
+        acls::check(t, &source, caller, &src, &item.source_path, false, req)?;
+        acls::check(t, &destination, caller, &dst, &item.destination_path, true, req)?;
         if source.id == destination.id && src.overlaps(&dst) {
             let msg = format!("{} and {} overlap on the same collection", item.source_path, item.destination_path);
             return Err(bad_request(msg, req));
@@ -219,6 +221,16 @@ pub(super) fn submit_transfer(t: &Transfer, call: &Call<'_, Caller>) -> Handled 
             algorithm,
         });
     }
+    // On a guest collection, a task of someone other than its owner works inside the
+    // directory of the rule that allows it, links met on the way included.
+    let source = {
+        let mut srcs: Vec<&mut Resolved> = items.iter_mut().map(|i| &mut i.src).collect();
+        acls::task_view(t, &source, caller, &mut srcs, false, req)?
+    };
+    let destination = {
+        let mut dsts: Vec<&mut Resolved> = items.iter_mut().map(|i| &mut i.dst).collect();
+        acls::task_view(t, &destination, caller, &mut dsts, true, req)?
+    };
     let options = Options {
         sync_level: doc.sync_level,
         verify_checksum: doc.verify_checksum.unwrap_or(false),
@@ -249,8 +261,8 @@ pub(super) fn submit_transfer(t: &Transfer, call: &Call<'_, Caller>) -> Handled 
     let job = Job::Transfer {
         task_id: record.id.clone(),
         cancel: record.cancel.clone(),
-        source,
-        destination,
+        source: Box::new(source),
+        destination: Box::new(destination),
         items,
         options,
     };
@@ -285,11 +297,16 @@ pub(super) fn submit_delete(t: &Transfer, call: &Call<'_, Caller>) -> Handled {
             return Err(bad_request(format!("Invalid item DATA_TYPE {:?}: use delete_item", item.data_type), req));
         }
         let r = resolve(&item.path, req)?;
+        acls::check(t, &target, caller, &r, &item.path, true, req)?;
         if r.is_root() {
             return Err(permission_denied("Denied by endpoint: the collection root cannot be deleted", req));
         }
         items.push((r, item.path.clone()));
     }
+    let target = {
+        let mut paths: Vec<&mut Resolved> = items.iter_mut().map(|(r, _)| r).collect();
+        acls::task_view(t, &target, caller, &mut paths, true, req)?
+    };
     let mut record = new_record(Kind::Delete, caller, &doc.submission_id, doc.label.clone());
     record.deadline = Some(deadline(doc.deadline.as_deref(), record.request_time, req)?);
     record.source = (target.id.clone(), target.name.clone());
