@@ -4,10 +4,15 @@ SDK's GCSClient and TransferClient: a guest collection made through GCS, shared 
 Transfer access rule, and deleted.
 
 The environment comes from LocalGlobus::env_vars only: GLOBUS_SDK_SERVICE_URL_AUTH,
-GLOBUS_SDK_SERVICE_URL_TRANSFER and GLOBUS_SDK_SERVICE_URL_GCS (the manager, plain HTTP),
-GLOBUS_LOCAL_GCS_ENDPOINT_ID (the endpoint's client id), GLOBUS_LOCAL_NATIVE_CLIENT_ID.
-GCSClient builds https://<address>/api/; the local manager serves plain HTTP, so the client's
-base_url is pointed at it after it is made.
+GLOBUS_SDK_SERVICE_URL_TRANSFER and GLOBUS_SDK_SERVICE_URL_GCS (the manager,
+https://127.0.0.1:<port>/), GLOBUS_LOCAL_GCS_ENDPOINT_ID (the endpoint's client id),
+GLOBUS_LOCAL_NATIVE_CLIENT_ID, and the local CA that signed the manager's certificate as
+GLOBUS_SDK_VERIFY_SSL and REQUESTS_CA_BUNDLE. GCSClient is built from the manager's bare
+address, 127.0.0.1:<port>, and builds https://127.0.0.1:<port>/api/ itself. Nothing here
+passes a CA: the Python SDK trusts the local CA through GLOBUS_SDK_VERIFY_SSL (its transport
+calls requests' Session.send with verify= set from that variable, so requests'
+REQUESTS_CA_BUNDLE does not reach it), and plain requests calls trust it through
+REQUESTS_CA_BUNDLE (checked with one requests.get of the manager's /api/info).
 
 The steps: the default user logs in (native app) for the endpoint's manage_collections scope and
 Transfer; reads the info (the endpoint's client id), the storage gateways; makes a mapped
@@ -26,6 +31,7 @@ import urllib.parse
 import urllib.request
 
 import globus_sdk
+import requests
 
 TRANSFER_SCOPE = "urn:globus:auth:scope:transfer.api.globus.org:all"
 READER = "6f1c1c3e-0000-4000-8000-00000000beef"
@@ -58,16 +64,22 @@ def main():
         "GLOBUS_SDK_SERVICE_URL_GCS",
         "GLOBUS_LOCAL_GCS_ENDPOINT_ID",
         "GLOBUS_LOCAL_NATIVE_CLIENT_ID",
+        "REQUESTS_CA_BUNDLE",
+        "GLOBUS_SDK_VERIFY_SSL",
     ):
         if not os.environ.get(var):
             fail(f"{var} is not set: export the lines the local Globus gives")
     endpoint_id = os.environ["GLOBUS_LOCAL_GCS_ENDPOINT_ID"]
     manage = f"urn:globus:auth:scope:{endpoint_id}:manage_collections"
     tokens = login([manage, TRANSFER_SCOPE])
-    gcs = globus_sdk.GCSClient(
-        "127.0.0.1", authorizer=globus_sdk.AccessTokenAuthorizer(tokens[endpoint_id]["access_token"])
-    )
-    gcs.base_url = os.environ["GLOBUS_SDK_SERVICE_URL_GCS"].rstrip("/") + "/api/"
+    manager = urllib.parse.urlparse(os.environ["GLOBUS_SDK_SERVICE_URL_GCS"])
+    check(manager.scheme == "https", f"the manager is not served over HTTPS: {manager.geturl()}")
+    address = manager.netloc
+    gcs = globus_sdk.GCSClient(address, authorizer=globus_sdk.AccessTokenAuthorizer(tokens[endpoint_id]["access_token"]))
+    check(gcs.base_url == f"https://{address}/api/", f"GCSClient's base_url {gcs.base_url}")
+    # requests alone trusts the local CA through REQUESTS_CA_BUNDLE.
+    plain_info = requests.get(f"https://{address}/api/info", timeout=30).json()
+    check(plain_info["data"][0]["client_id"] == endpoint_id, f"requests: {plain_info}")
     tc = globus_sdk.TransferClient(
         authorizer=globus_sdk.AccessTokenAuthorizer(tokens["transfer.api.globus.org"]["access_token"])
     )
@@ -129,6 +141,7 @@ def main():
         json.dumps(
             {
                 "sdk_version": globus_sdk.__version__,
+                "gcs_base_url": gcs.base_url,
                 "mapped_id": mapped_id,
                 "guest_id": guest_id,
                 "ls": names,

@@ -45,6 +45,26 @@ impl Incoming {
 /// `handle` makes hyper close the connection without answering (a dropped connection).
 pub(crate) async fn serve<F, Fut, B>(
     listener: tokio::net::TcpListener,
+    shutdown: tokio::sync::watch::Receiver<bool>,
+    handle: F,
+) where
+    F: Fn(hyper::Request<hyper::body::Incoming>) -> Fut + Clone + Send + Sync + 'static,
+    Fut: Future<Output = Result<hyper::Response<B>, std::io::Error>> + Send + 'static,
+    B: hyper::body::Body<Data = Bytes> + Send + 'static,
+    B::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
+{
+    serve_with(listener, None, shutdown, handle).await
+}
+
+/// How long a client has to finish its TLS handshake before the connection is closed.
+const HANDSHAKE_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
+
+/// [`serve`], with TLS when `tls` is given: each connection's handshake runs in its own
+/// task (a failed, garbled or stalled one closes that connection only, after at most
+/// [`HANDSHAKE_TIMEOUT`]), then HTTP/1.1 inside.
+pub(crate) async fn serve_with<F, Fut, B>(
+    listener: tokio::net::TcpListener,
+    tls: Option<tokio_rustls::TlsAcceptor>,
     mut shutdown: tokio::sync::watch::Receiver<bool>,
     handle: F,
 ) where
@@ -64,19 +84,45 @@ pub(crate) async fn serve<F, Fut, B>(
                 };
                 let handle = handle.clone();
                 let mut stop = shutdown.clone();
+                let tls = tls.clone();
                 tokio::spawn(async move {
-                    let service = hyper::service::service_fn(&handle);
-                    let conn = hyper::server::conn::http1::Builder::new().serve_connection(TokioIo::new(stream), service);
-                    tokio::pin!(conn);
-                    tokio::select! {
-                        _ = conn.as_mut() => {}
-                        _ = stop.changed() => {
-                            conn.as_mut().graceful_shutdown();
-                            let _ = conn.await;
+                    match tls {
+                        None => connection(stream, handle, stop).await,
+                        Some(acceptor) => {
+                            let handshake = tokio::time::timeout(HANDSHAKE_TIMEOUT, acceptor.accept(stream));
+                            tokio::select! {
+                                done = handshake => {
+                                    if let Ok(Ok(stream)) = done {
+                                        connection(stream, handle, stop).await;
+                                    }
+                                }
+                                _ = stop.changed() => {}
+                            }
                         }
                     }
                 });
             }
+        }
+    }
+}
+
+/// Serve one connection until it closes, or gracefully once `stop` changes.
+async fn connection<S, F, Fut, B>(stream: S, handle: F, mut stop: tokio::sync::watch::Receiver<bool>)
+where
+    S: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin + Send + 'static,
+    F: Fn(hyper::Request<hyper::body::Incoming>) -> Fut + Clone + Send + Sync + 'static,
+    Fut: Future<Output = Result<hyper::Response<B>, std::io::Error>> + Send + 'static,
+    B: hyper::body::Body<Data = Bytes> + Send + 'static,
+    B::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
+{
+    let service = hyper::service::service_fn(&handle);
+    let conn = hyper::server::conn::http1::Builder::new().serve_connection(TokioIo::new(stream), service);
+    tokio::pin!(conn);
+    tokio::select! {
+        _ = conn.as_mut() => {}
+        _ = stop.changed() => {
+            conn.as_mut().graceful_shutdown();
+            let _ = conn.await;
         }
     }
 }

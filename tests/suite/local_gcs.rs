@@ -1,5 +1,5 @@
-//! The local GCS behind the local Transfer, through the SDK's GCS and Transfer clients over
-//! HTTP: a guest collection made through GCS, shared through a Transfer access rule, and
+//! The local GCS behind the local Transfer, through the SDK's GCS (HTTPS, trusting the local
+//! CA from `LocalGlobus::config`) and Transfer (HTTP) clients: a guest collection made through GCS, shared through a Transfer access rule, and
 //! removed; roles and user credentials; paths that try to leave a root; hostile input.
 
 use std::path::Path;
@@ -24,6 +24,7 @@ fn token(local: &LocalGlobus, user: &str, scope: &str) -> String {
 fn gcs_for(local: &LocalGlobus, user: &str) -> globus_sdk::gcs::Client {
     let scope = local.gcs_manage_collections_scope().unwrap();
     globus_sdk::gcs::Client::builder()
+        .config(local.config())
         .base_url(local.gcs_url())
         .authorizer(AccessTokenAuthorizer::new(token(local, user, &scope)))
         .retry_policy(RetryPolicy::none())
@@ -91,7 +92,12 @@ async fn a_guest_collection_made_through_gcs_is_shared_through_transfer() {
     let destination = local.collection("destination").unwrap();
 
     // The info is open, and names the endpoint's client id.
-    let open = globus_sdk::gcs::Client::builder().base_url(local.gcs_url()).authorizer(NullAuthorizer).build().unwrap();
+    let open = globus_sdk::gcs::Client::builder()
+        .config(local.config())
+        .base_url(local.gcs_url())
+        .authorizer(NullAuthorizer)
+        .build()
+        .unwrap();
     let info = open.get_gcs_info().send().await.unwrap().into_inner();
     assert_eq!(info.info().unwrap().client_id.as_deref(), local.gcs_endpoint_id());
     assert_eq!(open.endpoint_client_id().await.unwrap(), local.gcs_endpoint_id().unwrap());
@@ -101,6 +107,7 @@ async fn a_guest_collection_made_through_gcs_is_shared_through_transfer() {
     let refused = open.get_collection_list().send().await.unwrap_err();
     assert_eq!(refused.http_status(), Some(401));
     let wrong = globus_sdk::gcs::Client::builder()
+        .config(local.config())
         .base_url(local.gcs_url())
         .authorizer(AccessTokenAuthorizer::new(token(&local, OWNER, TRANSFER)))
         .build()
@@ -363,8 +370,8 @@ async fn roles_and_user_credentials() {
 
 /// The Python SDK's GCSClient and TransferClient against the local GCS and Transfer, with only
 /// `LocalGlobus::env_vars` (`scripts/python_local_gcs.py`), for each interpreter of
-/// `GLOBUS_SDK_PYTHON`. GCSClient builds `https://` addresses; the script points its
-/// `base_url` at the local manager's plain HTTP.
+/// `GLOBUS_SDK_PYTHON`. GCSClient is built from the manager's bare address and builds
+/// `https://127.0.0.1:<port>/api/` itself, trusting the local CA through `REQUESTS_CA_BUNDLE`.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_python_sdk_makes_a_guest_collection_on_the_local_gcs() {
     for python in crate::local_python::pythons() {
@@ -394,9 +401,102 @@ async fn the_python_sdk_makes_a_guest_collection_on_the_local_gcs() {
         assert_eq!(summary["rule_code"], "Created");
         assert_eq!(summary["mapped_delete_status"], 409);
         assert_eq!(summary["gone_code"], "EndpointNotFound");
+        assert_eq!(summary["gcs_base_url"], format!("{}/api/", local.gcs_url()));
         let guest = summary["guest_id"].as_str().unwrap();
         assert!(local.collections().iter().all(|c| c.id() != guest), "the guest collection is gone");
         let requests = local.requests();
         assert!(requests.iter().any(|r| r.service == "gcs" && r.path == "/api/collections" && r.status == Some(201)));
     }
+}
+
+/// The local GCS serves HTTPS with a certificate for 127.0.0.1 signed by the local CA: the
+/// configuration trusts the CA (and `env_vars` exports it); a client that does not is
+/// refused with a TLS error.
+#[tokio::test]
+async fn gcs_serves_https_that_only_the_local_ca_makes_trusted() {
+    let local = LocalGlobus::start().await.unwrap();
+    let url = local.gcs_url();
+    assert!(url.starts_with("https://127.0.0.1:"), "{url}");
+    assert!(local.auth_url().starts_with("http://127.0.0.1:"), "other services stay plain HTTP");
+    let ca = local.gcs_ca_file().unwrap();
+    let pem = std::fs::read_to_string(&ca).unwrap();
+    assert!(pem.starts_with("-----BEGIN CERTIFICATE-----") && !pem.contains("PRIVATE KEY"));
+    let vars = local.env_vars();
+    let ca_var = ca.display().to_string();
+    assert!(vars.contains(&("REQUESTS_CA_BUNDLE".to_string(), ca_var.clone())));
+    assert!(vars.contains(&("GLOBUS_SDK_VERIFY_SSL".to_string(), ca_var)));
+    assert!(vars.contains(&("GLOBUS_SDK_SERVICE_URL_GCS".to_string(), format!("{url}/"))));
+    assert!(!format!("{local:?}").contains("PRIVATE"));
+
+    let trusted =
+        globus_sdk::gcs::Client::builder().config(local.config()).base_url(&url).authorizer(NullAuthorizer).build().unwrap();
+    let info = trusted.get_gcs_info().send().await.unwrap().into_inner();
+    assert_eq!(info.info().unwrap().client_id.as_deref(), local.gcs_endpoint_id());
+    // `localhost` is on the certificate too.
+    let port = url.rsplit(':').next().unwrap();
+    let by_name = globus_sdk::gcs::Client::builder()
+        .config(local.config())
+        .base_url(format!("https://localhost:{port}"))
+        .authorizer(NullAuthorizer)
+        .build()
+        .unwrap();
+    by_name.get_gcs_info().send().await.unwrap();
+
+    let untrusting = globus_sdk::gcs::Client::builder()
+        .config(globus_sdk::Config::new().tls_verification(globus_sdk::config::TlsVerification::Enabled))
+        .base_url(&url)
+        .authorizer(NullAuthorizer)
+        .retry_policy(RetryPolicy::none())
+        .build()
+        .unwrap();
+    let refused = untrusting.get_gcs_info().send().await.unwrap_err();
+    assert_eq!(refused.kind(), globus_sdk::ErrorKind::Transport, "{refused:?}");
+    assert_eq!(refused.http_status(), None);
+    let chain = error_chain(&refused);
+    assert!(chain.to_lowercase().contains("certificate"), "not a TLS error: {chain}");
+    // The refused handshake did not stop the server.
+    trusted.get_gcs_info().send().await.unwrap();
+}
+
+fn error_chain(e: &(dyn std::error::Error + 'static)) -> String {
+    let mut out = e.to_string();
+    let mut source = e.source();
+    while let Some(s) = source {
+        out.push_str(": ");
+        out.push_str(&s.to_string());
+        source = s.source();
+    }
+    out
+}
+
+/// Hostile input to the TLS port: garbage bytes, a plain HTTP request, a handshake cut off
+/// and a client that never speaks close their connection only; the server keeps serving.
+#[tokio::test]
+async fn the_tls_port_survives_garbage_and_plain_http() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let local = LocalGlobus::start().await.unwrap();
+    let url = local.gcs_url();
+    let addr = url.trim_start_matches("https://").to_string();
+    let trusted =
+        globus_sdk::gcs::Client::builder().config(local.config()).base_url(&url).authorizer(NullAuthorizer).build().unwrap();
+
+    // A client that connects and never speaks does not hold up the others.
+    let _silent = tokio::net::TcpStream::connect(&addr).await.unwrap();
+
+    let garbage: Vec<u8> = (0..4096u32).map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8).collect();
+    let plain = format!("GET /api/info HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n").into_bytes();
+    // A TLS record header that announces a ClientHello, then stops halfway.
+    let cut = vec![0x16, 0x03, 0x01, 0x02, 0x00, 0x01, 0x00, 0x01, 0xfc, 0x03, 0x03];
+    for input in [garbage, plain, cut, vec![0u8; 70_000]] {
+        let mut stream = tokio::net::TcpStream::connect(&addr).await.unwrap();
+        let _ = stream.write_all(&input).await;
+        let _ = stream.shutdown().await;
+        let mut answer = Vec::new();
+        let read = tokio::time::timeout(Duration::from_secs(15), stream.read_to_end(&mut answer)).await;
+        assert!(read.is_ok(), "the connection was closed");
+        assert!(!String::from_utf8_lossy(&answer).contains("HTTP/1.1"), "no plain HTTP answer on the TLS port");
+        let info = trusted.get_gcs_info().send().await.unwrap().into_inner();
+        assert_eq!(info.info().unwrap().client_id.as_deref(), local.gcs_endpoint_id());
+    }
+    assert!(local.requests().iter().all(|r| r.service != "gcs" || r.status == Some(200)));
 }

@@ -6,7 +6,12 @@ use std::sync::Arc;
 
 use super::core::Core;
 use super::settings::Settings;
+use super::tls::LocalTls;
 use super::urls::ServiceUrls;
+
+/// The services that serve HTTPS (the others plain HTTP): GCS, whose clients (the Python
+/// SDK's `GCSClient`) build `https://<address>/api/` from an endpoint's bare address.
+const HTTPS_SERVICES: &[&str] = &["gcs"];
 use super::{LocalGlobus, PLUGINS, auth};
 
 /// Configures a [`LocalGlobus`] (from [`LocalGlobus::builder`]).
@@ -76,7 +81,13 @@ impl LocalGlobusBuilder {
             let listener = tokio::net::TcpListener::bind(("127.0.0.1", port)).await?;
             listeners.push((plugin, listener.local_addr()?, listener));
         }
-        let urls = ServiceUrls::new(listeners.iter().map(|(p, addr, _)| (p.name, *addr)).collect());
+        let mut urls = ServiceUrls::new(listeners.iter().map(|(p, addr, _)| (p.name, *addr)).collect());
+        let https: Vec<&'static str> =
+            listeners.iter().map(|(p, _, _)| p.name).filter(|n| HTTPS_SERVICES.contains(n)).collect();
+        let tls = if https.is_empty() { None } else { Some(LocalTls::new()?) };
+        if let Some(tls) = &tls {
+            urls = urls.with_https(https, tls.ca_file().to_path_buf());
+        }
         let accounts = auth::Accounts::new(self.settings.take());
         let core = Arc::new(Core::new(accounts, urls, self.print_requests));
         let mut started = Vec::new();
@@ -94,9 +105,10 @@ impl LocalGlobusBuilder {
             core.accounts().register_scopes(service.scopes());
         }
         let (shutdown, rx) = tokio::sync::watch::channel(false);
-        for ((_, _, listener), service) in listeners.into_iter().zip(&started) {
-            tokio::spawn(super::server::serve(listener, service.clone(), core.clone(), rx.clone()));
+        for ((plugin, _, listener), service) in listeners.into_iter().zip(&started) {
+            let acceptor = tls.as_ref().filter(|_| HTTPS_SERVICES.contains(&plugin.name)).map(LocalTls::acceptor);
+            tokio::spawn(super::server::serve(listener, acceptor, service.clone(), core.clone(), rx.clone()));
         }
-        Ok(LocalGlobus { core, services: started, shutdown })
+        Ok(LocalGlobus { core, services: started, shutdown, tls })
     }
 }

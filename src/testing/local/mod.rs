@@ -118,6 +118,7 @@ mod plugin;
 mod routes;
 mod server;
 mod settings;
+mod tls;
 mod urls;
 
 use std::sync::Arc;
@@ -294,6 +295,8 @@ pub struct LocalGlobus {
     core: Arc<Core>,
     services: Vec<Arc<dyn Mounted>>,
     shutdown: tokio::sync::watch::Sender<bool>,
+    /// The HTTPS listeners' CA (its file removed when dropped), if any serves HTTPS.
+    tls: Option<tls::LocalTls>,
 }
 
 impl std::fmt::Debug for LocalGlobus {

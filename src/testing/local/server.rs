@@ -20,14 +20,16 @@ const MAX_BODY: usize = 16 * 1024 * 1024;
 
 const DROPPED: &str = "connection dropped by an injected fault";
 
-/// Serve `service` on `listener` until shutdown.
+/// Serve `service` on `listener` until shutdown, with TLS when `tls` is given.
 pub(crate) async fn serve(
     listener: tokio::net::TcpListener,
+    tls: Option<tokio_rustls::TlsAcceptor>,
     service: Arc<dyn Mounted>,
     core: Arc<Core>,
     shutdown: tokio::sync::watch::Receiver<bool>,
 ) {
-    crate::testing::loopback::serve(listener, shutdown, move |req| handle(core.clone(), service.clone(), req)).await
+    crate::testing::loopback::serve_with(listener, tls, shutdown, move |req| handle(core.clone(), service.clone(), req))
+        .await
 }
 
 async fn handle(

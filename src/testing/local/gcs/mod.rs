@@ -671,10 +671,45 @@ impl super::LocalGlobusBuilder {
 }
 
 impl LocalGlobus {
-    /// The local GCS Manager's base URL, `http://127.0.0.1:<port>` (the API is under `/api/`):
-    /// give it to `gcs::Client::new`.
+    /// The local GCS Manager's base URL, `https://127.0.0.1:<port>` (the API is under
+    /// `/api/`). GCS serves HTTPS with a certificate for `127.0.0.1` and `localhost` signed
+    /// by a CA made at start ([`Self::gcs_ca_file`]), which [`Self::config`] trusts:
+    ///
+    /// ```
+    /// use globus_sdk::testing::LocalGlobus;
+    /// # tokio::runtime::Runtime::new().unwrap().block_on(async {
+    /// let local = LocalGlobus::start().await.unwrap();
+    /// assert!(local.gcs_url().starts_with("https://127.0.0.1:"));
+    /// let gcs = globus_sdk::gcs::Client::builder()
+    ///     .config(local.config())
+    ///     .base_url(local.gcs_url())
+    ///     .authorizer(globus_sdk::authorizers::NullAuthorizer)
+    ///     .build()
+    ///     .unwrap();
+    /// let info = gcs.get_gcs_info().send().await.unwrap().into_inner();
+    /// assert_eq!(info.info().unwrap().client_id.as_deref(), local.gcs_endpoint_id());
+    /// # });
+    /// ```
     pub fn gcs_url(&self) -> String {
         self.url_of(Gcs::NAME)
+    }
+
+    /// The CA certificate (PEM; the key is never written) that signed the local GCS's
+    /// server certificate, in a temporary directory removed when the `LocalGlobus` stops.
+    /// [`Self::config`] trusts it, and [`Self::env_vars`] exports it as
+    /// `GLOBUS_SDK_VERIFY_SSL` and `REQUESTS_CA_BUNDLE`.
+    ///
+    /// ```
+    /// use globus_sdk::testing::LocalGlobus;
+    /// # tokio::runtime::Runtime::new().unwrap().block_on(async {
+    /// let local = LocalGlobus::start().await.unwrap();
+    /// let ca = local.gcs_ca_file().unwrap();
+    /// assert!(std::fs::read_to_string(&ca).unwrap().starts_with("-----BEGIN CERTIFICATE-----"));
+    /// # });
+    /// ```
+    pub fn gcs_ca_file(&self) -> Option<PathBuf> {
+        self.service::<Gcs>()?;
+        self.tls.as_ref().map(|t| t.ca_file().to_path_buf())
     }
 
     /// The local endpoint's id, also its client id: the resource server of its scope.
