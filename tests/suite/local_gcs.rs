@@ -428,8 +428,12 @@ async fn gcs_serves_https_that_only_the_local_ca_makes_trusted() {
     assert!(vars.contains(&("GLOBUS_SDK_SERVICE_URL_GCS".to_string(), format!("{url}/"))));
     assert!(!format!("{local:?}").contains("PRIVATE"));
 
-    let trusted =
-        globus_sdk::gcs::Client::builder().config(local.config()).base_url(&url).authorizer(NullAuthorizer).build().unwrap();
+    let trusted = globus_sdk::gcs::Client::builder()
+        .config(local.config())
+        .base_url(&url)
+        .authorizer(NullAuthorizer)
+        .build()
+        .unwrap();
     let info = trusted.get_gcs_info().send().await.unwrap().into_inner();
     assert_eq!(info.info().unwrap().client_id.as_deref(), local.gcs_endpoint_id());
     // `localhost` is on the certificate too.
@@ -477,8 +481,12 @@ async fn the_tls_port_survives_garbage_and_plain_http() {
     let local = LocalGlobus::start().await.unwrap();
     let url = local.gcs_url();
     let addr = url.trim_start_matches("https://").to_string();
-    let trusted =
-        globus_sdk::gcs::Client::builder().config(local.config()).base_url(&url).authorizer(NullAuthorizer).build().unwrap();
+    let trusted = globus_sdk::gcs::Client::builder()
+        .config(local.config())
+        .base_url(&url)
+        .authorizer(NullAuthorizer)
+        .build()
+        .unwrap();
 
     // A client that connects and never speaks does not hold up the others.
     let _silent = tokio::net::TcpStream::connect(&addr).await.unwrap();

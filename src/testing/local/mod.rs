@@ -163,7 +163,8 @@ plugins! {
 
 /// The local Globus: Globus services on 127.0.0.1, for tests and for any Globus client.
 ///
-/// One HTTP listener per service on an ephemeral port of 127.0.0.1 (or a given one), each
+/// One HTTP listener per service on an ephemeral port of 127.0.0.1 (or a given one; GCS's
+/// serves HTTPS with a certificate from a CA made at start, which [`Self::config`] trusts), each
 /// speaking that service's API with the shapes and errors Globus uses. Auth (always there)
 /// issues opaque tokens that expire, carry scopes and a resource server, to preloaded
 /// clients ([`Self::confidential_client`], [`Self::native_client`]) and users
@@ -296,6 +297,7 @@ pub struct LocalGlobus {
     services: Vec<Arc<dyn Mounted>>,
     shutdown: tokio::sync::watch::Sender<bool>,
     /// The HTTPS listeners' CA (its file removed when dropped), if any serves HTTPS.
+    #[cfg_attr(not(feature = "gcs"), allow(dead_code))]
     tls: Option<tls::LocalTls>,
 }
 
@@ -322,7 +324,8 @@ impl LocalGlobus {
         PLUGINS.iter().map(|p| p.name).collect()
     }
 
-    /// The base URL (`http://127.0.0.1:<port>`) of an emulated service, by its name.
+    /// The base URL (`http://127.0.0.1:<port>`, `https://` for GCS) of an emulated service,
+    /// by its name.
     pub fn service_url(&self, service: &str) -> Option<String> {
         self.core.urls().url(service)
     }
@@ -332,7 +335,8 @@ impl LocalGlobus {
         self.core.urls().iter().collect()
     }
 
-    /// A configuration whose service URLs point here, one per emulated service (other
+    /// A configuration whose service URLs point here, one per emulated service, trusting the
+    /// local CA of the HTTPS listeners (GCS, `gcs_ca_file`) as a CA bundle (other
     /// settings from the environment), for any client builder or app client.
     pub fn config(&self) -> crate::Config {
         // Falling back to the defaults would point clients at the real Globus: never.
@@ -358,9 +362,11 @@ impl LocalGlobus {
     /// (`GLOBUS_SDK_SERVICE_URL_<NAME>`, e.g. `GLOBUS_SDK_SERVICE_URL_AUTH`, with a trailing
     /// slash), the clients (`GLOBUS_LOCAL_CLIENT_ID`, `GLOBUS_LOCAL_CLIENT_SECRET`,
     /// `GLOBUS_LOCAL_NATIVE_CLIENT_ID`), the default user (`GLOBUS_LOCAL_USER_ID`,
-    /// `GLOBUS_LOCAL_USERNAME`) and with Transfer each collection
+    /// `GLOBUS_LOCAL_USERNAME`), with Transfer each collection
     /// (`GLOBUS_LOCAL_COLLECTION_<NAME>`, the name upper-cased with other characters than
-    /// letters and digits as `_`).
+    /// letters and digits as `_`), and with GCS (served over HTTPS) its CA file as
+    /// `GLOBUS_SDK_VERIFY_SSL` (this SDK and the Python SDK) and `REQUESTS_CA_BUNDLE`
+    /// (Python's requests).
     pub fn env_vars(&self) -> Vec<(String, String)> {
         let mut vars = self.core.urls().env_vars();
         for s in &self.services {

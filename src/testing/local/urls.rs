@@ -46,7 +46,8 @@ impl ServiceUrls {
     /// A configuration pointing every emulated service here and trusting the local CA
     /// (other settings from the environment).
     pub fn config(&self) -> Result<crate::Config, crate::Error> {
-        let config = self.iter().try_fold(crate::Config::new(), |config, (name, url)| config.with_service_url(name, &url))?;
+        let config =
+            self.iter().try_fold(crate::Config::new(), |config, (name, url)| config.with_service_url(name, &url))?;
         Ok(match &self.ca_file {
             Some(ca) => config.tls_verification(crate::config::TlsVerification::CaBundle(ca.clone())),
             None => config,
