@@ -48,15 +48,58 @@ impl Answer {
 }
 
 /// Send `method raw_path` exactly as written (no URL normalization on the way), read the
-/// whole answer.
+/// whole answer (plain HTTP only: [`send_to`] reaches the HTTPS listeners too).
 async fn send(base: &str, method: &str, raw_path: &str, token: Option<&str>) -> Answer {
-    let addr = base.trim_start_matches("http://").trim_end_matches('/');
-    let mut stream = tokio::net::TcpStream::connect(addr).await.unwrap();
+    assert!(base.starts_with("http://"), "{base}: use send_to");
+    send_raw(None, base, method, raw_path, token).await
+}
+
+/// [`send`] to any of `local`'s services, over TLS trusting the local CA for an `https://` one
+/// (GCS).
+async fn send_to(local: &LocalGlobus, base: &str, method: &str, raw_path: &str, token: Option<&str>) -> Answer {
+    let ca = if base.starts_with("https://") { local.gcs_ca_file() } else { None };
+    send_raw(ca.as_deref(), base, method, raw_path, token).await
+}
+
+/// A TLS client trusting only the CA in `ca`.
+fn tls_connector(ca: &std::path::Path) -> tokio_rustls::TlsConnector {
+    use tokio_rustls::rustls;
+    let pem = std::fs::read(ca).unwrap();
+    let mut roots = rustls::RootCertStore::empty();
+    for cert in rustls::pki_types::pem::PemObject::pem_slice_iter(&pem) {
+        roots.add(cert.unwrap()).unwrap();
+    }
+    let provider = std::sync::Arc::new(rustls::crypto::aws_lc_rs::default_provider());
+    let config = rustls::ClientConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .unwrap()
+        .with_root_certificates(roots)
+        .with_no_client_auth();
+    tokio_rustls::TlsConnector::from(std::sync::Arc::new(config))
+}
+
+async fn send_raw(
+    ca: Option<&std::path::Path>,
+    base: &str,
+    method: &str,
+    raw_path: &str,
+    token: Option<&str>,
+) -> Answer {
+    let addr = base.trim_start_matches("http://").trim_start_matches("https://").trim_end_matches('/');
+    let tcp = tokio::net::TcpStream::connect(addr).await.unwrap();
+    let mut stream: Box<dyn Stream> = match ca {
+        None => Box::new(tcp),
+        Some(ca) => {
+            let name = rustls_name(addr);
+            Box::new(tls_connector(ca).connect(name, tcp).await.unwrap())
+        }
+    };
     let auth = token.map(|t| format!("Authorization: Bearer {t}\r\n")).unwrap_or_default();
     let request = format!("{method} {raw_path} HTTP/1.1\r\nHost: {addr}\r\n{auth}Connection: close\r\n\r\n");
     stream.write_all(request.as_bytes()).await.unwrap();
     let mut raw = Vec::new();
-    tokio::time::timeout(Duration::from_secs(10), stream.read_to_end(&mut raw)).await.unwrap().unwrap();
+    // A TLS peer may close without close_notify after the answer: keep what was read.
+    let _ = tokio::time::timeout(Duration::from_secs(10), stream.read_to_end(&mut raw)).await.unwrap();
     let text = String::from_utf8_lossy(&raw).into_owned();
     let (head, body) = text.split_once("\r\n\r\n").unwrap_or_else(|| panic!("no answer to {method} {raw_path}"));
     let mut lines = head.lines();
@@ -64,6 +107,15 @@ async fn send(base: &str, method: &str, raw_path: &str, token: Option<&str>) -> 
     let headers =
         lines.filter_map(|l| l.split_once(':')).map(|(k, v)| (k.trim().to_string(), v.trim().to_string())).collect();
     Answer { status, headers, body: serde_json::from_str(body).unwrap_or(Value::String(body.to_string())) }
+}
+
+trait Stream: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin + Send {}
+impl<T: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin + Send> Stream for T {}
+
+/// The server name of `127.0.0.1:<port>`.
+fn rustls_name(addr: &str) -> tokio_rustls::rustls::pki_types::ServerName<'static> {
+    let host = addr.rsplit_once(':').map_or(addr, |(h, _)| h);
+    tokio_rustls::rustls::pki_types::ServerName::try_from(host.to_string()).unwrap()
 }
 
 fn transfer_token(local: &LocalGlobus) -> String {
@@ -80,7 +132,7 @@ async fn every_service_answers_an_unknown_path_with_its_404() {
         assert!(services.iter().any(|(n, _)| *n == expected), "{expected} is served: {services:?}");
     }
     for (name, url) in &services {
-        let a = send(url, "GET", "/no/such/path", None).await;
+        let a = send_to(&local, url, "GET", "/no/such/path", None).await;
         assert_eq!(a.status, 404, "{name}: {a:?}");
         assert_eq!(a.header("content-type"), Some("application/json"), "{name}");
         assert!(a.message().contains("/no/such/path"), "{name}: {a:?}");
@@ -207,7 +259,7 @@ async fn path_parameters_are_percent_decoded_once() {
     // Not UTF-8, or a control character, once decoded: a 400 on every service.
     for (name, url) in local.service_urls() {
         for bad in ["/v0.10/task/%FF%FE", "/v0.10/task/a%00b", "/v2/api/identities/x%0D%0A"] {
-            let a = send(&url, "GET", bad, Some(&token)).await;
+            let a = send_to(&local, &url, "GET", bad, Some(&token)).await;
             assert_eq!(a.status, 400, "{name} {bad}: {a:?}");
         }
     }
@@ -237,7 +289,7 @@ async fn hostile_requests_are_answered_and_the_server_keeps_serving() {
     ];
     for (name, url) in local.service_urls() {
         for (method, path) in &cases {
-            let a = send(&url, method, path, Some(&token)).await;
+            let a = send_to(&local, &url, method, path, Some(&token)).await;
             assert!((200..600).contains(&a.status), "{name} {method} {path}: {a:?}");
             assert!(a.status != 500, "{name} {method} {path}: {a:?}");
         }
