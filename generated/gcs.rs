@@ -881,6 +881,103 @@ pub mod types {
             Default::default()
         }
     }
+    ///A LAN secret (`lan_secret#1.0.0`).
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, PartialEq)]
+    pub struct LanSecret {
+        ///The document's type and version, e.g. `lan_secret#1.0.0`.
+        #[serde(
+            rename = "DATA_TYPE",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub data_type: ::std::option::Option<::std::string::String>,
+        ///When the secret expires (a POSIX timestamp).
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub expires: ::std::option::Option<f64>,
+        ///The secret's id (to delete it before it expires).
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub id: ::std::option::Option<::std::string::String>,
+        ///The identity the secret is for.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub identity_id: ::std::option::Option<::std::string::String>,
+        ///The secret used to connect to the tunnel.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub secret: ::std::option::Option<::globus_sdk::Secret>,
+        ///The stream access point the secret is for.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub stream_access_point_id: ::std::option::Option<::std::string::String>,
+        ///The tunnel the secret is for.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub tunnel_id: ::std::option::Option<::std::string::String>,
+        ///The username the secret is for.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub username: ::std::option::Option<::std::string::String>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    impl LanSecret {
+        pub fn builder() -> builder::LanSecret {
+            Default::default()
+        }
+    }
+    ///A request for a LAN secret (`lan_secret_create#1.0.0`).
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct LanSecretCreate {
+        ///The document's type and version.
+        #[serde(rename = "DATA_TYPE", default = "defaults::lan_secret_create_data_type")]
+        pub data_type: ::std::string::String,
+        ///How long the secret lives, in minutes.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub expires_in_mins: ::std::option::Option<i64>,
+        ///The identity (of the caller's set) the secret is for.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub identity_id: ::std::option::Option<::std::string::String>,
+        ///The stream access point the secret is for.
+        pub stream_access_point_id: ::std::string::String,
+        ///The tunnel the secret is for.
+        pub tunnel_id: ::std::string::String,
+        ///The local username the secret is for (mappable from the caller's identity).
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub username: ::std::option::Option<::std::string::String>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    impl LanSecretCreate {
+        pub fn builder() -> builder::LanSecretCreate {
+            Default::default()
+        }
+    }
+    ///GCS's `result#1.x.0` envelope around LAN secrets.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, PartialEq)]
+    pub struct LanSecretResult {
+        ///`success`, or an error code.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub code: ::std::option::Option<::std::string::String>,
+        ///The LAN secrets (absent: none).
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub data: ::std::vec::Vec<LanSecret>,
+        ///`result#1.0.0` or `result#1.1.0`.
+        #[serde(
+            rename = "DATA_TYPE",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub data_type: ::std::option::Option<::std::string::String>,
+        ///`success`, or details of an error (text or a document).
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub detail: ::std::option::Option<::serde_json::Value>,
+        ///The HTTP status, repeated.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub http_response_code: ::std::option::Option<i64>,
+        ///A message about the operation.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub message: ::std::option::Option<::std::string::String>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    impl LanSecretResult {
+        pub fn builder() -> builder::LanSecretResult {
+            Default::default()
+        }
+    }
     ///A node document (`node#1.x.0`): one data transfer node of the endpoint.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct Node {
@@ -6716,6 +6813,535 @@ pub mod types {
                 }
             }
         }
+        #[derive(Clone)]
+        pub struct LanSecret {
+            data_type: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            expires: ::std::result::Result<
+                ::std::option::Option<f64>,
+                ::std::string::String,
+            >,
+            id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            identity_id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            secret: ::std::result::Result<
+                ::std::option::Option<::globus_sdk::Secret>,
+                ::std::string::String,
+            >,
+            stream_access_point_id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            tunnel_id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            username: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for LanSecret {
+            fn default() -> Self {
+                Self {
+                    data_type: Ok(Default::default()),
+                    expires: Ok(Default::default()),
+                    id: Ok(Default::default()),
+                    identity_id: Ok(Default::default()),
+                    secret: Ok(Default::default()),
+                    stream_access_point_id: Ok(Default::default()),
+                    tunnel_id: Ok(Default::default()),
+                    username: Ok(Default::default()),
+                    extra: Ok(Default::default()),
+                }
+            }
+        }
+        impl LanSecret {
+            pub fn data_type<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.data_type = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for data_type: {e}")
+                    });
+                self
+            }
+            pub fn expires<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<f64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.expires = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for expires: {e}")
+                    });
+                self
+            }
+            pub fn id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.id = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for id: {e}"));
+                self
+            }
+            pub fn identity_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.identity_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for identity_id: {e}")
+                    });
+                self
+            }
+            pub fn secret<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::globus_sdk::Secret>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.secret = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for secret: {e}")
+                    });
+                self
+            }
+            pub fn stream_access_point_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.stream_access_point_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for stream_access_point_id: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn tunnel_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.tunnel_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for tunnel_id: {e}")
+                    });
+                self
+            }
+            pub fn username<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.username = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for username: {e}")
+                    });
+                self
+            }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<LanSecret> for super::LanSecret {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: LanSecret,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    data_type: value.data_type?,
+                    expires: value.expires?,
+                    id: value.id?,
+                    identity_id: value.identity_id?,
+                    secret: value.secret?,
+                    stream_access_point_id: value.stream_access_point_id?,
+                    tunnel_id: value.tunnel_id?,
+                    username: value.username?,
+                    extra: value.extra?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::LanSecret> for LanSecret {
+            fn from(value: super::LanSecret) -> Self {
+                Self {
+                    data_type: Ok(value.data_type),
+                    expires: Ok(value.expires),
+                    id: Ok(value.id),
+                    identity_id: Ok(value.identity_id),
+                    secret: Ok(value.secret),
+                    stream_access_point_id: Ok(value.stream_access_point_id),
+                    tunnel_id: Ok(value.tunnel_id),
+                    username: Ok(value.username),
+                    extra: Ok(value.extra),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct LanSecretCreate {
+            data_type: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+            expires_in_mins: ::std::result::Result<
+                ::std::option::Option<i64>,
+                ::std::string::String,
+            >,
+            identity_id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            stream_access_point_id: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+            tunnel_id: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+            username: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for LanSecretCreate {
+            fn default() -> Self {
+                Self {
+                    data_type: Ok(super::defaults::lan_secret_create_data_type()),
+                    expires_in_mins: Ok(Default::default()),
+                    identity_id: Ok(Default::default()),
+                    stream_access_point_id: Err(
+                        "no value supplied for stream_access_point_id".to_string(),
+                    ),
+                    tunnel_id: Err("no value supplied for tunnel_id".to_string()),
+                    username: Ok(Default::default()),
+                    extra: Ok(Default::default()),
+                }
+            }
+        }
+        impl LanSecretCreate {
+            pub fn data_type<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.data_type = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for data_type: {e}")
+                    });
+                self
+            }
+            pub fn expires_in_mins<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.expires_in_mins = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for expires_in_mins: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn identity_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.identity_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for identity_id: {e}")
+                    });
+                self
+            }
+            pub fn stream_access_point_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.stream_access_point_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for stream_access_point_id: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn tunnel_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.tunnel_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for tunnel_id: {e}")
+                    });
+                self
+            }
+            pub fn username<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.username = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for username: {e}")
+                    });
+                self
+            }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<LanSecretCreate> for super::LanSecretCreate {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: LanSecretCreate,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    data_type: value.data_type?,
+                    expires_in_mins: value.expires_in_mins?,
+                    identity_id: value.identity_id?,
+                    stream_access_point_id: value.stream_access_point_id?,
+                    tunnel_id: value.tunnel_id?,
+                    username: value.username?,
+                    extra: value.extra?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::LanSecretCreate> for LanSecretCreate {
+            fn from(value: super::LanSecretCreate) -> Self {
+                Self {
+                    data_type: Ok(value.data_type),
+                    expires_in_mins: Ok(value.expires_in_mins),
+                    identity_id: Ok(value.identity_id),
+                    stream_access_point_id: Ok(value.stream_access_point_id),
+                    tunnel_id: Ok(value.tunnel_id),
+                    username: Ok(value.username),
+                    extra: Ok(value.extra),
+                }
+            }
+        }
+        #[derive(Clone)]
+        pub struct LanSecretResult {
+            code: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            data: ::std::result::Result<
+                ::std::vec::Vec<super::LanSecret>,
+                ::std::string::String,
+            >,
+            data_type: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            detail: ::std::result::Result<
+                ::std::option::Option<::serde_json::Value>,
+                ::std::string::String,
+            >,
+            http_response_code: ::std::result::Result<
+                ::std::option::Option<i64>,
+                ::std::string::String,
+            >,
+            message: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for LanSecretResult {
+            fn default() -> Self {
+                Self {
+                    code: Ok(Default::default()),
+                    data: Ok(Default::default()),
+                    data_type: Ok(Default::default()),
+                    detail: Ok(Default::default()),
+                    http_response_code: Ok(Default::default()),
+                    message: Ok(Default::default()),
+                    extra: Ok(Default::default()),
+                }
+            }
+        }
+        impl LanSecretResult {
+            pub fn code<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.code = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for code: {e}")
+                    });
+                self
+            }
+            pub fn data<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<super::LanSecret>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.data = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for data: {e}")
+                    });
+                self
+            }
+            pub fn data_type<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.data_type = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for data_type: {e}")
+                    });
+                self
+            }
+            pub fn detail<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::serde_json::Value>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.detail = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for detail: {e}")
+                    });
+                self
+            }
+            pub fn http_response_code<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.http_response_code = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for http_response_code: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn message<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.message = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for message: {e}")
+                    });
+                self
+            }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<LanSecretResult> for super::LanSecretResult {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: LanSecretResult,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    code: value.code?,
+                    data: value.data?,
+                    data_type: value.data_type?,
+                    detail: value.detail?,
+                    http_response_code: value.http_response_code?,
+                    message: value.message?,
+                    extra: value.extra?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::LanSecretResult> for LanSecretResult {
+            fn from(value: super::LanSecretResult) -> Self {
+                Self {
+                    code: Ok(value.code),
+                    data: Ok(value.data),
+                    data_type: Ok(value.data_type),
+                    detail: Ok(value.detail),
+                    http_response_code: Ok(value.http_response_code),
+                    message: Ok(value.message),
+                    extra: Ok(value.extra),
+                }
+            }
+        }
         #[derive(Clone, Debug)]
         pub struct Node {
             data_interface: ::std::result::Result<
@@ -12177,6 +12803,34 @@ pub mod types {
                     .finish()
             }
         }
+        impl ::std::fmt::Debug for LanSecret {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                f.debug_struct("LanSecret")
+                    .field("data_type", &self.data_type)
+                    .field("expires", &self.expires)
+                    .field("id", &self.id)
+                    .field("identity_id", &self.identity_id)
+                    .field("secret", &self.secret)
+                    .field("stream_access_point_id", &self.stream_access_point_id)
+                    .field("tunnel_id", &self.tunnel_id)
+                    .field("username", &self.username)
+                    .field("extra", &crate::secret::RedactedValues(&self.extra))
+                    .finish()
+            }
+        }
+        impl ::std::fmt::Debug for LanSecretResult {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                f.debug_struct("LanSecretResult")
+                    .field("code", &self.code)
+                    .field("data", &self.data)
+                    .field("data_type", &self.data_type)
+                    .field("detail", &self.detail)
+                    .field("http_response_code", &self.http_response_code)
+                    .field("message", &self.message)
+                    .field("extra", &crate::secret::RedactedValues(&self.extra))
+                    .finish()
+            }
+        }
         impl ::std::fmt::Debug for ServiceAccountKey {
             fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
                 f.debug_struct("ServiceAccountKey")
@@ -12256,6 +12910,9 @@ pub mod types {
         }
         pub(super) fn endpoint_subscription_document_data_type() -> ::std::string::String {
             "endpoint_subscription#1.0.0".to_string()
+        }
+        pub(super) fn lan_secret_create_data_type() -> ::std::string::String {
+            "lan_secret_create#1.0.0".to_string()
         }
         pub(super) fn node_document_data_type() -> ::std::string::String {
             "node#1.0.0".to_string()
@@ -12368,6 +13025,21 @@ pub mod types {
     }
     impl crate::paging::Page for EndpointResult {
         type Item = <::std::vec::Vec<Endpoint> as crate::paging::ItemsField>::Item;
+        const ITEMS_FIELD: &'static str = "data";
+        fn item_count(&self) -> usize {
+            crate::paging::ItemsField::count(&self.data)
+        }
+        fn take_items(&mut self) -> ::std::vec::Vec<Self::Item> {
+            crate::paging::ItemsField::take(&mut self.data)
+        }
+        fn field(&self, name: &str) -> ::std::option::Option<::serde_json::Value> {
+            match name {
+                _ => self.extra.get(name).cloned(),
+            }
+        }
+    }
+    impl crate::paging::Page for LanSecretResult {
+        type Item = <::std::vec::Vec<LanSecret> as crate::paging::ItemsField>::Item;
         const ITEMS_FIELD: &'static str = "data";
         fn item_count(&self) -> usize {
             crate::paging::ItemsField::count(&self.data)
@@ -12519,6 +13191,34 @@ pub mod types {
                 .finish()
         }
     }
+    impl ::std::fmt::Debug for LanSecret {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            f.debug_struct("LanSecret")
+                .field("data_type", &self.data_type)
+                .field("expires", &self.expires)
+                .field("id", &self.id)
+                .field("identity_id", &self.identity_id)
+                .field("secret", &self.secret)
+                .field("stream_access_point_id", &self.stream_access_point_id)
+                .field("tunnel_id", &self.tunnel_id)
+                .field("username", &self.username)
+                .field("extra", &crate::secret::RedactedValues(&self.extra))
+                .finish()
+        }
+    }
+    impl ::std::fmt::Debug for LanSecretResult {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            f.debug_struct("LanSecretResult")
+                .field("code", &self.code)
+                .field("data", &self.data)
+                .field("data_type", &self.data_type)
+                .field("detail", &self.detail)
+                .field("http_response_code", &self.http_response_code)
+                .field("message", &self.message)
+                .field("extra", &crate::secret::RedactedValues(&self.extra))
+                .finish()
+        }
+    }
     impl ::std::fmt::Debug for ServiceAccountKey {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             f.debug_struct("ServiceAccountKey")
@@ -12579,7 +13279,7 @@ pub mod types {
 #[derive(Clone, Debug)]
 /**Client for Globus Connect Server manager API
 
-Hand-maintained description of the Globus Connect Server (GCSv5.4) manager API: every operation the Python `globus-sdk` GCSClient (3.62 and 4.x) calls, plus the rest of the manager API in GCS's own OpenAPI document (as published in the JavaScript SDK's generated types): endpoint owners, subscription and domain, collection owners, domains, checks and batch deletion, nodes, sharing policies, stream gateways. The base URL is the endpoint's manager host root (`https://<id>.<xx>.data.globus.org`); paths carry `/api`. Single documents come in GCS's `result` envelope (`data`), listings page with `marker` and `has_next_page`. Left out: LAN secrets (set by administrators for a LAN's stream gateways), `PUT /api/stream_gateways/{id}` and the `/api/v1` browser OAuth callbacks (pages a browser visits, not API calls).
+Hand-maintained description of the Globus Connect Server (GCSv5.4) manager API: every operation the Python `globus-sdk` GCSClient (3.62 and 4.x) calls, plus the rest of the manager API in GCS's own OpenAPI document (as published in the JavaScript SDK's generated types): endpoint owners, subscription and domain, collection owners, domains, checks and batch deletion, nodes, sharing policies, stream gateways, LAN secrets. The base URL is the endpoint's manager host root (`https://<id>.<xx>.data.globus.org`); paths carry `/api`. Single documents come in GCS's `result` envelope (`data`), listings page with `marker` and `has_next_page`. Left out: the `/api/v1` browser OAuth callbacks (pages a browser visits, not API calls).
 
 Version: 5.4*/
 pub struct Client {
@@ -13064,6 +13764,34 @@ let response = client.get_gcs_info()
 ```*/
     pub fn get_gcs_info(&self) -> builder::GetGcsInfo<'_> {
         builder::GetGcsInfo::new(self)
+    }
+    /**Create a LAN secret for a tunnel on a stream gateway; the answer carries the secret (never logged) (GCS manager API; no Python method).
+
+Sends a `POST` request to `/api/lan_secrets`
+
+```ignore
+let response = client.create_lan_secret()
+    .body(body)
+    .send()
+    .await;
+```*/
+    pub fn create_lan_secret(&self) -> builder::CreateLanSecret<'_> {
+        builder::CreateLanSecret::new(self)
+    }
+    /**Delete a LAN secret before it expires (GCS manager API; no Python method).
+
+Sends a `DELETE` request to `/api/lan_secrets/{lan_secret_id}`
+
+Arguments:
+- `lan_secret_id`: The LAN secret's id.
+```ignore
+let response = client.delete_lan_secret()
+    .lan_secret_id(lan_secret_id)
+    .send()
+    .await;
+```*/
+    pub fn delete_lan_secret(&self) -> builder::DeleteLanSecret<'_> {
+        builder::DeleteLanSecret::new(self)
     }
     /**List the endpoint's nodes (GCS manager API; no Python method).
 
@@ -16034,6 +16762,173 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> ::std::result::Result<ResponseValue<types::InfoResult>, crate::Error> {
+            self.send_generated().await.map_err(crate::Error::from)
+        }
+    }
+    /**Builder for [`Client::create_lan_secret`]
+
+[`Client::create_lan_secret`]: super::Client::create_lan_secret*/
+    #[derive(Debug, Clone)]
+    pub struct CreateLanSecret<'a> {
+        client: &'a super::Client,
+        body: Result<types::builder::LanSecretCreate, String>,
+    }
+    impl<'a> CreateLanSecret<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                body: Ok(::std::default::Default::default()),
+            }
+        }
+        pub fn body<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::LanSecretCreate>,
+            <V as std::convert::TryInto<
+                types::LanSecretCreate,
+            >>::Error: std::fmt::Display,
+        {
+            self.body = value
+                .try_into()
+                .map(From::from)
+                .map_err(|s| {
+                    format!("conversion to `LanSecretCreate` for body failed: {}", s)
+                });
+            self
+        }
+        pub fn body_map<F>(mut self, f: F) -> Self
+        where
+            F: std::ops::FnOnce(
+                types::builder::LanSecretCreate,
+            ) -> types::builder::LanSecretCreate,
+        {
+            self.body = self.body.map(f);
+            self
+        }
+        async fn send_generated(
+            self,
+        ) -> Result<ResponseValue<types::LanSecretResult>, Error<()>> {
+            let Self { client, body } = self;
+            let body = body
+                .and_then(|v| {
+                    types::LanSecretCreate::try_from(v).map_err(|e| e.to_string())
+                })
+                .map_err(Error::InvalidRequest)?;
+            let url = format!("{}/api/lan_secrets", client.baseurl,);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .post(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .json(&body)
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "create_lan_secret",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200..=299 => crate::transport::typed_response(response).await,
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+        ///Sends a `POST` request to `/api/lan_secrets`
+        ///
+        /// The service wraps the object in an envelope: it is unpacked here, and the rest of the
+        /// envelope stays reachable through [`crate::envelope::Single::envelope`].
+        pub async fn send(
+            self,
+        ) -> ::std::result::Result<
+            crate::envelope::Single<types::LanSecretResult>,
+            crate::Error,
+        > {
+            let service = self.client.inner.service();
+            crate::envelope::Single::from_response(self.send_generated().await?, service)
+        }
+    }
+    /**Builder for [`Client::delete_lan_secret`]
+
+[`Client::delete_lan_secret`]: super::Client::delete_lan_secret*/
+    #[derive(Debug, Clone)]
+    pub struct DeleteLanSecret<'a> {
+        client: &'a super::Client,
+        lan_secret_id: Result<::std::string::String, String>,
+    }
+    impl<'a> DeleteLanSecret<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                lan_secret_id: Err("lan_secret_id was not initialized".to_string()),
+            }
+        }
+        pub fn lan_secret_id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.lan_secret_id = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for lan_secret_id failed"
+                        .to_string()
+                });
+            self
+        }
+        async fn send_generated(
+            self,
+        ) -> Result<ResponseValue<types::Result>, Error<()>> {
+            let Self { client, lan_secret_id } = self;
+            let lan_secret_id = lan_secret_id.map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/api/lan_secrets/{}", client.baseurl, encode_path(& lan_secret_id
+                .to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .delete(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "delete_lan_secret",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200..=299 => crate::transport::typed_response(response).await,
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+        ///Sends a `DELETE` request to `/api/lan_secrets/{lan_secret_id}`
+        pub async fn send(
+            self,
+        ) -> ::std::result::Result<ResponseValue<types::Result>, crate::Error> {
             self.send_generated().await.map_err(crate::Error::from)
         }
     }
@@ -19789,6 +20684,16 @@ pub mod operations {
             envelope: Some("data"),
         },
         crate::transport::OperationMeta {
+            id: "create_lan_secret",
+            method: "POST",
+            path: "/api/lan_secrets",
+            retry_safe: false,
+            sensitive_body: true,
+            json_response: true,
+            paging: None,
+            envelope: Some("data"),
+        },
+        crate::transport::OperationMeta {
             id: "create_node",
             method: "POST",
             path: "/api/nodes",
@@ -19892,6 +20797,16 @@ pub mod operations {
             id: "delete_endpoint_owner_string",
             method: "DELETE",
             path: "/api/endpoint/owner_string",
+            retry_safe: true,
+            sensitive_body: false,
+            json_response: true,
+            paging: None,
+            envelope: None,
+        },
+        crate::transport::OperationMeta {
+            id: "delete_lan_secret",
+            method: "DELETE",
+            path: "/api/lan_secrets/{lan_secret_id}",
             retry_safe: true,
             sensitive_body: false,
             json_response: true,
@@ -20345,6 +21260,7 @@ pub mod operations {
             "check_collection" => Some(decode::<types::Result>(bytes)),
             "check_collections" => Some(decode::<types::CheckResultList>(bytes)),
             "create_collection" => Some(decode::<types::CollectionResult>(bytes)),
+            "create_lan_secret" => Some(decode::<types::LanSecretResult>(bytes)),
             "create_node" => Some(decode::<types::NodeResult>(bytes)),
             "create_role" => Some(decode::<types::RoleResult>(bytes)),
             "create_sharing_policy" => Some(decode::<types::SharingPolicyResult>(bytes)),
@@ -20360,6 +21276,7 @@ pub mod operations {
             "delete_collection_owner_string" => Some(decode::<types::Result>(bytes)),
             "delete_endpoint_domain" => Some(decode::<types::Result>(bytes)),
             "delete_endpoint_owner_string" => Some(decode::<types::Result>(bytes)),
+            "delete_lan_secret" => Some(decode::<types::Result>(bytes)),
             "delete_node" => Some(decode::<types::Result>(bytes)),
             "delete_role" => Some(decode::<types::Result>(bytes)),
             "delete_sharing_policy" => Some(decode::<types::Result>(bytes)),
@@ -20436,6 +21353,7 @@ pub mod operations {
         match operation_id {
             "batch_delete_collections" => Some(decode::<types::BatchDocument>(bytes)),
             "create_collection" => Some(decode::<types::CollectionDocument>(bytes)),
+            "create_lan_secret" => Some(decode::<types::LanSecretCreate>(bytes)),
             "create_node" => Some(decode::<types::NodeDocument>(bytes)),
             "create_role" => Some(decode::<types::RoleDocument>(bytes)),
             "create_sharing_policy" => {

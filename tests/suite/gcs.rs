@@ -391,3 +391,26 @@ async fn sharing_policies_and_collection_checks_are_listings() {
     let checks: Vec<_> = client(&s).check_collections().into_stream().items().try_collect().await.unwrap();
     assert_eq!((checks[0].id.as_deref(), checks[0].error.is_none()), (Some("c-1"), true));
 }
+
+#[tokio::test]
+async fn lan_secrets_are_created_kept_secret_and_deleted() {
+    let s = server().await;
+    let secret = json!({"DATA_TYPE": "lan_secret#1.0.0", "id": "ls-1", "secret": "LAN-SECRET-VALUE", "tunnel_id": "t-1",
+        "stream_access_point_id": "sap-1", "expires": 1_900_000_000.0, "username": "alice"});
+    s.once("POST", "/api/lan_secrets", Reply::json(200, envelope(json!([secret]))));
+    let body: types::LanSecretCreate =
+        serde_json::from_value(json!({"stream_access_point_id": "sap-1", "tunnel_id": "t-1", "expires_in_mins": 30}))
+            .unwrap();
+    let got = client(&s).create_lan_secret().body(body).send().await.unwrap();
+    assert_eq!(got.id.as_deref(), Some("ls-1"));
+    assert_eq!(got.secret.as_ref().unwrap().expose(), "LAN-SECRET-VALUE");
+    assert!(!format!("{got:?}").contains("LAN-SECRET-VALUE"), "the secret stays out of Debug");
+    assert_eq!(
+        s.requests()[0].json(),
+        json!({"DATA_TYPE": "lan_secret_create#1.0.0", "stream_access_point_id": "sap-1", "tunnel_id": "t-1", "expires_in_mins": 30})
+    );
+
+    s.once("DELETE", "/api/lan_secrets/ls-1", Reply::json(200, envelope(json!([]))));
+    let deleted = client(&s).delete_lan_secret().lan_secret_id("ls-1").send().await.unwrap();
+    assert_eq!(deleted.code.as_deref(), Some("success"));
+}
