@@ -120,59 +120,15 @@ impl SearchQuery {
         SearchQuery(Map::new())
     }
 
-    /// The query string (required unless filters are given). Its syntax is that of the
-    /// Search documentation's "query syntax"; see [`SearchQuery::advanced`].
-    pub fn q(mut self, q: impl Into<String>) -> Self {
-        set(&mut self.0, "q", q.into());
-        self
-    }
-
-    /// How many results a page holds (the service's default is 10).
-    pub fn limit(mut self, limit: u64) -> Self {
-        set(&mut self.0, "limit", limit);
-        self
-    }
-
     /// How many results to skip (offset and limit together stay within the first 10,000).
     pub fn offset(mut self, offset: u64) -> Self {
         set(&mut self.0, "offset", offset);
         self
     }
 
-    /// Use the advanced query syntax (field names, boolean operators); a malformed query is
-    /// then a `BadRequest` error rather than a plain-text search.
-    pub fn advanced(mut self, advanced: bool) -> Self {
-        set(&mut self.0, "advanced", advanced);
-        self
-    }
-
-    /// Return data whatever its `visible_to` (index admins and owners only).
-    pub fn bypass_visible_to(mut self, bypass: bool) -> Self {
-        set(&mut self.0, "bypass_visible_to", bypass);
-        self
-    }
-
-    /// Match only entries visible through these principal sets.
-    pub fn filter_principal_sets<S: Into<String>>(mut self, sets: impl IntoIterator<Item = S>) -> Self {
-        set(&mut self.0, "filter_principal_sets", strings(sets));
-        self
-    }
-
-    /// Which parts of each entry to return (`content`, `visible_to`, `principal_sets`).
-    pub fn fields<S: Into<String>>(mut self, fields: impl IntoIterator<Item = S>) -> Self {
-        set(&mut self.0, "fields", strings(fields));
-        self
-    }
-
     /// The version of the result document to answer with (for example `2017-09-01`).
     pub fn result_format_version(mut self, version: impl Into<String>) -> Self {
         set(&mut self.0, "result_format_version", version.into());
-        self
-    }
-
-    /// Add a filter (every filter must match).
-    pub fn filter(mut self, filter: Filter) -> Self {
-        push(&mut self.0, "filters", filter.into_value());
         self
     }
 
@@ -242,53 +198,12 @@ impl SearchScrollQuery {
         SearchScrollQuery(Map::new())
     }
 
-    /// The query string.
-    pub fn q(mut self, q: impl Into<String>) -> Self {
-        set(&mut self.0, "q", q.into());
-        self
-    }
-
-    /// How many results a page holds.
-    pub fn limit(mut self, limit: u64) -> Self {
-        set(&mut self.0, "limit", limit);
-        self
-    }
-
-    /// Use the advanced query syntax.
-    pub fn advanced(mut self, advanced: bool) -> Self {
-        set(&mut self.0, "advanced", advanced);
-        self
-    }
-
-    /// Return data whatever its `visible_to` (index admins and owners only).
-    pub fn bypass_visible_to(mut self, bypass: bool) -> Self {
-        set(&mut self.0, "bypass_visible_to", bypass);
-        self
-    }
-
-    /// Match only entries visible through these principal sets.
-    pub fn filter_principal_sets<S: Into<String>>(mut self, sets: impl IntoIterator<Item = S>) -> Self {
-        set(&mut self.0, "filter_principal_sets", strings(sets));
-        self
-    }
-
-    /// Which parts of each entry to return (`content`, `visible_to`, `principal_sets`).
-    pub fn fields<S: Into<String>>(mut self, fields: impl IntoIterator<Item = S>) -> Self {
-        set(&mut self.0, "fields", strings(fields));
-        self
-    }
-
     /// The `marker` of the previous page (leave it unset for the first page).
     pub fn marker(mut self, marker: impl Into<String>) -> Self {
         set(&mut self.0, "marker", marker.into());
         self
     }
 
-    /// Add a filter (every filter must match).
-    pub fn filter(mut self, filter: Filter) -> Self {
-        push(&mut self.0, "filters", filter.into_value());
-        self
-    }
 }
 
 document! {
@@ -677,6 +592,61 @@ macro_rules! into_request {
 
 into_request!(SearchQuery => types::GSearchRequest, "query document");
 into_request!(SearchScrollQuery => types::GScrollRequest, "scroll query document");
+
+/// The setters a query document and a scroll query document share (the same fields, sent
+/// the same way).
+macro_rules! query_setters {
+    ($name:ident) => {
+        impl $name {
+            /// The query string (required unless filters are given). Its syntax is that of the
+            /// Search documentation's "query syntax"; see [`Self::advanced`].
+            pub fn q(mut self, q: impl Into<String>) -> Self {
+                set(&mut self.0, "q", q.into());
+                self
+            }
+
+            /// How many results a page holds (the service's default is 10).
+            pub fn limit(mut self, limit: u64) -> Self {
+                set(&mut self.0, "limit", limit);
+                self
+            }
+
+            /// Use the advanced query syntax (field names, boolean operators); a malformed query is
+            /// then a `BadRequest` error rather than a plain-text search.
+            pub fn advanced(mut self, advanced: bool) -> Self {
+                set(&mut self.0, "advanced", advanced);
+                self
+            }
+
+            /// Return data whatever its `visible_to` (index admins and owners only).
+            pub fn bypass_visible_to(mut self, bypass: bool) -> Self {
+                set(&mut self.0, "bypass_visible_to", bypass);
+                self
+            }
+
+            /// Match only entries visible through these principal sets.
+            pub fn filter_principal_sets<S: Into<String>>(mut self, sets: impl IntoIterator<Item = S>) -> Self {
+                set(&mut self.0, "filter_principal_sets", strings(sets));
+                self
+            }
+
+            /// Which parts of each entry to return (`content`, `visible_to`, `principal_sets`).
+            pub fn fields<S: Into<String>>(mut self, fields: impl IntoIterator<Item = S>) -> Self {
+                set(&mut self.0, "fields", strings(fields));
+                self
+            }
+
+            /// Add a filter (every filter must match).
+            pub fn filter(mut self, filter: Filter) -> Self {
+                push(&mut self.0, "filters", filter.into_value());
+                self
+            }
+        }
+    };
+}
+
+query_setters!(SearchQuery);
+query_setters!(SearchScrollQuery);
 
 #[cfg(test)]
 mod tests {

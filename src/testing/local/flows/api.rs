@@ -250,7 +250,8 @@ pub(super) fn list_flows(t: &Flows, call: &Call<'_>) -> Handled {
         return Err(invalid_one(&["filter_role"], "filter_role and filter_roles may not be combined"));
     }
     let fulltext = page.get("filter_fulltext").map(str::to_lowercase);
-    let order = orderby(page.get("orderby").unwrap_or("updated_at DESC"))?;
+    const FIELDS: &[&str] = &["id", "scope_string", "flow_owner", "flow_administrators", "title", "created_at", "updated_at"];
+    let order = orderby(page.get("orderby").unwrap_or("updated_at DESC"), FIELDS, "flows")?;
     let mut flows: Vec<FlowRecord> = lock(&t.shared.flows)
         .values()
         .filter(|f| {
@@ -299,12 +300,16 @@ pub(super) fn list_flows(t: &Flows, call: &Call<'_>) -> Handled {
     })))
 }
 
-/// Parse `orderby` for flows.
-fn orderby(s: &str) -> Result<Vec<(String, bool)>, crate::testing::local::http::Reply> {
-    const FIELDS: &[&str] = &["id", "scope_string", "flow_owner", "flow_administrators", "title", "created_at", "updated_at"];
+/// Parse an `orderby` parameter (`field [ASC|DESC]`, comma-separated) over the `fields` of
+/// `what` (flows, runs): each field and whether it is descending.
+pub(super) fn orderby(
+    s: &str,
+    fields: &[&str],
+    what: &str,
+) -> Result<Vec<(String, bool)>, crate::testing::local::http::Reply> {
     s.split(',')
         .filter(|c| !c.trim().is_empty())
-        .take(FIELDS.len())
+        .take(fields.len())
         .map(|c| {
             let mut words = c.split_whitespace();
             let field = words.next().unwrap_or_default();
@@ -313,8 +318,8 @@ fn orderby(s: &str) -> Result<Vec<(String, bool)>, crate::testing::local::http::
                 Some("DESC") => true,
                 Some(other) => return Err(invalid_one(&["orderby"], &format!("unknown direction {other:?}"))),
             };
-            if !FIELDS.contains(&field) {
-                return Err(invalid_one(&["orderby"], &format!("cannot order flows by {field:?}")));
+            if !fields.contains(&field) {
+                return Err(invalid_one(&["orderby"], &format!("cannot order {what} by {field:?}")));
             }
             Ok((field.to_string(), desc))
         })

@@ -376,7 +376,8 @@ pub(super) fn list_runs(t: &Flows, call: &Call<'_>) -> Handled {
     let titles = split("filter_flow_title");
     let started = range(page.get("filter_start_time"), "filter_start_time")?;
     let completed = range(page.get("filter_completion_time"), "filter_completion_time")?;
-    let order = runs_orderby(page.get("orderby").unwrap_or("start_time DESC"))?;
+    const FIELDS: &[&str] = &["id", "start_time", "completion_time", "status", "label"];
+    let order = super::api::orderby(page.get("orderby").unwrap_or("start_time DESC"), FIELDS, "runs")?;
     let matches = |list: &Option<Vec<String>>, v: &str| list.as_ref().is_none_or(|l| l.iter().any(|x| x == v));
     let mut runs: Vec<RunRecord> = lock(&t.shared.runs)
         .values()
@@ -448,25 +449,4 @@ fn range(v: Option<&str>, field: &str) -> Result<Range, Reply> {
             .map_err(|_| invalid_one(&[field], &format!("{s:?} is not an ISO 8601 time")))
     };
     Ok(Range { from: parse(a)?, to: parse(b)?, set: true })
-}
-
-fn runs_orderby(s: &str) -> Result<Vec<(String, bool)>, Reply> {
-    const FIELDS: &[&str] = &["id", "start_time", "completion_time", "status", "label"];
-    s.split(',')
-        .filter(|c| !c.trim().is_empty())
-        .take(FIELDS.len())
-        .map(|c| {
-            let mut words = c.split_whitespace();
-            let field = words.next().unwrap_or_default();
-            let desc = match words.next().map(str::to_ascii_uppercase).as_deref() {
-                None | Some("ASC") => false,
-                Some("DESC") => true,
-                Some(other) => return Err(invalid_one(&["orderby"], &format!("unknown direction {other:?}"))),
-            };
-            if !FIELDS.contains(&field) {
-                return Err(invalid_one(&["orderby"], &format!("cannot order runs by {field:?}")));
-            }
-            Ok((field.to_string(), desc))
-        })
-        .collect()
 }
