@@ -4,7 +4,10 @@
 //! same server, so the ratios come from one run).
 //!
 //! Real-sized documents (`common/docs.rs`): a 53-field task (~1.5 KB), pages of 1,000 tasks,
-//! 13-field `ls` entries. Each time is the best of a few runs. The server runs on a runtime of
+//! 13-field `ls` entries, 3-field `successful_transfers` entries for the million-item stream.
+//! The bare baselines decode with the SDK's decoder (`decode` below: the body checked as UTF-8
+//! once, then `serde_json::from_str`); the walk and the listing also show plain
+//! `serde_json::from_slice`. Each time is the best of a few runs. The server runs on a runtime of
 //! its own (one thread); the client's runtime is named in each line.
 
 #![recursion_limit = "256"] // the 53-field task document in one `json!`
@@ -15,7 +18,7 @@ mod docs;
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::future::Future;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicIsize, Ordering};
 use std::time::{Duration, Instant};
 
 use bytes::Bytes;
@@ -25,34 +28,37 @@ use globus_sdk::testing::{Reply, ScriptedServer};
 use globus_sdk::transfer::types;
 use globus_sdk::transport::RetryPolicy;
 
-/// Counts the bytes allocated now and at the peak, to measure one listing's memory.
+/// Counts heap bytes while `COUNTING` is on (`peak_heap_of`): the growth since counting began
+/// and its peak. Off, it costs one relaxed load per call, so the timed runs pay nothing for it.
 struct Counting;
 
-static LIVE: AtomicUsize = AtomicUsize::new(0);
-static PEAK: AtomicUsize = AtomicUsize::new(0);
+static COUNTING: AtomicBool = AtomicBool::new(false);
+static GROWTH: AtomicIsize = AtomicIsize::new(0);
+static PEAK: AtomicIsize = AtomicIsize::new(0);
+
+fn count(delta: isize) {
+    if COUNTING.load(Ordering::Relaxed) {
+        let now = GROWTH.fetch_add(delta, Ordering::Relaxed) + delta;
+        PEAK.fetch_max(now, Ordering::Relaxed);
+    }
+}
 
 unsafe impl GlobalAlloc for Counting {
     unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
         let p = unsafe { System.alloc(layout) };
         if !p.is_null() {
-            let now = LIVE.fetch_add(layout.size(), Ordering::Relaxed) + layout.size();
-            PEAK.fetch_max(now, Ordering::Relaxed);
+            count(layout.size() as isize);
         }
         p
     }
     unsafe fn dealloc(&self, p: *mut u8, layout: Layout) {
         unsafe { System.dealloc(p, layout) };
-        LIVE.fetch_sub(layout.size(), Ordering::Relaxed);
+        count(-(layout.size() as isize));
     }
     unsafe fn realloc(&self, p: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
         let q = unsafe { System.realloc(p, layout, new_size) };
         if !q.is_null() {
-            if new_size > layout.size() {
-                let now = LIVE.fetch_add(new_size - layout.size(), Ordering::Relaxed) + new_size - layout.size();
-                PEAK.fetch_max(now, Ordering::Relaxed);
-            } else {
-                LIVE.fetch_sub(layout.size() - new_size, Ordering::Relaxed);
-            }
+            count(new_size as isize - layout.size() as isize);
         }
         q
     }
@@ -66,6 +72,50 @@ const PAGES: usize = 100;
 const PER_PAGE: usize = 1000;
 const LS: usize = 100_000;
 const RUNS: usize = 5;
+const STREAM_PAGES: usize = 1000;
+
+/// The bare baselines' decoder: the SDK's own method (the body checked as UTF-8 once, then
+/// decoded as a `str`), so SDK against bare measures the SDK's overhead, not the decoder.
+fn decode<T: serde::de::DeserializeOwned>(body: &[u8]) -> T {
+    serde_json::from_str(std::str::from_utf8(body).unwrap()).unwrap()
+}
+
+/// One page of `successful_transfers` (the Python SDK's registered shape), `PER_PAGE` entries,
+/// `next_marker` naming the next page until the last.
+fn successful_page(page: usize) -> Bytes {
+    let mut out = String::with_capacity(PER_PAGE * 120);
+    out.push_str("{\"DATA_TYPE\": \"successful_transfers\", \"marker\": ");
+    out.push_str(&page.to_string());
+    out.push_str(", \"next_marker\": ");
+    out.push_str(&if page + 1 < STREAM_PAGES { (page + 1).to_string() } else { "null".to_string() });
+    out.push_str(", \"DATA\": [");
+    for i in 0..PER_PAGE {
+        if i > 0 {
+            out.push_str(", ");
+        }
+        out.push_str(&format!(
+            "{{\"DATA_TYPE\": \"successful_transfer\", \"source_path\": \"/data/run{page}/file{i}.dat\", \"destination_path\": \"/archive/run{page}/file{i}.dat\"}}"
+        ));
+    }
+    out.push_str("]}");
+    Bytes::from(out)
+}
+
+/// Runs `f` once and gives the peak heap it reached above what was live before it. (Not the
+/// resident memory: memory the earlier scenarios freed stays resident in this process and would
+/// hide the growth; the Python side measures each scenario in a fresh interpreter instead.)
+fn peak_heap_of(f: impl FnOnce()) -> usize {
+    GROWTH.store(0, Ordering::Relaxed);
+    PEAK.store(0, Ordering::Relaxed);
+    COUNTING.store(true, Ordering::Relaxed);
+    f();
+    COUNTING.store(false, Ordering::Relaxed);
+    PEAK.load(Ordering::Relaxed).max(0) as usize
+}
+
+fn mib(bytes: usize) -> f64 {
+    bytes as f64 / (1024.0 * 1024.0)
+}
 
 fn current_thread() -> tokio::runtime::Runtime {
     tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap()
@@ -145,6 +195,16 @@ fn main() {
     server.always("GET", "/v0.10/operation/endpoint/ep/ls", move |_| {
         Reply::bytes(200, "application/json", ls_served.clone())
     });
+    let stream_pages: Arc<Vec<Bytes>> = Arc::new((0..STREAM_PAGES).map(successful_page).collect());
+    println!("successful_transfers page: {} bytes", stream_pages[0].len());
+    let served = stream_pages.clone();
+    server.always("GET", "/v0.10/task/t-1/successful_transfers", move |r| {
+        let page: usize = r.query_param("marker").and_then(|m| m.parse().ok()).unwrap_or(0);
+        match served.get(page) {
+            Some(body) => Reply::bytes(200, "application/json", body.clone()),
+            None => Reply::json(404, serde_json::json!({"code": "NotFound"})),
+        }
+    });
     let url = server.url();
     let task_url = format!("{url}/v0.10/task/t-1");
     let list_url = format!("{url}/v0.10/endpoint_manager/task_list");
@@ -166,15 +226,15 @@ fn main() {
     // A bare client for each runtime: a pooled connection belongs to the runtime that opened it.
     let bare = reqwest::Client::new();
     let bare_mt = reqwest::Client::new();
-    let bare_seq = |rt: &tokio::runtime::Runtime, decode: bool| {
+    let bare_seq = |rt: &tokio::runtime::Runtime, decoding: bool| {
         let bare = if std::ptr::eq(rt, &mt) { &bare_mt } else { &bare };
         let task_url = &task_url;
         best(rt, move || async move {
             for _ in 0..CALLS {
                 let r = bare.get(task_url.as_str()).bearer_auth("bench-token").send().await.unwrap();
                 let body = r.bytes().await.unwrap();
-                if decode {
-                    serde_json::from_slice::<types::Task>(&body).unwrap();
+                if decoding {
+                    drop(decode::<types::Task>(&body));
                 }
             }
         })
@@ -186,7 +246,7 @@ fn main() {
     report.add("sequential: bare reqwest keep-alive round trip, no decode, multi_thread", bare_seq(&mt, false));
     let decode_task = best_sync(|| {
         for _ in 0..CALLS {
-            serde_json::from_slice::<types::Task>(&one_task).unwrap();
+            drop(decode::<types::Task>(&one_task));
         }
     });
     report.add("sequential: decoding the 2,000 task documents alone", decode_task);
@@ -228,6 +288,31 @@ fn main() {
     };
     report.add("concurrent: 1,000 get_task from 32 tasks, a client built in each", fan_out(true));
     report.add("concurrent: the same, one client shared by the 32 tasks", fan_out(false));
+    let bare_url = task_url.clone();
+    report.add(
+        "concurrent: the same, bare reqwest (one client) + the same typed decode",
+        best(&mt, move || {
+            let bare = bare_mt.clone();
+            let task_url = bare_url.clone();
+            async move {
+                let tasks: Vec<_> = (0..32)
+                    .map(|i| {
+                        let n = 1000 / 32 + usize::from(i < 1000 % 32);
+                        let (bare, task_url) = (bare.clone(), task_url.clone());
+                        tokio::spawn(async move {
+                            for _ in 0..n {
+                                let r = bare.get(task_url.as_str()).bearer_auth("bench-token").send().await.unwrap();
+                                drop(decode::<types::Task>(&r.bytes().await.unwrap()));
+                            }
+                        })
+                    })
+                    .collect();
+                for t in tasks {
+                    t.await.unwrap();
+                }
+            }
+        }),
+    );
     let build = best_sync(|| {
         for _ in 0..1000 {
             drop(sdk(&url));
@@ -251,6 +336,19 @@ fn main() {
     };
     let walk_ct = report.add("walk 100,000 tasks (100 pages of 1,000), SDK, current_thread", walk(&ct));
     report.add("walk 100,000 tasks, SDK, multi_thread", walk(&mt));
+    report.add(
+        "walk 100,000 tasks, SDK pages() with a loop over each page's items, current_thread",
+        best(&ct, || async {
+            let mut pages = client.endpoint_manager_task_list().limit(1000).into_stream().pages();
+            let mut n = 0;
+            while let Some(page) = pages.try_next().await.unwrap() {
+                for task in page.data {
+                    n += usize::from(!task.status.is_empty());
+                }
+            }
+            assert_eq!(n, PAGES * PER_PAGE);
+        }),
+    );
     let bare_walk = report.add(
         "walk 100,000 tasks, bare reqwest + the same typed decode, current_thread",
         best(&ct, || async {
@@ -262,7 +360,7 @@ fn main() {
                     req = req.query(&[("last_key", k)]);
                 }
                 let body = req.bearer_auth("bench-token").send().await.unwrap().bytes().await.unwrap();
-                let page: types::TaskList = serde_json::from_slice(&body).unwrap();
+                let page: types::TaskList = decode(&body);
                 n += page.data.len();
                 match page.last_key {
                     Some(k) if page.has_next_page == Some(true) => key = Some(k),
@@ -276,7 +374,15 @@ fn main() {
         "walk: decoding the 100 pages alone (in memory)",
         best_sync(|| {
             for p in pages.iter() {
-                serde_json::from_slice::<types::TaskList>(p).unwrap();
+                drop(decode::<types::TaskList>(p));
+            }
+        }),
+    );
+    report.add(
+        "walk: decoding the 100 pages alone with serde_json::from_slice",
+        best_sync(|| {
+            for p in pages.iter() {
+                drop(serde_json::from_slice::<types::TaskList>(p).unwrap());
             }
         }),
     );
@@ -296,22 +402,106 @@ fn main() {
             assert_eq!(r.data.len(), LS);
         }),
     );
-    let ls_decode = report.add(
-        "ls: decoding the same body alone",
+    let ls_decode = report.add("ls: decoding the same body alone", best_sync(|| drop(decode::<types::FileList>(&ls))));
+    report.add(
+        "ls: decoding it alone with serde_json::from_slice",
         best_sync(|| drop(serde_json::from_slice::<types::FileList>(&ls).unwrap())),
     );
-    let live = LIVE.load(Ordering::Relaxed);
-    PEAK.store(live, Ordering::Relaxed);
-    ct.block_on(async {
-        let r = client.operation_ls().endpoint_id("ep").send().await.unwrap();
-        assert_eq!(r.data.len(), LS);
+    let ls_peak = peak_heap_of(|| {
+        ct.block_on(async {
+            let r = client.operation_ls().endpoint_id("ep").send().await.unwrap();
+            assert_eq!(r.data.len(), LS);
+        })
     });
-    let ls_peak = PEAK.load(Ordering::Relaxed) - live;
     println!(
         "  SDK / decode alone = {:.2}; peak heap during one ls, above what was live before: {:.1} MiB (the body is {:.1} MiB)",
         ls_sdk / ls_decode,
-        ls_peak as f64 / (1024.0 * 1024.0),
-        ls.len() as f64 / (1024.0 * 1024.0)
+        mib(ls_peak),
+        mib(ls.len())
+    );
+
+    // 5. A million items as one stream (1,000 marker pages of 1,000), memory kept flat.
+    let stream_sdk = || async {
+        let (n, bytes) = client
+            .task_successful_transfers()
+            .task_id("t-1")
+            .into_stream()
+            .items()
+            .try_fold((0usize, 0usize), |(n, b), item| async move {
+                Ok((n + 1, b + item.source_path.map_or(0, |p| p.len())))
+            })
+            .await
+            .unwrap();
+        assert_eq!(n, STREAM_PAGES * PER_PAGE);
+        bytes
+    };
+    let stream_bare = || async {
+        let (mut n, mut bytes, mut marker) = (0usize, 0usize, None::<serde_json::Value>);
+        loop {
+            let mut req = bare.get(format!("{url}/v0.10/task/t-1/successful_transfers"));
+            if let Some(m) = &marker {
+                req = req.query(&[("marker", m.to_string())]);
+            }
+            let body = req.bearer_auth("bench-token").send().await.unwrap().bytes().await.unwrap();
+            let page: types::SuccessfulTransferList = decode(&body);
+            for item in page.data {
+                n += 1;
+                bytes += item.source_path.map_or(0, |p| p.len());
+            }
+            match page.next_marker {
+                Some(m) if !m.is_null() => marker = Some(m),
+                _ => break,
+            }
+        }
+        assert_eq!(n, STREAM_PAGES * PER_PAGE);
+        bytes
+    };
+    let stream_time = report.add(
+        "stream 1,000,000 items (1,000 pages of 1,000), SDK, current_thread",
+        best(&ct, || async {
+            stream_sdk().await;
+        }),
+    );
+    let bare_stream = report.add(
+        "stream 1,000,000 items, bare reqwest + the same typed decode",
+        best(&ct, || async {
+            stream_bare().await;
+        }),
+    );
+    report.add(
+        "stream: the same, SDK pages() with a loop over each page's items",
+        best(&ct, || async {
+            let mut pages = client.task_successful_transfers().task_id("t-1").into_stream().pages();
+            let mut n = 0;
+            while let Some(page) = pages.try_next().await.unwrap() {
+                for item in page.data {
+                    n += usize::from(item.source_path.is_some());
+                }
+            }
+            assert_eq!(n, STREAM_PAGES * PER_PAGE);
+        }),
+    );
+    let stream_decode = report.add(
+        "stream: decoding the 1,000 pages alone (in memory)",
+        best_sync(|| {
+            for p in stream_pages.iter() {
+                drop(decode::<types::SuccessfulTransferList>(p));
+            }
+        }),
+    );
+    let mut paths = 0;
+    let sdk_peak = peak_heap_of(|| paths = ct.block_on(stream_sdk()));
+    let bare_peak = peak_heap_of(|| {
+        ct.block_on(stream_bare());
+    });
+    println!(
+        "  SDK / bare = {:.2}; SDK / decode alone = {:.2}; peak heap above what was live: SDK {:.1} MiB, bare {:.1} MiB (one page is {:.2} MiB; the items' source paths alone are {:.1} MiB)",
+        stream_time / bare_stream,
+        stream_time / stream_decode,
+        mib(sdk_peak),
+        mib(bare_peak),
+        mib(stream_pages[0].len()),
+        mib(paths)
     );
 
     // 5. The Python SDK, against the same server.
@@ -338,10 +528,12 @@ fn main() {
         ),
         ("walk 100,000 tasks", "walk_100k_s", find("walk 100,000 tasks (100 pages")),
         ("ls 100,000 entries", "ls_100k_s", find("ls 100,000 entries, SDK")),
+        ("stream 1,000,000 items", "stream_1m_s", find("stream 1,000,000 items (1,000 pages")),
     ] {
         let p = py[key].as_f64().unwrap();
         println!("  {label:<48} Python {p:>8.4} s   Rust {rust:>8.4} s   Python / Rust = {:.1}", p / rust);
     }
     println!("  ls 100,000 entries: Python peak RSS growth {} KiB", py["ls_100k_peak_rss_growth_kib"]);
+    println!("  stream 1,000,000 items: Python peak RSS growth {} KiB", py["stream_1m_peak_rss_growth_kib"]);
     drop(server);
 }

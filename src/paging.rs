@@ -377,17 +377,50 @@ impl<P: Page> Paginator<P> {
 
     /// The items of every page, in order.
     pub fn items(self) -> BoxStream<'static, Result<P::Item, Error>> {
-        let max = self.max_items;
-        let items = self
-            .pages()
-            .flat_map(|page| match page {
-                Ok(p) => stream::iter(p.into_items().into_iter().map(Ok).collect::<Vec<_>>()),
-                Err(e) => stream::iter(vec![Err(e)]),
-            })
-            .boxed();
-        match max {
-            Some(n) => items.take(n).boxed(),
-            None => items,
+        let left = self.max_items;
+        Items { pages: self.pages(), current: Vec::new().into_iter(), left, done: false }.boxed()
+    }
+}
+
+/// The items of a stream of pages: each page's own vector, read in place (one layer per item,
+/// not a stream per page flattened), stopping after `left` items when set.
+struct Items<P: Page> {
+    pages: BoxStream<'static, Result<P, Error>>,
+    current: std::vec::IntoIter<P::Item>,
+    left: Option<usize>,
+    done: bool,
+}
+
+// No field is pinned in place: the page stream is boxed and the items are moved out.
+impl<P: Page> Unpin for Items<P> {}
+
+impl<P: Page> futures::Stream for Items<P> {
+    type Item = Result<P::Item, Error>;
+
+    fn poll_next(
+        self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Option<Self::Item>> {
+        use std::task::Poll;
+        let this = self.get_mut();
+        loop {
+            if this.done || this.left == Some(0) {
+                return Poll::Ready(None);
+            }
+            if let Some(item) = this.current.next() {
+                if let Some(left) = &mut this.left {
+                    *left -= 1;
+                }
+                return Poll::Ready(Some(Ok(item)));
+            }
+            match std::task::ready!(this.pages.poll_next_unpin(cx)) {
+                Some(Ok(page)) => this.current = page.into_items().into_iter(),
+                Some(Err(e)) => return Poll::Ready(Some(Err(e))),
+                None => {
+                    this.done = true;
+                    return Poll::Ready(None);
+                }
+            }
         }
     }
 }

@@ -209,7 +209,7 @@ impl RawResponse {
 
     /// The body as JSON of type `T`; a body that is not keeps its status and bytes in the error.
     pub fn json<T: DeserializeOwned>(&self) -> Result<T, Error> {
-        serde_json::from_slice(&self.body).map_err(|e| {
+        super::decode_json(&self.body).map_err(|e| {
             Error::from_response(ErrorKind::Decode, self.status, self.headers.clone(), self.body.clone(), false)
                 .with_service(self.service)
                 .with_source(e)

@@ -254,6 +254,16 @@ async fn max_items_stops_early() {
 }
 
 #[tokio::test]
+async fn max_items_of_zero_yields_nothing_and_sends_nothing() {
+    let s = server().await;
+    s.always("GET", "/v0.10/task_list", |r| Reply::json(200, json!({"DATA": tasks(offset_of(r), 10), "total": 100})));
+    let none: Vec<_> =
+        transfer(&s).task_list().limit(10).into_stream().max_items(0).items().try_collect().await.unwrap();
+    assert!(none.is_empty());
+    assert!(s.requests().is_empty(), "{:?}", s.requests());
+}
+
+#[tokio::test]
 async fn an_error_comes_after_what_was_fetched() {
     let s = server().await;
     s.always("GET", "/v0.10/task_list", |r| {
