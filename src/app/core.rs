@@ -127,9 +127,10 @@ impl Core {
     ///
     /// The consents, when they must be fetched, are fetched on a thread of its own, this one
     /// waiting for them (the method is not async; [`Core::needs_login`] is its async twin).
-    /// From a current-thread runtime whose Auth token must be renewed, the renewal may wait
-    /// on connections of that runtime until the request times out: async code should await
-    /// the twin.
+    /// That thread's runtime sends through HTTP clients of its own (the shared clients are per
+    /// runtime), so a caller's blocked runtime holds up nothing, the renewal of an expired Auth
+    /// token included, unless a renewal of that token is itself in flight on the blocked
+    /// runtime: async code should await the twin.
     pub(crate) fn login_required(self: &Arc<Self>) -> Result<bool, Error> {
         let (identity, required) = match self.check_stored()? {
             Stored::Decided(needed) => return Ok(needed),

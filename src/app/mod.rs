@@ -182,9 +182,10 @@ pub trait GlobusApp: sealed::Sealed {
     /// ([`ConsentForest::meets_scope_requirements`](crate::scopes::ConsentForest::meets_scope_requirements)).
     /// Consents found to meet the requirements are trusted until the requirements change or a
     /// login or logout happens (as Python's `ScopeRequirementsValidator`). Fetching them, this
-    /// waits on a thread of its own (the method is not async; async code can await
-    /// [`login_required_async`](Self::login_required_async) instead); the same check runs,
-    /// awaited, before each use of the tokens.
+    /// waits on a thread of its own, which works from any runtime, a current-thread one
+    /// included; async code should still await
+    /// [`login_required_async`](Self::login_required_async), which does not block its runtime.
+    /// The same check runs, awaited, before each use of the tokens.
     fn login_required(&self) -> Result<bool, Error> {
         self.core().login_required()
     }

@@ -151,7 +151,7 @@ impl<S: Service> ClientBuilder<S> {
         // The user's own HTTP client keeps its own timeout; the SDK's gets the config's on
         // every request.
         let (http, shared, timeout) = match self.http {
-            Some(http) => (http, false, None),
+            Some(http) => (http, None, None),
             None => {
                 let (http, shared) = http_client(&self.config)?;
                 (http, shared, self.config.resolved_timeout()?)
@@ -170,48 +170,55 @@ impl<S: Service> ClientBuilder<S> {
     }
 }
 
-/// The HTTP clients shared by the SDK's clients with the default TLS checking: one per Tokio
-/// runtime, built on first use there, for the connections a client pools belong to the
-/// runtime that opened them: a request on another runtime's connection waits until that
-/// runtime runs (forever, if it is idle), so clients on different runtimes must not share a
-/// pool. A few runtimes are remembered (a program that makes a runtime per call keeps at most
-/// `RUNTIMES` HTTP clients alive); the current thread's last answer is cached.
+/// The HTTP clients shared by the SDK's clients: one per Tokio runtime and TLS setting, built
+/// on first use there, for the connections a client pools belong to the runtime that opened
+/// them: a request on another runtime's connection waits until that runtime runs (forever, if
+/// it is idle or blocked), so clients on different runtimes must not share a pool. This holds
+/// for a client with its own CA bundle or with TLS checking off as for the default one: the
+/// blocking `GlobusApp::login_required` asks for consents on a runtime of its own while the
+/// caller's runtime is blocked. A few are remembered (a program that makes a runtime per call
+/// keeps at most `REMEMBERED` HTTP clients alive); the current thread's last answer is cached.
 mod shared {
     use std::cell::RefCell;
     use std::sync::Mutex;
 
     use tokio::runtime::{Handle, Id};
 
-    const RUNTIMES: usize = 16;
+    use crate::config::TlsVerification;
 
-    static BY_RUNTIME: Mutex<Vec<(Id, reqwest::Client)>> = Mutex::new(Vec::new());
+    const REMEMBERED: usize = 16;
+
+    type Entry = (Id, TlsVerification, reqwest::Client);
+
+    static BY_RUNTIME: Mutex<Vec<Entry>> = Mutex::new(Vec::new());
 
     thread_local! {
-        static CACHED: RefCell<Option<(Id, reqwest::Client)>> = const { RefCell::new(None) };
+        static CACHED: RefCell<Option<Entry>> = const { RefCell::new(None) };
     }
 
-    /// The shared HTTP client of the runtime this runs on (None outside a Tokio runtime, or
-    /// when it cannot be built: the caller then uses its own).
-    pub(crate) fn for_current_runtime() -> Option<reqwest::Client> {
+    /// The shared HTTP client for `tls` of the runtime this runs on (None outside a Tokio
+    /// runtime, or when it cannot be built: the caller then uses its own).
+    pub(crate) fn for_current_runtime(tls: &TlsVerification) -> Option<reqwest::Client> {
         let id = Handle::try_current().ok()?.id();
-        if let Some(http) = CACHED.with_borrow(|c| c.as_ref().filter(|(i, _)| *i == id).map(|(_, h)| h.clone())) {
+        let hit = |entry: &Entry| entry.0 == id && entry.1 == *tls;
+        if let Some(http) = CACHED.with_borrow(|c| c.as_ref().filter(|e| hit(e)).map(|e| e.2.clone())) {
             return Some(http);
         }
         let http = {
             let mut all = BY_RUNTIME.lock().unwrap_or_else(|e| e.into_inner());
-            match all.iter().find(|(i, _)| *i == id) {
-                Some((_, http)) => http.clone(),
+            match all.iter().find(|e| hit(e)) {
+                Some(entry) => entry.2.clone(),
                 None => {
-                    let http = super::new_http_client(&crate::config::TlsVerification::Enabled).ok()?;
-                    if all.len() >= RUNTIMES {
+                    let http = super::new_http_client(tls).ok()?;
+                    if all.len() >= REMEMBERED {
                         all.remove(0);
                     }
-                    all.push((id, http.clone()));
+                    all.push((id, tls.clone(), http.clone()));
                     http
                 }
             }
         };
-        CACHED.with_borrow_mut(|c| *c = Some((id, http.clone())));
+        CACHED.with_borrow_mut(|c| *c = Some((id, tls.clone(), http.clone())));
         Some(http)
     }
 }
@@ -222,21 +229,23 @@ pub(crate) use shared::for_current_runtime as shared_http_for_current_runtime;
 /// requests are sent by the shared client of the runtime they run on).
 static REQUEST_BUILDER: std::sync::OnceLock<reqwest::Client> = std::sync::OnceLock::new();
 
-/// The HTTP client the configuration asks for, and whether it is the shared one: shared
-/// unless TLS checking is changed (disabled, or a CA bundle), which needs a client of its own.
-/// The request timeout is not a client setting: the transport sets it on each request (see
-/// `ClientState::timeout`).
-pub(crate) fn http_client(config: &Config) -> Result<(reqwest::Client, bool), Error> {
+/// The HTTP client that builds the requests, and the TLS setting whose shared clients send
+/// them (one per runtime, above). The default TLS checking builds requests with one
+/// process-wide client; TLS checking changed (disabled, or a CA bundle) builds a client of its
+/// own here, which checks the CA bundle now (a bad file is a build error) and sends the
+/// requests made outside a Tokio runtime. The request timeout is not a client setting: the
+/// transport sets it on each request (see `ClientState::timeout`).
+pub(crate) fn http_client(config: &Config) -> Result<(reqwest::Client, Option<TlsVerification>), Error> {
     match config.resolved_tls()? {
         TlsVerification::Enabled => {
             if let Some(http) = REQUEST_BUILDER.get() {
-                return Ok((http.clone(), true));
+                return Ok((http.clone(), Some(TlsVerification::Enabled)));
             }
             // Two threads may both build one: the first stored wins, the other is dropped.
             let built = new_http_client(&TlsVerification::Enabled)?;
-            Ok((REQUEST_BUILDER.get_or_init(|| built).clone(), true))
+            Ok((REQUEST_BUILDER.get_or_init(|| built).clone(), Some(TlsVerification::Enabled)))
         }
-        tls => Ok((new_http_client(&tls)?, false)),
+        tls => Ok((new_http_client(&tls)?, Some(tls))),
     }
 }
 

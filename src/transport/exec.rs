@@ -53,8 +53,8 @@ pub(super) async fn execute(
         request_id = tracing::field::Empty,
         duration_ms = tracing::field::Empty,
     );
-    // A client on the shared HTTP client sends through the one of the runtime it runs on.
-    let shared = if state.shares_http() { builder::shared_http_for_current_runtime() } else { None };
+    // A client on the shared HTTP clients sends through the one of the runtime it runs on.
+    let shared = state.shared_http().and_then(builder::shared_http_for_current_runtime);
     let http = shared.as_ref().unwrap_or(http);
     attempts(state, http, request, operation).instrument(span).await
 }

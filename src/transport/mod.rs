@@ -75,8 +75,9 @@ struct StateInner {
     max_body_size: u64,
     /// The request timeout set on every request (None: none, or the user's HTTP client's own).
     timeout: Option<std::time::Duration>,
-    /// Requests go through the shared HTTP client of the runtime they run on.
-    shared_http: bool,
+    /// Requests go through the shared HTTP client, for this TLS setting, of the runtime they
+    /// run on (None: the client's own HTTP client, a user's).
+    shared_http: Option<crate::config::TlsVerification>,
 }
 
 impl std::fmt::Debug for ClientState {
@@ -102,7 +103,7 @@ impl ClientState {
         app_name: Option<&str>,
         max_body_size: u64,
         timeout: Option<std::time::Duration>,
-        shared_http: bool,
+        shared_http: Option<crate::config::TlsVerification>,
     ) -> Self {
         let ua = match app_name {
             Some(app) => format!("globus-sdk-rust/{VERSION}/{app}"),
@@ -141,7 +142,7 @@ impl ClientState {
                 client_info: client_info.clone(),
                 max_body_size: *max_body_size,
                 timeout: *timeout,
-                shared_http: *shared_http,
+                shared_http: shared_http.clone(),
             }),
         }
     }
@@ -177,9 +178,10 @@ impl ClientState {
         self.inner.timeout
     }
 
-    /// Requests go through the shared HTTP client of the runtime they run on.
-    pub(crate) fn shares_http(&self) -> bool {
-        self.inner.shared_http
+    /// The TLS setting whose shared HTTP client, of the runtime they run on, sends the
+    /// requests (None: the client's own HTTP client sends them).
+    pub(crate) fn shared_http(&self) -> Option<&crate::config::TlsVerification> {
+        self.inner.shared_http.as_ref()
     }
 
     fn operation(&self, id: &str) -> Option<&'static OperationMeta> {

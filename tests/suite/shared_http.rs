@@ -134,3 +134,26 @@ fn clients_on_different_runtimes_do_not_share_connections() {
     first.block_on(b.get_task().task_id("t-1").send()).unwrap();
     assert_eq!(*server.connections.lock().unwrap(), 2, "a connection for each runtime");
 }
+
+/// The same for clients whose TLS checking is changed (their own CA bundle): they too send
+/// through a client per runtime, not through one pool for every runtime.
+#[test]
+fn clients_with_a_ca_bundle_on_different_runtimes_do_not_share_connections() {
+    use globus_sdk::config::{Config, TlsVerification};
+    let server_rt = tokio::runtime::Builder::new_multi_thread().worker_threads(1).enable_all().build().unwrap();
+    let server = server_rt.block_on(counting_server());
+    let local = server_rt.block_on(globus_sdk::testing::LocalGlobus::start()).unwrap();
+    let ca = local.gcs_ca_file().expect("the local GCS makes a CA");
+    let config = Config::new().tls_verification(TlsVerification::CaBundle(ca));
+    let first = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    let second = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    let build =
+        || transfer(&server.url, "t").config(config.clone()).timeout(Some(Duration::from_secs(10))).build().unwrap();
+    let (a, b) = (build(), build());
+    first.block_on(a.get_task().task_id("t-1").send()).unwrap();
+    // `first` is idle now: its connection would never answer on `second`.
+    second.block_on(a.get_task().task_id("t-1").send()).unwrap();
+    second.block_on(b.get_task().task_id("t-1").send()).unwrap();
+    first.block_on(b.get_task().task_id("t-1").send()).unwrap();
+    assert_eq!(*server.connections.lock().unwrap(), 2, "a connection for each runtime");
+}

@@ -200,3 +200,31 @@ async fn changed_requirements_forget_the_cached_consents() {
     app.add_scope_requirements([(TRANSFER_RS, vec![Scope::new(TRANSFER_ALL).with_dependency(destination)])]);
     assert!(app.login_required_async().await.unwrap());
 }
+
+/// The blocking `login_required()` called from a current-thread runtime (the flavour
+/// recommended for sequential work), with the app's Auth token expired: the consents are asked
+/// for on a thread of its own, and the renewal must not wait on connections that belong to the
+/// blocked runtime (the app's clients pooled them during the login). The local Globus runs on a
+/// runtime of its own, as a real Globus would be elsewhere.
+#[test]
+fn the_blocking_check_renews_and_answers_from_a_current_thread_runtime() {
+    let server = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
+    let local = server.block_on(LocalGlobus::start()).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("tokens.json");
+    let browser = Browser::default();
+    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    runtime.block_on(async {
+        let config =
+            config(&local, &file, &browser).sdk_config(local.config().timeout(Some(std::time::Duration::from_secs(8))));
+        let app = UserApp::with_config("Blocking App", local.native_client().id(), config).unwrap();
+        app.add_scope_requirements([(TRANSFER_RS, with_data_access(&local))]);
+        // The login's token exchange leaves connections in the pool, their tasks on this runtime.
+        app.login().await.unwrap();
+        local.expire_all_tokens();
+        let started = std::time::Instant::now();
+        let needed = app.login_required().unwrap();
+        assert!(!needed, "{:?}", local.requests().iter().rev().take(4).collect::<Vec<_>>());
+        assert!(started.elapsed() < std::time::Duration::from_secs(5), "{:?}", started.elapsed());
+    });
+}
