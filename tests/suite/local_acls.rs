@@ -467,3 +467,95 @@ async fn tasks_stay_inside_the_rule_directory() {
     assert!(!shared.join("evil.txt").exists(), "nothing was written above the rule's directory");
     assert!(!e._dir.path().join("evil.txt").exists());
 }
+
+/// A rule deleted while a task it allowed is running takes the access back from the next file
+/// on: the task meets `PERMISSION_DENIED` faults and writes nothing more, and goes on once a
+/// rule grants the access again (as Globus retries a fault until the deadline).
+#[tokio::test]
+async fn a_rule_deleted_mid_task_stops_its_writes_until_access_is_granted_again() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(dir.path().join("shared")).unwrap();
+    let local = LocalGlobus::builder()
+        .user(ALICE, "Alice")
+        .collection("data", dir.path())
+        .temp_collection("dest")
+        .guest_collection("shared", "data", "/shared/")
+        .throttle(400_000)
+        .retry_interval(Duration::from_millis(50))
+        .start()
+        .await
+        .unwrap();
+    let (owner, alice) = (client_for(&local, OWNER), client_for(&local, ALICE));
+    let alice_id = local.identities().into_iter().find(|i| i.username == ALICE).unwrap().id;
+    let guest = local.collection("shared").unwrap().id().to_string();
+    let dest = local.collection("dest").unwrap();
+    for i in 0..12 {
+        std::fs::write(dest.root().join(format!("f{i:02}.bin")), vec![i as u8; 100_000]).unwrap();
+    }
+    let rule = || {
+        types::AccessRuleCreate::builder()
+            .principal_type("identity")
+            .principal(alice_id.clone())
+            .path("/")
+            .permissions("rw")
+    };
+    let created = owner.add_endpoint_acl_rule().endpoint_id(&guest).body(rule()).send().await.unwrap();
+    let rule_id = created.into_inner().access_id.as_str().unwrap().to_string();
+
+    let submission_id = alice.get_submission_id().send().await.unwrap().into_inner().value;
+    let items: Vec<types::TransferItem> = (0..12)
+        .map(|i| {
+            let path = format!("/f{i:02}.bin");
+            types::TransferItem::builder().source_path(path.clone()).destination_path(path).try_into().unwrap()
+        })
+        .collect();
+    let doc = types::TransferDocument::builder()
+        .submission_id(submission_id)
+        .source_endpoint(dest.id().to_string())
+        .destination_endpoint(guest.clone())
+        .data(items);
+    let task_id = alice.submit_transfer_document().body(doc).send().await.unwrap().into_inner().task_id;
+    let shared = dir.path().join("shared");
+    let arrived = || std::fs::read_dir(&shared).unwrap().count();
+    let start = Instant::now();
+    while arrived() < 2 {
+        assert!(start.elapsed() < Duration::from_secs(20), "no file arrived");
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    owner.delete_endpoint_acl_rule().endpoint_id(guest.clone()).rule_id(rule_id).send().await.unwrap();
+
+    // The access is gone: a fault, and nothing more written (a file begun may finish).
+    let start = Instant::now();
+    loop {
+        let task = alice.get_task().task_id(&task_id).send().await.unwrap().into_inner();
+        if task.nice_status.as_deref() == Some("PERMISSION_DENIED") {
+            assert_eq!(task.status, "ACTIVE");
+            break;
+        }
+        assert!(start.elapsed() < Duration::from_secs(20), "no fault: {task:?}");
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    let frozen = arrived();
+    tokio::time::sleep(Duration::from_millis(600)).await;
+    assert_eq!(arrived(), frozen, "files kept arriving without a rule");
+    assert!(frozen < 12, "the task had finished before the rule was deleted");
+    let events = alice.task_event_list().task_id(&task_id).send().await.unwrap().into_inner().data;
+    let denied = events.iter().find(|e| e.code == "PERMISSION_DENIED").expect("a fault event");
+    let said = denied.details.clone().unwrap_or_default();
+    assert!(!said.contains(dir.path().to_str().unwrap()), "a host path leaked: {said}");
+
+    // Granted again, the task goes on and finishes every file.
+    owner.add_endpoint_acl_rule().endpoint_id(&guest).body(rule()).send().await.unwrap();
+    let start = Instant::now();
+    let task = loop {
+        let task = alice.get_task().task_id(&task_id).send().await.unwrap().into_inner();
+        if task.status != "ACTIVE" {
+            break task;
+        }
+        assert!(start.elapsed() < Duration::from_secs(30), "still active: {task:?}");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    };
+    assert_eq!(task.status, "SUCCEEDED", "{task:?}");
+    assert!(task.faults.unwrap_or(0) >= 1);
+    assert_eq!(arrived(), 12);
+}

@@ -8,16 +8,18 @@
 //! `r` allows ls, stat and reading by transfers; `rw` also mkdir, rename, deletes and
 //! transfers into it. A rule is judged on where a path really leads (its links followed,
 //! inside the collection), so a link under a shared directory cannot reach a directory the
-//! rule does not cover.
+//! rule does not cover. A task's access is judged again before each of its steps
+//! ([`Grant`]): a rule taken back while the task runs stops it at the next file.
 
 use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
 
 use chrono::{DateTime, Utc};
 
 use super::errors::{self, bad_request};
 use super::paths::{self, Resolved};
 use super::{LocalCollection, Transfer, collection, parse_time, resolve, task_time};
-use crate::testing::local::core::{Caller, lock};
+use crate::testing::local::core::{Caller, Core, lock};
 use crate::testing::local::http::{Reply, Request};
 use crate::testing::local::plugin::{Call, Handled};
 use crate::transfer::types;
@@ -63,6 +65,18 @@ impl AclRule {
         self.expiration.is_none_or(|e| e > now)
     }
 
+    /// Whether the rule, active now, names `identity` (itself, one of its `groups`, everyone
+    /// authenticated or anyone) with the permission asked for (`write`: `rw`).
+    fn grants(&self, identity: &str, groups: &[String], now: DateTime<Utc>, write: bool) -> bool {
+        let principal = match self.principal_type.as_str() {
+            "identity" => self.principal == identity,
+            "group" => groups.contains(&self.principal),
+            "all_authenticated_users" | "anonymous" => true,
+            _ => false,
+        };
+        principal && self.is_active(now) && (!write || self.permissions == "rw")
+    }
+
     /// Whether the rule's directory holds `path` (a normalised Globus path).
     fn covers(&self, path: &str) -> bool {
         covers(&self.path, path)
@@ -96,15 +110,11 @@ pub(super) fn check(
     let groups = t.core.groups_of(&caller.identity_id);
     let now = Utc::now();
     let acls = lock(&t.acls);
-    let allowed = acls.get(&c.id).into_iter().flatten().any(|rule| {
-        let principal = match rule.principal_type.as_str() {
-            "identity" => rule.principal == caller.identity_id,
-            "group" => groups.contains(&rule.principal),
-            "all_authenticated_users" | "anonymous" => true,
-            _ => false,
-        };
-        principal && rule.is_active(now) && rule.covers(&real) && (!write || rule.permissions == "rw")
-    });
+    let allowed = acls
+        .get(&c.id)
+        .into_iter()
+        .flatten()
+        .any(|rule| rule.grants(&caller.identity_id, &groups, now, write) && rule.covers(&real));
     if allowed {
         return Ok(());
     }
@@ -135,15 +145,7 @@ pub(super) fn task_view(
         .get(&c.id)
         .into_iter()
         .flatten()
-        .filter(|rule| {
-            let principal = match rule.principal_type.as_str() {
-                "identity" => rule.principal == caller.identity_id,
-                "group" => groups.contains(&rule.principal),
-                "all_authenticated_users" | "anonymous" => true,
-                _ => false,
-            };
-            principal && rule.is_active(now) && (!write || rule.permissions == "rw")
-        })
+        .filter(|rule| rule.grants(&caller.identity_id, &groups, now, write))
         .map(|rule| rule.path.clone())
         .filter(|dir| paths.iter().all(|r| covers(dir, &r.path)))
         .min_by_key(String::len);
@@ -161,7 +163,59 @@ pub(super) fn task_view(
             **r = if rel.as_os_str().is_empty() { Resolved::root() } else { Resolved { rel, path } };
         }
     }
-    Ok(LocalCollection { dir: std::sync::Arc::new(handle), ..c.clone() })
+    let grant = Grant {
+        acls: t.acls.clone(),
+        core: t.core.clone(),
+        collection: c.id.clone(),
+        identity: caller.identity_id.clone(),
+        dir,
+        write,
+    };
+    Ok(LocalCollection { dir: std::sync::Arc::new(handle), grant: Some(grant), ..c.clone() })
+}
+
+/// What let a task of someone other than its owner into a guest collection: a rule for the
+/// directory `dir` (where the task's view is rooted) with the permission it needs. A task
+/// runs in the background; before each of its steps it asks again ([`Grant::check`]), so a
+/// rule deleted, expired, narrowed or downgraded to `r`, or a group left, while the task runs
+/// takes the access back from the next file on, as Globus judges each file's access when it
+/// gets to it. Any rule that covers `dir` with the permission will do, not only the first.
+#[derive(Clone)]
+pub(crate) struct Grant {
+    acls: Arc<Mutex<AclStore>>,
+    core: Arc<Core>,
+    collection: String,
+    identity: String,
+    dir: String,
+    write: bool,
+}
+
+impl std::fmt::Debug for Grant {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Grant").field("identity", &self.identity).field("dir", &self.dir).field("write", &self.write).finish()
+    }
+}
+
+impl Grant {
+    /// Ok while some rule still grants the access; otherwise a permission error (a fault the
+    /// task retries until its deadline, in case the access is granted again).
+    pub(crate) fn check(&self) -> std::io::Result<()> {
+        let groups = self.core.groups_of(&self.identity);
+        let now = Utc::now();
+        let granted = lock(&self.acls)
+            .get(&self.collection)
+            .into_iter()
+            .flatten()
+            .any(|rule| rule.grants(&self.identity, &groups, now, self.write) && covers(&rule.path, &self.dir));
+        if granted {
+            return Ok(());
+        }
+        let what = if self.write { "write" } else { "read" };
+        Err(std::io::Error::new(
+            std::io::ErrorKind::PermissionDenied,
+            format!("no access rule of the collection grants {what} access any more"),
+        ))
+    }
 }
 
 /// Whether some active rule of `c` names `caller` (by identity or group: the collections

@@ -18,9 +18,18 @@ pub struct LocalCollection {
     /// The root, opened at start: every access of the local Transfer goes through it and
     /// stays beneath it (see `paths`).
     pub(crate) dir: Arc<cap_std::fs::Dir>,
+    /// In a task of someone other than a guest collection's owner: the access rule's grant
+    /// that let the task in, checked again before each of its steps.
+    pub(crate) grant: Option<super::acls::Grant>,
 }
 
 impl LocalCollection {
+    /// Whether a task may still use this collection: always, unless the task got in through
+    /// an access rule that no longer grants it (see [`super::acls::Grant`]).
+    pub(crate) fn still_granted(&self) -> std::io::Result<()> {
+        self.grant.as_ref().map_or(Ok(()), super::acls::Grant::check)
+    }
+
     /// The collection id.
     pub fn id(&self) -> &str {
         &self.id
@@ -89,6 +98,7 @@ pub(crate) fn guest(mapped: &LocalCollection, name: &str, path: &str, owner_id: 
         owner_id: owner_id.to_string(),
         host: Some(mapped.id.clone()),
         dir: Arc::new(dir),
+        grant: None,
     })
 }
 
@@ -180,6 +190,7 @@ pub(crate) fn mapped(name: &str, dir: &Path, read_only: bool, owner_id: &str) ->
         owner_id: owner_id.to_string(),
         host: None,
         dir: Arc::new(handle),
+        grant: None,
     })
 }
 

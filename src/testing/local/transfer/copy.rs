@@ -137,6 +137,7 @@ struct Plan {
 
 /// Expand one item: a file, or a directory walked recursively.
 fn expand(ctx: &Ctx, source: &LocalCollection, item: &TransferItem, options: &Options) -> Result<Plan, Stop> {
+    source.still_granted().map_err(Stop::Source)?;
     let meta = paths::stat(&source.dir, &item.src.rel).map_err(Stop::Source)?;
     match meta.kind {
         Kind::Dir if !item.recursive => Err(Stop::Failed(
@@ -224,6 +225,7 @@ pub(super) fn run(
     });
     for d in &dirs {
         let made = ctx.retrying(options, &d.dst_path, &d.dst_path, || {
+            destination.still_granted().map_err(Stop::Destination)?;
             if d.dst.is_root() { Ok(()) } else { paths::create_dirs(&destination.dir, &d.dst.rel).map_err(Stop::Destination) }
         });
         if let Err(stop) = made {
@@ -307,6 +309,9 @@ fn transfer_file(
     if ctx.ended() {
         return Err(Stop::Ended);
     }
+    // The access rules as they are now: a rule deleted since the last file takes the access back.
+    source.still_granted().map_err(Stop::Source)?;
+    destination.still_granted().map_err(Stop::Destination)?;
     if let Some(level) = options.sync_level
         && in_sync(ctx, source, destination, f, level)?
     {
@@ -436,6 +441,7 @@ fn delete_extra(
         if ctx.ended() {
             return Err(Stop::Ended);
         }
+        destination.still_granted().map_err(Stop::Destination)?;
         let extra = dst.child(&name);
         let Ok(meta) = paths::lstat(&destination.dir, &extra.rel) else { continue };
         let kind = if meta.kind == Kind::Dir { "dir" } else { "file" };

@@ -44,6 +44,10 @@ pub(super) fn run(
             return ctx.fail("FILE_NOT_FOUND", format!("{path}: nothing matches"));
         }
         for (target, shown) in targets {
+            // The access rules as they are now: a rule deleted while the task runs stops it.
+            if let Err(e) = collection.still_granted() {
+                return ctx.stop(Stop::Destination(e), &shown, &shown);
+            }
             let meta = match paths::lstat(dir, &target.rel) {
                 Ok(m) => m,
                 Err(e) if e.kind() == std::io::ErrorKind::NotFound && ignore_missing => continue,
@@ -57,6 +61,7 @@ pub(super) fn run(
                     if ctx.ended() {
                         return Err(Stop::Ended);
                     }
+                    collection.still_granted().map_err(Stop::Destination)?;
                     count_deleted(ctx, kind);
                     Ok(())
                 })

@@ -279,6 +279,7 @@ impl CollectionRegistry for Registry {
             owner_id: owner_id.to_string(),
             host: None,
             dir: Arc::new(dir),
+            grant: None,
         };
         self.add(c).map(|c| c.id)
     }
