@@ -95,6 +95,18 @@ def main():
     if copied != names:
         fail(f"the destination holds {copied}, the source {names}")
 
+    # 8. A bookmark on the copy: made, renamed, listed, deleted.
+    mark = tc.create_bookmark(
+        {"endpoint_id": destination, "path": f"/~/{args.target_dir}/", "name": "smoke copy"}
+    )
+    tc.update_bookmark(mark["id"], {"name": "smoke copy, checked"})
+    marks = [(b["name"], b["path"]) for b in tc.bookmark_list()]
+    if marks != [("smoke copy, checked", f"/~/{args.target_dir}/")]:
+        fail(f"the bookmarks are {marks}")
+    tc.delete_bookmark(mark["id"])
+    if list(tc.bookmark_list()):
+        fail("the bookmark is still listed after its deletion")
+
     summary = {
         "sdk_version": globus_sdk.__version__,
         "source": source,
@@ -105,6 +117,7 @@ def main():
         "files_transferred": task["files_transferred"],
         "bytes_transferred": task["bytes_transferred"],
         "events": events,
+        "bookmarks": marks,
     }
     print(json.dumps(summary))
 

@@ -104,6 +104,7 @@ async fn smoke(python: &Path) {
     assert_eq!(summary["listed"], serde_json::json!(["README.txt", "data"]));
     assert_eq!(summary["source"], local.collection("source").unwrap().id());
     assert!(summary["events"].as_array().unwrap().contains(&"SUCCEEDED".into()));
+    assert_eq!(summary["bookmarks"], serde_json::json!([["smoke copy, checked", "/~/python-smoke/"]]));
     for (rel, content) in files {
         assert_eq!(std::fs::read(destination.join("python-smoke").join(rel)).unwrap(), content, "{rel}");
     }

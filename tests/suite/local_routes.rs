@@ -190,9 +190,9 @@ async fn a_known_path_with_another_method_is_a_405_listing_the_allowed_ones() {
 async fn an_operation_the_local_globus_does_not_implement_is_a_501() {
     let local = LocalGlobus::start().await.unwrap();
     let token = transfer_token(&local);
-    let bookmarks = send(&local.transfer_url(), "GET", "/v0.10/bookmark_list", Some(&token)).await;
-    assert_eq!((bookmarks.status, bookmarks.code()), (501, "NotImplemented"));
-    assert_eq!(bookmarks.message(), "bookmark_list is not implemented by the local Globus Transfer");
+    let roles = send(&local.transfer_url(), "GET", "/v0.10/endpoint/abc/role_list", Some(&token)).await;
+    assert_eq!((roles.status, roles.code()), (501, "NotImplemented"));
+    assert_eq!(roles.message(), "endpoint_role_list is not implemented by the local Globus Transfer");
     // Even without a token: what is not there is not there for anyone.
     let anonymous = send(&local.transfer_url(), "DELETE", "/v0.10/endpoint/abc/role/def", None).await;
     assert_eq!((anonymous.status, anonymous.code()), (501, "NotImplemented"));
@@ -208,9 +208,9 @@ async fn an_operation_the_local_globus_does_not_implement_is_a_501() {
         .authorizer(AccessTokenAuthorizer::new(token))
         .build()
         .unwrap();
-    let e = client.bookmark_list().send().await.unwrap_err();
+    let e = client.endpoint_role_list().endpoint_id("abc").send().await.unwrap_err();
     assert_eq!((e.http_status(), e.code()), (Some(501), Some("NotImplemented")));
-    let tries = local.requests().iter().filter(|r| r.path == "/v0.10/bookmark_list").count();
+    let tries = local.requests().iter().filter(|r| r.path == "/v0.10/endpoint/abc/role_list").count();
     assert_eq!(tries, 2, "the raw request, then the SDK's single one");
 }
 

@@ -23,6 +23,7 @@ mod limits;
 mod local_acls;
 mod local_auth;
 mod local_binary;
+mod local_bookmarks;
 mod local_compute;
 mod local_e2e;
 mod local_faults;

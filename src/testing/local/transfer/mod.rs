@@ -5,6 +5,7 @@
 
 mod accessors;
 mod acls;
+mod bookmarks;
 mod checksum;
 mod collections;
 mod copy;
@@ -78,6 +79,8 @@ pub(crate) struct Transfer {
     collections: Arc<Mutex<Vec<LocalCollection>>>,
     /// The access rules of the guest collections.
     acls: Arc<Mutex<acls::AclStore>>,
+    /// Every user's bookmarks.
+    bookmarks: Mutex<bookmarks::BookmarkStore>,
     /// The directory of the temporary collections, removed on stop.
     temp_root: Option<PathBuf>,
     /// Shared with the workers, which update their tasks.
@@ -116,6 +119,16 @@ impl Service for Transfer {
         ("get_endpoint_acl_rule", acls::get),
         ("update_endpoint_acl_rule", acls::update),
         ("delete_endpoint_acl_rule", acls::delete),
+        ("bookmark_list", bookmarks::list),
+        ("create_bookmark", bookmarks::create),
+        ("get_bookmark", bookmarks::get),
+        ("update_bookmark", bookmarks::update),
+        ("delete_bookmark", bookmarks::delete),
+        ("list_bookmarks", bookmarks::list_v2),
+        ("create_bookmark_v2", bookmarks::create_v2),
+        ("get_bookmark_v2", bookmarks::get_v2),
+        ("update_bookmark_v2", bookmarks::update_v2),
+        ("delete_bookmark_v2", bookmarks::delete_v2),
     ];
 
     /// Every call needs an active token for Transfer with its scope.
@@ -135,6 +148,7 @@ impl Service for Transfer {
             core: core.clone(),
             collections: Arc::new(Mutex::new(collections)),
             acls: Arc::new(Mutex::new(acls::AclStore::default())),
+            bookmarks: Mutex::new(bookmarks::BookmarkStore::default()),
             temp_root,
             tasks: Arc::new(Mutex::new(TaskStore::default())),
             workers: Mutex::new(Vec::new()),
