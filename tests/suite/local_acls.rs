@@ -559,3 +559,91 @@ async fn a_rule_deleted_mid_task_stops_its_writes_until_access_is_granted_again(
     assert!(task.faults.unwrap_or(0) >= 1);
     assert_eq!(arrived(), 12);
 }
+
+/// Roles on a guest collection: its owner assigns them; an access manager manages the access
+/// rules (and sees the roles) without gaining any access to the data; an administrator also
+/// assigns roles; an assignment taken back takes the power back.
+#[tokio::test]
+async fn an_access_manager_manages_the_rules_and_only_an_administrator_assigns_roles() {
+    let e = env().await;
+    let bob_id = e.local.identities().into_iter().find(|i| i.username == BOB).unwrap().id;
+    let role = |principal: &str, role: &str| {
+        types::RoleCreate::builder().principal_type("identity").principal(principal.to_string()).role(role)
+    };
+
+    // Without a role, Alice manages nothing.
+    let refused = err(e.alice.endpoint_acl_list().endpoint_id(&e.guest).send().await);
+    assert_eq!(status(&refused), (Some(403), Some("PermissionDenied")));
+    let refused =
+        err(e.alice.add_endpoint_role().endpoint_id(&e.guest).body(role(&e.alice_id, "administrator")).send().await);
+    assert_eq!(status(&refused), (Some(403), Some("PermissionDenied")));
+
+    let made = e
+        .owner
+        .add_endpoint_role()
+        .endpoint_id(&e.guest)
+        .body(role(&e.alice_id, "access_manager"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(made.status().as_u16(), 201);
+    let made = made.into_inner();
+    assert_eq!((made.data_type.as_deref(), made.role.as_deref()), (Some("role"), Some("access_manager")));
+    let again =
+        err(e.owner.add_endpoint_role().endpoint_id(&e.guest).body(role(&e.alice_id, "access_manager")).send().await);
+    assert_eq!(status(&again), (Some(409), Some("Exists")));
+
+    // Alice the access manager: her roles show, she sees the roles, and manages the rules.
+    let doc = e.alice.get_endpoint().endpoint_id(&e.guest).send().await.unwrap().into_inner();
+    assert_eq!(doc.my_effective_roles, Some(vec!["access_manager".to_string()]));
+    assert_eq!(doc.acl_editable, Some(true));
+    let roles = e.alice.endpoint_role_list().endpoint_id(&e.guest).send().await.unwrap().into_inner();
+    assert_eq!((roles.data_type.as_deref(), roles.data.len()), (Some("role_list"), 1));
+    let got = e.alice.get_endpoint_role().endpoint_id(&e.guest).role_id(&made.id).send().await.unwrap().into_inner();
+    assert_eq!(got.principal.as_deref(), Some(e.alice_id.as_str()));
+    // Managing rules is not reading the data: she still needs a rule for that.
+    assert_eq!(status(&e.ls(&e.alice, "/").await.unwrap_err()), (Some(403), Some("PermissionDenied")));
+    let rule = types::AccessRuleCreate::builder()
+        .principal_type("identity")
+        .principal(bob_id.clone())
+        .path("/sub/")
+        .permissions("r");
+    e.alice.add_endpoint_acl_rule().endpoint_id(&e.guest).body(rule).send().await.unwrap();
+    assert_eq!(e.ls(&e.bob, "/sub/").await.unwrap(), ["b.txt"]);
+    // But she assigns no role.
+    let refused =
+        err(e.alice.add_endpoint_role().endpoint_id(&e.guest).body(role(&bob_id, "access_manager")).send().await);
+    assert_eq!(status(&refused), (Some(403), Some("PermissionDenied")));
+    let refused = err(e.alice.delete_endpoint_role().endpoint_id(&e.guest).role_id(&made.id).send().await);
+    assert_eq!(status(&refused), (Some(403), Some("PermissionDenied")));
+
+    // An administrator (Bob, now) sees and assigns roles.
+    let admin =
+        e.owner.add_endpoint_role().endpoint_id(&e.guest).body(role(&bob_id, "administrator")).send().await.unwrap();
+    let bob_roles = e.bob.endpoint_role_list().endpoint_id(&e.guest).send().await.unwrap().into_inner();
+    assert_eq!(bob_roles.data.len(), 2);
+    e.bob.add_endpoint_role().endpoint_id(&e.guest).body(role(&bob_id, "activity_monitor")).send().await.unwrap();
+
+    // The access manager's role taken back: no more rule management.
+    let gone = e.bob.delete_endpoint_role().endpoint_id(&e.guest).role_id(&made.id).send().await.unwrap().into_inner();
+    assert_eq!(gone.code, "Deleted");
+    let refused = err(e.alice.endpoint_acl_list().endpoint_id(&e.guest).send().await);
+    assert_eq!(status(&refused), (Some(403), Some("PermissionDenied")));
+    let missing = err(e.owner.get_endpoint_role().endpoint_id(&e.guest).role_id(&made.id).send().await);
+    assert_eq!(missing.http_status(), Some(404));
+    e.owner.delete_endpoint_role().endpoint_id(&e.guest).role_id(&admin.into_inner().id).send().await.unwrap();
+    let refused = err(e.bob.endpoint_role_list().endpoint_id(&e.guest).send().await);
+    assert_eq!(status(&refused), (Some(403), Some("PermissionDenied")));
+
+    // Bad assignments.
+    for (principal_type, principal, name) in [
+        ("identity", e.alice_id.as_str(), "owner"),
+        ("identity", "not-a-uuid", "access_manager"),
+        ("all_authenticated_users", "", "access_manager"),
+    ] {
+        let body =
+            types::RoleCreate::builder().principal_type(principal_type).principal(principal.to_string()).role(name);
+        let e = err(e.owner.add_endpoint_role().endpoint_id(&e.guest).body(body).send().await);
+        assert_eq!(e.http_status(), Some(400), "{principal_type} {principal} {name}: {e}");
+    }
+}

@@ -190,13 +190,13 @@ async fn a_known_path_with_another_method_is_a_405_listing_the_allowed_ones() {
 async fn an_operation_the_local_globus_does_not_implement_is_a_501() {
     let local = LocalGlobus::start().await.unwrap();
     let token = transfer_token(&local);
-    let roles = send(&local.transfer_url(), "GET", "/v0.10/endpoint/abc/role_list", Some(&token)).await;
-    assert_eq!((roles.status, roles.code()), (501, "NotImplemented"));
-    assert_eq!(roles.message(), "endpoint_role_list is not implemented by the local Globus Transfer");
+    let servers = send(&local.transfer_url(), "GET", "/v0.10/endpoint/abc/server_list", Some(&token)).await;
+    assert_eq!((servers.status, servers.code()), (501, "NotImplemented"));
+    assert_eq!(servers.message(), "endpoint_server_list is not implemented by the local Globus Transfer");
     // Even without a token: what is not there is not there for anyone.
-    let anonymous = send(&local.transfer_url(), "DELETE", "/v0.10/endpoint/abc/role/def", None).await;
+    let anonymous = send(&local.transfer_url(), "DELETE", "/v0.10/endpoint_manager/pause_rule/def", None).await;
     assert_eq!((anonymous.status, anonymous.code()), (501, "NotImplemented"));
-    assert!(anonymous.message().starts_with("delete_endpoint_role "), "{anonymous:?}");
+    assert!(anonymous.message().starts_with("endpoint_manager_delete_pause_rule "), "{anonymous:?}");
 
     let clients = send(&local.auth_url(), "GET", "/v2/api/clients", None).await;
     assert_eq!((clients.status, clients.code()), (501, "NOT_IMPLEMENTED"));
@@ -208,9 +208,9 @@ async fn an_operation_the_local_globus_does_not_implement_is_a_501() {
         .authorizer(AccessTokenAuthorizer::new(token))
         .build()
         .unwrap();
-    let e = client.endpoint_role_list().endpoint_id("abc").send().await.unwrap_err();
+    let e = client.endpoint_server_list().endpoint_id("abc").send().await.unwrap_err();
     assert_eq!((e.http_status(), e.code()), (Some(501), Some("NotImplemented")));
-    let tries = local.requests().iter().filter(|r| r.path == "/v0.10/endpoint/abc/role_list").count();
+    let tries = local.requests().iter().filter(|r| r.path == "/v0.10/endpoint/abc/server_list").count();
     assert_eq!(tries, 2, "the raw request, then the SDK's single one");
 }
 

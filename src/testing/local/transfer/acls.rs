@@ -252,7 +252,8 @@ fn real_path(c: &LocalCollection, r: &Resolved) -> String {
     }
 }
 
-/// The collection of the call, if the caller may manage its rules: its owner.
+/// The collection of the call, if the caller may manage its rules: its owner, an
+/// administrator or an access manager (`roles`).
 fn managed(t: &Transfer, call: &Call<'_, Caller>) -> Result<LocalCollection, Reply> {
     let req = call.req;
     let c = collection(t, call.param("endpoint_id")?, req)?;
@@ -260,7 +261,7 @@ fn managed(t: &Transfer, call: &Call<'_, Caller>) -> Result<LocalCollection, Rep
         let msg = format!("The collection {} is not a guest collection: it has no access rules", c.id);
         return Err(errors::error(409, "ClientError.Conflict", msg, req));
     }
-    if call.caller.identity_id != c.owner_id {
+    if !super::roles::holds(t, &c, &call.caller.identity_id, &["administrator", "access_manager"]) {
         let msg = format!("You do not have permission to manage the access rules of the collection {}", c.id);
         return Err(errors::error(403, "PermissionDenied", msg, req));
     }

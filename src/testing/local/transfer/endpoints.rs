@@ -42,8 +42,8 @@ fn endpoint_doc(
     req: &Request,
 ) -> Result<types::Endpoint, Reply> {
     let owner_string = t.core.identity(&c.owner_id).map_or_else(|| c.owner_id.clone(), |i| i.username);
-    let mine = c.owner_id == caller.identity_id;
-    let roles = if mine { vec!["administrator".to_string()] } else { Vec::new() };
+    let roles = super::roles::effective(t, c, &caller.identity_id);
+    let manages_rules = roles.iter().any(|r| r == "administrator" || r == "access_manager");
     let b = types::Endpoint::builder()
         .data_type("endpoint".to_string())
         .id(c.id.clone())
@@ -68,7 +68,7 @@ fn endpoint_doc(
         .is_globus_connect(false)
         .subscription_admin_verified(false)
         .acl_available(c.uses_acls())
-        .acl_editable(c.uses_acls() && mine)
+        .acl_editable(c.uses_acls() && manages_rules)
         .shareable(false)
         .in_use(in_use)
         .my_effective_roles(roles)

@@ -16,6 +16,7 @@ mod files;
 mod glob;
 mod options;
 mod paths;
+mod roles;
 mod submit;
 mod tasks;
 mod worker;
@@ -81,6 +82,8 @@ pub(crate) struct Transfer {
     acls: Arc<Mutex<acls::AclStore>>,
     /// Every user's bookmarks.
     bookmarks: Mutex<bookmarks::BookmarkStore>,
+    /// The role assignments on the collections.
+    roles: Mutex<roles::RoleStore>,
     /// The directory of the temporary collections, removed on stop.
     temp_root: Option<PathBuf>,
     /// Shared with the workers, which update their tasks.
@@ -119,6 +122,10 @@ impl Service for Transfer {
         ("get_endpoint_acl_rule", acls::get),
         ("update_endpoint_acl_rule", acls::update),
         ("delete_endpoint_acl_rule", acls::delete),
+        ("endpoint_role_list", roles::list),
+        ("add_endpoint_role", roles::add),
+        ("get_endpoint_role", roles::get),
+        ("delete_endpoint_role", roles::delete),
         ("bookmark_list", bookmarks::list),
         ("create_bookmark", bookmarks::create),
         ("get_bookmark", bookmarks::get),
@@ -149,6 +156,7 @@ impl Service for Transfer {
             collections: Arc::new(Mutex::new(collections)),
             acls: Arc::new(Mutex::new(acls::AclStore::default())),
             bookmarks: Mutex::new(bookmarks::BookmarkStore::default()),
+            roles: Mutex::new(roles::RoleStore::default()),
             temp_root,
             tasks: Arc::new(Mutex::new(TaskStore::default())),
             workers: Mutex::new(Vec::new()),
