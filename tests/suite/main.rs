@@ -32,6 +32,7 @@ mod local_gcs;
 mod local_groups;
 mod local_hostile;
 mod local_login;
+mod local_managed;
 mod local_python;
 mod local_routes;
 mod local_search;

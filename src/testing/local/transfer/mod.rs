@@ -14,6 +14,7 @@ mod endpoints;
 mod errors;
 mod files;
 mod glob;
+mod managed;
 mod options;
 mod paths;
 mod roles;
@@ -84,6 +85,8 @@ pub(crate) struct Transfer {
     bookmarks: Mutex<bookmarks::BookmarkStore>,
     /// The role assignments on the collections.
     roles: Mutex<roles::RoleStore>,
+    /// The endpoint managers' cancel jobs.
+    admin_cancels: Mutex<Vec<managed::AdminCancel>>,
     /// The directory of the temporary collections, removed on stop.
     temp_root: Option<PathBuf>,
     /// Shared with the workers, which update their tasks.
@@ -126,6 +129,13 @@ impl Service for Transfer {
         ("add_endpoint_role", roles::add),
         ("get_endpoint_role", roles::get),
         ("delete_endpoint_role", roles::delete),
+        ("endpoint_manager_task_list", managed::task_list),
+        ("endpoint_manager_get_task", managed::get_task),
+        ("endpoint_manager_task_event_list", managed::events),
+        ("endpoint_manager_task_successful_transfers", managed::successful_transfers),
+        ("endpoint_manager_task_skipped_errors", managed::skipped_errors),
+        ("endpoint_manager_cancel_tasks", managed::cancel_tasks),
+        ("endpoint_manager_cancel_status", managed::cancel_status),
         ("bookmark_list", bookmarks::list),
         ("create_bookmark", bookmarks::create),
         ("get_bookmark", bookmarks::get),
@@ -157,6 +167,7 @@ impl Service for Transfer {
             acls: Arc::new(Mutex::new(acls::AclStore::default())),
             bookmarks: Mutex::new(bookmarks::BookmarkStore::default()),
             roles: Mutex::new(roles::RoleStore::default()),
+            admin_cancels: Mutex::new(Vec::new()),
             temp_root,
             tasks: Arc::new(Mutex::new(TaskStore::default())),
             workers: Mutex::new(Vec::new()),

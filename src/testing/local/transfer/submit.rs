@@ -123,6 +123,7 @@ fn new_record(kind: Kind, caller: &Caller, submission_id: &str, label: Option<St
         successful: Vec::new(),
         skipped: Vec::new(),
         cancel: Arc::new(AtomicBool::new(false)),
+        canceled_by_admin: None,
     }
 }
 

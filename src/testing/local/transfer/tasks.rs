@@ -156,6 +156,9 @@ pub(super) struct TaskRecord {
     pub successful: Vec<types::SuccessfulTransfer>,
     pub skipped: Vec<types::SkippedError>,
     pub cancel: Arc<AtomicBool>,
+    /// Canceled by an administrator of its `SOURCE`, `DESTINATION` or `BOTH` collections,
+    /// with their message.
+    pub canceled_by_admin: Option<(&'static str, String)>,
 }
 
 impl TaskRecord {
@@ -214,6 +217,11 @@ pub(crate) struct TaskStore {
 }
 
 impl TaskStore {
+    /// Every task, in submission order.
+    pub(super) fn all(&self) -> &[TaskRecord] {
+        &self.tasks
+    }
+
     pub(super) fn get(&self, id: &str) -> Option<&TaskRecord> {
         self.tasks.iter().find(|t| t.id == id)
     }
@@ -246,7 +254,7 @@ impl TaskStore {
 }
 
 /// The task document.
-fn task_doc(t: &TaskRecord, req: &Request) -> Result<Value, Reply> {
+pub(super) fn task_doc(t: &TaskRecord, req: &Request) -> Result<Value, Reply> {
     let c = &t.counters;
     let o = &t.options;
     let transfer = t.kind == Kind::Transfer;
@@ -272,6 +280,8 @@ fn task_doc(t: &TaskRecord, req: &Request) -> Result<Value, Reply> {
         .nice_status_short_description(t.nice_status.map(str::to_string))
         .is_ok(t.is_active().then_some(c.faults == 0))
         .is_paused(false)
+        .canceled_by_admin(t.canceled_by_admin.as_ref().map(|(side, _)| side.to_string()))
+        .canceled_by_admin_message(t.canceled_by_admin.as_ref().map(|(_, message)| message.clone()))
         .fatal_error(t.fatal_error.as_ref().map(|(code, description)| types::TaskFatalError {
             code: Some(code.clone()),
             description: Some(description.clone()),
@@ -319,6 +329,54 @@ fn task_doc(t: &TaskRecord, req: &Request) -> Result<Value, Reply> {
     Ok(document(&task, TASK_FIELDS))
 }
 
+/// Whose view of a task a call takes: its owner's (`/task/...`), or that of the
+/// administrators and activity managers or monitors of a collection it uses
+/// (`/endpoint_manager/task/...`).
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(super) enum View {
+    Owner,
+    Manager,
+}
+
+/// The roles that see a task of another user on their collection; those that may cancel it.
+pub(super) const SEE_ROLES: &[&str] = &["administrator", "activity_manager", "activity_monitor"];
+pub(super) const CANCEL_ROLES: &[&str] = &["administrator", "activity_manager"];
+
+/// Which of the task's collections `identity` holds one of `roles` on: `SOURCE`,
+/// `DESTINATION`, `BOTH`, or None.
+pub(super) fn managed_side(t: &Transfer, task: &TaskRecord, identity: &str, roles: &[&str]) -> Option<&'static str> {
+    let collections = lock(&t.collections).clone();
+    let holds = |id: &str| {
+        collections.iter().find(|c| c.id == id).is_some_and(|c| super::roles::holds(t, c, identity, roles))
+    };
+    let source = holds(&task.source.0);
+    let destination = task.destination.as_ref().is_some_and(|d| holds(&d.0));
+    match (source, destination) {
+        (true, true) => Some("BOTH"),
+        (true, false) => Some("SOURCE"),
+        (false, true) => Some("DESTINATION"),
+        (false, false) => None,
+    }
+}
+
+/// The task as `view` sees it, or Transfer's 404 (a task the caller may not see is not there).
+fn visible<'a>(
+    t: &Transfer,
+    store: &'a TaskStore,
+    caller: &Caller,
+    id: &str,
+    view: View,
+    req: &Request,
+) -> Result<&'a TaskRecord, Reply> {
+    store
+        .get(id)
+        .filter(|task| match view {
+            View::Owner => task.owner_id == caller.identity_id,
+            View::Manager => managed_side(t, task, &caller.identity_id, SEE_ROLES).is_some(),
+        })
+        .ok_or_else(|| errors::error(404, "ClientError.NotFound", format!("No task found with id '{id}'"), req))
+}
+
 /// The caller's task, or Transfer's 404.
 fn owned<'a>(store: &'a TaskStore, caller: &Caller, id: &str, req: &Request) -> Result<&'a TaskRecord, Reply> {
     store
@@ -328,10 +386,14 @@ fn owned<'a>(store: &'a TaskStore, caller: &Caller, id: &str, req: &Request) -> 
 }
 
 pub(super) fn get(t: &Transfer, call: &Call<'_, Caller>) -> Handled {
+    get_as(t, call, View::Owner)
+}
+
+pub(super) fn get_as(t: &Transfer, call: &Call<'_, Caller>, view: View) -> Handled {
     let req = call.req;
     let id = call.param("task_id")?;
     let store = lock(&t.tasks);
-    Ok(Reply::ok(&task_doc(owned(&store, &call.caller, id, req)?, req)?))
+    Ok(Reply::ok(&task_doc(visible(t, &store, &call.caller, id, view, req)?, req)?))
 }
 
 fn result(code: &str, message: &str, req: &Request) -> Reply {
@@ -511,20 +573,29 @@ pub(super) fn list(t: &Transfer, call: &Call<'_, Caller>) -> Handled {
 }
 
 pub(super) fn events(t: &Transfer, call: &Call<'_, Caller>) -> Handled {
+    events_as(t, call, View::Owner)
+}
+
+/// A task's events: the owner filters with `filter=is_error:1`, a manager with
+/// `filter_is_error=1`.
+pub(super) fn events_as(t: &Transfer, call: &Call<'_, Caller>, view: View) -> Handled {
     let req = call.req;
     let id = call.param("task_id")?;
     let limit = int_param(req, "limit", 10, 1, 1000)?;
     let offset = int_param(req, "offset", 0, 0, i64::MAX)?;
-    let is_error = match req.query("filter").map(str::trim) {
-        None | Some("") => None,
-        Some("is_error:1") => Some(true),
-        Some("is_error:0") => Some(false),
-        Some(other) => {
+    let is_error = match (view, req.query("filter").map(str::trim), req.query("filter_is_error").map(str::trim)) {
+        (View::Owner, None | Some(""), _) | (View::Manager, _, None | Some("")) => None,
+        (View::Owner, Some("is_error:1"), _) | (View::Manager, _, Some("1")) => Some(true),
+        (View::Owner, Some("is_error:0"), _) | (View::Manager, _, Some("0")) => Some(false),
+        (View::Owner, Some(other), _) => {
             return Err(bad_request(format!("Unsupported filter {other:?}; use is_error:1 or is_error:0"), req));
+        }
+        (View::Manager, _, Some(other)) => {
+            return Err(bad_request(format!("Invalid filter_is_error {other:?}; use 1 or 0"), req));
         }
     };
     let store = lock(&t.tasks);
-    let task = owned(&store, &call.caller, id, req)?;
+    let task = visible(t, &store, &call.caller, id, view, req)?;
     let matching: Vec<&types::Event> =
         task.events.iter().rev().filter(|e| is_error.is_none_or(|want| e.is_error == Some(want))).collect();
     let data: Vec<types::Event> =
@@ -553,9 +624,14 @@ fn marker_page(req: &Request, len: usize, page_size: usize) -> Result<(usize, us
 }
 
 pub(super) fn successful_transfers(t: &Transfer, call: &Call<'_, Caller>) -> Handled {
+    successful_transfers_as(t, call, View::Owner)
+}
+
+pub(super) fn successful_transfers_as(t: &Transfer, call: &Call<'_, Caller>, view: View) -> Handled {
     marker_list(
         t,
         call,
+        view,
         |t| &t.successful,
         |data, marker| types::SuccessfulTransferList {
             data,
@@ -568,9 +644,14 @@ pub(super) fn successful_transfers(t: &Transfer, call: &Call<'_, Caller>) -> Han
 }
 
 pub(super) fn skipped_errors(t: &Transfer, call: &Call<'_, Caller>) -> Handled {
+    skipped_errors_as(t, call, View::Owner)
+}
+
+pub(super) fn skipped_errors_as(t: &Transfer, call: &Call<'_, Caller>, view: View) -> Handled {
     marker_list(
         t,
         call,
+        view,
         |t| &t.skipped,
         |data, marker| types::SkippedErrorList {
             data,
@@ -587,13 +668,14 @@ pub(super) fn skipped_errors(t: &Transfer, call: &Call<'_, Caller>) -> Handled {
 fn marker_list<T: Clone, L: serde::Serialize>(
     t: &Transfer,
     call: &Call<'_, Caller>,
+    view: View,
     items: impl Fn(&TaskRecord) -> &Vec<T>,
     page: impl Fn(Vec<T>, Value) -> L,
 ) -> Handled {
     let req = call.req;
     let id = call.param("task_id")?;
     let store = lock(&t.tasks);
-    let task = owned(&store, &call.caller, id, req)?;
+    let task = visible(t, &store, &call.caller, id, view, req)?;
     let list = items(task);
     let (start, end, next) = marker_page(req, list.len(), t.marker_page_size)?;
     let slice = list.get(start..end).unwrap_or_default();
