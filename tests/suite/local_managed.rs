@@ -180,3 +180,68 @@ async fn managers_see_list_and_cancel_other_users_tasks_on_their_collections_and
     let e = owner.endpoint_manager_cancel_tasks().body(cancel(Vec::new())).send().await.unwrap_err();
     assert_eq!(e.http_status(), Some(400));
 }
+
+/// A mapped collection's guest collections (the caller's own, or all of them for its
+/// administrators, in `next_token` pages), pause information and pause rules (none: the local
+/// Globus pauses nothing).
+#[tokio::test]
+async fn guest_collections_of_a_mapped_one_and_pause_information() {
+    let dir = tempfile::tempdir().unwrap();
+    for sub in ["shared", "other"] {
+        std::fs::create_dir_all(dir.path().join(sub)).unwrap();
+    }
+    std::fs::write(dir.path().join("shared/a.txt"), "a").unwrap();
+    let local = LocalGlobus::builder()
+        .user(ALICE, "Alice")
+        .collection("data", dir.path())
+        .temp_collection("dest")
+        .guest_collection("shared", "data", "/shared/")
+        .guest_collection("other", "data", "/other/")
+        .start()
+        .await
+        .unwrap();
+    let (owner, alice) = (client_for(&local, OWNER), client_for(&local, ALICE));
+    let data = local.collection("data").unwrap().id().to_string();
+    let guest = local.collection("shared").unwrap().id().to_string();
+    let dest = local.collection("dest").unwrap().id().to_string();
+
+    let mine = owner.my_shared_endpoint_list().endpoint_id(&data).send().await.unwrap().into_inner();
+    let mut names: Vec<String> = mine.data.iter().filter_map(|e| e.display_name.clone()).collect();
+    names.sort();
+    assert_eq!(names, ["other", "shared"]);
+    assert!(alice.my_shared_endpoint_list().endpoint_id(&data).send().await.unwrap().into_inner().data.is_empty());
+
+    let all: Vec<String> = owner
+        .get_shared_endpoint_list()
+        .endpoint_id(&data)
+        .max_results(1)
+        .into_stream()
+        .items()
+        .map_ok(|e| e.id)
+        .try_collect()
+        .await
+        .unwrap();
+    assert_eq!(all.len(), 2);
+    let pages = local.requests().into_iter().filter(|r| r.path.ends_with("/shared_endpoint_list")).count();
+    assert_eq!(pages, 2);
+    let e = alice.get_shared_endpoint_list().endpoint_id(&data).send().await.unwrap_err();
+    assert_eq!(e.http_status(), Some(403));
+
+    let rules = alice.my_effective_pause_rule_list().endpoint_id(&guest).send().await.unwrap().into_inner();
+    assert_eq!((rules.data_type.as_deref(), rules.data.len()), (Some("pause_rule_list"), 0));
+
+    let rule = types::AccessRuleCreate::builder()
+        .principal_type("identity")
+        .principal(id_of(&local, ALICE))
+        .path("/")
+        .permissions("r");
+    owner.add_endpoint_acl_rule().endpoint_id(&guest).body(rule).send().await.unwrap();
+    let task = submit(&alice, &guest, &dest, "a.txt").await;
+    let info = alice.task_pause_info().task_id(&task).send().await.unwrap().into_inner();
+    assert_eq!(info.data_type.as_deref(), Some("pause_info_limited"));
+    assert_eq!(info.pause_rules.map(|r| r.len()), Some(0));
+    let info = owner.endpoint_manager_task_pause_info().task_id(&task).send().await.unwrap().into_inner();
+    assert_eq!(info.data_type.as_deref(), Some("pause_info"));
+    let e = owner.task_pause_info().task_id(&task).send().await.unwrap_err();
+    assert_eq!(e.http_status(), Some(404), "the owner's call is for one's own tasks");
+}

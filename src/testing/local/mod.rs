@@ -231,7 +231,20 @@ plugins! {
 /// - Transfer: `endpoint_search`, `get_endpoint`, `operation_ls`, `operation_mkdir`,
 ///   `operation_rename`, `operation_stat`, `get_submission_id`, `submit_transfer_document`,
 ///   `submit_delete_document`, `task_list`, `get_task`, `update_task`, `cancel_task`,
-///   `task_event_list`, `task_successful_transfers`, `task_skipped_errors`.
+///   `task_event_list`, `task_successful_transfers`, `task_skipped_errors`,
+///   `task_pause_info`; access rules (`endpoint_acl_list`, `add_endpoint_acl_rule`,
+///   `get_endpoint_acl_rule`, `update_endpoint_acl_rule`, `delete_endpoint_acl_rule`) and
+///   roles (`endpoint_role_list`, `add_endpoint_role`, `get_endpoint_role`,
+///   `delete_endpoint_role`) of collections; `my_shared_endpoint_list`,
+///   `get_shared_endpoint_list`, `my_effective_pause_rule_list` (always empty); bookmarks, v0.10
+///   and v2 (`bookmark_list`, `create_bookmark`, `get_bookmark`, `update_bookmark`,
+///   `delete_bookmark`, `list_bookmarks`, `create_bookmark_v2`, `get_bookmark_v2`,
+///   `update_bookmark_v2`, `delete_bookmark_v2`); the endpoint manager's task views for
+///   administrators and activity roles (`endpoint_manager_task_list`,
+///   `endpoint_manager_get_task`, `endpoint_manager_task_event_list`,
+///   `endpoint_manager_task_pause_info`, `endpoint_manager_task_successful_transfers`,
+///   `endpoint_manager_task_skipped_errors`, `endpoint_manager_cancel_tasks`,
+///   `endpoint_manager_cancel_status`).
 /// - Timers (feature `timers`): `create_timer` (transfer timers), `create_job` (jobs calling
 ///   the Transfer action provider), `list_jobs`, `get_job`, `update_job`, `delete_job`,
 ///   `pause_job`, `resume_job`. Its scheduler really runs: at each due time it submits the

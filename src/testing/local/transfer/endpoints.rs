@@ -1,8 +1,12 @@
-//! Collections as endpoint documents: `get_endpoint` and `endpoint_search`.
+//! Collections as endpoint documents: `get_endpoint`, `endpoint_search`, the guest collections
+//! of a mapped one (`my_shared_endpoint_list`, `get_shared_endpoint_list`), and the caller's
+//! pause rules on one (always none).
 
 use std::collections::HashSet;
 
-use super::{LocalCollection, Transfer, acls, bad_request, build, collection, document, int_param};
+use serde_json::{Value, json};
+
+use super::{LocalCollection, Transfer, acls, bad_request, build, collection, document, errors, int_param};
 use crate::testing::local::core::{Caller, lock};
 use crate::testing::local::http::{Reply, Request};
 use crate::testing::local::plugin::{Call, Handled};
@@ -88,6 +92,52 @@ pub(super) fn get(t: &Transfer, call: &Call<'_, Caller>) -> Handled {
     let c = &collection(t, call.param("endpoint_id")?, req)?;
     let in_use = lock(&t.tasks).collections_used_by(&caller.identity_id, true).contains(&c.id);
     Ok(Reply::ok(&document(&endpoint_doc(t, c, caller, in_use, req)?, ALWAYS)))
+}
+
+/// The guest collections hosted on the call's collection that `keep` keeps, as endpoint
+/// documents.
+fn guests_of(t: &Transfer, call: &Call<'_, Caller>, keep: impl Fn(&LocalCollection) -> bool) -> Result<Vec<Value>, Reply> {
+    let (req, caller) = (call.req, &call.caller);
+    let host = collection(t, call.param("endpoint_id")?, req)?;
+    let guests: Vec<LocalCollection> =
+        lock(&t.collections).iter().filter(|c| c.host.as_deref() == Some(host.id.as_str()) && keep(c)).cloned().collect();
+    let used = lock(&t.tasks).collections_used_by(&caller.identity_id, true);
+    guests.iter().map(|c| Ok(document(&endpoint_doc(t, c, caller, used.contains(&c.id), req)?, ALWAYS))).collect()
+}
+
+/// The caller's own guest collections on a mapped collection.
+pub(super) fn my_shared(t: &Transfer, call: &Call<'_, Caller>) -> Handled {
+    let me = call.caller.identity_id.clone();
+    let data = guests_of(t, call, |c| c.owner_id == me)?;
+    Ok(Reply::ok(&json!({"DATA_TYPE": "endpoint_list", "DATA": data})))
+}
+
+/// Every guest collection on a mapped collection, for its administrators; paged with
+/// `max_results` and `next_token` (the offset of the next page).
+pub(super) fn all_shared(t: &Transfer, call: &Call<'_, Caller>) -> Handled {
+    let req = call.req;
+    let host = collection(t, call.param("endpoint_id")?, req)?;
+    if !super::roles::holds(t, &host, &call.caller.identity_id, &["administrator"]) {
+        let msg = format!("You are not an administrator of {}", host.id);
+        return Err(errors::error(403, "PermissionDenied", msg, req));
+    }
+    let size = int_param(req, "max_results", 100, 1, 1000)? as usize;
+    let start = match req.query("next_token") {
+        None | Some("") => 0,
+        Some(tok) => tok.parse::<usize>().map_err(|_| bad_request(format!("Invalid next_token {tok:?}"), req))?,
+    };
+    let all = guests_of(t, call, |_| true)?;
+    let end = start.saturating_add(size).min(all.len());
+    let page = all.get(start.min(end)..end).unwrap_or_default().to_vec();
+    let next = (end < all.len()).then(|| end.to_string());
+    Ok(Reply::ok(&json!({"DATA_TYPE": "shared_endpoint_list", "shared_endpoints": page, "next_token": next})))
+}
+
+/// The pause rules in effect for the caller on a collection: none (the local Globus pauses
+/// nothing; pause rules cannot be made here).
+pub(super) fn my_pause_rules(t: &Transfer, call: &Call<'_, Caller>) -> Handled {
+    collection(t, call.param("endpoint_id")?, call.req)?;
+    Ok(Reply::ok(&json!({"DATA_TYPE": "pause_rule_list", "DATA": []})))
 }
 
 /// The words of a text as full-text search sees them: lower-case runs of letters and

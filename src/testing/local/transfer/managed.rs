@@ -169,6 +169,10 @@ pub(super) fn get_task(t: &Transfer, call: &Call<'_, Caller>) -> Handled {
     tasks::get_as(t, call, View::Manager)
 }
 
+pub(super) fn pause_info(t: &Transfer, call: &Call<'_, Caller>) -> Handled {
+    tasks::pause_info_as(t, call, View::Manager)
+}
+
 pub(super) fn events(t: &Transfer, call: &Call<'_, Caller>) -> Handled {
     tasks::events_as(t, call, View::Manager)
 }

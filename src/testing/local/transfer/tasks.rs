@@ -389,6 +389,29 @@ pub(super) fn get(t: &Transfer, call: &Call<'_, Caller>) -> Handled {
     get_as(t, call, View::Owner)
 }
 
+/// Why the task is paused: it never is (the local Globus has no pause rules), so the
+/// document lists no rule and no message; the owner gets `pause_info_limited`, a manager
+/// `pause_info`.
+pub(super) fn pause_info(t: &Transfer, call: &Call<'_, Caller>) -> Handled {
+    pause_info_as(t, call, View::Owner)
+}
+
+pub(super) fn pause_info_as(t: &Transfer, call: &Call<'_, Caller>, view: View) -> Handled {
+    let req = call.req;
+    let id = call.param("task_id")?;
+    let store = lock(&t.tasks);
+    visible(t, &store, &call.caller, id, view, req)?;
+    let data_type = if view == View::Owner { "pause_info_limited" } else { "pause_info" };
+    Ok(Reply::ok(&json!({
+        "DATA_TYPE": data_type,
+        "pause_rules": [],
+        "source_pause_message": null,
+        "destination_pause_message": null,
+        "source_pause_message_share": null,
+        "destination_pause_message_share": null,
+    })))
+}
+
 pub(super) fn get_as(t: &Transfer, call: &Call<'_, Caller>, view: View) -> Handled {
     let req = call.req;
     let id = call.param("task_id")?;
