@@ -227,6 +227,23 @@ async fn guest_collections_of_a_mapped_one_and_pause_information() {
     let e = alice.get_shared_endpoint_list().endpoint_id(&data).send().await.unwrap_err();
     assert_eq!(e.http_status(), Some(403));
 
+    // The endpoint manager's view of them: monitored, hosted, each collection, its rules.
+    let monitored = owner.endpoint_manager_monitored_endpoints().send().await.unwrap().into_inner();
+    assert_eq!(monitored.data.len(), 4, "the owner administers data, dest, shared and other");
+    assert!(alice.endpoint_manager_monitored_endpoints().send().await.unwrap().into_inner().data.is_empty());
+    let hosted = owner.endpoint_manager_hosted_endpoint_list().endpoint_id(&data).send().await.unwrap().into_inner();
+    assert_eq!(hosted.data.len(), 2);
+    let e = alice.endpoint_manager_hosted_endpoint_list().endpoint_id(&data).send().await.unwrap_err();
+    assert_eq!(e.http_status(), Some(403));
+    let doc = owner.endpoint_manager_get_endpoint().endpoint_id(&guest).send().await.unwrap().into_inner();
+    assert_eq!(doc.display_name.as_deref(), Some("shared"));
+    assert_eq!(
+        alice.endpoint_manager_get_endpoint().endpoint_id(&guest).send().await.unwrap_err().http_status(),
+        Some(403)
+    );
+    let e = owner.endpoint_manager_acl_list().endpoint_id(&data).send().await.unwrap_err();
+    assert_eq!(e.http_status(), Some(409), "a mapped collection has no access rules");
+
     let rules = alice.my_effective_pause_rule_list().endpoint_id(&guest).send().await.unwrap().into_inner();
     assert_eq!((rules.data_type.as_deref(), rules.data.len()), (Some("pause_rule_list"), 0));
 
@@ -236,6 +253,12 @@ async fn guest_collections_of_a_mapped_one_and_pause_information() {
         .path("/")
         .permissions("r");
     owner.add_endpoint_acl_rule().endpoint_id(&guest).body(rule).send().await.unwrap();
+    let listed = owner.endpoint_manager_acl_list().endpoint_id(&guest).send().await.unwrap().into_inner();
+    assert_eq!((listed.data_type.as_deref(), listed.length), (Some("access_list"), Some(1)));
+    assert_eq!(
+        alice.endpoint_manager_acl_list().endpoint_id(&guest).send().await.unwrap_err().http_status(),
+        Some(403)
+    );
     let task = submit(&alice, &guest, &dest, "a.txt").await;
     let info = alice.task_pause_info().task_id(&task).send().await.unwrap().into_inner();
     assert_eq!(info.data_type.as_deref(), Some("pause_info_limited"));

@@ -239,8 +239,10 @@ plugins! {
 ///   `get_shared_endpoint_list`, `my_effective_pause_rule_list` (always empty); bookmarks, v0.10
 ///   and v2 (`bookmark_list`, `create_bookmark`, `get_bookmark`, `update_bookmark`,
 ///   `delete_bookmark`, `list_bookmarks`, `create_bookmark_v2`, `get_bookmark_v2`,
-///   `update_bookmark_v2`, `delete_bookmark_v2`); the endpoint manager's task views for
-///   administrators and activity roles (`endpoint_manager_task_list`,
+///   `update_bookmark_v2`, `delete_bookmark_v2`); the endpoint manager's calls for
+///   administrators and activity roles (`endpoint_manager_monitored_endpoints`,
+///   `endpoint_manager_get_endpoint`, `endpoint_manager_hosted_endpoint_list`,
+///   `endpoint_manager_acl_list`, `endpoint_manager_task_list`,
 ///   `endpoint_manager_get_task`, `endpoint_manager_task_event_list`,
 ///   `endpoint_manager_task_pause_info`, `endpoint_manager_task_successful_transfers`,
 ///   `endpoint_manager_task_skipped_errors`, `endpoint_manager_cancel_tasks`,

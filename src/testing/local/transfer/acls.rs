@@ -316,6 +316,31 @@ pub(super) fn list(t: &Transfer, call: &Call<'_, Caller>) -> Handled {
     }))
 }
 
+/// A guest collection's rules, for the administrators of the collection or of the mapped
+/// collection it lies in (`endpoint_manager_acl_list`).
+pub(super) fn manager_list(t: &Transfer, call: &Call<'_, Caller>) -> Handled {
+    let (req, caller) = (call.req, &call.caller);
+    let c = collection(t, call.param("endpoint_id")?, req)?;
+    if !c.uses_acls() {
+        let msg = format!("The collection {} is not a guest collection: it has no access rules", c.id);
+        return Err(errors::error(409, "ClientError.Conflict", msg, req));
+    }
+    let host = c.host.as_deref().and_then(|h| collection(t, h, req).ok());
+    let admin = |x: &LocalCollection| super::roles::holds(t, x, &caller.identity_id, &["administrator"]);
+    if !admin(&c) && !host.as_ref().is_some_and(admin) {
+        let msg = format!("You are not an administrator of the collection {} or of its host", c.id);
+        return Err(errors::error(403, "PermissionDenied", msg, req));
+    }
+    let rules: Vec<types::AccessRule> = lock(&t.acls).get(&c.id).into_iter().flatten().map(AclRule::document).collect();
+    Ok(Reply::ok(&types::AccessRuleList {
+        data_type: Some("access_list".into()),
+        endpoint: Some(c.id.clone()),
+        length: Some(rules.len() as i64),
+        data: rules,
+        extra: Default::default(),
+    }))
+}
+
 pub(super) fn add(t: &Transfer, call: &Call<'_, Caller>) -> Handled {
     let req = call.req;
     let c = &managed(t, call)?;

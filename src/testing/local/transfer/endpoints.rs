@@ -133,6 +133,44 @@ pub(super) fn all_shared(t: &Transfer, call: &Call<'_, Caller>) -> Handled {
     Ok(Reply::ok(&json!({"DATA_TYPE": "shared_endpoint_list", "shared_endpoints": page, "next_token": next})))
 }
 
+/// The collections on which the caller is an administrator, activity manager or monitor.
+pub(super) fn monitored(t: &Transfer, call: &Call<'_, Caller>) -> Handled {
+    let (req, caller) = (call.req, &call.caller);
+    let all: Vec<LocalCollection> = lock(&t.collections).clone();
+    let used = lock(&t.tasks).collections_used_by(&caller.identity_id, true);
+    let mut data = Vec::new();
+    for c in all.iter().filter(|c| super::roles::holds(t, c, &caller.identity_id, super::tasks::SEE_ROLES)) {
+        data.push(document(&endpoint_doc(t, c, caller, used.contains(&c.id), req)?, ALWAYS));
+    }
+    Ok(Reply::ok(&json!({"DATA_TYPE": "endpoint_list", "DATA": data})))
+}
+
+/// The call's collection, if the caller is an administrator, activity manager or monitor of it.
+fn administered(t: &Transfer, call: &Call<'_, Caller>, roles: &[&str]) -> Result<LocalCollection, Reply> {
+    let req = call.req;
+    let c = collection(t, call.param("endpoint_id")?, req)?;
+    if !super::roles::holds(t, &c, &call.caller.identity_id, roles) {
+        let msg = format!("You do not have a role on {} that allows this", c.id);
+        return Err(errors::error(403, "PermissionDenied", msg, req));
+    }
+    Ok(c)
+}
+
+/// A collection's document, for its administrators and activity roles.
+pub(super) fn manager_get(t: &Transfer, call: &Call<'_, Caller>) -> Handled {
+    let (req, caller) = (call.req, &call.caller);
+    let c = administered(t, call, super::tasks::SEE_ROLES)?;
+    let in_use = lock(&t.tasks).collections_used_by(&caller.identity_id, true).contains(&c.id);
+    Ok(Reply::ok(&document(&endpoint_doc(t, &c, caller, in_use, req)?, ALWAYS)))
+}
+
+/// The guest collections hosted on a collection, for its administrators.
+pub(super) fn hosted(t: &Transfer, call: &Call<'_, Caller>) -> Handled {
+    administered(t, call, &["administrator"])?;
+    let data = guests_of(t, call, |_| true)?;
+    Ok(Reply::ok(&json!({"DATA_TYPE": "endpoint_list", "DATA": data})))
+}
+
 /// The pause rules in effect for the caller on a collection: none (the local Globus pauses
 /// nothing; pause rules cannot be made here).
 pub(super) fn my_pause_rules(t: &Transfer, call: &Call<'_, Caller>) -> Handled {
