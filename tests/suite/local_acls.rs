@@ -4,25 +4,14 @@
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-use globus_sdk::authorizers::AccessTokenAuthorizer;
 use globus_sdk::testing::LocalGlobus;
 use globus_sdk::transfer::{Client, types};
-use globus_sdk::transport::RetryPolicy;
 
-const TRANSFER: &str = "urn:globus:auth:scope:transfer.api.globus.org:all";
 const OWNER: &str = "testuser@example.org";
 const ALICE: &str = "alice@example.org";
 const BOB: &str = "bob@example.org";
 
-fn client_for(local: &LocalGlobus, user: &str) -> Client {
-    let tokens = local.issue_tokens(local.native_client().id(), user, TRANSFER, false).unwrap();
-    Client::builder()
-        .config(local.config())
-        .authorizer(AccessTokenAuthorizer::new(tokens.raw().access_token.clone()))
-        .retry_policy(RetryPolicy::none())
-        .build()
-        .unwrap()
-}
+use crate::common::local_transfer_client as client_for;
 
 fn write(root: &Path, rel: &str, content: &str) {
     let p = root.join(rel);

@@ -2,24 +2,13 @@
 //! documents and v2's JSON:API ones over one store, each user's own, paged, bounded.
 
 use futures::TryStreamExt as _;
-use globus_sdk::authorizers::AccessTokenAuthorizer;
 use globus_sdk::testing::LocalGlobus;
-use globus_sdk::transfer::{Client, types};
-use globus_sdk::transport::RetryPolicy;
+use globus_sdk::transfer::types;
 
-const TRANSFER: &str = "urn:globus:auth:scope:transfer.api.globus.org:all";
 const OWNER: &str = "testuser@example.org";
 const ALICE: &str = "alice@example.org";
 
-fn client_for(local: &LocalGlobus, user: &str) -> Client {
-    let tokens = local.issue_tokens(local.native_client().id(), user, TRANSFER, false).unwrap();
-    Client::builder()
-        .config(local.config())
-        .authorizer(AccessTokenAuthorizer::new(tokens.raw().access_token.clone()))
-        .retry_policy(RetryPolicy::none())
-        .build()
-        .unwrap()
-}
+use crate::common::local_transfer_client as client_for;
 
 async fn local() -> LocalGlobus {
     LocalGlobus::builder().user(ALICE, "Alice").temp_collection("data").start().await.unwrap()

@@ -6,25 +6,14 @@
 use std::time::{Duration, Instant};
 
 use futures::TryStreamExt as _;
-use globus_sdk::authorizers::AccessTokenAuthorizer;
 use globus_sdk::testing::LocalGlobus;
 use globus_sdk::transfer::{Client, types};
-use globus_sdk::transport::RetryPolicy;
 
-const TRANSFER: &str = "urn:globus:auth:scope:transfer.api.globus.org:all";
 const OWNER: &str = "testuser@example.org";
 const ALICE: &str = "alice@example.org";
 const BOB: &str = "bob@example.org";
 
-fn client_for(local: &LocalGlobus, user: &str) -> Client {
-    let tokens = local.issue_tokens(local.native_client().id(), user, TRANSFER, false).unwrap();
-    Client::builder()
-        .config(local.config())
-        .authorizer(AccessTokenAuthorizer::new(tokens.raw().access_token.clone()))
-        .retry_policy(RetryPolicy::none())
-        .build()
-        .unwrap()
-}
+use crate::common::local_transfer_client as client_for;
 
 fn id_of(local: &LocalGlobus, username: &str) -> String {
     local.identities().into_iter().find(|i| i.username == username).unwrap().id

@@ -4,13 +4,9 @@
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use globus_sdk::authorizers::AccessTokenAuthorizer;
 use globus_sdk::testing::{LocalGlobus, LocalGlobusBuilder};
 use globus_sdk::transfer::types;
-use globus_sdk::transport::RetryPolicy;
 use sha2::Digest as _;
-
-const TRANSFER: &str = "urn:globus:auth:scope:transfer.api.globus.org:all";
 
 struct Env {
     local: LocalGlobus,
@@ -39,16 +35,7 @@ async fn env_with(builder: LocalGlobusBuilder) -> Env {
     }
 }
 
-/// A Transfer client with a token of `user`.
-fn client_for(local: &LocalGlobus, user: &str) -> globus_sdk::transfer::Client {
-    let tokens = local.issue_tokens(local.native_client().id(), user, TRANSFER, false).unwrap();
-    globus_sdk::transfer::Client::builder()
-        .config(local.config())
-        .authorizer(AccessTokenAuthorizer::new(tokens.raw().access_token.clone()))
-        .retry_policy(RetryPolicy::none())
-        .build()
-        .unwrap()
-}
+use crate::common::local_transfer_client as client_for;
 
 fn write(root: &Path, rel: &str, content: impl AsRef<[u8]>) {
     let p = root.join(rel);

@@ -180,3 +180,17 @@ pub fn set_dotted(doc: &mut serde_json::Value, dotted: &str, value: serde_json::
         at = &mut at[part];
     }
 }
+
+/// A Transfer client of the local Globus with a token of `user` (Transfer's `all` scope), no
+/// retries.
+#[cfg(feature = "testing")]
+pub fn local_transfer_client(local: &globus_sdk::testing::LocalGlobus, user: &str) -> globus_sdk::transfer::Client {
+    const TRANSFER_ALL: &str = "urn:globus:auth:scope:transfer.api.globus.org:all";
+    let tokens = local.issue_tokens(local.native_client().id(), user, TRANSFER_ALL, false).unwrap();
+    globus_sdk::transfer::Client::builder()
+        .config(local.config())
+        .authorizer(globus_sdk::authorizers::AccessTokenAuthorizer::new(tokens.raw().access_token.clone()))
+        .retry_policy(RetryPolicy::none())
+        .build()
+        .unwrap()
+}

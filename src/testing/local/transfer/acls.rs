@@ -272,16 +272,6 @@ fn not_found(rule_id: &str, req: &Request) -> Reply {
     errors::error(404, "ClientError.NotFound", format!("Access rule '{rule_id}' not found"), req)
 }
 
-fn result(code: &str, message: String, req: &Request) -> Reply {
-    Reply::ok(&types::ResultDocument {
-        code: code.into(),
-        data_type: Some("result".into()),
-        message: Some(message),
-        request_id: Some(req.request_id.clone()),
-        resource: Some(errors::resource(&req.path)),
-        extra: Default::default(),
-    })
-}
 
 fn check_permissions(p: &str, req: &Request) -> Result<(), Reply> {
     if p == "r" || p == "rw" {
@@ -303,17 +293,19 @@ fn expiration(d: Option<&str>, req: &Request) -> Result<Option<DateTime<Utc>>, R
 }
 
 pub(super) fn list(t: &Transfer, call: &Call<'_, Caller>) -> Handled {
-    let c = &managed(t, call)?;
-    let acls = lock(&t.acls);
-    let rules: Vec<types::AccessRule> = acls.get(&c.id).into_iter().flatten().map(AclRule::document).collect();
-    drop(acls);
-    Ok(Reply::ok(&types::AccessRuleList {
+    Ok(rule_list(t, &managed(t, call)?))
+}
+
+/// The `access_list` of `c`.
+fn rule_list(t: &Transfer, c: &LocalCollection) -> Reply {
+    let rules: Vec<types::AccessRule> = lock(&t.acls).get(&c.id).into_iter().flatten().map(AclRule::document).collect();
+    Reply::ok(&types::AccessRuleList {
         data_type: Some("access_list".into()),
         endpoint: Some(c.id.clone()),
         length: Some(rules.len() as i64),
         data: rules,
         extra: Default::default(),
-    }))
+    })
 }
 
 /// A guest collection's rules, for the administrators of the collection or of the mapped
@@ -331,14 +323,7 @@ pub(super) fn manager_list(t: &Transfer, call: &Call<'_, Caller>) -> Handled {
         let msg = format!("You are not an administrator of the collection {} or of its host", c.id);
         return Err(errors::error(403, "PermissionDenied", msg, req));
     }
-    let rules: Vec<types::AccessRule> = lock(&t.acls).get(&c.id).into_iter().flatten().map(AclRule::document).collect();
-    Ok(Reply::ok(&types::AccessRuleList {
-        data_type: Some("access_list".into()),
-        endpoint: Some(c.id.clone()),
-        length: Some(rules.len() as i64),
-        data: rules,
-        extra: Default::default(),
-    }))
+    Ok(rule_list(t, &c))
 }
 
 pub(super) fn add(t: &Transfer, call: &Call<'_, Caller>) -> Handled {
@@ -445,7 +430,7 @@ pub(super) fn update(t: &Transfer, call: &Call<'_, Caller>) -> Handled {
     if let Some(e) = expiration {
         rule.expiration = e;
     }
-    Ok(result("Updated", format!("Updated access rule '{rule_id}'"), req))
+    Ok(errors::result("result", "Updated", format!("Updated access rule '{rule_id}'"), req))
 }
 
 pub(super) fn delete(t: &Transfer, call: &Call<'_, Caller>) -> Handled {
@@ -459,7 +444,7 @@ pub(super) fn delete(t: &Transfer, call: &Call<'_, Caller>) -> Handled {
     if rules.len() == before {
         return Err(not_found(rule_id, req));
     }
-    Ok(result("Deleted", format!("Access rule '{rule_id}' deleted successfully"), req))
+    Ok(errors::result("result", "Deleted", format!("Access rule '{rule_id}' deleted successfully"), req))
 }
 
 #[cfg(test)]

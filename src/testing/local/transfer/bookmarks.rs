@@ -220,13 +220,7 @@ pub(super) fn update(t: &Transfer, call: &Call<'_, Caller>) -> Handled {
 pub(super) fn delete(t: &Transfer, call: &Call<'_, Caller>) -> Handled {
     let (req, id) = (call.req, call.param("bookmark_id")?);
     remove(t, &call.caller, id, req)?;
-    Ok(Reply::ok(&json!({
-        "DATA_TYPE": "result",
-        "code": "Deleted",
-        "message": format!("Bookmark '{id}' deleted successfully"),
-        "request_id": req.request_id,
-        "resource": errors::resource(&req.path),
-    })))
+    Ok(errors::result("result", "Deleted", format!("Bookmark '{id}' deleted successfully"), req))
 }
 
 // ------------------------------------------------------------------ v2 (JSON:API)

@@ -59,3 +59,16 @@ pub(crate) fn bad_request(message: impl Into<String>, req: &Request) -> Reply {
 pub(crate) fn permission_denied(message: impl Into<String>, req: &Request) -> Reply {
     error(403, "EndpointPermissionDenied", message, req)
 }
+
+/// Transfer's result document (`DATA_TYPE` `result`, or `mkdir_result`...): a code and a
+/// message about the request.
+pub(crate) fn result(data_type: &str, code: &str, message: impl Into<String>, req: &Request) -> Reply {
+    Reply::ok(&crate::transfer::types::ResultDocument {
+        code: code.into(),
+        data_type: Some(data_type.into()),
+        message: Some(message.into()),
+        request_id: Some(req.request_id.clone()),
+        resource: Some(resource(&req.path)),
+        extra: Default::default(),
+    })
+}

@@ -360,16 +360,6 @@ pub(super) fn ls(t: &Transfer, call: &Call<'_, Caller>) -> Handled {
     Ok(Reply::ok(&body))
 }
 
-fn result(data_type: &str, code: &str, message: &str, req: &Request) -> Reply {
-    Reply::ok(&types::ResultDocument {
-        code: code.into(),
-        data_type: Some(data_type.into()),
-        message: Some(message.into()),
-        request_id: Some(req.request_id.clone()),
-        resource: Some(errors::resource(&req.path)),
-        extra: Default::default(),
-    })
-}
 
 pub(super) fn mkdir(t: &Transfer, call: &Call<'_, Caller>) -> Handled {
     let req = call.req;
@@ -381,7 +371,7 @@ pub(super) fn mkdir(t: &Transfer, call: &Call<'_, Caller>) -> Handled {
         return Err(errors::error(409, "ExternalError.MkdirFailed.Exists", "the collection root already exists", req));
     }
     match c.dir.create_dir(&r.rel) {
-        Ok(()) => Ok(result("mkdir_result", "DirectoryCreated", "The directory was created successfully", req)),
+        Ok(()) => Ok(errors::result("mkdir_result", "DirectoryCreated", "The directory was created successfully", req)),
         Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Err(errors::error(
             409,
             "ExternalError.MkdirFailed.Exists",
@@ -416,7 +406,7 @@ pub(super) fn rename(t: &Transfer, call: &Call<'_, Caller>) -> Handled {
         return Err(bad_request("a directory cannot be moved into itself", req));
     }
     c.dir.rename(&old.rel, &c.dir, &new.rel).map_err(|e| io_error(&e, &doc.new_path, req))?;
-    Ok(result("result", "FileRenamed", "File or directory renamed successfully", req))
+    Ok(errors::result("result", "FileRenamed", "File or directory renamed successfully", req))
 }
 
 pub(super) fn stat(t: &Transfer, call: &Call<'_, Caller>) -> Handled {

@@ -149,12 +149,5 @@ pub(super) fn delete(t: &Transfer, call: &Call<'_, Caller>) -> Handled {
     let assigned = roles.get_mut(&c.id).ok_or_else(|| not_found(role_id, req))?;
     let at = assigned.iter().position(|r| r.id == role_id).ok_or_else(|| not_found(role_id, req))?;
     assigned.remove(at);
-    Ok(Reply::ok(&types::ResultDocument {
-        code: "Deleted".into(),
-        data_type: Some("result".into()),
-        message: Some(format!("Role '{role_id}' deleted successfully")),
-        request_id: Some(req.request_id.clone()),
-        resource: Some(errors::resource(&req.path)),
-        extra: Default::default(),
-    }))
+    Ok(errors::result("result", "Deleted", format!("Role '{role_id}' deleted successfully"), req))
 }

@@ -419,16 +419,6 @@ pub(super) fn get_as(t: &Transfer, call: &Call<'_, Caller>, view: View) -> Handl
     Ok(Reply::ok(&task_doc(visible(t, &store, &call.caller, id, view, req)?, req)?))
 }
 
-fn result(code: &str, message: &str, req: &Request) -> Reply {
-    Reply::ok(&types::ResultDocument {
-        code: code.into(),
-        data_type: Some("result".into()),
-        message: Some(message.into()),
-        request_id: Some(req.request_id.clone()),
-        resource: Some(errors::resource(&req.path)),
-        extra: Default::default(),
-    })
-}
 
 pub(super) fn cancel(t: &Transfer, call: &Call<'_, Caller>) -> Handled {
     let req = call.req;
@@ -439,11 +429,11 @@ pub(super) fn cancel(t: &Transfer, call: &Call<'_, Caller>) -> Handled {
         return Err(errors::error(404, "ClientError.NotFound", format!("No task found with id '{id}'"), req));
     };
     if !task.is_active() {
-        return Ok(result("TaskComplete", "The task completed before the cancel request was processed", req));
+        return Ok(errors::result("result", "TaskComplete", "The task completed before the cancel request was processed", req));
     }
     task.cancel.store(true, std::sync::atomic::Ordering::SeqCst);
     task.finish(Some(("CANCELED", "The task was canceled by its owner".into())));
-    Ok(result("Canceled", "The task has been cancelled successfully.", req))
+    Ok(errors::result("result", "Canceled", "The task has been cancelled successfully.", req))
 }
 
 pub(super) fn update(t: &Transfer, call: &Call<'_, Caller>) -> Handled {
@@ -468,7 +458,7 @@ pub(super) fn update(t: &Transfer, call: &Call<'_, Caller>) -> Handled {
     if deadline.is_some() {
         task.deadline = deadline;
     }
-    Ok(result("Updated", "Task updated successfully", req))
+    Ok(errors::result("result", "Updated", "Task updated successfully", req))
 }
 
 /// A time range; either end may be open.
