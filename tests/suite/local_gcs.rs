@@ -508,3 +508,463 @@ async fn the_tls_port_survives_garbage_and_plain_http() {
     }
     assert!(local.requests().iter().all(|r| r.service != "gcs" || r.status == Some(200)));
 }
+
+fn assert_refused(e: &globus_sdk::Error, status: u16, field: &str) {
+    assert_eq!(e.http_status(), Some(status), "{e}");
+    assert!(e.message().is_some_and(|m| m.contains(field)), "the message names {field}: {e}");
+}
+
+/// The endpoint document is state: what `update_endpoint` and `replace_endpoint` set is what
+/// `get_endpoint` answers; owners, the owner string and the subscription are set by an
+/// administrator only; hostile documents are refused.
+#[tokio::test]
+async fn the_endpoint_document_is_updated_replaced_and_given_away() {
+    use globus_sdk::gcs::EndpointDocument;
+    let local = LocalGlobus::builder().user(ALICE, "Alice").user(BOB, "Bob").start().await.unwrap();
+    let (gcs, alice, bob) = (gcs_for(&local, OWNER), gcs_for(&local, ALICE), gcs_for(&local, BOB));
+    let before = gcs.get_endpoint().send().await.unwrap();
+    assert_eq!(before.display_name.as_deref(), Some("Local Globus Connect Server"));
+    assert_eq!(before.data_type.as_deref(), Some("endpoint#1.2.0"));
+
+    let doc = EndpointDocument::new().display_name("Lab DTN").keywords(["lab", "dtn"]).public(false).max_concurrency(8);
+    let updated = gcs.update_endpoint().body(doc).send().await.unwrap();
+    assert!(updated.data.is_empty(), "no document without include=endpoint");
+    let shown = gcs
+        .update_endpoint()
+        .include("endpoint")
+        .body_map(|b| b.description(Some("the lab's".to_string())))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(shown.data[0].description.as_deref(), Some("the lab's"));
+    let got = gcs.get_endpoint().send().await.unwrap();
+    assert_eq!(got.display_name.as_deref(), Some("Lab DTN"));
+    assert_eq!(got.keywords.as_deref(), Some(&["lab".to_string(), "dtn".to_string()][..]));
+    assert_eq!((got.public, got.max_concurrency), (Some(false), Some(8)));
+    assert_eq!(got.organization.as_deref(), Some("Local Globus"), "a PATCH keeps the other fields");
+    assert_eq!(got.id.as_deref(), local.gcs_endpoint_id());
+
+    // A PUT replaces: what it leaves out goes back to its value at start.
+    gcs.replace_endpoint()
+        .body(EndpointDocument::new().display_name("Replaced").organization("Org"))
+        .send()
+        .await
+        .unwrap();
+    let got = gcs.get_endpoint().send().await.unwrap();
+    assert_eq!((got.display_name.as_deref(), got.organization.as_deref()), (Some("Replaced"), Some("Org")));
+    assert_eq!((got.keywords.as_ref(), got.description.as_ref(), got.public), (None, None, Some(true)));
+    let e = gcs.replace_endpoint().body(EndpointDocument::new().organization("No name")).send().await.unwrap_err();
+    assert_refused(&e, 400, "display_name");
+
+    // Only an administrator changes it.
+    let e = alice.update_endpoint().body(EndpointDocument::new().display_name("Mine")).send().await.unwrap_err();
+    assert_eq!((e.http_status(), e.code()), (Some(403), Some("permission_denied")));
+    assert_eq!(
+        alice
+            .replace_endpoint()
+            .body(EndpointDocument::new().display_name("Mine"))
+            .send()
+            .await
+            .unwrap_err()
+            .http_status(),
+        Some(403)
+    );
+    assert_eq!(gcs.get_endpoint().send().await.unwrap().display_name.as_deref(), Some("Replaced"));
+
+    // Hostile documents: each refused with the field named, nothing changed.
+    for (body, field) in [
+        (json!({"display_name": 5}), "display_name"),
+        (json!({"display_name": "x".repeat(5000)}), "display_name"),
+        (json!({"display_name": ""}), "display_name"),
+        (json!({"network_use": "warp"}), "network_use"),
+        (json!({"keywords": vec!["k"; 101]}), "keywords"),
+        (json!({"keywords": "one"}), "keywords"),
+        (json!({"max_concurrency": -1}), "max_concurrency"),
+        (json!({"public": "yes"}), "public"),
+        (json!({"subscription_id": "../../etc"}), "subscription_id"),
+        (json!([]), "JSON object"),
+    ] {
+        let e = gcs.raw_patch("/api/endpoint").json(&body).send().await.unwrap_err();
+        assert_refused(&e, 400, field);
+    }
+    // Fields the endpoint fixes (its id, its manager's URL) and unknown ones are ignored.
+    gcs.raw_patch("/api/endpoint")
+        .json(&json!({"id": "other", "gcs_manager_url": "https://evil.example", "surprise": 1}))
+        .send()
+        .await
+        .unwrap();
+    let got = gcs.get_endpoint().send().await.unwrap();
+    assert_eq!(got.id.as_deref(), local.gcs_endpoint_id());
+    assert_eq!(got.gcs_manager_url.as_deref(), Some(local.gcs_url().as_str()));
+    assert!(!got.extra.contains_key("surprise"));
+    assert_eq!(got.display_name.as_deref(), Some("Replaced"));
+
+    // The subscription.
+    let sub = "5e3d4a8c-6a3b-4f6a-9d0e-0123456789ab";
+    gcs.set_endpoint_subscription_id().body_map(|b| b.subscription_id(Some(sub.to_string()))).send().await.unwrap();
+    assert_eq!(gcs.get_endpoint().send().await.unwrap().subscription_id.as_deref(), Some(sub));
+    for bad in ["DEFAULT", "not-a-subscription"] {
+        let e = gcs
+            .set_endpoint_subscription_id()
+            .body_map(|b| b.subscription_id(Some(bad.to_string())))
+            .send()
+            .await
+            .unwrap_err();
+        assert_refused(&e, 400, "subscription");
+    }
+    let e =
+        alice.set_endpoint_subscription_id().body_map(|b| b.subscription_id(None::<String>)).send().await.unwrap_err();
+    assert_eq!(e.http_status(), Some(403));
+    assert_eq!(gcs.get_endpoint().send().await.unwrap().subscription_id.as_deref(), Some(sub));
+    gcs.set_endpoint_subscription_id().body_map(|b| b.subscription_id(None::<String>)).send().await.unwrap();
+    assert_eq!(gcs.get_endpoint().send().await.unwrap().subscription_id, None);
+
+    // The owner string, then the owner: Alice becomes the owner and may change the endpoint.
+    let alice_id = id_of(&local, ALICE);
+    assert_eq!(
+        bob.set_endpoint_owner_string()
+            .body_map(|b| b.identity_id(alice_id.clone()))
+            .send()
+            .await
+            .unwrap_err()
+            .http_status(),
+        Some(403)
+    );
+    assert_eq!(bob.delete_endpoint_owner_string().send().await.unwrap_err().http_status(), Some(403));
+    gcs.set_endpoint_owner_string().body_map(|b| b.identity_id(alice_id.clone())).send().await.unwrap();
+    gcs.delete_endpoint_owner_string().send().await.unwrap();
+    let e = gcs.set_endpoint_owner_string().body_map(|b| b.identity_id("no-such-identity")).send().await.unwrap_err();
+    assert_refused(&e, 400, "identity_id");
+    let e = gcs.raw_put("/api/endpoint/owner").json(&json!({"identity_id": ["x"]})).send().await.unwrap_err();
+    assert_refused(&e, 400, "identity_id");
+    let e = bob.set_endpoint_owner().body_map(|b| b.identity_id(id_of(&local, BOB))).send().await.unwrap_err();
+    assert_eq!(e.http_status(), Some(403));
+    gcs.set_endpoint_owner().body_map(|b| b.identity_id(alice_id.clone())).send().await.unwrap();
+    let roles = gcs.get_role_list().send().await.unwrap().into_inner().data;
+    let owners: Vec<_> = roles.iter().filter(|r| r.role.as_deref() == Some("owner")).collect();
+    assert_eq!(owners.len(), 1);
+    assert_eq!(owners[0].principal.as_deref(), Some(format!("urn:globus:auth:identity:{alice_id}").as_str()));
+    alice.update_endpoint().body(EndpointDocument::new().display_name("Alice's")).send().await.unwrap();
+    assert_eq!(gcs.get_endpoint().send().await.unwrap().display_name.as_deref(), Some("Alice's"));
+    // A new owner replaces the previous one.
+    alice.set_endpoint_owner().body_map(|b| b.identity_id(id_of(&local, BOB))).send().await.unwrap();
+    assert_eq!(
+        alice.update_endpoint().body(EndpointDocument::new().display_name("x")).send().await.unwrap_err().http_status(),
+        Some(403)
+    );
+    bob.update_endpoint().body(EndpointDocument::new().display_name("Bob's")).send().await.unwrap();
+}
+
+/// A collection's name and descriptive fields change through GCS, and its name in the local
+/// Transfer with it; its root never moves; its owner is given away; guest collections are
+/// deleted in a batch; checks; refusals (403, 404, hostile documents).
+#[tokio::test]
+async fn collections_are_updated_replaced_given_away_and_batch_deleted() {
+    let storage = tempfile::tempdir().unwrap();
+    write(storage.path(), "project/shared/a.txt", "a");
+    write(storage.path(), "project/other/b.txt", "b");
+    write(storage.path(), "private/secret.txt", "secret");
+    let local =
+        LocalGlobus::builder().user(ALICE, "Alice").user(BOB, "Bob").gcs_root(storage.path()).start().await.unwrap();
+    let (gcs, alice, bob) = (gcs_for(&local, OWNER), gcs_for(&local, ALICE), gcs_for(&local, BOB));
+    let tc = transfer_for(&local, OWNER);
+    let mapped = gcs
+        .create_collection()
+        .body(MappedCollectionDocument::new().collection_base_path("/project").display_name("Project"))
+        .send()
+        .await
+        .unwrap()
+        .id
+        .clone();
+    let guest = |name: &str, path: &str| {
+        gcs.create_collection()
+            .body(
+                GuestCollectionDocument::new()
+                    .mapped_collection_id(mapped.clone())
+                    .collection_base_path(path.to_string())
+                    .display_name(name.to_string()),
+            )
+            .send()
+    };
+    let shared = guest("Shared", "/shared").await.unwrap().id.clone();
+
+    // PATCH: the name (also in Transfer) and the given fields; the others are kept.
+    let updated = gcs
+        .update_collection()
+        .collection_id(&mapped)
+        .body(
+            MappedCollectionDocument::new()
+                .display_name("Project renamed")
+                .description("d")
+                .keywords(["k"])
+                .enable_https(true),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(updated.display_name.as_deref(), Some("Project renamed"));
+    assert_eq!((updated.description.as_deref(), updated.enable_https), (Some("d"), Some(true)));
+    assert_eq!(updated.data_type.as_deref(), Some("collection#1.1.0"));
+    assert_eq!(updated.collection_base_path.as_deref(), Some("/project"));
+    let seen = tc.get_endpoint().endpoint_id(&mapped).send().await.unwrap().into_inner();
+    assert_eq!(seen.display_name.as_deref(), Some("Project renamed"));
+    assert!(tc.endpoint_search().filter_fulltext("renamed").send().await.unwrap().into_inner().data.len() == 1);
+    assert!(local.collection("Project").is_none() && local.collection("Project renamed").is_some());
+    let patched = gcs
+        .update_collection()
+        .collection_id(&mapped)
+        .body(MappedCollectionDocument::new().public(false))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!((patched.description.as_deref(), patched.public), (Some("d"), Some(false)));
+    let got = gcs.get_collection().collection_id(&mapped).send().await.unwrap();
+    assert_eq!(
+        (got.display_name.as_deref(), got.public, got.keywords.as_deref()),
+        (Some("Project renamed"), Some(false), Some(&["k".to_string()][..]))
+    );
+
+    // The root never moves: another base path is refused; the same one (spelled otherwise) is not.
+    let e = gcs
+        .update_collection()
+        .collection_id(&mapped)
+        .body(MappedCollectionDocument::new().collection_base_path("/private"))
+        .send()
+        .await
+        .unwrap_err();
+    assert_refused(&e, 400, "collection_base_path");
+    gcs.update_collection()
+        .collection_id(&mapped)
+        .body(MappedCollectionDocument::new().collection_base_path("/project/"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        local.collection("Project renamed").unwrap().root(),
+        std::fs::canonicalize(storage.path().join("project")).unwrap()
+    );
+    let ls = tc.operation_ls().endpoint_id(&mapped).path("/").send().await.unwrap().into_inner();
+    assert!(ls.data.iter().any(|f| f.name == "shared"));
+    // Another collection's name is taken.
+    let e = gcs
+        .update_collection()
+        .collection_id(&mapped)
+        .body(MappedCollectionDocument::new().display_name("Shared"))
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(e.http_status(), Some(409));
+    // Hostile documents: refused with the field named, nothing changed.
+    for (body, field) in [
+        (json!({"display_name": 5}), "display_name"),
+        (json!({"display_name": "x".repeat(5000)}), "display_name"),
+        (json!({"display_name": "  "}), "display_name"),
+        (json!({"public": "yes"}), "public"),
+        (json!({"keywords": [1, 2]}), "keywords"),
+        (json!({"collection_base_path": "/project/../private"}), "collection_base_path"),
+        (json!({"collection_base_path": "/a\u{0}b"}), "collection_base_path"),
+        (json!({"storage_gateway_id": "other"}), "storage_gateway_id"),
+        (json!({"collection_type": "guest"}), "collection_type"),
+        (json!({"identity_id": id_of(&local, BOB)}), "identity_id"),
+        (json!("rename"), "JSON object"),
+    ] {
+        let e = gcs.raw_patch(&format!("/api/collections/{mapped}")).json(&body).send().await.unwrap_err();
+        assert!(matches!(e.http_status(), Some(400 | 403)), "{body}: {e}");
+        assert!(e.message().is_some_and(|m| m.contains(field)), "{body}: {e}");
+    }
+    assert_eq!(
+        gcs.get_collection().collection_id(&mapped).send().await.unwrap().display_name.as_deref(),
+        Some("Project renamed")
+    );
+
+    // PUT replaces the fields: what it leaves out is gone; a name is required.
+    let replaced = gcs
+        .replace_collection()
+        .collection_id(&mapped)
+        .body(MappedCollectionDocument::new().display_name("Project"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        (replaced.description.as_ref(), replaced.public, replaced.data_type.as_deref()),
+        (None, Some(true), Some("collection#1.0.0"))
+    );
+    assert!(local.collection("Project").is_some());
+    let e = gcs
+        .replace_collection()
+        .collection_id(&mapped)
+        .body(MappedCollectionDocument::new().description("nameless"))
+        .send()
+        .await
+        .unwrap_err();
+    assert_refused(&e, 400, "display_name");
+
+    // Only the owner or an administrator; unknown ids are 404.
+    let e = bob
+        .update_collection()
+        .collection_id(&shared)
+        .body(GuestCollectionDocument::new().display_name("Bob's"))
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!((e.http_status(), e.code()), (Some(403), Some("permission_denied")));
+    assert_eq!(
+        bob.replace_collection()
+            .collection_id(&shared)
+            .body(GuestCollectionDocument::new().display_name("Bob's"))
+            .send()
+            .await
+            .unwrap_err()
+            .http_status(),
+        Some(403)
+    );
+    assert_eq!(
+        bob.set_collection_owner()
+            .collection_id(&shared)
+            .body_map(|b| b.identity_id(id_of(&local, BOB)))
+            .send()
+            .await
+            .unwrap_err()
+            .http_status(),
+        Some(403)
+    );
+    assert_eq!(
+        bob.set_collection_owner_string()
+            .collection_id(&shared)
+            .body_map(|b| b.identity_id(id_of(&local, BOB)))
+            .send()
+            .await
+            .unwrap_err()
+            .http_status(),
+        Some(403)
+    );
+    assert_eq!(
+        bob.delete_collection_owner_string().collection_id(&shared).send().await.unwrap_err().http_status(),
+        Some(403)
+    );
+    assert_eq!(bob.check_collection().collection_id(&shared).send().await.unwrap_err().http_status(), Some(403));
+    let missing = "../../etc/passwd";
+    for e in [
+        gcs.update_collection()
+            .collection_id(missing)
+            .body(MappedCollectionDocument::new().display_name("x"))
+            .send()
+            .await
+            .unwrap_err(),
+        gcs.replace_collection()
+            .collection_id(missing)
+            .body(MappedCollectionDocument::new().display_name("x"))
+            .send()
+            .await
+            .unwrap_err(),
+        gcs.set_collection_owner()
+            .collection_id(missing)
+            .body_map(|b| b.identity_id(id_of(&local, BOB)))
+            .send()
+            .await
+            .unwrap_err(),
+        gcs.set_collection_owner_string()
+            .collection_id(missing)
+            .body_map(|b| b.identity_id(id_of(&local, BOB)))
+            .send()
+            .await
+            .unwrap_err(),
+        gcs.delete_collection_owner_string().collection_id(missing).send().await.unwrap_err(),
+        gcs.check_collection().collection_id(missing).send().await.unwrap_err(),
+    ] {
+        assert_eq!((e.http_status(), e.code()), (Some(404), Some("not_found")), "{e}");
+    }
+
+    // The owner string, then the owner: Alice then manages the guest collection (in GCS and
+    // its Transfer access rules), Bob still not.
+    gcs.set_collection_owner_string()
+        .collection_id(&shared)
+        .body_map(|b| b.identity_id(id_of(&local, ALICE)))
+        .send()
+        .await
+        .unwrap();
+    gcs.delete_collection_owner_string().collection_id(&shared).send().await.unwrap();
+    let e = gcs
+        .set_collection_owner()
+        .collection_id(&shared)
+        .body_map(|b| b.identity_id("nobody"))
+        .send()
+        .await
+        .unwrap_err();
+    assert_refused(&e, 400, "identity_id");
+    gcs.set_collection_owner()
+        .collection_id(&shared)
+        .body_map(|b| b.identity_id(id_of(&local, ALICE)))
+        .send()
+        .await
+        .unwrap();
+    let got = gcs.get_collection().collection_id(&shared).send().await.unwrap();
+    assert_eq!(got.identity_id.as_deref(), Some(id_of(&local, ALICE).as_str()));
+    assert_eq!(local.collection("Shared").unwrap().owner_id(), id_of(&local, ALICE));
+    let renamed = alice
+        .update_collection()
+        .collection_id(&shared)
+        .body(GuestCollectionDocument::new().display_name("Alice's share"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(renamed.identity_id.as_deref(), Some(id_of(&local, ALICE).as_str()));
+    let rule = types::AccessRuleCreate::builder()
+        .principal_type("identity")
+        .principal(id_of(&local, BOB))
+        .path("/")
+        .permissions("r");
+    transfer_for(&local, ALICE).add_endpoint_acl_rule().endpoint_id(&shared).body(rule).send().await.unwrap();
+
+    // Checks: the caller's own collections (an administrator: all).
+    let check = gcs.check_collection().collection_id(&mapped).send().await.unwrap();
+    assert_eq!(check.data[0].extra["id"], json!(mapped));
+    assert_eq!(check.data[0].extra["error"], json!(null));
+    let checks: Vec<_> = gcs.check_collections().send().await.unwrap().into_inner().data;
+    assert_eq!(checks.len(), 2);
+    let alices: Vec<_> = alice.check_collections().send().await.unwrap().into_inner().data;
+    assert_eq!(alices.iter().map(|c| c.id.clone().unwrap()).collect::<Vec<_>>(), [shared.clone()]);
+    assert!(bob.check_collections().send().await.unwrap().into_inner().data.is_empty());
+
+    // A delete-protected collection stays.
+    gcs.update_collection()
+        .collection_id(&shared)
+        .body(GuestCollectionDocument::new().extra("delete_protected", true))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(alice.delete_collection().collection_id(&shared).send().await.unwrap_err().http_status(), Some(409));
+    let protected = globus_sdk::gcs::batch_delete_document([shared.clone()]);
+    assert_eq!(gcs.batch_delete_collections().body(protected).send().await.unwrap_err().http_status(), Some(409));
+    gcs.update_collection()
+        .collection_id(&shared)
+        .body(GuestCollectionDocument::new().extra("delete_protected", false))
+        .send()
+        .await
+        .unwrap();
+
+    // Batch deletes: guest collections only, all or none.
+    let second = guest("Second", "/other").await.unwrap().id.clone();
+    let batch = |ids: Vec<String>| globus_sdk::gcs::batch_delete_document(ids);
+    let e = bob.batch_delete_collections().body(batch(vec![second.clone()])).send().await.unwrap_err();
+    assert_eq!(e.http_status(), Some(403));
+    let e = gcs.batch_delete_collections().body(batch(vec![second.clone(), mapped.clone()])).send().await.unwrap_err();
+    assert_refused(&e, 400, "guest");
+    let e = gcs.batch_delete_collections().body(batch(vec![second.clone(), "nope".into()])).send().await.unwrap_err();
+    assert_eq!(e.http_status(), Some(404));
+    for body in [json!({"ids": "x"}), json!({"ids": [1]}), json!({}), json!({"ids": vec!["x"; 1001]})] {
+        let e = gcs.raw_post("/api/collections/batch_delete").json(&body).send().await.unwrap_err();
+        assert_refused(&e, 400, "ids");
+    }
+    assert_eq!(
+        local.collections().iter().filter(|c| c.id() == second || c.id() == shared).count(),
+        2,
+        "nothing deleted"
+    );
+    let done = gcs.batch_delete_collections().body(batch(vec![second.clone(), shared.clone()])).send().await.unwrap();
+    assert_eq!(done.code.as_deref(), Some("success"));
+    assert!(local.collections().iter().all(|c| c.id() != second && c.id() != shared));
+    assert_eq!(tc.get_endpoint().endpoint_id(&shared).send().await.unwrap_err().http_status(), Some(404));
+    assert_eq!(gcs.get_collection_list().send().await.unwrap().into_inner().data.len(), 1);
+    gcs.delete_collection().collection_id(&mapped).send().await.unwrap();
+}

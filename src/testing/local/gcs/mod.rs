@@ -775,6 +775,9 @@ fn role_delete(g: &Gcs, call: &Call<'_, Option<Caller>>) -> Handled {
     let mut state = lock(&g.state);
     let r = state.roles.get(id).ok_or_else(|| Gcs::error(404, &format!("Role {id} not found"), req))?;
     let admins = state.roles.values().filter(|x| x.collection.is_none() && x.role == "administrator").count();
+    if r.role == "owner" && r.collection.is_none() {
+        return Err(Gcs::error(409, "the endpoint's owner role cannot be deleted: set another owner", req));
+    }
     if r.role == "administrator" && r.collection.is_none() && admins == 1 {
         return Err(Gcs::error(409, "the endpoint's last administrator role cannot be deleted", req));
     }
