@@ -923,7 +923,7 @@ async fn collections_are_updated_replaced_given_away_and_batch_deleted() {
     let checks: Vec<_> = gcs.check_collections().send().await.unwrap().into_inner().data;
     assert_eq!(checks.len(), 2);
     let alices: Vec<_> = alice.check_collections().send().await.unwrap().into_inner().data;
-    assert_eq!(alices.iter().map(|c| c.id.clone().unwrap()).collect::<Vec<_>>(), [shared.clone()]);
+    assert_eq!(alices.iter().map(|c| c.id.as_deref().unwrap()).collect::<Vec<_>>(), [shared.as_str()]);
     assert!(bob.check_collections().send().await.unwrap().into_inner().data.is_empty());
 
     // A delete-protected collection stays.
