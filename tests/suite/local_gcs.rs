@@ -968,3 +968,237 @@ async fn collections_are_updated_replaced_given_away_and_batch_deleted() {
     assert_eq!(gcs.get_collection_list().send().await.unwrap().into_inner().data.len(), 1);
     gcs.delete_collection().collection_id(&mapped).send().await.unwrap();
 }
+
+/// Storage gateways are made, changed and deleted by an administrator, each rooted beneath
+/// the local GCS root (never outside it: no `..`, no symbolic link out); a mapped collection
+/// is made beneath its gateway's root; a gateway with collections is not deleted, nor its
+/// root moved.
+#[tokio::test]
+async fn storage_gateways_are_made_beneath_the_local_root_and_deleted_when_empty() {
+    use globus_sdk::gcs::{Connector, StorageGatewayDocument, StoragePolicies};
+    let storage = tempfile::tempdir().unwrap();
+    let outside = tempfile::tempdir().unwrap();
+    write(storage.path(), "data/a.txt", "a");
+    write(storage.path(), "other/b.txt", "b");
+    write(storage.path(), "file.txt", "f");
+    write(outside.path(), "secret.txt", "secret");
+    #[cfg(unix)]
+    {
+        std::os::unix::fs::symlink(outside.path(), storage.path().join("out")).unwrap();
+        std::os::unix::fs::symlink("../other", storage.path().join("data/to-other")).unwrap();
+    }
+    let local = LocalGlobus::builder().user(ALICE, "Alice").gcs_root(storage.path()).start().await.unwrap();
+    let (gcs, alice, tc) = (gcs_for(&local, OWNER), gcs_for(&local, ALICE), transfer_for(&local, OWNER));
+    let host = [storage.path().to_string_lossy().into_owned(), outside.path().to_string_lossy().into_owned()];
+    let no_host = |e: &globus_sdk::Error| {
+        let text = format!("{e} {:?}", e.json());
+        assert!(host.iter().all(|h| !text.contains(h.as_str())), "{text}");
+    };
+    let initial = gcs.get_storage_gateway_list().send().await.unwrap().into_inner().data;
+    assert_eq!(initial.len(), 1);
+    assert_eq!(initial[0].root.as_deref(), Some("/"));
+
+    let made = gcs
+        .create_storage_gateway()
+        .body(
+            StorageGatewayDocument::new()
+                .display_name("Data")
+                .connector_id(Connector::POSIX.id)
+                .root("/data/")
+                .allowed_domains(["example.org"])
+                .restrict_paths(json!({"DATA_TYPE": "path_restrictions#1.0.0", "read": ["/"], "read_write": ["/rw"]}))
+                .policies(StoragePolicies::posix().groups_allow(["staff"])),
+        )
+        .send()
+        .await
+        .unwrap();
+    let sg = made.id.clone();
+    assert_eq!((made.root.as_deref(), made.display_name.as_deref()), (Some("/data"), Some("Data")));
+    assert_eq!(made.allowed_domains.as_deref(), Some(&["example.org".to_string()][..]));
+    assert_eq!(made.extra["restrict_paths"]["read_write"], json!(["/rw"]));
+    assert_eq!(made.policies.as_ref().unwrap().extra["groups_allow"], json!(["staff"]));
+    assert_eq!(gcs.get_storage_gateway().storage_gateway_id(&sg).send().await.unwrap().root.as_deref(), Some("/data"));
+    assert_eq!(gcs.get_storage_gateway_list().send().await.unwrap().into_inner().data.len(), 2);
+
+    // A mapped collection on it is rooted beneath its root.
+    let on_data = gcs
+        .create_collection()
+        .body(
+            MappedCollectionDocument::new()
+                .storage_gateway_id(sg.clone())
+                .collection_base_path("/")
+                .display_name("On data"),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(on_data.storage_gateway_id.as_deref(), Some(sg.as_str()));
+    let ls = tc.operation_ls().endpoint_id(&on_data.id).path("/").send().await.unwrap().into_inner();
+    assert!(ls.data.iter().any(|f| f.name == "a.txt"), "the gateway's root is /data");
+    let listed = gcs.get_collection_list().storage_gateway_id(&sg).send().await.unwrap().into_inner().data;
+    assert_eq!(listed.len(), 1);
+    for path in ["/../other", "/to-other", "/../../"] {
+        #[cfg(not(unix))]
+        if path == "/to-other" {
+            continue;
+        }
+        let e = gcs
+            .create_collection()
+            .body(
+                MappedCollectionDocument::new()
+                    .storage_gateway_id(sg.clone())
+                    .collection_base_path(path)
+                    .display_name(format!("x {path}")),
+            )
+            .send()
+            .await
+            .unwrap_err();
+        assert!(matches!(e.http_status(), Some(400 | 403 | 404)), "{path}: {e}");
+        no_host(&e);
+    }
+
+    // Roots and paths that leave the local root, wrong types, other connectors: refused.
+    for (body, field) in [
+        (json!({"display_name": "x", "root": "/../"}), "root"),
+        (json!({"display_name": "x", "root": "/data/../../"}), "root"),
+        (json!({"display_name": "x", "root": "/out"}), "root"),
+        (json!({"display_name": "x", "root": "/data/to-other/../.."}), "root"),
+        (json!({"display_name": "x", "root": "/missing"}), "root"),
+        (json!({"display_name": "x", "root": "/file.txt"}), "root"),
+        (json!({"display_name": "x", "root": "relative"}), "root"),
+        (json!({"display_name": "x", "root": 5}), "root"),
+        (json!({"display_name": "x", "restrict_paths": {"read": ["/../etc"]}}), "restrict_paths"),
+        (json!({"display_name": "x", "restrict_paths": {"read": "/"}}), "restrict_paths"),
+        (json!({"display_name": "x", "restrict_paths": ["/"]}), "restrict_paths"),
+        (json!({"display_name": "x", "connector_id": Connector::S3.id}), "connector_id"),
+        (json!({"display_name": "x", "policies": {"DATA_TYPE": "s3_storage_policies#1.0.0"}}), "policies"),
+        (json!({"display_name": "x", "policies": {"groups_allow": "staff"}}), "groups_allow"),
+        (json!({"display_name": "x", "identity_mappings": [{"x": "y".repeat(20_000)}]}), "identity_mappings"),
+        (json!({"display_name": "x".repeat(5000)}), "display_name"),
+        (json!({"display_name": 7}), "display_name"),
+        (json!({"root": "/data"}), "display_name"),
+        (json!({"display_name": "x", "users_allow": [1]}), "users_allow"),
+        (json!({"display_name": "x", "authentication_timeout_mins": "long"}), "authentication_timeout_mins"),
+    ] {
+        #[cfg(not(unix))]
+        if body["root"] == "/out" {
+            continue;
+        }
+        let e = gcs.raw_post("/api/storage_gateways").json(&body).send().await.unwrap_err();
+        assert!(matches!(e.http_status(), Some(400 | 403 | 404)), "{body}: {e}");
+        if e.http_status() == Some(400) {
+            assert!(e.message().is_some_and(|m| m.contains(field)), "{body}: {e}");
+        }
+        no_host(&e);
+    }
+    assert_eq!(gcs.get_storage_gateway_list().send().await.unwrap().into_inner().data.len(), 2, "none was made");
+
+    // PATCH keeps what it does not name; the root does not move under a collection.
+    let patched = gcs
+        .update_storage_gateway()
+        .storage_gateway_id(&sg)
+        .body(StorageGatewayDocument::new().display_name("Data 2").users_allow(["alice"]))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!((patched.display_name.as_deref(), patched.root.as_deref()), (Some("Data 2"), Some("/data")));
+    assert_eq!(patched.allowed_domains.as_deref(), Some(&["example.org".to_string()][..]));
+    let e = gcs
+        .update_storage_gateway()
+        .storage_gateway_id(&sg)
+        .body(StorageGatewayDocument::new().root("/other"))
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(e.http_status(), Some(409));
+    let e = gcs
+        .update_storage_gateway()
+        .storage_gateway_id(&sg)
+        .body(StorageGatewayDocument::new().root("/../"))
+        .send()
+        .await
+        .unwrap_err();
+    assert_refused(&e, 403, "root");
+    // PUT replaces: what it leaves out is gone (the same root is kept).
+    let replaced = gcs
+        .replace_storage_gateway()
+        .storage_gateway_id(&sg)
+        .body(StorageGatewayDocument::new().display_name("Data 3").root("/data"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!((replaced.display_name.as_deref(), replaced.users_allow.as_deref()), (Some("Data 3"), Some(&[][..])));
+    assert_eq!(replaced.extra.get("restrict_paths"), Some(&json!(null)));
+
+    // Administrators only; unknown ids are 404.
+    for e in [
+        alice.create_storage_gateway().body(StorageGatewayDocument::new().display_name("A")).send().await.unwrap_err(),
+        alice
+            .update_storage_gateway()
+            .storage_gateway_id(&sg)
+            .body(StorageGatewayDocument::new().display_name("A"))
+            .send()
+            .await
+            .unwrap_err(),
+        alice
+            .replace_storage_gateway()
+            .storage_gateway_id(&sg)
+            .body(StorageGatewayDocument::new().display_name("A"))
+            .send()
+            .await
+            .unwrap_err(),
+        alice.delete_storage_gateway().storage_gateway_id(&sg).send().await.unwrap_err(),
+    ] {
+        assert_eq!((e.http_status(), e.code()), (Some(403), Some("permission_denied")));
+    }
+    for e in [
+        gcs.get_storage_gateway().storage_gateway_id("nope").send().await.unwrap_err(),
+        gcs.update_storage_gateway()
+            .storage_gateway_id("nope")
+            .body(StorageGatewayDocument::new().display_name("A"))
+            .send()
+            .await
+            .unwrap_err(),
+        gcs.replace_storage_gateway()
+            .storage_gateway_id("nope")
+            .body(StorageGatewayDocument::new().display_name("A"))
+            .send()
+            .await
+            .unwrap_err(),
+        gcs.delete_storage_gateway().storage_gateway_id("../nope").send().await.unwrap_err(),
+    ] {
+        assert_eq!((e.http_status(), e.code()), (Some(404), Some("not_found")));
+    }
+
+    // A gateway with collections stays; emptied, its root may move, and it is deleted.
+    let e = gcs.delete_storage_gateway().storage_gateway_id(&sg).send().await.unwrap_err();
+    assert_eq!(e.http_status(), Some(409));
+    gcs.delete_collection().collection_id(&on_data.id).send().await.unwrap();
+    let moved = gcs
+        .update_storage_gateway()
+        .storage_gateway_id(&sg)
+        .body(StorageGatewayDocument::new().root("/other"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(moved.root.as_deref(), Some("/other"));
+    let on_other = gcs
+        .create_collection()
+        .body(MappedCollectionDocument::new().storage_gateway_id(sg.clone()).display_name("On other"))
+        .send()
+        .await
+        .unwrap();
+    let ls = tc.operation_ls().endpoint_id(&on_other.id).path("/").send().await.unwrap().into_inner();
+    assert_eq!(ls.data.iter().map(|f| f.name.as_str()).collect::<Vec<_>>(), ["b.txt"]);
+    gcs.delete_collection().collection_id(&on_other.id).send().await.unwrap();
+    let deleted = gcs.delete_storage_gateway().storage_gateway_id(&sg).send().await.unwrap();
+    assert_eq!(deleted.code.as_deref(), Some("success"));
+    assert_eq!(gcs.get_storage_gateway().storage_gateway_id(&sg).send().await.unwrap_err().http_status(), Some(404));
+    let e = gcs
+        .create_collection()
+        .body(MappedCollectionDocument::new().storage_gateway_id(sg.clone()).display_name("Gone"))
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(e.http_status(), Some(404));
+}
