@@ -1,8 +1,9 @@
-//! Globus Connect Server's Manager API for one local endpoint: its info and endpoint
-//! document, one POSIX storage gateway rooted at a local directory, collections (mapped
-//! ones beneath the gateway's root, guest ones beneath a mapped collection's root) that
-//! appear in the local Transfer the moment they are made and leave it when deleted, the
-//! endpoint's roles and the callers' user credentials.
+//! Globus Connect Server's Manager API for one local endpoint: its info, its endpoint
+//! document (changed by administrators, with its owner, owner string and subscription),
+//! POSIX storage gateways rooted beneath a local directory, collections (mapped ones beneath
+//! their gateway's root, guest ones beneath a mapped collection's root) that appear in the
+//! local Transfer the moment they are made, are renamed there when renamed here and leave it
+//! when deleted, the endpoint's roles and the callers' user credentials.
 //!
 //! Every call but `/api/info` needs a token for the endpoint's `manage_collections` scope,
 //! whose resource server is the endpoint's client id, as on a real endpoint. The local
