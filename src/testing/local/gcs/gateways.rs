@@ -7,17 +7,15 @@ use std::sync::Arc;
 use serde_json::{Map, Value, json};
 
 use super::fields::{self, Kind};
-use super::{Gcs, MAX_TEXT, POSIX_CONNECTOR, body, caller, components, envelope, prune, require_admin, text};
+use super::{Gcs, POSIX_CONNECTOR, body, caller, components, envelope, prune, require_admin, text};
 use crate::testing::local::core::{Caller, lock};
 use crate::testing::local::http::{Reply, Request};
 use crate::testing::local::plugin::{Call, Handled, Service};
 
 /// The most storage gateways the local GCS holds.
 const MAX_GATEWAYS: usize = 100;
-/// The most paths of a `restrict_paths` list, and the largest `identity_mappings` (bytes).
-const MAX_PATHS: usize = 100;
+/// The largest `identity_mappings` (bytes of JSON).
 const MAX_MAPPINGS: usize = 16 * 1024;
-const RESTRICTIONS: &[&str] = &["read", "read_write", "none"];
 
 /// A storage gateway.
 #[derive(Clone, Debug)]
@@ -108,37 +106,6 @@ fn open_root(g: &Gcs, root: &str, req: &Request) -> Result<(String, cap_std::fs:
     Ok((format!("/{}", parts.join("/")), dir, host))
 }
 
-/// `restrict_paths`: null, or `read`, `read_write` and `none` lists of absolute paths
-/// without `..`.
-fn restrict_paths(value: &Value, req: &Request) -> Result<Value, Reply> {
-    let Value::Object(doc) = value else {
-        return match value {
-            Value::Null => Ok(Value::Null),
-            _ => Err(Gcs::error(400, "restrict_paths must be a path_restrictions document or null", req)),
-        };
-    };
-    let mut out = Map::new();
-    out.insert("DATA_TYPE".into(), "path_restrictions#1.0.0".into());
-    for name in RESTRICTIONS {
-        let Some(list) = doc.get(*name).filter(|v| !v.is_null()) else { continue };
-        let paths = list
-            .as_array()
-            .filter(|l| l.len() <= MAX_PATHS)
-            .ok_or_else(|| Gcs::error(400, &format!("restrict_paths.{name} must be a list of at most {MAX_PATHS} paths"), req))?;
-        let mut checked = Vec::new();
-        for p in paths {
-            let p = p
-                .as_str()
-                .filter(|p| p.len() <= MAX_TEXT)
-                .ok_or_else(|| Gcs::error(400, &format!("restrict_paths.{name} must hold strings of at most {MAX_TEXT} bytes"), req))?;
-            let parts = components(p, &format!("restrict_paths.{name}"), req)?;
-            checked.push(Value::String(format!("/{}", parts.join("/"))));
-        }
-        out.insert((*name).into(), Value::Array(checked));
-    }
-    Ok(Value::Object(out))
-}
-
 /// POSIX policies: `groups_allow` and `groups_deny`.
 fn policies(value: &Value, req: &Request) -> Result<Value, Reply> {
     let doc = value.as_object().ok_or_else(|| Gcs::error(400, "policies must be a POSIX policies document", req))?;
@@ -174,7 +141,7 @@ fn merged(
         return Err(Gcs::error(400, "display_name must be a non-empty string", req));
     }
     if let Some(v) = doc.get("restrict_paths") {
-        fields.insert("restrict_paths".into(), restrict_paths(v, req)?);
+        fields.insert("restrict_paths".into(), super::records::path_restrictions("restrict_paths", v, req)?);
     }
     if let Some(v) = doc.get("policies").filter(|v| !v.is_null()) {
         fields.insert("policies".into(), policies(v, req)?);

@@ -13,6 +13,7 @@
 mod endpoint;
 mod fields;
 mod gateways;
+mod records;
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -89,6 +90,10 @@ struct State {
     collections: BTreeMap<String, CollectionRecord>,
     roles: BTreeMap<String, RoleRecord>,
     credentials: BTreeMap<String, CredentialRecord>,
+    /// Nodes, sharing policies and stream gateways: their fields by id ([`records`]).
+    nodes: BTreeMap<String, Map<String, Value>>,
+    sharing_policies: BTreeMap<String, Map<String, Value>>,
+    stream_gateways: BTreeMap<String, Map<String, Value>>,
 }
 
 /// The local GCS.
@@ -151,6 +156,21 @@ impl Service for Gcs {
         ("get_user_credential", credential_get),
         ("create_user_credential", credential_create),
         ("delete_user_credential", credential_delete),
+        ("get_node_list", records::node_list),
+        ("create_node", records::node_create),
+        ("get_node", records::node_get),
+        ("update_node", records::node_update),
+        ("replace_node", records::node_replace),
+        ("delete_node", records::node_delete),
+        ("get_sharing_policy_list", records::policy_list),
+        ("create_sharing_policy", records::policy_create),
+        ("get_sharing_policy", records::policy_get),
+        ("delete_sharing_policy", records::policy_delete),
+        ("get_stream_gateway_list", records::stream_list),
+        ("create_stream_gateway", records::stream_create),
+        ("get_stream_gateway", records::stream_get),
+        ("update_stream_gateway", records::stream_update),
+        ("delete_stream_gateway", records::stream_delete),
     ];
 
     /// `/api/info` is open; every other call needs the endpoint's `manage_collections`.
