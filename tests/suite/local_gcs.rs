@@ -1202,3 +1202,251 @@ async fn storage_gateways_are_made_beneath_the_local_root_and_deleted_when_empty
         .unwrap_err();
     assert_eq!(e.http_status(), Some(404));
 }
+
+fn doc<T: serde::de::DeserializeOwned>(value: serde_json::Value) -> T {
+    serde_json::from_value(value).unwrap()
+}
+
+/// Nodes, sharing policies and stream gateways are documents kept in memory: read by any
+/// caller, written by administrators, checked field by field.
+#[tokio::test]
+async fn nodes_sharing_policies_and_stream_gateways_are_kept() {
+    use globus_sdk::gcs::types::{NodeDocument, SharingPolicyDocument, StreamGatewayDocument};
+    let local = LocalGlobus::builder().user(ALICE, "Alice").start().await.unwrap();
+    let (gcs, alice) = (gcs_for(&local, OWNER), gcs_for(&local, ALICE));
+
+    // Nodes.
+    let node = gcs
+        .create_node()
+        .body(doc::<NodeDocument>(json!({"DATA_TYPE": "node#1.1.0", "ip_addresses": ["192.0.2.1", "2001:db8::1"], "data_interface": "192.0.2.1", "incoming_port_range": [50000, 50100]})))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(node.status(), 201);
+    let node_id = node.id.clone().unwrap();
+    assert_eq!((node.data_type.as_deref(), node.status.as_deref()), (Some("node#1.1.0"), Some("active")));
+    assert_eq!(node.incoming_port_range.as_deref(), Some(&[50000, 50100][..]));
+    let patched = gcs
+        .update_node()
+        .node_id(&node_id)
+        .body(doc::<NodeDocument>(json!({"DATA_TYPE": "node#1.1.0", "status": "inactive"})))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!((patched.status.as_deref(), patched.data_interface.as_deref()), (Some("inactive"), Some("192.0.2.1")));
+    let replaced = gcs
+        .replace_node()
+        .node_id(&node_id)
+        .body(doc::<NodeDocument>(json!({"ip_addresses": ["192.0.2.9"]})))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        (replaced.data_interface.as_deref(), replaced.status.as_deref(), replaced.data_type.as_deref()),
+        (None, Some("active"), Some("node#1.0.0"))
+    );
+    assert_eq!(
+        alice.get_node().node_id(&node_id).send().await.unwrap().ip_addresses.as_deref(),
+        Some(&["192.0.2.9".to_string()][..])
+    );
+    assert_eq!(alice.get_node_list().send().await.unwrap().into_inner().data.len(), 1);
+    for body in [
+        json!({"status": "on fire"}),
+        json!({"ip_addresses": ["not an address"]}),
+        json!({"ip_addresses": "192.0.2.1"}),
+        json!({"data_interface": "2001:db8::1"}),
+        json!({"incoming_port_range": [2, 1]}),
+        json!({"outgoing_port_range": [0, 70000]}),
+        json!({"incoming_port_range": ["a", "b"]}),
+        json!({"status": "x".repeat(5000)}),
+    ] {
+        let e = gcs.raw_post("/api/nodes").json(&body).send().await.unwrap_err();
+        let field = body.as_object().unwrap().keys().next().unwrap().clone();
+        assert_refused(&e, 400, &field);
+    }
+    let e = alice.create_node().body(doc::<NodeDocument>(json!({}))).send().await.unwrap_err();
+    assert_eq!((e.http_status(), e.code()), (Some(403), Some("permission_denied")));
+    assert_eq!(
+        alice
+            .update_node()
+            .node_id(&node_id)
+            .body(doc::<NodeDocument>(json!({})))
+            .send()
+            .await
+            .unwrap_err()
+            .http_status(),
+        Some(403)
+    );
+    assert_eq!(
+        alice
+            .replace_node()
+            .node_id(&node_id)
+            .body(doc::<NodeDocument>(json!({})))
+            .send()
+            .await
+            .unwrap_err()
+            .http_status(),
+        Some(403)
+    );
+    assert_eq!(alice.delete_node().node_id(&node_id).send().await.unwrap_err().http_status(), Some(403));
+    gcs.delete_node().node_id(&node_id).send().await.unwrap();
+    for e in [
+        gcs.get_node().node_id(&node_id).send().await.unwrap_err(),
+        gcs.update_node().node_id(&node_id).body(doc::<NodeDocument>(json!({}))).send().await.unwrap_err(),
+        gcs.replace_node().node_id(&node_id).body(doc::<NodeDocument>(json!({}))).send().await.unwrap_err(),
+        gcs.delete_node().node_id(&node_id).send().await.unwrap_err(),
+    ] {
+        assert_eq!((e.http_status(), e.code()), (Some(404), Some("not_found")));
+    }
+    assert!(gcs.get_node_list().send().await.unwrap().into_inner().data.is_empty());
+
+    // Sharing policies, on a collection made through GCS.
+    let collection = gcs
+        .create_collection()
+        .body(MappedCollectionDocument::new().collection_base_path("/").display_name("Root"))
+        .send()
+        .await
+        .unwrap()
+        .id
+        .clone();
+    let policy = gcs
+        .create_sharing_policy()
+        .body(doc::<SharingPolicyDocument>(
+            json!({"collection_id": collection, "users": ["alice"], "sharing_restrict_paths": {"read": ["/pub/"]}}),
+        ))
+        .send()
+        .await
+        .unwrap();
+    let policy_id = policy.id.clone().unwrap();
+    assert_eq!(policy.sharing_restrict_paths.as_ref().unwrap()["read"], json!(["/pub"]));
+    assert_eq!(
+        alice.get_sharing_policy().sharing_policy_id(&policy_id).send().await.unwrap().users.as_deref(),
+        Some(&["alice".to_string()][..])
+    );
+    let listed = alice.get_sharing_policy_list().collection_id(&collection).send().await.unwrap().into_inner().data;
+    assert_eq!(listed.len(), 1);
+    assert!(alice.get_sharing_policy_list().collection_id("other").send().await.unwrap().into_inner().data.is_empty());
+    assert!(
+        alice
+            .get_sharing_policy_list()
+            .collection_id(&collection)
+            .username("bob")
+            .send()
+            .await
+            .unwrap()
+            .into_inner()
+            .data
+            .is_empty()
+    );
+    for (body, status, field) in [
+        (json!({"collection_id": "nope"}), 404, "nope"),
+        (json!({}), 400, "collection_id"),
+        (
+            json!({"collection_id": collection, "sharing_restrict_paths": {"read": ["/../etc"]}}),
+            403,
+            "sharing_restrict_paths",
+        ),
+        (
+            json!({"collection_id": collection, "sharing_restrict_paths": {"read": ["relative"]}}),
+            400,
+            "sharing_restrict_paths",
+        ),
+        (json!({"collection_id": collection, "users": "alice"}), 400, "users"),
+    ] {
+        let e = gcs.raw_post("/api/sharing_policies").json(&body).send().await.unwrap_err();
+        assert_refused(&e, status, field);
+    }
+    let e = alice
+        .create_sharing_policy()
+        .body(doc::<SharingPolicyDocument>(json!({"collection_id": collection})))
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(e.http_status(), Some(403));
+    assert_eq!(
+        alice.delete_sharing_policy().sharing_policy_id(&policy_id).send().await.unwrap_err().http_status(),
+        Some(403)
+    );
+    gcs.delete_sharing_policy().sharing_policy_id(&policy_id).send().await.unwrap();
+    assert_eq!(
+        gcs.get_sharing_policy().sharing_policy_id(&policy_id).send().await.unwrap_err().http_status(),
+        Some(404)
+    );
+    // A collection's policies go with it.
+    let body = json!({"collection_id": collection});
+    let second =
+        gcs.create_sharing_policy().body(doc::<SharingPolicyDocument>(body)).send().await.unwrap().id.clone().unwrap();
+    gcs.delete_collection().collection_id(&collection).send().await.unwrap();
+    assert_eq!(gcs.get_sharing_policy().sharing_policy_id(&second).send().await.unwrap_err().http_status(), Some(404));
+    assert_eq!(
+        gcs.delete_sharing_policy().sharing_policy_id(&policy_id).send().await.unwrap_err().http_status(),
+        Some(404)
+    );
+
+    // Stream gateways.
+    let sg = gcs
+        .create_stream_gateway()
+        .body(doc::<StreamGatewayDocument>(
+            json!({"display_name": "Stream", "lan_secret_required": true, "users_allow": ["alice"]}),
+        ))
+        .send()
+        .await
+        .unwrap();
+    let sg_id = sg.id.clone().unwrap();
+    assert_eq!((sg.display_name.as_deref(), sg.lan_secret_required), (Some("Stream"), Some(true)));
+    let patched = gcs
+        .update_stream_gateway()
+        .stream_gateway_id(&sg_id)
+        .body(doc::<StreamGatewayDocument>(json!({"description": "d"})))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!((patched.display_name.as_deref(), patched.description.as_deref()), (Some("Stream"), Some("d")));
+    assert_eq!(alice.get_stream_gateway_list().send().await.unwrap().into_inner().data.len(), 1);
+    assert_eq!(
+        alice.get_stream_gateway().stream_gateway_id(&sg_id).send().await.unwrap().description.as_deref(),
+        Some("d")
+    );
+    for (body, field) in [
+        (json!({}), "display_name"),
+        (json!({"display_name": 1}), "display_name"),
+        (json!({"display_name": "s", "lan_secret_required": "yes"}), "lan_secret_required"),
+        (json!({"display_name": "s", "authentication_timeout_mins": -5}), "authentication_timeout_mins"),
+        (json!({"display_name": "s", "keywords": vec!["k"; 101]}), "keywords"),
+    ] {
+        let e = gcs.raw_post("/api/stream_gateways").json(&body).send().await.unwrap_err();
+        assert_refused(&e, 400, field);
+    }
+    let e = alice
+        .update_stream_gateway()
+        .stream_gateway_id(&sg_id)
+        .body(doc::<StreamGatewayDocument>(json!({"display_name": "A"})))
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(e.http_status(), Some(403));
+    assert_eq!(
+        alice.delete_stream_gateway().stream_gateway_id(&sg_id).send().await.unwrap_err().http_status(),
+        Some(403)
+    );
+    assert_eq!(
+        alice
+            .create_stream_gateway()
+            .body(doc::<StreamGatewayDocument>(json!({"display_name": "A"})))
+            .send()
+            .await
+            .unwrap_err()
+            .http_status(),
+        Some(403)
+    );
+    gcs.delete_stream_gateway().stream_gateway_id(&sg_id).send().await.unwrap();
+    assert_eq!(gcs.get_stream_gateway().stream_gateway_id(&sg_id).send().await.unwrap_err().http_status(), Some(404));
+    let e = gcs
+        .update_stream_gateway()
+        .stream_gateway_id(&sg_id)
+        .body(doc::<StreamGatewayDocument>(json!({"display_name": "A"})))
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(e.http_status(), Some(404));
+}

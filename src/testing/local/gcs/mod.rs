@@ -367,10 +367,13 @@ fn collection_doc(c: &CollectionRecord) -> Value {
 }
 
 /// Forget the collections removed from the local Transfer another way
-/// (`LocalGlobus::remove_collection`).
+/// (`LocalGlobus::remove_collection`), and the sharing policies of collections gone.
 fn prune(g: &Gcs) {
     if let Some(registry) = g.core.collection_registry() {
-        lock(&g.state).collections.retain(|id, _| registry.contains(id));
+        let mut state = lock(&g.state);
+        state.collections.retain(|id, _| registry.contains(id));
+        let State { collections, sharing_policies, .. } = &mut *state;
+        sharing_policies.retain(|_, p| p.get("collection_id").and_then(Value::as_str).is_some_and(|c| collections.contains_key(c)));
     }
 }
 

@@ -274,6 +274,7 @@ pub(super) fn node_delete(g: &Gcs, call: &Call<'_, Option<Caller>>) -> Handled {
 pub(super) fn policy_list(g: &Gcs, call: &Call<'_, Option<Caller>>) -> Handled {
     let collection = call.req.query("collection_id").map(str::to_string);
     let username = call.req.query("username").map(str::to_string);
+    prune(g);
     list(g, call, &SHARING_POLICY, |f| {
         collection.as_deref().is_none_or(|c| f.get("collection_id").and_then(Value::as_str) == Some(c))
             && username.as_deref().is_none_or(|u| {
@@ -282,6 +283,7 @@ pub(super) fn policy_list(g: &Gcs, call: &Call<'_, Option<Caller>>) -> Handled {
     })
 }
 pub(super) fn policy_get(g: &Gcs, call: &Call<'_, Option<Caller>>) -> Handled {
+    prune(g);
     get(g, call, &SHARING_POLICY)
 }
 pub(super) fn policy_create(g: &Gcs, call: &Call<'_, Option<Caller>>) -> Handled {
