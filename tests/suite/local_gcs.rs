@@ -1450,3 +1450,118 @@ async fn nodes_sharing_policies_and_stream_gateways_are_kept() {
         .unwrap_err();
     assert_eq!(e.http_status(), Some(404));
 }
+
+/// A user credential is updated and replaced by its own identity only; a collection is marked
+/// verified by an administrator.
+#[tokio::test]
+async fn user_credentials_are_updated_and_collections_verified() {
+    let local = LocalGlobus::builder().user(ALICE, "Alice").user(BOB, "Bob").start().await.unwrap();
+    let (gcs, alice, bob) = (gcs_for(&local, OWNER), gcs_for(&local, ALICE), gcs_for(&local, BOB));
+    let uc =
+        alice.create_user_credential().body(UserCredentialDocument::new().display_name("mine")).send().await.unwrap();
+    let uc_id = uc.id.clone();
+    let updated = alice
+        .update_user_credential()
+        .user_credential_id(&uc_id)
+        .body(UserCredentialDocument::new().username("alice2"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!((updated.username.as_deref(), updated.display_name.as_deref()), (Some("alice2"), Some("mine")));
+    assert_eq!(updated.envelope().message.as_deref(), Some(format!("Updated User Credential {uc_id}").as_str()));
+    let replaced = alice
+        .replace_user_credential()
+        .user_credential_id(&uc_id)
+        .body(UserCredentialDocument::new().display_name("again"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!((replaced.username.as_deref(), replaced.display_name.as_deref()), (Some("alice"), Some("again")));
+    assert_eq!(
+        alice.get_user_credential().user_credential_id(&uc_id).send().await.unwrap().display_name.as_deref(),
+        Some("again")
+    );
+    // Another identity's credential is not there for it.
+    let e = bob
+        .update_user_credential()
+        .user_credential_id(&uc_id)
+        .body(UserCredentialDocument::new().username("x"))
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!((e.http_status(), e.code()), (Some(404), Some("not_found")));
+    let e = bob
+        .replace_user_credential()
+        .user_credential_id(&uc_id)
+        .body(UserCredentialDocument::new().username("x"))
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(e.http_status(), Some(404));
+    for (body, field) in [
+        (json!({"username": 5}), "username"),
+        (json!({"display_name": "x".repeat(5000)}), "display_name"),
+        (json!({"identity_id": id_of(&local, BOB)}), "identity_id"),
+        (json!({"storage_gateway_id": "other"}), "storage_gateway_id"),
+        (json!(["username"]), "JSON object"),
+    ] {
+        let e = alice.raw_patch(&format!("/api/user_credentials/{uc_id}")).json(&body).send().await.unwrap_err();
+        assert_refused(&e, 400, field);
+    }
+    assert_eq!(
+        alice.get_user_credential().user_credential_id(&uc_id).send().await.unwrap().username.as_deref(),
+        Some("alice")
+    );
+
+    // Verification by a subscription administrator (locally: an endpoint administrator).
+    let c = gcs
+        .create_collection()
+        .body(MappedCollectionDocument::new().collection_base_path("/").display_name("Root"))
+        .send()
+        .await
+        .unwrap()
+        .id
+        .clone();
+    gcs.set_subscription_admin_verified()
+        .collection_id(&c)
+        .body_map(|b| b.subscription_admin_verified(true))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(gcs.get_collection().collection_id(&c).send().await.unwrap().subscription_admin_verified, Some(true));
+    gcs.replace_collection()
+        .collection_id(&c)
+        .body(MappedCollectionDocument::new().display_name("Root"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        gcs.get_collection().collection_id(&c).send().await.unwrap().subscription_admin_verified,
+        Some(true),
+        "kept by a PUT"
+    );
+    let e = alice
+        .set_subscription_admin_verified()
+        .collection_id(&c)
+        .body_map(|b| b.subscription_admin_verified(false))
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(e.http_status(), Some(403));
+    let e = gcs
+        .set_subscription_admin_verified()
+        .collection_id("nope")
+        .body_map(|b| b.subscription_admin_verified(false))
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(e.http_status(), Some(404));
+    let e = gcs
+        .raw_put(&format!("/api/collections/{c}/subscription_admin_verified"))
+        .json(&json!({"subscription_admin_verified": "yes"}))
+        .send()
+        .await
+        .unwrap_err();
+    assert_refused(&e, 400, "subscription_admin_verified");
+    assert_eq!(gcs.get_collection().collection_id(&c).send().await.unwrap().subscription_admin_verified, Some(true));
+}

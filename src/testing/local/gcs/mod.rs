@@ -155,7 +155,10 @@ impl Service for Gcs {
         ("get_user_credential_list", credential_list),
         ("get_user_credential", credential_get),
         ("create_user_credential", credential_create),
+        ("update_user_credential", credential_update),
+        ("replace_user_credential", credential_replace),
         ("delete_user_credential", credential_delete),
+        ("set_subscription_admin_verified", collection_set_verified),
         ("get_node_list", records::node_list),
         ("create_node", records::node_create),
         ("get_node", records::node_get),
@@ -578,7 +581,13 @@ fn collection_write(g: &Gcs, call: &Call<'_, Option<Caller>>, replace: bool) -> 
     if replace && name.is_none() {
         return Err(Gcs::error(400, "display_name is required", req));
     }
-    let fields = collection_fields(if replace { Map::new() } else { old.fields.clone() }, &doc, req)?;
+    let base = if replace {
+        // Only `set_subscription_admin_verified` sets this one.
+        old.fields.iter().filter(|(k, _)| *k == "subscription_admin_verified").map(|(k, v)| (k.clone(), v.clone())).collect()
+    } else {
+        old.fields.clone()
+    };
+    let fields = collection_fields(base, &doc, req)?;
     let credential = match text(&doc, "user_credential_id", req)? {
         Some(id) if old.kind == "guest" => {
             if lock(&g.state).credentials.get(id).is_none_or(|c| c.identity != old.owner) {
@@ -647,6 +656,23 @@ fn collection_delete_owner_string(g: &Gcs, call: &Call<'_, Option<Caller>>) -> H
         c.owner_string = None;
     }
     Ok(envelope(200, Vec::new(), Some(format!("Reset the owner string of collection {}", c.id))))
+}
+
+/// Mark a collection verified (or not) by a subscription administrator: an administrator of
+/// the endpoint, locally.
+fn collection_set_verified(g: &Gcs, call: &Call<'_, Option<Caller>>) -> Handled {
+    let (req, who) = (call.req, caller(call)?);
+    let c = own_collection(g, call, "verify")?;
+    require_admin(g, who, req)?;
+    let doc = body(req)?;
+    let verified = doc
+        .get("subscription_admin_verified")
+        .and_then(Value::as_bool)
+        .ok_or_else(|| Gcs::error(400, "subscription_admin_verified must be a boolean", req))?;
+    if let Some(c) = lock(&g.state).collections.get_mut(&c.id) {
+        c.fields.insert("subscription_admin_verified".into(), Value::Bool(verified));
+    }
+    Ok(envelope(200, Vec::new(), Some(format!("Updated collection {}", c.id))))
 }
 
 fn collection_delete(g: &Gcs, call: &Call<'_, Option<Caller>>) -> Handled {
@@ -877,6 +903,45 @@ fn credential_create(g: &Gcs, call: &Call<'_, Option<Caller>>) -> Handled {
     let message = format!("Created User Credential {}", c.id);
     state.credentials.insert(c.id.clone(), c);
     Ok(envelope(201, vec![out], Some(message)))
+}
+
+/// Update (or, with `replace`, replace) the caller's own credential: its username and
+/// display name; its identity and storage gateway are fixed (400 if the document names others).
+fn credential_write(g: &Gcs, call: &Call<'_, Option<Caller>>, replace: bool) -> Handled {
+    let (req, who) = (call.req, caller(call)?);
+    let old = own_credential(g, call)?;
+    let doc = body(req)?;
+    for (name, value) in [("identity_id", &old.identity), ("storage_gateway_id", &old.gateway)] {
+        if text(&doc, name, req)?.is_some_and(|sent| sent != value) {
+            return Err(Gcs::error(400, &format!("{name} cannot be changed by an update"), req));
+        }
+    }
+    let local_user = who.username.split('@').next().unwrap_or_default().to_string();
+    let username = match text(&doc, "username", req)? {
+        Some(u) => u.to_string(),
+        None if replace => local_user,
+        None => old.username.clone(),
+    };
+    let display_name = match text(&doc, "display_name", req)? {
+        Some(d) => d.to_string(),
+        None if replace => String::new(),
+        None => old.display_name.clone(),
+    };
+    let c = CredentialRecord { username, display_name, ..old };
+    let out = credential_doc(&c);
+    let mut state = lock(&g.state);
+    let slot = state.credentials.get_mut(&c.id).ok_or_else(|| Gcs::error(404, &format!("User credential {} not found", c.id), req))?;
+    let message = format!("Updated User Credential {}", c.id);
+    *slot = c;
+    Ok(envelope(200, vec![out], Some(message)))
+}
+
+fn credential_update(g: &Gcs, call: &Call<'_, Option<Caller>>) -> Handled {
+    credential_write(g, call, false)
+}
+
+fn credential_replace(g: &Gcs, call: &Call<'_, Option<Caller>>) -> Handled {
+    credential_write(g, call, true)
 }
 
 fn credential_delete(g: &Gcs, call: &Call<'_, Option<Caller>>) -> Handled {
