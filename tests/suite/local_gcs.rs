@@ -1565,3 +1565,71 @@ async fn user_credentials_are_updated_and_collections_verified() {
     assert_refused(&e, 400, "subscription_admin_verified");
     assert_eq!(gcs.get_collection().collection_id(&c).send().await.unwrap().subscription_admin_verified, Some(true));
 }
+
+/// Custom domains of the endpoint and of a collection are kept, never their private key.
+#[tokio::test]
+async fn custom_domains_are_kept_without_their_private_key() {
+    use globus_sdk::gcs::types::DomainDocument;
+    let local = LocalGlobus::builder().user(ALICE, "Alice").start().await.unwrap();
+    let (gcs, alice) = (gcs_for(&local, OWNER), gcs_for(&local, ALICE));
+    let key = "-----BEGIN PRIVATE KEY-----\nSECRET-KEY-MATERIAL\n-----END PRIVATE KEY-----";
+    let body = || {
+        doc::<DomainDocument>(
+            json!({"domain_name": "Data.Example.org", "certificate": "-----BEGIN CERTIFICATE-----\nC\n-----END CERTIFICATE-----", "private_key": key, "wildcard": false}),
+        )
+    };
+    assert_eq!(gcs.get_endpoint_domain().send().await.unwrap_err().http_status(), Some(404));
+    assert_eq!(alice.set_endpoint_domain().body(body()).send().await.unwrap_err().http_status(), Some(403));
+    gcs.set_endpoint_domain().body(body()).send().await.unwrap();
+    let d = gcs.get_endpoint_domain().send().await.unwrap();
+    assert_eq!((d.domain_name.as_deref(), d.wildcard), (Some("data.example.org"), Some(false)));
+    assert!(d.certificate.as_deref().is_some_and(|c| c.contains("BEGIN CERTIFICATE")));
+    let raw = gcs.raw_get("/api/endpoint/domain").send().await.unwrap();
+    assert!(
+        !format!("{:?}", raw.json::<serde_json::Value>().unwrap()).contains("SECRET-KEY-MATERIAL"),
+        "the key is never answered"
+    );
+    for (body, field) in [
+        (json!({"domain_name": "../../etc"}), "domain_name"),
+        (json!({"domain_name": "x".repeat(300) + ".org"}), "domain_name"),
+        (json!({}), "domain_name"),
+        (json!({"domain_name": "a.org", "private_key": 5}), "private_key"),
+        (json!({"domain_name": "a.org", "wildcard": "yes"}), "wildcard"),
+        (json!({"domain_name": "a.org", "certificate": "x".repeat(70_000)}), "certificate"),
+    ] {
+        let e = gcs.raw_put("/api/endpoint/domain").json(&body).send().await.unwrap_err();
+        assert_refused(&e, 400, field);
+    }
+    assert_eq!(alice.delete_endpoint_domain().send().await.unwrap_err().http_status(), Some(403));
+    gcs.delete_endpoint_domain().send().await.unwrap();
+    assert_eq!(gcs.get_endpoint_domain().send().await.unwrap_err().http_status(), Some(404));
+    assert_eq!(gcs.delete_endpoint_domain().send().await.unwrap_err().http_status(), Some(404));
+
+    let c = gcs
+        .create_collection()
+        .body(MappedCollectionDocument::new().collection_base_path("/").display_name("Root"))
+        .send()
+        .await
+        .unwrap()
+        .id
+        .clone();
+    assert_eq!(gcs.get_collection_domain().collection_id(&c).send().await.unwrap_err().http_status(), Some(404));
+    assert_eq!(
+        alice.set_collection_domain().collection_id(&c).body(body()).send().await.unwrap_err().http_status(),
+        Some(403)
+    );
+    assert_eq!(
+        gcs.set_collection_domain().collection_id("nope").body(body()).send().await.unwrap_err().http_status(),
+        Some(404)
+    );
+    gcs.set_collection_domain().collection_id(&c).body(body()).send().await.unwrap();
+    assert_eq!(
+        gcs.get_collection_domain().collection_id(&c).send().await.unwrap().domain_name.as_deref(),
+        Some("data.example.org")
+    );
+    assert_eq!(alice.get_collection_domain().collection_id(&c).send().await.unwrap_err().http_status(), Some(403));
+    assert_eq!(alice.delete_collection_domain().collection_id(&c).send().await.unwrap_err().http_status(), Some(403));
+    gcs.delete_collection_domain().collection_id(&c).send().await.unwrap();
+    assert_eq!(gcs.get_collection_domain().collection_id(&c).send().await.unwrap_err().http_status(), Some(404));
+    assert!(local.requests().iter().all(|r| !format!("{r:?}").contains("SECRET-KEY-MATERIAL")), "nor logged");
+}

@@ -10,6 +10,7 @@
 //! Transfer's collections are reached through the core (`CollectionRegistry`), never its
 //! state. Answers are GCS's envelopes (`result#1.0.0` with the documents in `data`).
 
+mod domains;
 mod endpoint;
 mod fields;
 mod gateways;
@@ -94,6 +95,10 @@ struct State {
     nodes: BTreeMap<String, Map<String, Value>>,
     sharing_policies: BTreeMap<String, Map<String, Value>>,
     stream_gateways: BTreeMap<String, Map<String, Value>>,
+    /// The custom domains (`domain#1.0.0`, never a private key) of the endpoint and of
+    /// collections by id.
+    endpoint_domain: Option<Map<String, Value>>,
+    collection_domains: BTreeMap<String, Map<String, Value>>,
 }
 
 /// The local GCS.
@@ -159,6 +164,12 @@ impl Service for Gcs {
         ("replace_user_credential", credential_replace),
         ("delete_user_credential", credential_delete),
         ("set_subscription_admin_verified", collection_set_verified),
+        ("get_endpoint_domain", domains::endpoint_get),
+        ("set_endpoint_domain", domains::endpoint_set),
+        ("delete_endpoint_domain", domains::endpoint_delete),
+        ("get_collection_domain", domains::collection_get),
+        ("set_collection_domain", domains::collection_set),
+        ("delete_collection_domain", domains::collection_delete),
         ("get_node_list", records::node_list),
         ("create_node", records::node_create),
         ("get_node", records::node_get),
@@ -375,8 +386,9 @@ fn prune(g: &Gcs) {
     if let Some(registry) = g.core.collection_registry() {
         let mut state = lock(&g.state);
         state.collections.retain(|id, _| registry.contains(id));
-        let State { collections, sharing_policies, .. } = &mut *state;
+        let State { collections, sharing_policies, collection_domains, .. } = &mut *state;
         sharing_policies.retain(|_, p| p.get("collection_id").and_then(Value::as_str).is_some_and(|c| collections.contains_key(c)));
+        collection_domains.retain(|id, _| collections.contains_key(id));
     }
 }
 
