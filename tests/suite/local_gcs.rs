@@ -883,7 +883,19 @@ async fn collections_are_updated_replaced_given_away_and_batch_deleted() {
         .send()
         .await
         .unwrap();
+    let owner_string =
+        || async { tc.get_endpoint().endpoint_id(&shared).send().await.unwrap().into_inner().owner_string };
+    assert_eq!(owner_string().await.as_deref(), Some(ALICE), "Transfer advertises it");
+    let e = gcs
+        .set_collection_owner_string()
+        .collection_id(&shared)
+        .body_map(|b| b.identity_id("nobody"))
+        .send()
+        .await
+        .unwrap_err();
+    assert_refused(&e, 400, "identity_id");
     gcs.delete_collection_owner_string().collection_id(&shared).send().await.unwrap();
+    assert_eq!(owner_string().await.as_deref(), Some(OWNER));
     let e = gcs
         .set_collection_owner()
         .collection_id(&shared)

@@ -3,7 +3,8 @@
 //! POSIX storage gateways rooted beneath a local directory, collections (mapped ones beneath
 //! their gateway's root, guest ones beneath a mapped collection's root) that appear in the
 //! local Transfer the moment they are made, are renamed there when renamed here and leave it
-//! when deleted, the endpoint's roles and the callers' user credentials.
+//! when deleted, the endpoint's roles and the callers' user credentials; nodes, custom
+//! domains, sharing policies and stream gateways kept as documents. LAN secrets answer 501.
 //!
 //! Every call but `/api/info` needs a token for the endpoint's `manage_collections` scope,
 //! whose resource server is the endpoint's client id, as on a real endpoint. The local
@@ -53,8 +54,6 @@ struct CollectionRecord {
     kind: &'static str,
     display_name: String,
     owner: String,
-    /// The identity whose username is advertised as owner (`set_collection_owner_string`).
-    owner_string: Option<String>,
     /// The storage gateway it is on (a guest: its mapped collection's).
     gateway: String,
     base_path: String,
@@ -495,7 +494,6 @@ fn collection_create(g: &Gcs, call: &Call<'_, Option<Caller>>) -> Handled {
                 kind: "mapped",
                 display_name,
                 owner: who.identity_id.clone(),
-                owner_string: None,
                 gateway: gateway.id,
                 base_path,
                 mapped: None,
@@ -535,7 +533,6 @@ fn collection_create(g: &Gcs, call: &Call<'_, Option<Caller>>) -> Handled {
                 kind: "guest",
                 display_name,
                 owner: who.identity_id.clone(),
-                owner_string: None,
                 gateway: host.gateway,
                 base_path,
                 mapped: Some(mapped),
@@ -656,17 +653,14 @@ fn collection_set_owner_string(g: &Gcs, call: &Call<'_, Option<Caller>>) -> Hand
     let req = call.req;
     let c = own_collection(g, call, "change")?;
     let identity = endpoint::identity_of(g, req)?;
-    if let Some(c) = lock(&g.state).collections.get_mut(&c.id) {
-        c.owner_string = Some(identity);
-    }
+    // Advertised by the local Transfer (its `owner_string`).
+    registry(g, req)?.set_owner_string(&c.id, Some(&identity)).map_err(|e| Gcs::error(404, &e, req))?;
     Ok(envelope(200, Vec::new(), Some(format!("Set the owner string of collection {}", c.id))))
 }
 
 fn collection_delete_owner_string(g: &Gcs, call: &Call<'_, Option<Caller>>) -> Handled {
     let c = own_collection(g, call, "change")?;
-    if let Some(c) = lock(&g.state).collections.get_mut(&c.id) {
-        c.owner_string = None;
-    }
+    registry(g, call.req)?.set_owner_string(&c.id, None).map_err(|e| Gcs::error(404, &e, call.req))?;
     Ok(envelope(200, Vec::new(), Some(format!("Reset the owner string of collection {}", c.id))))
 }
 

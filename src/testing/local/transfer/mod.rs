@@ -277,6 +277,7 @@ impl CollectionRegistry for Registry {
             root,
             read_only: false,
             owner_id: owner_id.to_string(),
+            owner_string_id: None,
             host: None,
             dir: Arc::new(dir),
         };
@@ -309,6 +310,13 @@ impl CollectionRegistry for Registry {
         let mut collections = lock(&self.collections);
         let c = collections.iter_mut().find(|c| c.id == id).ok_or_else(|| format!("no collection {id:?}"))?;
         c.owner_id = owner_id.to_string();
+        Ok(())
+    }
+
+    fn set_owner_string(&self, id: &str, identity_id: Option<&str>) -> Result<(), String> {
+        let mut collections = lock(&self.collections);
+        let c = collections.iter_mut().find(|c| c.id == id).ok_or_else(|| format!("no collection {id:?}"))?;
+        c.owner_string_id = identity_id.map(str::to_string);
         Ok(())
     }
 }
