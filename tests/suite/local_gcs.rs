@@ -1644,4 +1644,8 @@ async fn custom_domains_are_kept_without_their_private_key() {
     gcs.delete_collection_domain().collection_id(&c).send().await.unwrap();
     assert_eq!(gcs.get_collection_domain().collection_id(&c).send().await.unwrap_err().http_status(), Some(404));
     assert!(local.requests().iter().all(|r| !format!("{r:?}").contains("SECRET-KEY-MATERIAL")), "nor logged");
+
+    // LAN secrets (for tunnels, which the local Globus does not run) are not emulated.
+    let e = gcs.delete_lan_secret().lan_secret_id("ls-1").send().await.unwrap_err();
+    assert_eq!((e.http_status(), e.code()), (Some(501), Some("not_implemented")));
 }
