@@ -68,6 +68,13 @@ pub(crate) trait CollectionRegistry: Send + Sync {
     fn add_guest(&self, name: &str, mapped_id: &str, path: &str, owner_id: &str) -> Result<String, String>;
     /// Remove a collection (refused for a mapped collection a guest lies in).
     fn remove(&self, id: &str) -> Result<(), String>;
+    /// Change a collection's display name (refused when another collection has it). Only
+    /// the name changes: a collection's root is fixed when it is made.
+    fn rename(&self, id: &str, name: &str) -> Result<(), String>;
+    /// Make `owner_id` a collection's owner (who manages its access rules).
+    fn set_owner(&self, id: &str, owner_id: &str) -> Result<(), String>;
+    /// Advertise `identity_id`'s username as a collection's owner (`None`: the owner's own).
+    fn set_owner_string(&self, id: &str, identity_id: Option<&str>) -> Result<(), String>;
     /// Whether the collection `id` is still there (it may have been removed another way).
     fn contains(&self, id: &str) -> bool;
 }

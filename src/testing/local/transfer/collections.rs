@@ -12,6 +12,9 @@ pub struct LocalCollection {
     pub(crate) read_only: bool,
     /// The identity that owns the collection (manages its access rules).
     pub(crate) owner_id: String,
+    /// The identity whose username is advertised as its owner, when not the owner's
+    /// (GCS's `set_collection_owner_string`).
+    pub(crate) owner_string_id: Option<String>,
     /// For a guest collection, the id of the mapped collection it lies in; its access is
     /// then decided by its access rules (ACLs).
     pub(crate) host: Option<String>,
@@ -96,6 +99,7 @@ pub(crate) fn guest(mapped: &LocalCollection, name: &str, path: &str, owner_id: 
         root,
         read_only: mapped.read_only,
         owner_id: owner_id.to_string(),
+        owner_string_id: None,
         host: Some(mapped.id.clone()),
         dir: Arc::new(dir),
         grant: None,
@@ -188,6 +192,7 @@ pub(crate) fn mapped(name: &str, dir: &Path, read_only: bool, owner_id: &str) ->
         root,
         read_only,
         owner_id: owner_id.to_string(),
+        owner_string_id: None,
         host: None,
         dir: Arc::new(handle),
         grant: None,

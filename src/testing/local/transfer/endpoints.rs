@@ -45,7 +45,8 @@ fn endpoint_doc(
     in_use: bool,
     req: &Request,
 ) -> Result<types::Endpoint, Reply> {
-    let owner_string = t.core.identity(&c.owner_id).map_or_else(|| c.owner_id.clone(), |i| i.username);
+    let advertised = c.owner_string_id.as_deref().unwrap_or(&c.owner_id);
+    let owner_string = t.core.identity(advertised).map_or_else(|| advertised.to_string(), |i| i.username);
     let roles = super::roles::effective(t, c, &caller.identity_id);
     let manages_rules = roles.iter().any(|r| r == "administrator" || r == "access_manager");
     let b = types::Endpoint::builder()

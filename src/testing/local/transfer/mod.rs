@@ -319,6 +319,7 @@ impl CollectionRegistry for Registry {
             root,
             read_only: false,
             owner_id: owner_id.to_string(),
+            owner_string_id: None,
             host: None,
             dir: Arc::new(dir),
             grant: None,
@@ -336,6 +337,30 @@ impl CollectionRegistry for Registry {
 
     fn contains(&self, id: &str) -> bool {
         lock(&self.collections).iter().any(|c| c.id == id)
+    }
+
+    fn rename(&self, id: &str, name: &str) -> Result<(), String> {
+        let mut collections = lock(&self.collections);
+        if collections.iter().any(|c| c.name == name && c.id != id) {
+            return Err(format!("a collection is already named {name:?}"));
+        }
+        let c = collections.iter_mut().find(|c| c.id == id).ok_or_else(|| format!("no collection {id:?}"))?;
+        c.name = name.to_string();
+        Ok(())
+    }
+
+    fn set_owner(&self, id: &str, owner_id: &str) -> Result<(), String> {
+        let mut collections = lock(&self.collections);
+        let c = collections.iter_mut().find(|c| c.id == id).ok_or_else(|| format!("no collection {id:?}"))?;
+        c.owner_id = owner_id.to_string();
+        Ok(())
+    }
+
+    fn set_owner_string(&self, id: &str, identity_id: Option<&str>) -> Result<(), String> {
+        let mut collections = lock(&self.collections);
+        let c = collections.iter_mut().find(|c| c.id == id).ok_or_else(|| format!("no collection {id:?}"))?;
+        c.owner_string_id = identity_id.map(str::to_string);
+        Ok(())
     }
 }
 
