@@ -125,6 +125,15 @@ pub(super) fn task_list(t: &Transfer, call: &Call<'_, Caller>) -> Handled {
         Some(k) => Some(k.parse::<u64>().map_err(|_| bad_request(format!("Invalid last_key {k:?}"), req))?),
     };
 
+    // The collections whose tasks the caller sees, decided once for the whole listing.
+    let visible: HashSet<String> = {
+        let collections = lock(&t.collections).clone();
+        collections
+            .into_iter()
+            .filter(|c| super::roles::holds(t, c, &caller.identity_id, SEE_ROLES))
+            .map(|c| c.id)
+            .collect()
+    };
     let store = lock(&t.tasks);
     let mut found: Vec<&tasks::TaskRecord> = store
         .all()
@@ -144,7 +153,7 @@ pub(super) fn task_list(t: &Transfer, call: &Call<'_, Caller>) -> Handled {
                 })
                 && min_faults.is_none_or(|m| task.counters.faults >= m)
                 && after.is_none_or(|k| task.seq < k)
-                && tasks::managed_side(t, task, &caller.identity_id, SEE_ROLES).is_some()
+                && (visible.contains(&task.source.0) || task.destination.as_ref().is_some_and(|d| visible.contains(&d.0)))
         })
         .collect();
     // Newest first; the key of a page is the position of its last task.
