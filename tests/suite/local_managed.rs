@@ -257,3 +257,106 @@ async fn guest_collections_of_a_mapped_one_and_pause_information() {
     let e = owner.task_pause_info().task_id(&task).send().await.unwrap_err();
     assert_eq!(e.http_status(), Some(404), "the owner's call is for one's own tasks");
 }
+
+/// Pause rules hold tasks and refuse operations on a collection until they are changed or
+/// deleted; tasks paused by id wait until resumed; only a collection's administrators and
+/// activity managers manage either.
+#[tokio::test]
+async fn pause_rules_and_paused_tasks_hold_the_work_until_lifted() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(dir.path().join("shared")).unwrap();
+    std::fs::write(dir.path().join("shared/a.txt"), "a").unwrap();
+    std::fs::write(dir.path().join("shared/big.bin"), vec![2u8; 400_000]).unwrap();
+    let local = LocalGlobus::builder()
+        .user(ALICE, "Alice")
+        .user(BOB, "Bob")
+        .collection("data", dir.path())
+        .temp_collection("dest")
+        .guest_collection("shared", "data", "/shared/")
+        .throttle(400_000)
+        .start()
+        .await
+        .unwrap();
+    let (owner, alice, bob) = (client_for(&local, OWNER), client_for(&local, ALICE), client_for(&local, BOB));
+    let guest = local.collection("shared").unwrap().id().to_string();
+    let dest = local.collection("dest").unwrap();
+    let rule = types::AccessRuleCreate::builder()
+        .principal_type("identity")
+        .principal(id_of(&local, ALICE))
+        .path("/")
+        .permissions("r");
+    owner.add_endpoint_acl_rule().endpoint_id(&guest).body(rule).send().await.unwrap();
+
+    // A rule pausing everything on the destination but what it names.
+    let create = types::PauseRuleCreate::builder()
+        .endpoint_id(dest.id().to_string())
+        .message("disk maintenance")
+        .pause_rename(Some(false));
+    let e = bob.endpoint_manager_create_pause_rule().body(create.clone()).send().await.unwrap_err();
+    assert_eq!(e.http_status(), Some(403));
+    let made = owner.endpoint_manager_create_pause_rule().body(create).send().await.unwrap().into_inner();
+    assert_eq!(
+        (made.data_type.as_deref(), made.pause_ls, made.pause_rename),
+        (Some("pause_rule"), Some(true), Some(false))
+    );
+    assert_eq!(
+        bob.endpoint_manager_get_pause_rule().pause_rule_id(&made.id).send().await.unwrap_err().http_status(),
+        Some(404)
+    );
+    let listed = owner.endpoint_manager_pause_rule_list().filter_endpoint(dest.id()).send().await.unwrap().into_inner();
+    assert_eq!(listed.data.len(), 1);
+
+    // Alice sees it, is refused ls, and her task waits, paused.
+    let mine = alice.my_effective_pause_rule_list().endpoint_id(dest.id()).send().await.unwrap().into_inner();
+    assert_eq!(mine.data.len(), 1);
+    assert_eq!(mine.data[0].data_type.as_deref(), Some("pause_rule_limited"));
+    assert!(mine.data[0].modified_by.is_none(), "the limited document does not say who made it");
+    let e = alice.operation_ls().endpoint_id(dest.id()).send().await.unwrap_err();
+    assert_eq!((e.http_status(), e.code()), (Some(409), Some("EndpointPaused")));
+    assert!(e.to_string().contains("disk maintenance"), "{e}");
+    let task = submit(&alice, &guest, dest.id(), "a.txt").await;
+    let start = Instant::now();
+    loop {
+        let t = alice.get_task().task_id(&task).send().await.unwrap().into_inner();
+        if t.is_paused == Some(true) {
+            assert_eq!((t.status.as_str(), t.nice_status.as_deref()), ("ACTIVE", Some("PAUSED")));
+            break;
+        }
+        assert!(start.elapsed() < Duration::from_secs(20), "never paused: {t:?}");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    let info = alice.task_pause_info().task_id(&task).send().await.unwrap().into_inner();
+    assert_eq!(info.pause_rules.as_ref().map(Vec::len), Some(1));
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert!(!dest.root().join("a.txt").exists(), "nothing is written while paused");
+
+    // The rule no longer pauses writes or ls: the task goes on.
+    let update = types::PauseRuleUpdate::builder().pause_task_transfer_write(Some(false)).pause_ls(Some(false));
+    owner.endpoint_manager_update_pause_rule().pause_rule_id(&made.id).body(update).send().await.unwrap();
+    assert_eq!(wait_done(&alice, &task).await.status, "SUCCEEDED");
+    assert_eq!(std::fs::read_to_string(dest.root().join("a.txt")).unwrap(), "a");
+    alice.operation_ls().endpoint_id(dest.id()).send().await.unwrap();
+    owner.endpoint_manager_delete_pause_rule().pause_rule_id(&made.id).send().await.unwrap();
+    assert_eq!(
+        owner.endpoint_manager_get_pause_rule().pause_rule_id(&made.id).send().await.unwrap_err().http_status(),
+        Some(404)
+    );
+
+    // Paused by id, then resumed.
+    let slow = submit(&alice, &guest, dest.id(), "big.bin").await;
+    let pause = types::AdminPauseRequest { message: "hold on".into(), task_id_list: vec![slow.clone()] };
+    let e = bob.endpoint_manager_pause_tasks().body(pause.clone()).send().await.unwrap_err();
+    assert_eq!(e.http_status(), Some(404));
+    owner.endpoint_manager_pause_tasks().body(pause).send().await.unwrap();
+    let start = Instant::now();
+    while alice.get_task().task_id(&slow).send().await.unwrap().into_inner().is_paused != Some(true) {
+        assert!(start.elapsed() < Duration::from_secs(20), "never paused");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    let info = owner.endpoint_manager_task_pause_info().task_id(&slow).send().await.unwrap().into_inner();
+    assert_eq!(info.source_pause_message.as_deref(), Some("hold on"));
+    let resume = types::AdminResumeRequest { task_id_list: vec![slow.clone()] };
+    owner.endpoint_manager_resume_tasks().body(resume).send().await.unwrap();
+    let done = wait_done(&alice, &slow).await;
+    assert_eq!((done.status.as_str(), done.is_paused), ("SUCCEEDED", Some(false)));
+}

@@ -194,9 +194,9 @@ async fn an_operation_the_local_globus_does_not_implement_is_a_501() {
     assert_eq!((servers.status, servers.code()), (501, "NotImplemented"));
     assert_eq!(servers.message(), "endpoint_server_list is not implemented by the local Globus Transfer");
     // Even without a token: what is not there is not there for anyone.
-    let anonymous = send(&local.transfer_url(), "DELETE", "/v0.10/endpoint_manager/pause_rule/def", None).await;
+    let anonymous = send(&local.transfer_url(), "DELETE", "/v2/tunnels/def", None).await;
     assert_eq!((anonymous.status, anonymous.code()), (501, "NotImplemented"));
-    assert!(anonymous.message().starts_with("endpoint_manager_delete_pause_rule "), "{anonymous:?}");
+    assert!(anonymous.message().starts_with("delete_tunnel "), "{anonymous:?}");
 
     let clients = send(&local.auth_url(), "GET", "/v2/api/clients", None).await;
     assert_eq!((clients.status, clients.code()), (501, "NOT_IMPLEMENTED"));

@@ -236,7 +236,7 @@ plugins! {
 ///   `get_endpoint_acl_rule`, `update_endpoint_acl_rule`, `delete_endpoint_acl_rule`) and
 ///   roles (`endpoint_role_list`, `add_endpoint_role`, `get_endpoint_role`,
 ///   `delete_endpoint_role`) of collections; `my_shared_endpoint_list`,
-///   `get_shared_endpoint_list`, `my_effective_pause_rule_list` (always empty); bookmarks, v0.10
+///   `get_shared_endpoint_list`, `my_effective_pause_rule_list`; bookmarks, v0.10
 ///   and v2 (`bookmark_list`, `create_bookmark`, `get_bookmark`, `update_bookmark`,
 ///   `delete_bookmark`, `list_bookmarks`, `create_bookmark_v2`, `get_bookmark_v2`,
 ///   `update_bookmark_v2`, `delete_bookmark_v2`); the endpoint manager's calls for
@@ -246,7 +246,11 @@ plugins! {
 ///   `endpoint_manager_get_task`, `endpoint_manager_task_event_list`,
 ///   `endpoint_manager_task_pause_info`, `endpoint_manager_task_successful_transfers`,
 ///   `endpoint_manager_task_skipped_errors`, `endpoint_manager_cancel_tasks`,
-///   `endpoint_manager_cancel_status`).
+///   `endpoint_manager_cancel_status`); pause rules (`endpoint_manager_pause_rule_list`,
+///   `endpoint_manager_create_pause_rule`, `endpoint_manager_get_pause_rule`,
+///   `endpoint_manager_update_pause_rule`, `endpoint_manager_delete_pause_rule`), which refuse
+///   `ls`, `mkdir` and `rename` and hold tasks while they apply, and tasks paused and resumed
+///   by id (`endpoint_manager_pause_tasks`, `endpoint_manager_resume_tasks`).
 /// - Timers (feature `timers`): `create_timer` (transfer timers), `create_job` (jobs calling
 ///   the Transfer action provider), `list_jobs`, `get_job`, `update_job`, `delete_job`,
 ///   `pause_job`, `resume_job`. Its scheduler really runs: at each due time it submits the

@@ -137,6 +137,7 @@ struct Plan {
 
 /// Expand one item: a file, or a directory walked recursively.
 fn expand(ctx: &Ctx, source: &LocalCollection, item: &TransferItem, options: &Options) -> Result<Plan, Stop> {
+    ctx.hold_while_paused()?;
     source.still_granted().map_err(Stop::Source)?;
     let meta = paths::stat(&source.dir, &item.src.rel).map_err(Stop::Source)?;
     match meta.kind {
@@ -225,6 +226,7 @@ pub(super) fn run(
     });
     for d in &dirs {
         let made = ctx.retrying(options, &d.dst_path, &d.dst_path, || {
+            ctx.hold_while_paused()?;
             destination.still_granted().map_err(Stop::Destination)?;
             if d.dst.is_root() { Ok(()) } else { paths::create_dirs(&destination.dir, &d.dst.rel).map_err(Stop::Destination) }
         });
@@ -309,7 +311,9 @@ fn transfer_file(
     if ctx.ended() {
         return Err(Stop::Ended);
     }
-    // The access rules as they are now: a rule deleted since the last file takes the access back.
+    // Pauses and access rules as they are now: a pause holds the task here, a rule deleted
+    // since the last file takes the access back.
+    ctx.hold_while_paused()?;
     source.still_granted().map_err(Stop::Source)?;
     destination.still_granted().map_err(Stop::Destination)?;
     if let Some(level) = options.sync_level
@@ -395,9 +399,8 @@ fn copy(
     let mut buf = vec![0u8; CHUNK];
     let mut total = 0u64;
     loop {
-        if ctx.ended() {
-            return Err(Stop::Ended);
-        }
+        // A pause takes effect between chunks, a file being copied included.
+        ctx.hold_while_paused()?;
         let rate = ctx.throttle.load(Ordering::Relaxed);
         let chunk = if rate > 0 { ((rate / 10) as usize).clamp(1, CHUNK) } else { CHUNK };
         let n = src.read(&mut buf[..chunk]).map_err(Stop::Source)?;

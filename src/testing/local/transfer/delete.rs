@@ -44,7 +44,11 @@ pub(super) fn run(
             return ctx.fail("FILE_NOT_FOUND", format!("{path}: nothing matches"));
         }
         for (target, shown) in targets {
-            // The access rules as they are now: a rule deleted while the task runs stops it.
+            // Pauses and access rules as they are now: a pause holds the task here, a rule
+            // deleted while the task runs stops it.
+            if let Err(stop) = ctx.hold_while_paused() {
+                return ctx.stop(stop, &shown, &shown);
+            }
             if let Err(e) = collection.still_granted() {
                 return ctx.stop(Stop::Destination(e), &shown, &shown);
             }

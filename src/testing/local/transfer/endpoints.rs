@@ -1,6 +1,6 @@
 //! Collections as endpoint documents: `get_endpoint`, `endpoint_search`, the guest collections
-//! of a mapped one (`my_shared_endpoint_list`, `get_shared_endpoint_list`), and the caller's
-//! pause rules on one (always none).
+//! of a mapped one (`my_shared_endpoint_list`, `get_shared_endpoint_list`), and the endpoint
+//! manager's views of them.
 
 use std::collections::HashSet;
 
@@ -170,13 +170,6 @@ pub(super) fn hosted(t: &Transfer, call: &Call<'_, Caller>) -> Handled {
     administered(t, call, &["administrator"])?;
     let data = guests_of(t, call, |_| true)?;
     Ok(Reply::ok(&json!({"DATA_TYPE": "endpoint_list", "DATA": data})))
-}
-
-/// The pause rules in effect for the caller on a collection: none (the local Globus pauses
-/// nothing; pause rules cannot be made here).
-pub(super) fn my_pause_rules(t: &Transfer, call: &Call<'_, Caller>) -> Handled {
-    collection(t, call.param("endpoint_id")?, call.req)?;
-    Ok(Reply::ok(&json!({"DATA_TYPE": "pause_rule_list", "DATA": []})))
 }
 
 /// The words of a text as full-text search sees them: lower-case runs of letters and

@@ -304,6 +304,7 @@ pub(super) fn ls(t: &Transfer, call: &Call<'_, Caller>) -> Handled {
     let asked = req.query("path").unwrap_or("/~/");
     let r = resolve(asked, req)?;
     acls::check(t, c, &call.caller, &r, asked, false, req)?;
+    super::pauses::refuse_if_paused(t, c, &call.caller, super::pauses::Op::Ls, req)?;
     let meta = paths::stat(&c.dir, &r.rel).map_err(|e| io_error(&e, asked, req))?;
     if meta.kind != Kind::Dir {
         let msg = format!("'{asked}' is not a directory");
@@ -367,6 +368,7 @@ pub(super) fn mkdir(t: &Transfer, call: &Call<'_, Caller>) -> Handled {
     let c = &writable(t, call.param("endpoint_id")?, req)?;
     let r = resolve(&doc.path, req)?;
     acls::check(t, c, &call.caller, &r, &doc.path, true, req)?;
+    super::pauses::refuse_if_paused(t, c, &call.caller, super::pauses::Op::Mkdir, req)?;
     if r.is_root() {
         return Err(errors::error(409, "ExternalError.MkdirFailed.Exists", "the collection root already exists", req));
     }
@@ -390,6 +392,7 @@ pub(super) fn rename(t: &Transfer, call: &Call<'_, Caller>) -> Handled {
     let new = resolve(&doc.new_path, req)?;
     acls::check(t, c, &call.caller, &old, &doc.old_path, true, req)?;
     acls::check(t, c, &call.caller, &new, &doc.new_path, true, req)?;
+    super::pauses::refuse_if_paused(t, c, &call.caller, super::pauses::Op::Rename, req)?;
     if old.is_root() || new.is_root() {
         return Err(bad_request("the collection root cannot be renamed or replaced", req));
     }

@@ -17,6 +17,7 @@ mod glob;
 mod managed;
 mod options;
 mod paths;
+mod pauses;
 mod roles;
 mod submit;
 mod tasks;
@@ -87,6 +88,8 @@ pub(crate) struct Transfer {
     roles: Mutex<roles::RoleStore>,
     /// The endpoint managers' cancel jobs.
     admin_cancels: Mutex<Vec<managed::AdminCancel>>,
+    /// The pause rules (shared with the workers, whose tasks wait while one holds).
+    pauses: pauses::PauseStore,
     /// The directory of the temporary collections, removed on stop.
     temp_root: Option<PathBuf>,
     /// Shared with the workers, which update their tasks.
@@ -131,7 +134,14 @@ impl Service for Transfer {
         ("delete_endpoint_role", roles::delete),
         ("my_shared_endpoint_list", endpoints::my_shared),
         ("get_shared_endpoint_list", endpoints::all_shared),
-        ("my_effective_pause_rule_list", endpoints::my_pause_rules),
+        ("my_effective_pause_rule_list", pauses::my_effective),
+        ("endpoint_manager_pause_rule_list", pauses::list),
+        ("endpoint_manager_create_pause_rule", pauses::create),
+        ("endpoint_manager_get_pause_rule", pauses::get),
+        ("endpoint_manager_update_pause_rule", pauses::update),
+        ("endpoint_manager_delete_pause_rule", pauses::delete),
+        ("endpoint_manager_pause_tasks", pauses::pause_tasks),
+        ("endpoint_manager_resume_tasks", pauses::resume_tasks),
         ("task_pause_info", tasks::pause_info),
         ("endpoint_manager_task_pause_info", managed::pause_info),
         ("endpoint_manager_monitored_endpoints", endpoints::monitored),
@@ -177,6 +187,7 @@ impl Service for Transfer {
             bookmarks: Mutex::new(bookmarks::BookmarkStore::default()),
             roles: Mutex::new(roles::RoleStore::default()),
             admin_cancels: Mutex::new(Vec::new()),
+            pauses: pauses::PauseStore::default(),
             temp_root,
             tasks: Arc::new(Mutex::new(TaskStore::default())),
             workers: Mutex::new(Vec::new()),

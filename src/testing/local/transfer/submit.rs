@@ -124,6 +124,8 @@ fn new_record(kind: Kind, caller: &Caller, submission_id: &str, label: Option<St
         skipped: Vec::new(),
         cancel: Arc::new(AtomicBool::new(false)),
         canceled_by_admin: None,
+        admin_paused: None,
+        paused: false,
     }
 }
 

@@ -159,6 +159,10 @@ pub(super) struct TaskRecord {
     /// Canceled by an administrator of its `SOURCE`, `DESTINATION` or `BOTH` collections,
     /// with their message.
     pub canceled_by_admin: Option<(&'static str, String)>,
+    /// Paused by id by an administrator or activity manager, with their message.
+    pub admin_paused: Option<String>,
+    /// Waiting now for a pause (a rule or a pause by id) to be lifted.
+    pub paused: bool,
 }
 
 impl TaskRecord {
@@ -204,6 +208,7 @@ impl TaskRecord {
             }
         }
         self.nice_status = None;
+        self.paused = false;
         self.completion_time = Some(Utc::now());
     }
 }
@@ -279,7 +284,7 @@ pub(super) fn task_doc(t: &TaskRecord, req: &Request) -> Result<Value, Reply> {
         .nice_status(t.nice_status.map(str::to_string))
         .nice_status_short_description(t.nice_status.map(str::to_string))
         .is_ok(t.is_active().then_some(c.faults == 0))
-        .is_paused(false)
+        .is_paused(t.paused)
         .canceled_by_admin(t.canceled_by_admin.as_ref().map(|(side, _)| side.to_string()))
         .canceled_by_admin_message(t.canceled_by_admin.as_ref().map(|(_, message)| message.clone()))
         .fatal_error(t.fatal_error.as_ref().map(|(code, description)| types::TaskFatalError {
@@ -400,12 +405,15 @@ pub(super) fn pause_info_as(t: &Transfer, call: &Call<'_, Caller>, view: View) -
     let req = call.req;
     let id = call.param("task_id")?;
     let store = lock(&t.tasks);
-    visible(t, &store, &call.caller, id, view, req)?;
-    let data_type = if view == View::Owner { "pause_info_limited" } else { "pause_info" };
+    let task = visible(t, &store, &call.caller, id, view, req)?;
+    let full = view == View::Manager;
+    let rules = super::pauses::task_rules(t, task, full);
+    // A pause by id is the administrators' message about the source (both ends are theirs
+    // or one is; the local Globus does not tell them apart).
     Ok(Reply::ok(&json!({
-        "DATA_TYPE": data_type,
-        "pause_rules": [],
-        "source_pause_message": null,
+        "DATA_TYPE": if full { "pause_info" } else { "pause_info_limited" },
+        "pause_rules": rules,
+        "source_pause_message": task.admin_paused,
         "destination_pause_message": null,
         "source_pause_message_share": null,
         "destination_pause_message_share": null,

@@ -25,6 +25,7 @@ pub(super) fn spawn(t: &Transfer, job: Job) -> std::io::Result<()> {
         tasks: t.tasks.clone(),
         throttle: t.throttle.clone(),
         retry_interval: t.retry_interval,
+        pauses: t.pauses.clone(),
         task_id,
         cancel,
     };
@@ -56,6 +57,8 @@ pub(super) struct Ctx {
     pub(super) throttle: Arc<AtomicU64>,
     /// How long a fault waits before its step is tried again.
     retry_interval: Duration,
+    /// The pause rules: the task waits while one holds for it.
+    pauses: super::pauses::PauseStore,
     task_id: String,
     cancel: Arc<AtomicBool>,
 }
@@ -104,6 +107,33 @@ impl Ctx {
             !t.is_active()
         })
         .unwrap_or(true)
+    }
+
+    /// Wait while a pause holds for the task (a rule on its collections for its owner, or a
+    /// pause by id): `is_paused` and `nice_status` `PAUSED` meanwhile, `OK` again after.
+    /// Checked before each step, so a pause takes effect at the next file.
+    pub(super) fn hold_while_paused(&self) -> Result<(), Stop> {
+        loop {
+            if self.ended() {
+                return Err(Stop::Ended);
+            }
+            let held = {
+                let mut store = lock(&self.tasks);
+                let Some(task) = store.get_mut(&self.task_id) else { return Err(Stop::Ended) };
+                let held = super::pauses::task_paused_by(&self.pauses, task).is_some();
+                if held != task.paused {
+                    task.paused = held;
+                    task.nice_status = Some(if held { "PAUSED" } else { "OK" });
+                }
+                held
+            };
+            if !held {
+                return Ok(());
+            }
+            if !self.sleep(Duration::from_millis(50)) {
+                return Err(Stop::Ended);
+            }
+        }
     }
 
     /// Run `step` until it succeeds. A failure that may pass is a fault (an error event, the
