@@ -56,6 +56,18 @@ fn ids(value: &str, name: &str, req: &Request) -> Result<Vec<String>, Reply> {
 /// A time range; either bound may be open.
 type TimeRange = (Option<DateTime<Utc>>, Option<DateTime<Utc>>);
 
+/// The `task_id_list` of an admin cancel, pause or resume: 1 to `MAX_IDS` task ids.
+pub(super) fn task_id_list(list: Option<&Value>, req: &Request) -> Result<Vec<String>, Reply> {
+    match list {
+        Some(Value::Array(list)) if !list.is_empty() && list.len() <= MAX_IDS => list
+            .iter()
+            .map(|v| v.as_str().map(str::to_string))
+            .collect::<Option<_>>()
+            .ok_or_else(|| bad_request("task_id_list holds task ids (strings)", req)),
+        _ => Err(bad_request(format!("task_id_list is required: 1 to {MAX_IDS} task ids"), req)),
+    }
+}
+
 /// `start,end`, either side empty for no bound (not both).
 fn time_range(value: &str, req: &Request) -> Result<TimeRange, Reply> {
     let invalid = || bad_request(format!("Invalid filter_completion_time {value:?}: use START,END (one may be empty)"), req);
@@ -206,13 +218,7 @@ pub(super) fn cancel_tasks(t: &Transfer, call: &Call<'_, Caller>) -> Handled {
         Some(Value::String(m)) if !m.trim().is_empty() && m.len() <= 2048 => m.clone(),
         _ => return Err(bad_request("message is required: a string of 1 to 2048 bytes for the owners", req)),
     };
-    let task_ids: Vec<String> = match doc.get("task_id_list") {
-        Some(Value::Array(list)) if !list.is_empty() && list.len() <= MAX_IDS => {
-            let strings: Option<Vec<String>> = list.iter().map(|v| v.as_str().map(str::to_string)).collect();
-            strings.ok_or_else(|| bad_request("task_id_list holds task ids (strings)", req))?
-        }
-        _ => return Err(bad_request(format!("task_id_list is required: 1 to {MAX_IDS} task ids"), req)),
-    };
+    let task_ids = task_id_list(doc.get("task_id_list"), req)?;
     let unique: HashSet<&String> = task_ids.iter().collect();
     let mut store = lock(&t.tasks);
     // Every task must be one the caller may cancel, or nothing is canceled.

@@ -333,14 +333,7 @@ pub(super) fn delete(t: &Transfer, call: &Call<'_, Caller>) -> Handled {
 fn managed_tasks(t: &Transfer, call: &Call<'_, Caller>) -> Result<(Vec<String>, serde_json::Map<String, Value>), Reply> {
     let (req, caller) = (call.req, &call.caller);
     let doc = object(req)?;
-    let ids: Vec<String> = match doc.get("task_id_list") {
-        Some(Value::Array(list)) if !list.is_empty() && list.len() <= 50 => list
-            .iter()
-            .map(|v| v.as_str().map(str::to_string))
-            .collect::<Option<_>>()
-            .ok_or_else(|| bad_request("task_id_list holds task ids (strings)", req))?,
-        _ => return Err(bad_request("task_id_list is required: 1 to 50 task ids", req)),
-    };
+    let ids = super::managed::task_id_list(doc.get("task_id_list"), req)?;
     let store = lock(&t.tasks);
     for id in &ids {
         store

@@ -382,14 +382,6 @@ fn visible<'a>(
         .ok_or_else(|| errors::error(404, "ClientError.NotFound", format!("No task found with id '{id}'"), req))
 }
 
-/// The caller's task, or Transfer's 404.
-fn owned<'a>(store: &'a TaskStore, caller: &Caller, id: &str, req: &Request) -> Result<&'a TaskRecord, Reply> {
-    store
-        .get(id)
-        .filter(|t| t.owner_id == caller.identity_id)
-        .ok_or_else(|| errors::error(404, "ClientError.NotFound", format!("No task found with id '{id}'"), req))
-}
-
 pub(super) fn get(t: &Transfer, call: &Call<'_, Caller>) -> Handled {
     get_as(t, call, View::Owner)
 }
@@ -432,7 +424,7 @@ pub(super) fn cancel(t: &Transfer, call: &Call<'_, Caller>) -> Handled {
     let req = call.req;
     let id = call.param("task_id")?;
     let mut store = lock(&t.tasks);
-    owned(&store, &call.caller, id, req)?;
+    visible(t, &store, &call.caller, id, View::Owner, req)?;
     let Some(task) = store.get_mut(id) else {
         return Err(errors::error(404, "ClientError.NotFound", format!("No task found with id '{id}'"), req));
     };
@@ -453,7 +445,7 @@ pub(super) fn update(t: &Transfer, call: &Call<'_, Caller>) -> Handled {
         None => None,
     };
     let mut store = lock(&t.tasks);
-    owned(&store, &call.caller, id, req)?;
+    visible(t, &store, &call.caller, id, View::Owner, req)?;
     let Some(task) = store.get_mut(id) else {
         return Err(errors::error(404, "ClientError.NotFound", format!("No task found with id '{id}'"), req));
     };
